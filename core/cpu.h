@@ -1,0 +1,32 @@
+/*
+ * CPU feature detection and the feature mask.
+ *
+ * Flags are cumulative ISA levels as the kernel table climbs them. A flag is
+ * set only when the CPU has the instructions (CPUID) *and* the OS saves the
+ * registers (XGETBV), so a set flag is always safe to use. A mask can only
+ * remove flags: the table is built for sae_cpu_detect() & mask.
+ */
+#ifndef SAE_CPU_H
+#define SAE_CPU_H
+
+enum {
+    SAE_CPU_AVX2 = 1u << 0,   /* AVX2 + FMA3, XCR0 saves XMM and YMM */
+    SAE_CPU_AVX512 = 1u << 1, /* AVX-512 F/BW/DQ/VL, XCR0 also saves opmask/ZMM */
+};
+#define SAE_CPU_ALL (SAE_CPU_AVX2 | SAE_CPU_AVX512)
+
+/* The flags of the running CPU (0 off x86-64). */
+unsigned sae_cpu_detect(void);
+
+/* Maps a level name to a mask: scalar, avx2, avx512 (includes avx2), all.
+ * Returns 0 and sets *mask, or -1 for an unknown name. */
+int sae_cpu_mask_parse(const char *name, unsigned *mask);
+
+/* The mask from the environment variable SAE_CPU_MASK (all when unset).
+ * Returns -1 when it is set to an unknown name. */
+int sae_cpu_mask_env(unsigned *mask);
+
+/* The name of the highest level in flags: "avx512", "avx2" or "scalar". */
+const char *sae_cpu_level_name(unsigned flags);
+
+#endif

@@ -1,0 +1,149 @@
+/* Model configuration, layout and initialisation (the type-free parts). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/rng.h"
+#include "core/safe_alloc.h"
+
+SaeConfig sae_config_default(void)
+{
+    return (SaeConfig){
+        .n_in = 64, .n_hidden = 25,
+        .encoder = SAE_ACT_SIGMOID, .decoder = SAE_ACT_SIGMOID,
+        .loss = SAE_LOSS_MSE, .rho = 0.05, .kl_eps = 1e-6,
+        .kl_tanh = SAE_KL_RESCALE,
+    };
+}
+
+static int nonneg(const char *name, double v, char *err, size_t errlen)
+{
+    if (v >= 0 && isfinite(v))
+        return 0;
+    snprintf(err, errlen, "%s must be a finite number >= 0, got %g", name, v);
+    return -1;
+}
+
+int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
+{
+    if (c->n_in == 0) {
+        snprintf(err, errlen, "the input dimension must be >= 1");
+        return -1;
+    }
+    if (c->n_hidden == 0) {
+        snprintf(err, errlen, "hidden must be >= 1, got 0");
+        return -1;
+    }
+    if (c->encoder == SAE_ACT_LINEAR) {
+        snprintf(err, errlen, "encoder must be sigmoid, tanh or relu");
+        return -1;
+    }
+    if (c->decoder != SAE_ACT_SIGMOID && c->decoder != SAE_ACT_LINEAR) {
+        snprintf(err, errlen, "decoder must be sigmoid or linear");
+        return -1;
+    }
+    if (c->loss == SAE_LOSS_BCE && c->decoder != SAE_ACT_SIGMOID) {
+        snprintf(err, errlen, "loss bce needs the sigmoid decoder (got decoder %s)",
+                 sae_act_name(c->decoder));
+        return -1;
+    }
+    if (nonneg("lambda", c->lambda, err, errlen) ||
+        nonneg("l1-weight", c->l1_weight, err, errlen) ||
+        nonneg("l1-activity", c->l1_activity, err, errlen) ||
+        nonneg("beta", c->beta, err, errlen) ||
+        nonneg("gamma", c->gamma, err, errlen))
+        return -1;
+    if (!(c->rho > 0 && c->rho < 1)) {
+        snprintf(err, errlen, "rho must be in (0, 1), got %g", c->rho);
+        return -1;
+    }
+    if (!(c->kl_eps > 0 && c->kl_eps < 0.5)) {
+        snprintf(err, errlen, "kl-eps must be in (0, 0.5), got %g", c->kl_eps);
+        return -1;
+    }
+    SaeLayout l;
+    if (sae_layout(c, &l)) {
+        snprintf(err, errlen, "%zu x %zu parameters overflow size_t", c->n_in, c->n_hidden);
+        return -1;
+    }
+    return 0;
+}
+
+int sae_layout(const SaeConfig *c, SaeLayout *l)
+{
+    size_t kn, off;
+    if (sae_mul_overflow(c->n_in, c->n_hidden, &kn))
+        return -1;
+    l->w1 = 0;
+    off = kn;
+    if (c->tied) {
+        l->w2 = SIZE_MAX;
+    } else {
+        l->w2 = off;
+        if (sae_add_overflow(off, kn, &off))
+            return -1;
+    }
+    l->b1 = off;
+    if (sae_add_overflow(off, c->n_hidden, &off))
+        return -1;
+    l->b2 = off;
+    if (sae_add_overflow(off, c->n_in, &off))
+        return -1;
+    l->total = off;
+    return 0;
+}
+
+void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    SaeRng rng;
+    sae_rng_seed(&rng, (uint32_t)seed);
+    const double r = sqrt(6.0 / (double)(c->n_in + c->n_hidden + 1));
+    for (size_t i = 0; i < l.b1; i++) /* W1 then W2: contiguous */
+        theta[i] = (2 * sae_rng_uniform(&rng) - 1) * r;
+    for (size_t i = l.b1; i < l.total; i++)
+        theta[i] = 0;
+}
+
+static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear" };
+static const char *const loss_names[] = { "mse", "bce" };
+static const char *const kl_tanh_names[] = { "rescale", "raw" };
+
+const char *sae_act_name(SaeAct a) { return act_names[a]; }
+const char *sae_loss_name(SaeLoss l) { return loss_names[l]; }
+const char *sae_kl_tanh_name(SaeKlTanh k) { return kl_tanh_names[k]; }
+
+static int lookup(const char *s, const char *const *names, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
+int sae_act_parse(const char *s, SaeAct *a)
+{
+    const int i = lookup(s, act_names, 4);
+    if (i < 0) return -1;
+    *a = (SaeAct)i;
+    return 0;
+}
+
+int sae_loss_parse(const char *s, SaeLoss *l)
+{
+    const int i = lookup(s, loss_names, 2);
+    if (i < 0) return -1;
+    *l = (SaeLoss)i;
+    return 0;
+}
+
+int sae_kl_tanh_parse(const char *s, SaeKlTanh *k)
+{
+    const int i = lookup(s, kl_tanh_names, 2);
+    if (i < 0) return -1;
+    *k = (SaeKlTanh)i;
+    return 0;
+}

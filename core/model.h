@@ -1,0 +1,99 @@
+/*
+ * The single-hidden-layer autoencoder of DOMAIN.md: configuration, parameter
+ * layout, and the objective with its gradient.
+ *
+ *   H = f(X W1^T + b1)      X is m x n, W1 k x n, H m x k
+ *   X^ = g(H W2^T + b2)     W2 n x k (tied: W2 = W1^T, no W2 parameter)
+ *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (DOMAIN.md section 3)
+ *
+ * The parameter vector theta = [W1 (k x n), W2 (n x k, absent if tied),
+ * b1 (k), b2 (n)], all row-major, in one allocation.
+ *
+ * The objective is provided in float and double from one source
+ * (model_tmpl.c): sae_objective_f32 / sae_objective_f64. Both call kernels
+ * only through the table they are given; sums over the batch are double.
+ */
+#ifndef SAE_MODEL_H
+#define SAE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/kernels.h"
+
+typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR } SaeAct;
+typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE } SaeLoss;
+typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
+
+typedef struct SaeConfig {
+    size_t n_in, n_hidden;
+    SaeAct encoder;   /* sigmoid, tanh or relu */
+    SaeAct decoder;   /* sigmoid or linear */
+    SaeLoss loss;     /* bce only with the sigmoid decoder */
+    int tied;
+    double lambda;      /* L2 weight decay, (lambda/2)||W||^2 */
+    double l1_weight;   /* l1w sum |W| */
+    double l1_activity; /* l1a mean_i sum_j |H_ij| */
+    double beta, rho;   /* KL sparsity weight and target */
+    double gamma;       /* contractive weight */
+    double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
+    SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
+} SaeConfig;
+
+/* Every term of the objective, reported separately. */
+typedef struct SaeTerms {
+    double loss, recon, l2, l1w, l1a, kl, cae;
+} SaeTerms;
+
+/* Offsets of the parameter blocks in theta (w2 == SIZE_MAX when tied). */
+typedef struct SaeLayout {
+    size_t w1, w2, b1, b2, total;
+} SaeLayout;
+
+/* The defaults of the CLI: 64 -> 25 sigmoid/sigmoid, MSE, untied, no
+ * penalties, rho 0.05, kl_eps 1e-6, tanh rescale. */
+SaeConfig sae_config_default(void);
+
+/* Checks the hyperparameters; on error writes one line (no newline) to err
+ * and returns -1. */
+int sae_config_check(const SaeConfig *c, char *err, size_t errlen);
+
+/* The layout of theta; returns -1 when the sizes overflow size_t. */
+int sae_layout(const SaeConfig *c, SaeLayout *l);
+
+/* UFLDL initialisation into theta (double, l.total entries): W ~ U(-r, r),
+ * r = sqrt(6 / (n + k + 1)), biases 0, drawn from an MT19937 seeded with
+ * seed in the order W1, W2. */
+void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
+
+/* Names of the enum values and their inverse (-1 when unknown). */
+const char *sae_act_name(SaeAct a);
+const char *sae_loss_name(SaeLoss l);
+const char *sae_kl_tanh_name(SaeKlTanh k);
+int sae_act_parse(const char *s, SaeAct *a);
+int sae_loss_parse(const char *s, SaeLoss *l);
+int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
+
+/* Working buffers for one batch size, allocated once and reused.
+ * After sae_objective_*: h (m x k) holds H, xh (m x n) holds X^ and rhohat
+ * (k) holds rho-hat of the batch the objective was evaluated on. */
+#define SAE_DECL_MODEL(T, S, s) \
+    typedef struct SaeWork##S { \
+        size_t cap;              /* the largest batch m it serves */ \
+        T *h, *z2, *xh, *d2, *gh; /* m x k, m x n, m x n, m x n, m x k */ \
+        T *vec_k;                /* k: the KL row, then the CAE scales */ \
+        double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
+    } SaeWork##S; \
+    /* NULL when out of memory or the sizes overflow. */ \
+    SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \
+    void sae_work_free_##s(SaeWork##S *w); \
+    /* J at theta on the m x n batch x (m <= w->cap); terms gets every term; \
+     * grad (layout of theta) gets dJ/dtheta unless it is NULL. */ \
+    double sae_objective_##s(const SaeConfig *c, const SaeKernels##S *k, \
+                             SaeWork##S *w, const T *theta, const T *x, \
+                             size_t m, T *grad, SaeTerms *terms);
+
+SAE_DECL_MODEL(float, F32, f32)
+SAE_DECL_MODEL(double, F64, f64)
+
+#endif

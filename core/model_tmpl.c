@@ -1,0 +1,220 @@
+/*
+ * The objective and its gradient, written once for the element type T.
+ * model_f32.c and model_f64.c include this file after defining
+ *   T   float | double,   TNAME  F32 | F64,   TSFX  f32 | f64.
+ * Equation tags (E2..E18) refer to DOMAIN.md.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/model.h"
+#include "core/safe_alloc.h"
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define WORK CAT(SaeWork, TNAME)
+#define KERNELS CAT(SaeKernels, TNAME)
+#define FN(name) CAT(name, TSFX)
+
+WORK *FN(sae_work_new_)(const SaeConfig *c, size_t batch)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    size_t mk, mn;
+    if (sae_mul_overflow(batch, k, &mk) || sae_mul_overflow(batch, n, &mn))
+        return NULL;
+    WORK *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->cap = batch;
+    w->h = sae_alloc_array(mk, sizeof(T));
+    w->gh = sae_alloc_array(mk, sizeof(T));
+    w->z2 = sae_alloc_array(mn, sizeof(T));
+    w->xh = sae_alloc_array(mn, sizeof(T));
+    w->d2 = sae_alloc_array(mn, sizeof(T));
+    w->vec_k = sae_alloc_array(k, sizeof(T));
+    w->rhohat = sae_alloc_array(k, sizeof(double));
+    w->dsq = sae_alloc_array(k, sizeof(double));
+    w->rnorm = sae_alloc_array(k, sizeof(double));
+    w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
+    if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k ||
+        !w->rhohat || !w->dsq || !w->rnorm || !w->tmp) {
+        FN(sae_work_free_)(w);
+        return NULL;
+    }
+    return w;
+}
+
+void FN(sae_work_free_)(WORK *w)
+{
+    if (!w)
+        return;
+    free(w->h);
+    free(w->gh);
+    free(w->z2);
+    free(w->xh);
+    free(w->d2);
+    free(w->vec_k);
+    free(w->rhohat);
+    free(w->dsq);
+    free(w->rnorm);
+    free(w->tmp);
+    free(w);
+}
+
+static double FN(sum_)(size_t cnt, const double *v)
+{
+    double t = 0;
+    for (size_t i = 0; i < cnt; i++) t += v[i];
+    return t;
+}
+
+/* E7a, E7 and the KL row of E14: rho-hat from the column means of H, the
+ * penalty value, and (when want_row) s_j * (beta/m) * a' into row. */
+static double FN(kl_term_)(const SaeConfig *c, const double *colmean, double *rhohat,
+                           T *row, size_t m, int want_row)
+{
+    const size_t k = c->n_hidden;
+    const int rescale = c->encoder == SAE_ACT_TANH && c->kl_tanh == SAE_KL_RESCALE;
+    const double rho = c->rho, eps = c->kl_eps;
+    const double scale = c->beta / (double)m * (rescale ? 0.5 : 1.0);
+    double kl = 0;
+    for (size_t j = 0; j < k; j++) {
+        const double a = rescale ? (colmean[j] + 1) / 2 : colmean[j];
+        rhohat[j] = a;
+        const int inside = a >= eps && a <= 1 - eps; /* the clamp passes gradient */
+        const double r = a < eps ? eps : a > 1 - eps ? 1 - eps : a;
+        kl += rho * log(rho / r) + (1 - rho) * log((1 - rho) / (1 - r));
+        if (want_row)
+            row[j] = (T)(inside ? scale * (-rho / r + (1 - rho) / (1 - r)) : 0.0);
+    }
+    return c->beta * kl;
+}
+
+static void FN(to_T_)(size_t cnt, const double *src, T *dst)
+{
+    for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
+}
+
+double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
+                          const T *theta, const T *x, size_t m, T *grad,
+                          SaeTerms *terms)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    SaeLayout L;
+    sae_layout(c, &L);
+    const T *W1 = theta + L.w1, *b1 = theta + L.b1, *b2 = theta + L.b2;
+    const T *W2 = c->tied ? NULL : theta + L.w2;
+    const T inv_m = (T)(1.0 / (double)m);
+    T *H = w->h, *Z2 = w->z2, *Xh = w->xh, *D2 = w->d2, *GH = w->gh;
+
+    /* E1: H = f(X W1^T + b1), X^ = g(H W2^T + b2). */
+    kt->gemm_nt(m, k, n, 1, x, n, W1, n, 0, H, k);
+    switch (c->encoder) {
+    case SAE_ACT_SIGMOID: kt->bias_sigmoid(m, k, b1, H, H); break;
+    case SAE_ACT_TANH: kt->bias_tanh(m, k, b1, H, H); break;
+    default: kt->bias_relu(m, k, b1, H, H); break;
+    }
+    if (c->tied)
+        kt->gemm_nn(m, n, k, 1, H, k, W1, n, 0, Z2, n);
+    else
+        kt->gemm_nt(m, n, k, 1, H, k, W2, k, 0, Z2, n);
+    if (c->decoder == SAE_ACT_SIGMOID)
+        kt->bias_sigmoid(m, n, b2, Z2, Xh);
+    else
+        kt->bias_linear(m, n, b2, Z2, Xh);
+
+    /* E2/E3 and the output delta E12/E13. */
+    SaeTerms t = { 0 };
+    if (c->loss == SAE_LOSS_BCE)
+        t.recon = kt->bce_sum(m * n, Z2, x) / (double)m;
+    else
+        t.recon = 0.5 * kt->sqdiff_sum(m * n, Xh, x) / (double)m;
+
+    /* Weight penalties E4, E5; r_j = ||W1_j||^2 also feeds the CAE term. */
+    kt->row_sqnorm(k, n, W1, w->rnorm);
+    double sumsq = FN(sum_)(k, w->rnorm), sumabs = kt->abs_sum(k * n, W1);
+    if (!c->tied) {
+        kt->row_sqnorm(n, k, W2, w->tmp);
+        sumsq += FN(sum_)(n, w->tmp);
+        sumabs += kt->abs_sum(n * k, W2);
+    }
+    t.l2 = 0.5 * c->lambda * sumsq;
+    t.l1w = c->l1_weight * sumabs;
+
+    /* E6, E7 (rho-hat is reported whether or not beta is on), E8. */
+    if (c->l1_activity != 0)
+        t.l1a = c->l1_activity * kt->abs_sum(m * k, H) / (double)m;
+    kt->colsum(m, k, H, w->tmp);
+    for (size_t j = 0; j < k; j++) w->tmp[j] /= (double)m;
+    t.kl = FN(kl_term_)(c, w->tmp, w->rhohat, w->vec_k, m, grad && c->beta != 0);
+    if (c->gamma != 0) {
+        switch (c->encoder) {
+        case SAE_ACT_SIGMOID: kt->cae_dsq_sigmoid(m, k, H, w->dsq); break;
+        case SAE_ACT_TANH: kt->cae_dsq_tanh(m, k, H, w->dsq); break;
+        default: kt->cae_dsq_relu(m, k, H, w->dsq); break;
+        }
+        double cae = 0;
+        for (size_t j = 0; j < k; j++) cae += w->dsq[j] * w->rnorm[j];
+        t.cae = c->gamma * cae / (double)m;
+    }
+    t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae;
+    if (terms)
+        *terms = t;
+    if (!grad)
+        return t.loss;
+
+    T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
+    T *gW2 = c->tied ? NULL : grad + L.w2;
+
+    /* E12/E13: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid decoder. */
+    kt->sub_scale(m * n, inv_m, Xh, x, D2);
+    if (c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID)
+        kt->dsigmoid(m * n, Xh, D2);
+
+    /* E17: decoder gradients (untied); E14: G_H = D2 W2. */
+    kt->colsum(m, n, D2, w->tmp);
+    FN(to_T_)(n, w->tmp, gb2);
+    if (c->tied) {
+        kt->gemm_nt(m, k, n, 1, D2, n, W1, n, 0, GH, k);
+    } else {
+        kt->gemm_tn(n, k, m, 1, D2, n, H, k, 0, gW2, k);
+        kt->gemm_nn(m, k, n, 1, D2, n, W2, k, 0, GH, k);
+    }
+    if (c->l1_activity != 0)
+        kt->sign_axpy(m * k, (T)(c->l1_activity / (double)m), H, GH);
+    if (c->beta != 0)
+        kt->bias_linear(m, k, w->vec_k, GH, GH); /* the KL row, every sample */
+
+    /* E15: D1 = G_H * f'(Z1) + (2 gamma/m) D D' r   (GH becomes D1). */
+    switch (c->encoder) {
+    case SAE_ACT_SIGMOID: kt->dsigmoid(m * k, H, GH); break;
+    case SAE_ACT_TANH: kt->dtanh(m * k, H, GH); break;
+    default: kt->drelu(m * k, H, GH); break;
+    }
+    const double cae_scale = 2 * c->gamma / (double)m;
+    if (c->gamma != 0 && c->encoder != SAE_ACT_RELU) { /* relu: f'' = 0 */
+        for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->rnorm[j]);
+        if (c->encoder == SAE_ACT_SIGMOID)
+            kt->cae_delta_sigmoid(m, k, H, w->vec_k, GH);
+        else
+            kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
+    }
+
+    /* E16/E18: encoder gradients; tied adds the decoder path H^T D2. */
+    kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
+    if (c->tied)
+        kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
+    kt->colsum(m, k, GH, w->tmp);
+    FN(to_T_)(k, w->tmp, gb1);
+
+    /* Penalty gradients: lambda W + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
+    const T *rowscale = NULL;
+    if (c->gamma != 0) {
+        for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->dsq[j]);
+        rowscale = w->vec_k;
+    }
+    kt->wpen_grad(k, n, W1, (T)c->lambda, (T)c->l1_weight, rowscale, gW1);
+    if (!c->tied)
+        kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
+    return t.loss;
+}

@@ -1,0 +1,126 @@
+/*
+ * The kernel table: every numeric primitive the model's hot loop needs, as
+ * function pointers filled once at start-up from the CPU flags.
+ *
+ * Contract for every slot (all variants must agree with the scalar
+ * reference in kernels/scalar_tmpl.c):
+ *   - Matrices are row-major. Only the GEMMs take leading dimensions; every
+ *     other kernel works on contiguous arrays (leading dimension = width).
+ *   - Sums that leave a kernel as `double` are accumulated in double, even
+ *     for float data (DOMAIN.md section 5).
+ *   - Kernels never allocate, never fail, and never read or write outside
+ *     the shapes they are given.
+ * Each signature is declared once (decl_*_fn, as in dav1d) and takes the
+ * element type T, so the float and double tables are the same struct shape.
+ */
+#ifndef SAE_KERNELS_H
+#define SAE_KERNELS_H
+
+#include <stddef.h>
+
+/* C = alpha * op(A) * op(B) + beta * C, C is m x n, the inner dimension k.
+ * nn: A m x k, B k x n;  nt: A m x k, B n x k;  tn: A k x m, B k x n.
+ * beta == 0 overwrites C without reading it (NaN in C does not leak). */
+#define decl_gemm_fn(T, name) \
+    void (name)(size_t m, size_t n, size_t k, T alpha, const T *a, size_t lda, \
+                const T *b, size_t ldb, T beta, T *c, size_t ldc)
+
+/* z is m x n, bias has n entries: z += bias (per row), then h = f(z).
+ * h may alias z; with f = linear and h == z this is a plain row add. */
+#define decl_bias_act_fn(T, name) \
+    void (name)(size_t m, size_t n, const T *bias, T *z, T *h)
+
+/* g *= f'(.) elementwise over cnt entries, f' written through h = f(z). */
+#define decl_dact_fn(T, name) void (name)(size_t cnt, const T *h, T *g)
+
+/* Contractive term, per encoder (D = f'(z), D' = f''(z), both through h).
+ * dsq: out[j] = sum_i D_ij^2 over the m x k matrix h (overwrites out).
+ * delta: d[i,j] += c[j] * D_ij * D'_ij. */
+#define decl_cae_dsq_fn(T, name) \
+    void (name)(size_t m, size_t k, const T *h, double *out)
+#define decl_cae_delta_fn(T, name) \
+    void (name)(size_t m, size_t k, const T *h, const T *c, T *d)
+
+/* out[j] = sum_i a[i,j] for the m x n matrix a (overwrites out). */
+#define decl_colsum_fn(T, name) \
+    void (name)(size_t m, size_t n, const T *a, double *out)
+
+/* out[r] = sum_c w[r,c]^2 for the rows x cols matrix w. */
+#define decl_row_sqnorm_fn(T, name) \
+    void (name)(size_t rows, size_t cols, const T *w, double *out)
+
+/* Reductions over cnt entries, returned in double:
+ * sqdiff: sum (a - b)^2;  bce: sum softplus(z) - x*z;  abs: sum |x|. */
+#define decl_sqdiff_sum_fn(T, name) \
+    double (name)(size_t cnt, const T *a, const T *b)
+#define decl_bce_sum_fn(T, name) \
+    double (name)(size_t cnt, const T *z, const T *x)
+#define decl_abs_sum_fn(T, name) double (name)(size_t cnt, const T *x)
+
+/* out = s * (a - b) over cnt entries. */
+#define decl_sub_scale_fn(T, name) \
+    void (name)(size_t cnt, T s, const T *a, const T *b, T *out)
+
+/* g += s * sign(h) over cnt entries, sign(0) = 0. */
+#define decl_sign_axpy_fn(T, name) \
+    void (name)(size_t cnt, T s, const T *h, T *g)
+
+/* Weight-penalty gradient of the rows x cols matrix w:
+ * g[r,c] += (lambda + rowscale[r]) * w[r,c] + l1 * sign(w[r,c]);
+ * rowscale may be NULL (then 0). */
+#define decl_wpen_grad_fn(T, name) \
+    void (name)(size_t rows, size_t cols, const T *w, T lambda, T l1, \
+                const T *rowscale, T *g)
+
+/* Optimizer steps over cnt parameters (DOMAIN.md section 6).
+ * sgd:  v = mu v + g;  theta -= lr v.
+ * adam: m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *       theta -= lr (m / bc1) / (sqrt(v / bc2) + eps), bc = 1 - beta^t. */
+#define decl_sgd_step_fn(T, name) \
+    void (name)(size_t cnt, T lr, T mu, const T *g, T *v, T *theta)
+#define decl_adam_step_fn(T, name) \
+    void (name)(size_t cnt, T lr, T b1, T b2, T eps, T bc1, T bc2, \
+                const T *g, T *m, T *v, T *theta)
+
+/* The slot list, once: X(slot, kind). Used to build the struct, to fill it
+ * and to print which function fills each slot. */
+#define SAE_KERNEL_SLOTS(X) \
+    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) \
+    X(bias_sigmoid, bias_act) X(bias_tanh, bias_act) \
+    X(bias_relu, bias_act) X(bias_linear, bias_act) \
+    X(dsigmoid, dact) X(dtanh, dact) X(drelu, dact) \
+    X(cae_dsq_sigmoid, cae_dsq) X(cae_dsq_tanh, cae_dsq) \
+    X(cae_dsq_relu, cae_dsq) \
+    X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta) \
+    X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
+    X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum) \
+    X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \
+    X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step)
+
+#define SAE_SLOT_FIELD_F32(slot, kind) decl_##kind##_fn(float, *slot);
+#define SAE_SLOT_FIELD_F64(slot, kind) decl_##kind##_fn(double, *slot);
+#define SAE_SLOT_NAME_FIELD(slot, kind) const char *slot;
+
+typedef struct SaeKernelsF32 { SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F32) } SaeKernelsF32;
+typedef struct SaeKernelsF64 { SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F64) } SaeKernelsF64;
+/* The name of the function in each slot, for `saebench cpu` and results. */
+typedef struct SaeKernelNames { SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD) } SaeKernelNames;
+
+typedef struct SaeKernels {
+    SaeKernelsF32 f32;
+    SaeKernelsF64 f64;
+    SaeKernelNames name32, name64;
+    unsigned flags; /* the CPU flags (after the mask) the table was built for */
+} SaeKernels;
+
+/* Fills every slot of k: the scalar reference first, then each ISA the
+ * flags (SAE_CPU_* from core/cpu.h) allow, lowest to highest. */
+void sae_kernels_init(SaeKernels *k, unsigned flags);
+
+/* Number of slots and, by index, the slot's name and its f32/f64 function
+ * names (for listings; index < sae_kernel_slot_count()). */
+size_t sae_kernel_slot_count(void);
+const char *sae_kernel_slot_name(size_t i);
+const char *sae_kernel_slot_fn(const SaeKernels *k, size_t i, int f64);
+
+#endif

@@ -1,0 +1,116 @@
+/* The model against PyTorch float64 autograd (tests/vectors): every loss
+ * term, H, X^, rho-hat and every gradient, in double and in float. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/model.h"
+#include "tests/common.h"
+#include "tests/vecfile.h"
+
+typedef struct Tol { double abs, rel; } Tol;
+static const Tol tol_f64 = { 1e-12, 1e-10 }, tol_f32 = { 1e-5, 1e-4 };
+
+static void expect_array(const char *file, const char *what, const double *got,
+                         const VecArray *want, Tol t)
+{
+    cr_assert_not_null(want, "%s: array %s missing", file, what);
+    for (size_t i = 0; i < want->rows * want->cols; i++)
+        cr_expect(close_enough(got[i], want->v[i], t.abs, t.rel),
+                  "%s: %s[%zu] = %.17g, want %.17g", file, what, i, got[i], want->v[i]);
+}
+
+static void expect_term(const char *file, const char *what, double got,
+                        const VecFile *vf, Tol t)
+{
+    const double want = vecfile_scalar(vf, what);
+    cr_expect(close_enough(got, want, t.abs, t.rel), "%s: %s = %.17g, want %.17g",
+              file, what, got, want);
+}
+
+/* Copies the named arrays into theta (double) in the model's layout. */
+static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
+{
+    const char *names[] = { "W1", "W2", "b1", "b2" };
+    const size_t offs[] = { l->w1, l->w2, l->b1, l->b2 };
+    for (int p = 0; p < 4; p++) {
+        const VecArray *a = vecfile_array(vf, names[p]);
+        if (!a)
+            continue; /* W2 when tied */
+        for (size_t i = 0; i < a->rows * a->cols; i++) theta[offs[p] + i] = a->v[i];
+    }
+}
+
+/* Runs the objective in the given precision; every output widened to double. */
+#define RUN_PRECISION(T, S, s) \
+    static void run_##s(const VecFile *vf, const double *theta_d, size_t P, \
+                        double *grad, double *H, double *Xh, double *rhohat, \
+                        SaeTerms *terms) \
+    { \
+        const size_t m = vf->batch, n = vf->cfg.n_in, k = vf->cfg.n_hidden; \
+        T *theta = malloc(P * sizeof(T)), *g = malloc(P * sizeof(T)); \
+        T *x = malloc(m * n * sizeof(T)); \
+        const VecArray *X = vecfile_array(vf, "X"); \
+        for (size_t i = 0; i < P; i++) theta[i] = (T)theta_d[i]; \
+        for (size_t i = 0; i < m * n; i++) x[i] = (T)X->v[i]; \
+        SaeWork##S *w = sae_work_new_##s(&vf->cfg, m); \
+        sae_objective_##s(&vf->cfg, &test_kernels()->s, w, theta, x, m, g, terms); \
+        for (size_t i = 0; i < P; i++) grad[i] = g[i]; \
+        for (size_t i = 0; i < m * k; i++) H[i] = w->h[i]; \
+        for (size_t i = 0; i < m * n; i++) Xh[i] = w->xh[i]; \
+        for (size_t i = 0; i < k; i++) rhohat[i] = w->rhohat[i]; \
+        sae_work_free_##s(w); \
+        free(theta); free(g); free(x); \
+    }
+RUN_PRECISION(float, F32, f32)
+RUN_PRECISION(double, F64, f64)
+
+static void check_vector(const char *name, int f64)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.txt", SAE_TEST_VECTORS, name);
+    VecFile vf;
+    cr_assert_eq(vecfile_load(path, &vf), 0);
+    char err[256];
+    cr_assert_eq(sae_config_check(&vf.cfg, err, sizeof err), 0, "%s", err);
+    SaeLayout l;
+    sae_layout(&vf.cfg, &l);
+    const size_t m = vf.batch, n = vf.cfg.n_in, k = vf.cfg.n_hidden;
+    double *theta = calloc(l.total, sizeof(double)), *grad = calloc(l.total, sizeof(double));
+    double *H = calloc(m * k, sizeof(double)), *Xh = calloc(m * n, sizeof(double));
+    double *rhohat = calloc(k, sizeof(double));
+    pack_theta(&vf, &l, theta);
+    SaeTerms t;
+    (f64 ? run_f64 : run_f32)(&vf, theta, l.total, grad, H, Xh, rhohat, &t);
+    const Tol tol = f64 ? tol_f64 : tol_f32;
+
+    expect_term(name, "loss", t.loss, &vf, tol);
+    expect_term(name, "term_recon", t.recon, &vf, tol);
+    expect_term(name, "term_l2", t.l2, &vf, tol);
+    expect_term(name, "term_l1w", t.l1w, &vf, tol);
+    expect_term(name, "term_l1a", t.l1a, &vf, tol);
+    expect_term(name, "term_kl", t.kl, &vf, tol);
+    expect_term(name, "term_cae", t.cae, &vf, tol);
+    expect_array(name, "H", H, vecfile_array(&vf, "H"), tol);
+    expect_array(name, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
+    expect_array(name, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
+    expect_array(name, "gW1", grad + l.w1, vecfile_array(&vf, "gW1"), tol);
+    if (!vf.cfg.tied)
+        expect_array(name, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
+    expect_array(name, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
+    expect_array(name, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
+    free(theta); free(grad); free(H); free(Xh); free(rhohat);
+    vecfile_free(&vf);
+}
+
+#define VECTOR_TESTS(name) \
+    Test(vectors_f64, name) { check_vector(#name, 1); } \
+    Test(vectors_f32, name) { check_vector(#name, 0); }
+
+VECTOR_TESTS(v01_ufldl_sigmoid_sigmoid_mse_kl_l2)
+VECTOR_TESTS(v02_sigmoid_linear_mse_kl_l2)
+VECTOR_TESTS(v03_sigmoid_sigmoid_bce_tied_cae)
+VECTOR_TESTS(v04_tanh_linear_mse_cae)
+VECTOR_TESTS(v05_relu_linear_mse_l1act)
+VECTOR_TESTS(v06_relu_sigmoid_bce_l1w_l2)
+VECTOR_TESTS(v07_tanh_sigmoid_mse_kl_rescale_tied)
