@@ -1,0 +1,148 @@
+/* Central finite-difference gradient checks in double over the full grid:
+ * 3 encoders x {sigmoid-mse, linear-mse, sigmoid-bce} x tied/untied x
+ * {none, l2, l1w, l1a, kl, cae, all}, at odd sizes (9 inputs, 5 hidden,
+ * batch 7). The finite-difference helper itself is checked first. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "core/model.h"
+#include "core/rng.h"
+#include "tests/common.h"
+#include "tests/fdcheck.h"
+
+/* f(x) = 1/2 x^T A x + b^T x with a known gradient A x + b. */
+typedef struct Quad { double a[9], b[3]; } Quad;
+static double quad(void *ctx, const double *x)
+{
+    const Quad *q = ctx;
+    double f = 0;
+    for (int i = 0; i < 3; i++) {
+        f += q->b[i] * x[i];
+        for (int j = 0; j < 3; j++) f += 0.5 * x[i] * q->a[i * 3 + j] * x[j];
+    }
+    return f;
+}
+
+Test(fdcheck, quadratic_gradient_is_exact)
+{
+    Quad q = { { 4, 1, 0, 1, 3, -2, 0, -2, 5 }, { 1, -2, 0.5 } };
+    double x[3] = { 0.3, -1.2, 2.0 }, g[3], want[3];
+    for (int i = 0; i < 3; i++) {
+        want[i] = q.b[i];
+        for (int j = 0; j < 3; j++) want[i] += q.a[i * 3 + j] * x[j];
+    }
+    fd_gradient(quad, &q, x, 3, 1e-4, g);
+    for (int i = 0; i < 3; i++)
+        cr_expect(close_enough(g[i], want[i], 1e-8, 1e-8), "g[%d] = %g, want %g", i, g[i], want[i]);
+    cr_expect_eq(x[1], -1.2, "theta must be restored");
+    /* and the metric notices a wrong coordinate (the I(:,2) bug of UFLDL) */
+    double wrong[3] = { want[0], want[0], want[2] };
+    cr_expect_gt(fd_relative_error(g, wrong, 3), 1e-2);
+}
+
+typedef struct Case {
+    SaeConfig cfg;
+    size_t m;
+    double *x;
+    SaeWorkF64 *w;
+} Case;
+
+static double objective(void *ctx, const double *theta)
+{
+    Case *c = ctx;
+    return sae_objective_f64(&c->cfg, &test_kernels()->f64, c->w, theta, c->x, c->m, NULL, NULL);
+}
+
+enum { PEN_NONE, PEN_L2, PEN_L1W, PEN_L1A, PEN_KL, PEN_CAE, PEN_ALL, PEN_COUNT };
+static const char *const pen_names[] = { "none", "l2", "l1w", "l1a", "kl", "cae", "all" };
+
+static void set_penalty(SaeConfig *c, int pen)
+{
+    if (pen == PEN_L2 || pen == PEN_ALL) c->lambda = 0.1;
+    if (pen == PEN_L1W || pen == PEN_ALL) c->l1_weight = 0.05;
+    if (pen == PEN_L1A || pen == PEN_ALL) c->l1_activity = 0.1;
+    if (pen == PEN_KL || pen == PEN_ALL) { c->beta = 3; c->rho = 0.1; }
+    if (pen == PEN_CAE || pen == PEN_ALL) c->gamma = 0.5;
+}
+
+static double check_case(SaeAct enc, int dec_loss, int tied, int pen, uint32_t seed)
+{
+    Case c = { .cfg = sae_config_default(), .m = 7 };
+    c.cfg.n_in = 9;
+    c.cfg.n_hidden = 5;
+    c.cfg.encoder = enc;
+    c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
+    c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
+    c.cfg.tied = tied;
+    set_penalty(&c.cfg, pen);
+    SaeLayout l;
+    sae_layout(&c.cfg, &l);
+    double *theta = malloc(l.total * sizeof(double)), *g = malloc(l.total * sizeof(double));
+    double *num = malloc(l.total * sizeof(double));
+    c.x = malloc(c.m * c.cfg.n_in * sizeof(double));
+    SaeRng rng;
+    sae_rng_seed(&rng, seed);
+    sae_init_params(&c.cfg, seed, theta);
+    for (size_t i = l.b1; i < l.total; i++) theta[i] = 0.2 * sae_rng_gauss(&rng); /* nonzero biases */
+    for (size_t i = 0; i < c.m * c.cfg.n_in; i++) c.x[i] = 0.05 + 0.9 * sae_rng_uniform(&rng);
+    c.w = sae_work_new_f64(&c.cfg, c.m);
+    sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
+    fd_gradient(objective, &c, theta, l.total, 1e-5, num);
+    const double err = fd_relative_error(num, g, l.total);
+    sae_work_free_f64(c.w);
+    free(theta); free(g); free(num); free(c.x);
+    return err;
+}
+
+Test(gradcheck, full_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    for (int enc = SAE_ACT_SIGMOID; enc <= SAE_ACT_RELU; enc++)
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen++) {
+                    const double err = check_case((SaeAct)enc, dl, tied, pen, 1000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "%s %s %s %s: relative error %.3g",
+                                 sae_act_name((SaeAct)enc), dl_names[dl], tied ? "tied" : "untied",
+                                 pen_names[pen], err);
+                    cases++;
+                }
+    cr_expect_eq(cases, 126);
+}
+
+/* For a tied model without weight penalties, the tied gradient equals the
+ * untied one with W2 = W1^T, folded (DOMAIN.md section 4, exact). */
+Test(gradcheck, tied_equals_folded_untied)
+{
+    SaeConfig u = sae_config_default();
+    u.n_in = 9; u.n_hidden = 5; u.beta = 3; u.rho = 0.1; u.l1_activity = 0.1;
+    SaeConfig t = u;
+    t.tied = 1;
+    SaeLayout lu, lt;
+    sae_layout(&u, &lu);
+    sae_layout(&t, &lt);
+    const size_t m = 7, n = 9, k = 5;
+    double *tu = calloc(lu.total, sizeof(double)), *tt = calloc(lt.total, sizeof(double));
+    double *gu = calloc(lu.total, sizeof(double)), *gt = calloc(lt.total, sizeof(double));
+    double x[7 * 9];
+    SaeRng rng;
+    sae_rng_seed(&rng, 7);
+    sae_init_params(&t, 7, tt);
+    for (size_t i = 0; i < m * n; i++) x[i] = sae_rng_uniform(&rng);
+    for (size_t j = 0; j < k; j++)
+        for (size_t d = 0; d < n; d++) {
+            tu[lu.w1 + j * n + d] = tt[j * n + d];
+            tu[lu.w2 + d * k + j] = tt[j * n + d];
+        }
+    SaeWorkF64 *w = sae_work_new_f64(&u, m);
+    sae_objective_f64(&u, &test_kernels()->f64, w, tu, x, m, gu, NULL);
+    sae_objective_f64(&t, &test_kernels()->f64, w, tt, x, m, gt, NULL);
+    for (size_t j = 0; j < k; j++)
+        for (size_t d = 0; d < n; d++) {
+            const double want = gu[lu.w1 + j * n + d] + gu[lu.w2 + d * k + j];
+            cr_expect(close_enough(gt[j * n + d], want, 1e-15, 1e-13), "gW1[%zu,%zu]", j, d);
+        }
+    sae_work_free_f64(w);
+    free(tu); free(tt); free(gu); free(gt);
+}
