@@ -1,0 +1,320 @@
+/* Data-set loading: built-in names, format sniffing, the held-out split,
+ * scaling and the finiteness check. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/data.h"
+#include "core/fileio.h"
+#include "core/rng.h"
+#include "core/safe_alloc.h"
+#include "sae_config.h"
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+enum { SPLIT_SEED = 12345 }; /* fixed, so every seed of a sweep sees the same split */
+
+SaeDataOpts sae_data_defaults(void)
+{
+    return (SaeDataOpts){ .scale = SAE_SCALE_AUTO, .label_column = SAE_LABEL_NONE,
+                          .patch = 8, .patches = 10000, .seed = 42 };
+}
+
+void sae_data_free(SaeData *d)
+{
+    free(d->x);
+    free(d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where the bundled data lives: --data-dir, $SAE_DATA_DIR, the source tree
+ * the binary was built from, or the installed copy. */
+static const char *bundled_dir(const SaeDataOpts *o)
+{
+    if (o->data_dir) return o->data_dir;
+    const char *env = getenv("SAE_DATA_DIR");
+    if (env && *env) return env;
+    if (is_dir(SAE_DATA_DIR)) return SAE_DATA_DIR;
+    return SAE_INSTALLED_DATA_DIR;
+}
+
+static int gauss_set(SaeData *d, SaeError *e)
+{
+    memset(d, 0, sizeof *d);
+    if (!(d->x = sae_alloc_array(1000 * 100, sizeof(double))))
+        return sae_fail(e, "gauss: out of memory");
+    d->rows = 1000;
+    d->cols = 100;
+    d->auto_scale = 1;
+    SaeRng r;
+    sae_rng_seed(&r, 42); /* np.random.seed(42); np.random.randn(1000, 100) */
+    for (size_t i = 0; i < 1000 * 100; i++) d->x[i] = sae_rng_gauss(&r);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_pgm_file(const char *path, SaeImage *img, SaeError *e)
+{
+    unsigned char *b;
+    size_t len;
+    if (sae_read_file(path, &b, &len, e))
+        return -1;
+    const int rc = sae_image_from_pgm(path, b, len, img, e);
+    free(b);
+    return rc;
+}
+
+/* Patches from every *.pgm in dir (sorted by name, so runs repeat). */
+static int patches_from_dir(const char *dir, const SaeDataOpts *o, SaeData *d, SaeError *e)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return sae_fail(e, "%s: cannot open the image folder", dir);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) && n < 256) {
+        const size_t l = strlen(de->d_name);
+        if (l > 4 && !strcmp(de->d_name + l - 4, ".pgm"))
+            names[n++] = strdup(de->d_name);
+    }
+    closedir(dp);
+    if (n == 0)
+        return sae_fail(e, "%s: no .pgm images in the folder", dir);
+    qsort(names, n, sizeof *names, cmp_str);
+    SaeImage *imgs = calloc(n, sizeof *imgs);
+    int rc = imgs ? 0 : sae_fail(e, "%s: out of memory", dir);
+    for (size_t i = 0; i < n && !rc; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        rc = load_pgm_file(path, &imgs[i], e);
+    }
+    if (!rc)
+        rc = sae_sample_patches(imgs, n, o->patch, o->patches, o->seed, d, e);
+    for (size_t i = 0; i < n; i++) {
+        if (imgs) free(imgs[i].px);
+        free(names[i]);
+    }
+    free(imgs);
+    return rc;
+}
+
+/* The IDX labels beside an images file, when the usual name exists. */
+static int idx_labels_beside(const char *images_path, SaeData *d, SaeError *e)
+{
+    char lp[4096];
+    snprintf(lp, sizeof lp, "%s", images_path);
+    char *at = strstr(lp, "images-idx3");
+    if (!at)
+        return 0;
+    memcpy(at, "labels-idx1", 11);
+    FILE *f = fopen(lp, "rb");
+    if (!f)
+        return 0;
+    fclose(f);
+    unsigned char *b;
+    size_t len;
+    if (sae_read_file(lp, &b, &len, e))
+        return -1;
+    const int rc = sae_data_labels_from_idx(lp, b, len, d, e);
+    free(b);
+    return rc;
+}
+
+/* Any file: sniffed by content. */
+static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeError *e)
+{
+    if (is_dir(path))
+        return patches_from_dir(path, o, d, e);
+    unsigned char *b;
+    size_t len;
+    if (sae_read_file(path, &b, &len, e))
+        return -1;
+    int rc;
+    if (len >= 6 && !memcmp(b, "\x93NUMPY", 6)) {
+        rc = sae_data_from_npy(path, b, len, d, e);
+    } else if (len >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0x08) {
+        rc = sae_data_from_idx(path, b, len, d, e);
+        if (!rc && (rc = idx_labels_beside(path, d, e)))
+            sae_data_free(d);
+    } else if (len >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '2')) {
+        SaeImage img;
+        rc = sae_image_from_pgm(path, b, len, &img, e);
+        if (!rc) {
+            rc = sae_sample_patches(&img, 1, o->patch, o->patches, o->seed, d, e);
+            free(img.px);
+        }
+    } else {
+        rc = sae_data_from_csv(path, (const char *)b, len, o->label_column, d, e);
+    }
+    free(b);
+    return rc;
+}
+
+static int fashion_part(const char *dir, const char *prefix, SaeData *d, SaeError *e)
+{
+    char ip[4096];
+    snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte.gz", dir, prefix);
+    FILE *f = fopen(ip, "rb");
+    if (!f) {
+        snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, prefix);
+        if (!(f = fopen(ip, "rb")))
+            return sae_fail(e, "fashion-mnist: %s/%s-images-idx3-ubyte.gz not found; install the Debian "
+                               "package dataset-fashion-mnist or pass --data-dir", dir, prefix);
+    }
+    fclose(f);
+    return load_file(ip, NULL, d, e);
+}
+
+/* Keeps the rows listed in idx[0..n) of src, in that order. */
+static int take_rows(const SaeData *src, const size_t *idx, size_t n, SaeData *dst, SaeError *e)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->cols = src->cols;
+    dst->img_h = src->img_h;
+    dst->img_w = src->img_w;
+    dst->n_classes = src->n_classes;
+    dst->auto_scale = src->auto_scale;
+    dst->rows = n;
+    dst->x = sae_alloc_array(n * src->cols, sizeof(double));
+    if (src->labels)
+        dst->labels = sae_alloc_array(n, sizeof(int));
+    if (!dst->x || (src->labels && !dst->labels)) {
+        sae_data_free(dst);
+        return sae_fail(e, "out of memory splitting the data");
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(dst->x + i * src->cols, src->x + idx[i] * src->cols, src->cols * sizeof(double));
+        if (src->labels) dst->labels[i] = src->labels[idx[i]];
+    }
+    return 0;
+}
+
+static int split(const char *spec, SaeData *all, double fraction, SaeData *train, SaeData *test, SaeError *e)
+{
+    const size_t n_test = (size_t)floor(fraction * (double)all->rows + 0.5);
+    if (n_test >= all->rows)
+        return sae_fail(e, "%s: --test-fraction %g leaves no training rows (%zu rows)", spec, fraction, all->rows);
+    size_t *idx = sae_alloc_array(all->rows, sizeof(size_t));
+    if (!idx)
+        return sae_fail(e, "%s: out of memory", spec);
+    for (size_t i = 0; i < all->rows; i++) idx[i] = i;
+    if (n_test > 0) {
+        SaeRng r;
+        sae_rng_seed(&r, SPLIT_SEED);
+        sae_rng_shuffle(&r, idx, all->rows);
+    }
+    const size_t n_train = all->rows - n_test;
+    int rc = take_rows(all, idx, n_train, train, e);
+    if (!rc && (rc = take_rows(all, idx + n_train, n_test, test, e)))
+        sae_data_free(train);
+    free(idx);
+    return rc;
+}
+
+static void scale_data(const SaeDataOpts *o, SaeData *train, SaeData *test)
+{
+    const size_t n = train->cols;
+    SaeData *sets[2] = { train, test };
+    if (o->scale == SAE_SCALE_AUTO) {
+        for (int s = 0; s < 2; s++)
+            for (size_t i = 0; i < sets[s]->rows * n; i++) sets[s]->x[i] *= sets[s]->auto_scale;
+    } else if (o->scale == SAE_SCALE_MINMAX) { /* from the training rows, to [0, 1] */
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < train->rows * n; i++) {
+            lo = fmin(lo, train->x[i]);
+            hi = fmax(hi, train->x[i]);
+        }
+        const double span = hi > lo ? hi - lo : 1;
+        for (int s = 0; s < 2; s++)
+            for (size_t i = 0; i < sets[s]->rows * n; i++)
+                sets[s]->x[i] = (sets[s]->x[i] - lo) / span;
+    } else if (o->scale == SAE_SCALE_ZSCORE) { /* per feature, from the training rows */
+        for (size_t j = 0; j < n; j++) {
+            double mean = 0, var = 0;
+            for (size_t i = 0; i < train->rows; i++) mean += train->x[i * n + j];
+            mean /= (double)train->rows;
+            for (size_t i = 0; i < train->rows; i++)
+                var += (train->x[i * n + j] - mean) * (train->x[i * n + j] - mean);
+            const double sd = sqrt(var / (double)train->rows);
+            const double inv = sd > 0 ? 1 / sd : 1;
+            for (int s = 0; s < 2; s++)
+                for (size_t i = 0; i < sets[s]->rows; i++)
+                    sets[s]->x[i * n + j] = (sets[s]->x[i * n + j] - mean) * inv;
+        }
+    }
+}
+
+int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
+{
+    for (size_t i = 0; i < d->rows * d->cols; i++)
+        if (!isfinite(d->x[i]))
+            return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source,
+                            i / d->cols + 1, i % d->cols + 1, d->x[i]);
+    return 0;
+}
+
+int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeData *test, SaeError *e)
+{
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if (!(o->test_fraction >= 0 && o->test_fraction < 1))
+        return sae_fail(e, "--test-fraction must be in [0, 1), got %g", o->test_fraction);
+    SaeData all = { 0 }, given_test = { 0 };
+    char path[4096];
+    int rc, have_test = 0;
+    if (!strcmp(spec, "gauss")) {
+        rc = gauss_set(&all, e);
+    } else if (!strcmp(spec, "digits")) {
+        snprintf(path, sizeof path, "%s/digits.csv", bundled_dir(o));
+        SaeDataOpts csv = *o;
+        csv.label_column = SAE_LABEL_LAST;
+        rc = load_file(path, &csv, &all, e);
+        all.auto_scale = 1.0 / 16; /* grey levels 0..16 */
+        all.img_h = all.img_w = 8;
+    } else if (!strcmp(spec, "patches")) {
+        snprintf(path, sizeof path, "%s/images", bundled_dir(o));
+        rc = patches_from_dir(path, o, &all, e);
+    } else if (!strcmp(spec, "fashion-mnist")) {
+        const char *dir = o->data_dir ? o->data_dir : FASHION_DIR;
+        rc = fashion_part(dir, "train", &all, e);
+        if (!rc && (rc = fashion_part(dir, "t10k", &given_test, e)) == 0)
+            have_test = 1;
+    } else {
+        rc = load_file(spec, o, &all, e);
+    }
+    if (rc) {
+        sae_data_free(&all);
+        return -1;
+    }
+    if (o->limit && o->limit < all.rows)
+        all.rows = o->limit; /* the first rows, as UFLDL's "first 10000 images" */
+    if (have_test) {
+        *train = all;
+        *test = given_test;
+    } else {
+        rc = split(spec, &all, o->test_fraction, train, test, e);
+        sae_data_free(&all);
+        if (rc)
+            return -1;
+    }
+    scale_data(o, train, test);
+    if (sae_data_check_finite(spec, train, e) || sae_data_check_finite(spec, test, e)) {
+        sae_data_free(train);
+        sae_data_free(test);
+        return -1;
+    }
+    return 0;
+}

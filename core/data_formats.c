@@ -1,0 +1,222 @@
+/* Parsers of the numeric file formats: .npy matrices, CSV, IDX. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/data.h"
+#include "core/npy.h"
+#include "core/safe_alloc.h"
+
+static int alloc_matrix(const char *path, size_t rows, size_t cols, SaeData *d, SaeError *e)
+{
+    memset(d, 0, sizeof *d);
+    size_t cnt;
+    if (sae_mul_overflow(rows, cols, &cnt) || !(d->x = sae_alloc_array(cnt, sizeof(double))))
+        return sae_fail(e, "%s: %zu x %zu samples do not fit in memory", path, rows, cols);
+    d->rows = rows;
+    d->cols = cols;
+    d->auto_scale = 1;
+    return 0;
+}
+
+int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
+{
+    SaeNpy a;
+    if (sae_npy_parse(buf, len, path, &a, e))
+        return -1;
+    if (a.ndim != 2)
+        return sae_fail(e, "%s: expected a 2-D array (samples x features), got %d dimensions", path, a.ndim);
+    if (a.dtype != SAE_DT_F32 && a.dtype != SAE_DT_F64 && a.dtype != SAE_DT_U8)
+        return sae_fail(e, "%s: expected float32, float64 or uint8 data", path);
+    if (a.shape[0] == 0 || a.shape[1] == 0)
+        return sae_fail(e, "%s: empty array (%zu x %zu)", path, a.shape[0], a.shape[1]);
+    if (alloc_matrix(path, a.shape[0], a.shape[1], d, e))
+        return -1;
+    for (size_t i = 0; i < a.count; i++) d->x[i] = sae_npy_get(&a, i);
+    if (a.dtype == SAE_DT_U8)
+        d->auto_scale = 1.0 / 255;
+    return 0;
+}
+
+/* One CSV field [s, end): trimmed, parsed whole as a finite double. */
+static int csv_number(const char *s, const char *end, double *v)
+{
+    while (s < end && isspace((unsigned char)*s)) s++;
+    while (end > s && isspace((unsigned char)end[-1])) end--;
+    if (s == end || end - s > 63)
+        return -1;
+    char tmp[64];
+    memcpy(tmp, s, (size_t)(end - s));
+    tmp[end - s] = 0;
+    char *stop;
+    *v = strtod(tmp, &stop);
+    return *stop ? -1 : 0;
+}
+
+static size_t count_fields(const char *s, const char *end)
+{
+    size_t n = 1;
+    for (; s < end; s++) n += *s == ',';
+    return n;
+}
+
+static int blank(const char *s, const char *end)
+{
+    for (; s < end; s++)
+        if (!isspace((unsigned char)*s)) return 0;
+    return 1;
+}
+
+int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc,
+                      SaeData *d, SaeError *e)
+{
+    memset(d, 0, sizeof *d);
+    const char *end = text + len;
+    /* First pass: rows, fields, header. */
+    size_t rows = 0, fields = 0, line = 0, header_line = 0;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        line++;
+        if (!blank(p, le)) {
+            if (!fields) {
+                fields = count_fields(p, le);
+                /* a header: no field of the first line is a number */
+                int numbers = 0;
+                for (const char *f = p; f <= le;) {
+                    const char *c = memchr(f, ',', (size_t)(le - f));
+                    const char *fe = c ? c : le;
+                    double v;
+                    numbers += csv_number(f, fe, &v) == 0;
+                    f = fe + 1;
+                }
+                if (!numbers) header_line = line;
+                else rows++;
+            } else {
+                rows++;
+            }
+        }
+        p = le + 1;
+    }
+    const size_t lab = lc != SAE_LABEL_NONE;
+    if (rows == 0)
+        return sae_fail(e, "%s: line %zu: expected rows of numbers, found none", path, line);
+    if (fields <= lab)
+        return sae_fail(e, "%s: line 1: expected at least %zu columns, got %zu", path, lab + 1, fields);
+    if (alloc_matrix(path, rows, fields - lab, d, e))
+        return -1;
+    if (lab && !(d->labels = sae_alloc_array(rows, sizeof(int)))) {
+        sae_data_free(d);
+        return sae_fail(e, "%s: out of memory", path);
+    }
+    size_t r = 0;
+    line = 0;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        line++;
+        if (!blank(p, le) && line != header_line) {
+            const size_t nf = count_fields(p, le);
+            if (nf != fields) {
+                sae_data_free(d);
+                return sae_fail(e, "%s: line %zu: expected %zu fields, got %zu", path, line, fields, nf);
+            }
+            size_t col = 0, out = 0;
+            for (const char *f = p; col < fields; col++) {
+                const char *c = memchr(f, ',', (size_t)(le - f));
+                const char *fe = c ? c : le;
+                double v;
+                if (csv_number(f, fe, &v) || !isfinite(v)) {
+                    int w = (int)(fe - f > 20 ? 20 : fe - f);
+                    sae_data_free(d);
+                    return sae_fail(e, "%s: line %zu, field %zu: expected a finite number, got '%.*s'",
+                                    path, line, col + 1, w, f);
+                }
+                const int is_label = (lc == SAE_LABEL_FIRST && col == 0) ||
+                                     (lc == SAE_LABEL_LAST && col == fields - 1);
+                if (is_label) {
+                    if (v < 0 || v > 1e6 || v != floor(v)) {
+                        sae_data_free(d);
+                        return sae_fail(e, "%s: line %zu, field %zu: expected a class label (integer >= 0), got %g",
+                                        path, line, col + 1, v);
+                    }
+                    d->labels[r] = (int)v;
+                    if ((int)v + 1 > d->n_classes) d->n_classes = (int)v + 1;
+                } else {
+                    d->x[r * d->cols + out++] = v;
+                }
+                f = fe + 1;
+            }
+            r++;
+        }
+        p = le + 1;
+    }
+    return 0;
+}
+
+static size_t be32(const unsigned char *p)
+{
+    return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | (size_t)p[3];
+}
+
+/* The IDX header: magic 0 0 type ndim, then ndim big-endian sizes. */
+static int idx_header(const char *path, const unsigned char *buf, size_t len, int want_ndim,
+                      size_t *dims, SaeError *e)
+{
+    if (len < 4 || buf[0] != 0 || buf[1] != 0)
+        return sae_fail(e, "%s: offset 0: expected the IDX magic 00 00 08 0%d", path, want_ndim);
+    if (buf[2] != 0x08)
+        return sae_fail(e, "%s: offset 2: expected unsigned-byte data (type 0x08), got 0x%02x", path, buf[2]);
+    if (buf[3] != want_ndim)
+        return sae_fail(e, "%s: offset 3: expected %d dimensions, got %d", path, want_ndim, buf[3]);
+    const size_t hdr = 4 + 4 * (size_t)want_ndim;
+    if (len < hdr)
+        return sae_fail(e, "%s: offset %zu: truncated header (expected %zu bytes)", path, len, hdr);
+    size_t total = 1;
+    for (int i = 0; i < want_ndim; i++) {
+        dims[i] = be32(buf + 4 + 4 * i);
+        if (sae_mul_overflow(total, dims[i], &total))
+            return sae_fail(e, "%s: offset 4: dimensions overflow size_t", path);
+    }
+    if (total != len - hdr)
+        return sae_fail(e, "%s: offset %zu: header dimensions need %zu data bytes, the file has %zu",
+                        path, hdr, total, len - hdr);
+    if (total == 0)
+        return sae_fail(e, "%s: offset 4: empty data set", path);
+    return 0;
+}
+
+int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
+{
+    size_t dims[3];
+    if (idx_header(path, buf, len, 3, dims, e))
+        return -1;
+    if (alloc_matrix(path, dims[0], dims[1] * dims[2], d, e))
+        return -1;
+    const unsigned char *px = buf + 16;
+    for (size_t i = 0; i < d->rows * d->cols; i++) d->x[i] = px[i];
+    d->img_h = dims[1];
+    d->img_w = dims[2];
+    d->auto_scale = 1.0 / 255;
+    return 0;
+}
+
+int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d,
+                             SaeError *e)
+{
+    size_t n;
+    if (idx_header(path, buf, len, 1, &n, e))
+        return -1;
+    if (n != d->rows)
+        return sae_fail(e, "%s: offset 4: %zu labels for %zu images", path, n, d->rows);
+    if (!(d->labels = sae_alloc_array(n, sizeof(int))))
+        return sae_fail(e, "%s: out of memory", path);
+    d->n_classes = 0;
+    for (size_t i = 0; i < n; i++) {
+        d->labels[i] = buf[8 + i];
+        if (d->labels[i] + 1 > d->n_classes) d->n_classes = d->labels[i] + 1;
+    }
+    return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * Error reports for bad input: one line naming the file, the place in it
+ * (line, offset, row) and what was expected. Loaders fill a SaeError and
+ * return -1; the CLI prints the line and exits 1.
+ */
+#ifndef SAE_ERROR_H
+#define SAE_ERROR_H
+
+#include <stddef.h>
+
+typedef struct SaeError {
+    char msg[512];
+} SaeError;
+
+/* printf-style; always returns -1 so that `return sae_fail(e, ...)` reads. */
+int sae_fail(SaeError *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,270 @@
+/* L-BFGS with a strong-Wolfe line search (Nocedal & Wright, algorithms 7.4,
+ * 3.5 and 3.6), following minFunc's choices where they differ. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lbfgs.h"
+#include "core/safe_alloc.h"
+
+SaeLbfgsOpts sae_lbfgs_defaults(void)
+{
+    return (SaeLbfgsOpts){ .memory = 100, .max_iter = 400, .max_fevals = 1000,
+                           .tol_fun = 1e-5, .tol_x = 1e-9, .c1 = 1e-4, .c2 = 0.9 };
+}
+
+const char *sae_lbfgs_status_name(SaeLbfgsStatus s)
+{
+    static const char *const names[] = {
+        "max_iter", "max_fevals", "optimality", "tol_x", "tol_fun_change",
+        "line_search_failed", "nonfinite", "interrupted", "out_of_memory",
+    };
+    return names[s];
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static double max_abs(const double *a, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+    return m;
+}
+
+static double sum_abs(const double *a, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += fabs(a[i]);
+    return s;
+}
+
+/* A point on the line x0 + t d with its value, gradient and slope g'd. */
+typedef struct Point {
+    double t, f, gtd;
+    double *x, *g;
+} Point;
+
+typedef struct Search {
+    sae_fg_fn fg;
+    void *ctx;
+    size_t n;
+    const double *x0, *d;
+    double f0, gtd0;
+    unsigned fevals, max_fevals;
+    const SaeLbfgsOpts *o;
+} Search;
+
+static void evaluate(Search *s, Point *p, double t)
+{
+    p->t = t;
+    for (size_t i = 0; i < s->n; i++) p->x[i] = s->x0[i] + t * s->d[i];
+    p->f = s->fg(s->ctx, p->x, p->g);
+    p->gtd = dot(p->g, s->d, s->n);
+    s->fevals++;
+}
+
+static void swap_points(Point *a, Point *b)
+{
+    const Point t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Minimiser of the cubic through (t1, f1, g1) and (t2, f2, g2), kept in
+ * [lo, hi]; the midpoint of [lo, hi] when the cubic has no minimiser. */
+static double cubic_min(double t1, double f1, double g1, double t2, double f2, double g2,
+                        double lo, double hi)
+{
+    const double d1 = g1 + g2 - 3 * (f1 - f2) / (t1 - t2);
+    const double disc = d1 * d1 - g1 * g2;
+    if (!(disc >= 0) || t1 == t2)
+        return (lo + hi) / 2;
+    const double d2 = copysign(sqrt(disc), t2 - t1);
+    const double t = t2 - (t2 - t1) * (g2 + d2 - d1) / (g2 - g1 + 2 * d2);
+    if (!isfinite(t))
+        return (lo + hi) / 2;
+    return fmin(fmax(t, lo), hi);
+}
+
+static int sufficient_decrease(const Search *s, const Point *p)
+{
+    return p->f <= s->f0 + s->o->c1 * p->t * s->gtd0;
+}
+
+static int curvature(const Search *s, const Point *p)
+{
+    return fabs(p->gtd) <= -s->o->c2 * s->gtd0;
+}
+
+/* N&W algorithm 3.6: lo satisfies sufficient decrease and has the lowest f
+ * seen; the answer is left in *lo. Returns 0 on success. */
+static int zoom(Search *s, Point *lo, Point *hi, Point *trial)
+{
+    const double dnorm = max_abs(s->d, s->n);
+    for (int it = 0; it < 30 && s->fevals < s->max_fevals; it++) {
+        const double a = fmin(lo->t, hi->t), b = fmax(lo->t, hi->t);
+        if ((b - a) * dnorm < s->o->tol_x)
+            return lo->t > 0 ? 0 : -1;
+        /* Cubic step, kept 10% away from the ends so the bracket shrinks. */
+        double t = cubic_min(lo->t, lo->f, lo->gtd, hi->t, hi->f, hi->gtd, a, b);
+        if (t - a < 0.1 * (b - a) || b - t < 0.1 * (b - a))
+            t = (a + b) / 2;
+        evaluate(s, trial, t);
+        if (!isfinite(trial->f) || !sufficient_decrease(s, trial) || trial->f >= lo->f) {
+            swap_points(hi, trial);
+        } else {
+            if (curvature(s, trial)) {
+                swap_points(lo, trial);
+                return 0;
+            }
+            if (trial->gtd * (hi->t - lo->t) >= 0)
+                swap_points(hi, lo);
+            swap_points(lo, trial);
+        }
+    }
+    return lo->t > 0 ? 0 : -1;
+}
+
+/* N&W algorithm 3.5. On return *best holds the accepted point (t > 0), or
+ * the function returns -1 when no acceptable step was found. */
+static int wolfe_search(Search *s, double t, Point *best, Point *prev, Point *trial)
+{
+    prev->t = 0;
+    prev->f = s->f0;
+    prev->gtd = s->gtd0;
+    for (int it = 0; it < 30 && s->fevals < s->max_fevals; it++) {
+        evaluate(s, trial, t);
+        if (!isfinite(trial->f) || !isfinite(trial->gtd)) {
+            t = (prev->t + t) / 2; /* back off into the finite region */
+            continue;
+        }
+        if (!sufficient_decrease(s, trial) || (it > 0 && trial->f >= prev->f)) {
+            /* prev may be the start (t = 0): zoom never returns that one */
+            swap_points(best, prev);
+            return zoom(s, best, trial, prev);
+        }
+        if (curvature(s, trial)) {
+            swap_points(best, trial);
+            return 0;
+        }
+        if (trial->gtd >= 0) {
+            swap_points(best, trial);
+            return zoom(s, best, prev, trial);
+        }
+        /* Extrapolate: cubic step in [t + 0.01 (t - t_prev), 10 t]. */
+        const double next = cubic_min(prev->t, prev->f, prev->gtd, trial->t, trial->f,
+                                      trial->gtd, t + 0.01 * (t - prev->t), 10 * t);
+        swap_points(prev, trial);
+        t = next;
+    }
+    return -1;
+}
+
+void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o,
+               SaeLbfgsResult *r)
+{
+    memset(r, 0, sizeof *r);
+    const unsigned mem = o->memory < 1 ? 1 : o->memory;
+    double *S = sae_alloc_array((size_t)mem * n, sizeof(double));
+    double *Y = sae_alloc_array((size_t)mem * n, sizeof(double));
+    double *rho = sae_alloc_array(mem, sizeof(double)), *alpha = sae_alloc_array(mem, sizeof(double));
+    double *buf = sae_alloc_array(8 * n, sizeof(double));
+    if (!S || !Y || !rho || !alpha || !buf || (size_t)mem * n / mem != n) {
+        r->status = SAE_LBFGS_NO_MEMORY;
+        goto done;
+    }
+    double *g = buf, *d = buf + n;
+    Point pts[3];
+    for (int i = 0; i < 3; i++)
+        pts[i] = (Point){ .x = buf + (2 + 2 * i) * n, .g = buf + (3 + 2 * i) * n };
+    Point *best = &pts[0], *prev = &pts[1], *trial = &pts[2];
+
+    double f = fg(ctx, x, g);
+    r->fevals = 1;
+    r->f = f;
+    if (!isfinite(f)) {
+        r->status = SAE_LBFGS_NONFINITE;
+        goto done;
+    }
+    if (max_abs(g, n) <= o->tol_fun) {
+        r->status = SAE_LBFGS_OPTIMALITY;
+        goto done;
+    }
+    unsigned stored = 0, head = 0; /* ring of the newest `stored` pairs */
+    double hdiag = 1;
+    r->status = SAE_LBFGS_MAX_ITER;
+    for (unsigned iter = 1; iter <= o->max_iter; iter++) {
+        if (o->stop && *o->stop) {
+            r->status = SAE_LBFGS_INTERRUPTED;
+            break;
+        }
+        /* Two-loop recursion: d = -H g. */
+        for (size_t i = 0; i < n; i++) d[i] = -g[i];
+        for (unsigned q = 0; q < stored; q++) {
+            const unsigned j = (head + mem - 1 - q) % mem;
+            alpha[j] = rho[j] * dot(S + (size_t)j * n, d, n);
+            for (size_t i = 0; i < n; i++) d[i] -= alpha[j] * Y[(size_t)j * n + i];
+        }
+        for (size_t i = 0; i < n; i++) d[i] *= hdiag;
+        for (unsigned q = stored; q-- > 0;) {
+            const unsigned j = (head + mem - 1 - q) % mem;
+            const double b = rho[j] * dot(Y + (size_t)j * n, d, n);
+            for (size_t i = 0; i < n; i++) d[i] += (alpha[j] - b) * S[(size_t)j * n + i];
+        }
+        double gtd = dot(g, d, n);
+        if (!(gtd < 0)) { /* not a descent direction: restart from steepest descent */
+            for (size_t i = 0; i < n; i++) d[i] = -g[i];
+            gtd = dot(g, d, n);
+            stored = 0;
+        }
+        if (gtd > -o->tol_x) {
+            r->status = SAE_LBFGS_TOL_X;
+            break;
+        }
+        const double t0 = iter == 1 ? fmin(1.0, 1.0 / sum_abs(g, n)) : 1.0;
+        Search s = { .fg = fg, .ctx = ctx, .n = n, .x0 = x, .d = d, .f0 = f, .gtd0 = gtd,
+                     .fevals = r->fevals, .max_fevals = o->max_fevals, .o = o };
+        const int ok = wolfe_search(&s, t0, best, prev, trial);
+        r->fevals = s.fevals;
+        if (ok != 0 || !(best->t > 0) || !(best->f <= f)) {
+            r->status = r->fevals >= o->max_fevals ? SAE_LBFGS_MAX_FEVALS : SAE_LBFGS_LINE_SEARCH;
+            break;
+        }
+        /* New pair s = x+ - x, y = g+ - g. */
+        double *sv = S + (size_t)head * n, *yv = Y + (size_t)head * n;
+        for (size_t i = 0; i < n; i++) {
+            sv[i] = best->x[i] - x[i];
+            yv[i] = best->g[i] - g[i];
+        }
+        const double ys = dot(yv, sv, n);
+        if (ys > 1e-10) { /* skip updates that would lose positive definiteness */
+            rho[head] = 1 / ys;
+            hdiag = ys / dot(yv, yv, n);
+            head = (head + 1) % mem;
+            if (stored < mem) stored++;
+        }
+        const double f_old = f;
+        memcpy(x, best->x, n * sizeof(double));
+        memcpy(g, best->g, n * sizeof(double));
+        f = best->f;
+        r->f = f;
+        r->iters = iter;
+        if (o->progress)
+            o->progress(o->progress_ctx, iter, o->max_iter, f);
+        if (max_abs(g, n) <= o->tol_fun) { r->status = SAE_LBFGS_OPTIMALITY; break; }
+        if (best->t * max_abs(d, n) <= o->tol_x) { r->status = SAE_LBFGS_TOL_X; break; }
+        if (fabs(f - f_old) < o->tol_x) { r->status = SAE_LBFGS_TOL_FUN_CHANGE; break; }
+        if (r->fevals >= o->max_fevals) { r->status = SAE_LBFGS_MAX_FEVALS; break; }
+    }
+done:
+    free(S);
+    free(Y);
+    free(rho);
+    free(alpha);
+    free(buf);
+}

@@ -1,0 +1,96 @@
+/* Training and evaluation: the optimiser loops of train_tmpl.c for float
+ * and double, and the dispatch between them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/lbfgs.h"
+#include "core/rng.h"
+#include "core/safe_alloc.h"
+#include "core/train.h"
+
+#define T float
+#define TNAME F32
+#define TSFX f32
+#include "core/train_tmpl.c"
+#undef T
+#undef TNAME
+#undef TSFX
+
+#define T double
+#define TNAME F64
+#define TSFX f64
+#include "core/train_tmpl.c"
+#undef T
+#undef TNAME
+#undef TSFX
+
+SaeTrainOpts sae_train_defaults(void)
+{
+    return (SaeTrainOpts){
+        .optimizer = SAE_OPT_ADAM, .precision = SAE_PREC_FLOAT,
+        .lr = 1e-3, .momentum = 0.9,
+        .adam_beta1 = 0.9, .adam_beta2 = 0.999, .adam_eps = 1e-8,
+        .batch = 32, .epochs = 100, .iters = 400, .lbfgs_memory = 100,
+        .max_fevals = 1000, .seed = 42,
+    };
+}
+
+static const char *const optimizer_names[] = { "sgd", "adam", "lbfgs" };
+static const char *const precision_names[] = { "float", "double" };
+
+const char *sae_optimizer_name(SaeOptimizer o) { return optimizer_names[o]; }
+const char *sae_precision_name(SaePrecision p) { return precision_names[p]; }
+
+int sae_optimizer_parse(const char *s, SaeOptimizer *o)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, optimizer_names[i])) {
+            *o = (SaeOptimizer)i;
+            return 0;
+        }
+    return -1;
+}
+
+int sae_precision_parse(const char *s, SaePrecision *p)
+{
+    for (int i = 0; i < 2; i++)
+        if (!strcmp(s, precision_names[i])) {
+            *p = (SaePrecision)i;
+            return 0;
+        }
+    return -1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
+              const double *x, size_t m, double *theta, SaeTrainResult *r)
+{
+    memset(r, 0, sizeof *r);
+    const double t0 = now_seconds();
+    const int f64 = o->precision == SAE_PREC_DOUBLE;
+    int rc;
+    if (o->optimizer == SAE_OPT_LBFGS)
+        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, x, m, theta, r)
+                 : train_lbfgs_f32(c, o, &k->f32, x, m, theta, r);
+    else
+        rc = f64 ? train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
+                 : train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
+    r->seconds = now_seconds() - t0;
+    return rc;
+}
+
+int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
+                 const double *theta, const double *x, size_t m,
+                 SaeTerms *terms, double *grad, double *rhohat)
+{
+    return p == SAE_PREC_DOUBLE ? evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat)
+                                : evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat);
+}

@@ -1,0 +1,71 @@
+/*
+ * Training and evaluation of a model on a data matrix, in float or double.
+ *
+ * Parameters and data cross this interface in double; a float run converts
+ * them once at the start and the result back at the end (float values are
+ * exact in double, so a float model saved and reloaded is unchanged).
+ * Every buffer is allocated once per call; nothing is allocated per batch.
+ */
+#ifndef SAE_TRAIN_H
+#define SAE_TRAIN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+
+typedef enum { SAE_OPT_SGD, SAE_OPT_ADAM, SAE_OPT_LBFGS } SaeOptimizer;
+typedef enum { SAE_PREC_FLOAT, SAE_PREC_DOUBLE } SaePrecision;
+
+typedef struct SaeTrainOpts {
+    SaeOptimizer optimizer;
+    SaePrecision precision;
+    double lr;                 /* sgd 0.1, adam 1e-3 */
+    double momentum;           /* sgd, 0.9 */
+    double adam_beta1, adam_beta2, adam_eps; /* 0.9, 0.999, 1e-8 */
+    size_t batch;              /* minibatch size (sgd, adam) */
+    unsigned epochs;           /* sgd, adam */
+    unsigned iters;            /* lbfgs iterations */
+    unsigned lbfgs_memory;     /* 100 */
+    unsigned max_fevals;       /* lbfgs, 1000 */
+    uint32_t seed;             /* init (seed) and shuffling (seed + 1) */
+    /* After each epoch (sgd, adam; loss = the epoch's mean minibatch loss)
+     * or iteration (lbfgs). May be NULL. */
+    void (*progress)(void *ctx, unsigned done, unsigned total, double loss);
+    void *progress_ctx;
+    volatile sig_atomic_t *stop; /* polled between steps; may be NULL */
+} SaeTrainOpts;
+
+typedef struct SaeTrainResult {
+    unsigned epochs, iters, fevals; /* completed epochs, steps, objective evaluations */
+    double seconds;
+    double last_loss;
+    int diverged;                   /* the objective became NaN or Inf */
+    int interrupted;
+    const char *stop_reason;        /* e.g. "epochs", "max_iter", "optimality" */
+} SaeTrainResult;
+
+SaeTrainOpts sae_train_defaults(void);
+const char *sae_optimizer_name(SaeOptimizer o);
+int sae_optimizer_parse(const char *s, SaeOptimizer *o);
+const char *sae_precision_name(SaePrecision p);
+int sae_precision_parse(const char *s, SaePrecision *p);
+
+enum { SAE_TRAIN_OK = 0, SAE_TRAIN_NO_MEMORY = -1, SAE_TRAIN_DIVERGED = -2 };
+
+/* Trains from theta (the layout of sae_layout, overwritten by the result)
+ * on the m x n rows of x. Returns SAE_TRAIN_OK, SAE_TRAIN_DIVERGED (theta
+ * then holds the parameters at which the objective stopped being finite)
+ * or SAE_TRAIN_NO_MEMORY. */
+int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
+              const double *x, size_t m, double *theta, SaeTrainResult *r);
+
+/* The objective on the whole m x n data set (one batch) at theta; grad
+ * (may be NULL) gets the gradient and rhohat (k entries, may be NULL) the
+ * mean activations. Returns 0 or SAE_TRAIN_NO_MEMORY. */
+int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
+                 const double *theta, const double *x, size_t m,
+                 SaeTerms *terms, double *grad, double *rhohat);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * The training loops and the evaluation for one element type T, included by
+ * train.c once per type with T, TNAME (F32 | F64) and TSFX (f32 | f64).
+ */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define WORK CAT(SaeWork, TNAME)
+#define KERNELS CAT(SaeKernels, TNAME)
+#define FN(name) CAT(name, TSFX)
+
+static T *FN(to_typed_)(const double *src, size_t cnt)
+{
+    T *dst = sae_alloc_array(cnt, sizeof(T));
+    if (dst)
+        for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
+    return dst;
+}
+
+static void FN(to_double_)(const T *src, size_t cnt, double *dst)
+{
+    for (size_t i = 0; i < cnt; i++) dst[i] = (double)src[i];
+}
+
+/* SGD with momentum or Adam over shuffled minibatches (the last one of an
+ * epoch may be short); rho-hat is the minibatch's (DOMAIN.md section 6). */
+static int FN(train_minibatch_)(const SaeConfig *c, const SaeTrainOpts *o, const KERNELS *kt,
+                                const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+{
+    const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
+    SaeLayout L;
+    sae_layout(c, &L);
+    const size_t P = L.total;
+    T *theta = FN(to_typed_)(theta_io, P);
+    T *grad = sae_alloc_array(P, sizeof(T));
+    T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
+    T *xb = sae_alloc_array(batch * n, sizeof(T));
+    size_t *idx = sae_alloc_array(m, sizeof(size_t));
+    WORK *w = FN(sae_work_new_)(c, batch);
+    int rc = SAE_TRAIN_NO_MEMORY;
+    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !w)
+        goto done;
+    rc = SAE_TRAIN_OK;
+    for (size_t i = 0; i < m; i++) idx[i] = i;
+    SaeRng rng;
+    sae_rng_seed(&rng, o->seed + 1u);
+    double b1t = 1, b2t = 1; /* beta1^t, beta2^t */
+    r->stop_reason = "epochs";
+    for (unsigned ep = 0; ep < o->epochs; ep++) {
+        sae_rng_shuffle(&rng, idx, m);
+        double sum = 0;
+        size_t steps = 0;
+        for (size_t start = 0; start < m; start += batch) {
+            if (o->stop && *o->stop) {
+                r->interrupted = 1;
+                r->stop_reason = "interrupted";
+                goto finish;
+            }
+            const size_t mb = m - start < batch ? m - start : batch;
+            for (size_t i = 0; i < mb; i++) {
+                const double *row = x + idx[start + i] * n;
+                for (size_t d = 0; d < n; d++) xb[i * n + d] = (T)row[d];
+            }
+            const double f = FN(sae_objective_)(c, kt, w, theta, xb, mb, grad, NULL);
+            r->fevals++;
+            if (!isfinite(f)) {
+                r->diverged = 1;
+                r->last_loss = f;
+                r->stop_reason = "diverged";
+                rc = SAE_TRAIN_DIVERGED;
+                goto finish;
+            }
+            sum += f;
+            steps++;
+            r->iters++;
+            if (o->optimizer == SAE_OPT_SGD) {
+                kt->sgd_step(P, (T)o->lr, (T)o->momentum, grad, s1, theta);
+            } else {
+                b1t *= o->adam_beta1;
+                b2t *= o->adam_beta2;
+                kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps,
+                              (T)(1 - b1t), (T)(1 - b2t), grad, s1, s2, theta);
+            }
+        }
+        r->epochs = ep + 1;
+        r->last_loss = sum / (double)steps;
+        if (o->progress)
+            o->progress(o->progress_ctx, ep + 1, o->epochs, r->last_loss);
+    }
+finish:
+    FN(to_double_)(theta, P, theta_io);
+done:
+    FN(sae_work_free_)(w);
+    free(theta);
+    free(grad);
+    free(s1);
+    free(s2);
+    free(xb);
+    free(idx);
+    return rc;
+}
+
+/* Full-batch objective in T behind L-BFGS's double interface. */
+typedef struct FN(FullBatch_) {
+    const SaeConfig *c;
+    const KERNELS *kt;
+    WORK *w;
+    const T *x;
+    size_t m, P;
+    T *theta, *grad;
+} FN(FullBatch_);
+
+static double FN(full_batch_fg_)(void *ctx, const double *theta, double *g)
+{
+    FN(FullBatch_) *fb = ctx;
+    for (size_t i = 0; i < fb->P; i++) fb->theta[i] = (T)theta[i];
+    const double f = FN(sae_objective_)(fb->c, fb->kt, fb->w, fb->theta, fb->x, fb->m, fb->grad, NULL);
+    FN(to_double_)(fb->grad, fb->P, g);
+    return f;
+}
+
+static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KERNELS *kt,
+                            const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    FN(FullBatch_) fb = { .c = c, .kt = kt, .m = m, .P = L.total };
+    T *xt = FN(to_typed_)(x, m * c->n_in);
+    fb.x = xt;
+    fb.w = FN(sae_work_new_)(c, m);
+    fb.theta = sae_alloc_array(L.total, sizeof(T));
+    fb.grad = sae_alloc_array(L.total, sizeof(T));
+    int rc = SAE_TRAIN_NO_MEMORY;
+    if (xt && fb.w && fb.theta && fb.grad) {
+        SaeLbfgsOpts lo = sae_lbfgs_defaults();
+        lo.memory = o->lbfgs_memory;
+        lo.max_iter = o->iters;
+        lo.max_fevals = o->max_fevals;
+        lo.progress = o->progress;
+        lo.progress_ctx = o->progress_ctx;
+        lo.stop = o->stop;
+        SaeLbfgsResult lr;
+        sae_lbfgs(FN(full_batch_fg_), &fb, theta_io, L.total, &lo, &lr);
+        r->iters = lr.iters;
+        r->epochs = lr.iters;
+        r->fevals = lr.fevals;
+        r->last_loss = lr.f;
+        r->stop_reason = sae_lbfgs_status_name(lr.status);
+        r->interrupted = lr.status == SAE_LBFGS_INTERRUPTED;
+        r->diverged = lr.status == SAE_LBFGS_NONFINITE;
+        rc = lr.status == SAE_LBFGS_NO_MEMORY ? SAE_TRAIN_NO_MEMORY
+             : r->diverged                    ? SAE_TRAIN_DIVERGED
+                                              : SAE_TRAIN_OK;
+    }
+    FN(sae_work_free_)(fb.w);
+    free(xt);
+    free(fb.theta);
+    free(fb.grad);
+    return rc;
+}
+
+static int FN(evaluate_)(const SaeConfig *c, const KERNELS *kt, const double *theta_d,
+                         const double *x, size_t m, SaeTerms *terms, double *grad_d,
+                         double *rhohat)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    T *theta = FN(to_typed_)(theta_d, L.total);
+    T *xt = FN(to_typed_)(x, m * c->n_in);
+    T *grad = grad_d ? sae_alloc_array(L.total, sizeof(T)) : NULL;
+    WORK *w = FN(sae_work_new_)(c, m);
+    int rc = SAE_TRAIN_NO_MEMORY;
+    if (theta && xt && w && (grad || !grad_d)) {
+        FN(sae_objective_)(c, kt, w, theta, xt, m, grad, terms);
+        if (grad_d)
+            FN(to_double_)(grad, L.total, grad_d);
+        if (rhohat)
+            memcpy(rhohat, w->rhohat, c->n_hidden * sizeof(double));
+        rc = 0;
+    }
+    FN(sae_work_free_)(w);
+    free(theta);
+    free(xt);
+    free(grad);
+    return rc;
+}
+
+#undef CAT_
+#undef CAT
+#undef WORK
+#undef KERNELS
+#undef FN
