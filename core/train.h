@@ -40,6 +40,7 @@ typedef struct SaeTrainOpts {
 typedef struct SaeTrainResult {
     unsigned epochs, iters, fevals; /* completed epochs, steps, objective evaluations */
     double seconds;
+    double samples;                 /* rows passed through forward+backward */
     double last_loss;
     int diverged;                   /* the objective became NaN or Inf */
     int interrupted;

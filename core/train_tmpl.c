@@ -71,6 +71,7 @@ static int FN(train_minibatch_)(const SaeConfig *c, const SaeTrainOpts *o, const
             }
             sum += f;
             steps++;
+            r->samples += (double)mb;
             r->iters++;
             if (o->optimizer == SAE_OPT_SGD) {
                 kt->sgd_step(P, (T)o->lr, (T)o->momentum, grad, s1, theta);
@@ -143,6 +144,7 @@ static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KER
         r->iters = lr.iters;
         r->epochs = lr.iters;
         r->fevals = lr.fevals;
+        r->samples = (double)lr.fevals * (double)m;
         r->last_loss = lr.f;
         r->stop_reason = sae_lbfgs_status_name(lr.status);
         r->interrupted = lr.status == SAE_LBFGS_INTERRUPTED;

@@ -1,0 +1,233 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/modelfile.h"
+#include "core/npz.h"
+#include "core/safe_alloc.h"
+#include "sae_config.h"
+
+typedef struct Block {
+    const char *name;
+    size_t off, rows, cols; /* cols 0: a vector */
+} Block;
+
+/* The parameter blocks of theta with their shapes (W2 absent when tied). */
+static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char names[4][8])
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    const size_t n = c->n_in, k = c->n_hidden;
+    size_t cnt = 0;
+    const char *base[4] = { "W1", "b1", "W2", "b2" };
+    const Block all[4] = { { 0, l.w1, k, n }, { 0, l.b1, k, 0 }, { 0, l.w2, n, k }, { 0, l.b2, n, 0 } };
+    for (int i = 0; i < 4; i++) {
+        if (i == 2 && c->tied)
+            continue;
+        snprintf(names[i], 8, "%s%s", prefix, base[i]);
+        b[cnt] = all[i];
+        b[cnt++].name = names[i];
+    }
+    return cnt;
+}
+
+static int add_blocks(SaeNpz *z, const SaeConfig *c, const char *prefix, const double *theta, int f32)
+{
+    Block b[4];
+    char names[4][8];
+    const size_t nb = blocks_of(c, prefix, b, names);
+    for (size_t i = 0; i < nb; i++) {
+        const size_t shape[2] = { b[i].rows, b[i].cols }, cnt = b[i].rows * (b[i].cols ? b[i].cols : 1);
+        const int nd = b[i].cols ? 2 : 1;
+        int rc;
+        if (f32) {
+            float *tmp = sae_alloc_array(cnt, sizeof(float));
+            if (!tmp) return -1;
+            for (size_t j = 0; j < cnt; j++) tmp[j] = (float)theta[b[i].off + j];
+            rc = sae_npz_add_array(z, b[i].name, SAE_DT_F32, nd, shape, tmp);
+            free(tmp);
+        } else {
+            rc = sae_npz_add_array(z, b[i].name, SAE_DT_F64, nd, shape, theta + b[i].off);
+        }
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static int add_f64(SaeNpz *z, const char *name, double v)
+{
+    return sae_npz_add_array(z, name, SAE_DT_F64, 0, NULL, &v);
+}
+
+static int add_i64(SaeNpz *z, const char *name, int64_t v)
+{
+    return sae_npz_add_array(z, name, SAE_DT_I64, 0, NULL, &v);
+}
+
+static int add_str(SaeNpz *z, const char *name, const char *v)
+{
+    return sae_npz_add_array(z, name, SAE_DT_UNICODE, 0, NULL, v);
+}
+
+int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e)
+{
+    SaeNpz z = { 0 };
+    int rc = add_blocks(&z, c, "", theta, f32) ||
+             add_i64(&z, "hidden", (int64_t)c->n_hidden) || add_i64(&z, "tied", c->tied) ||
+             add_str(&z, "encoder", sae_act_name(c->encoder)) ||
+             add_str(&z, "decoder", sae_act_name(c->decoder)) ||
+             add_str(&z, "loss", sae_loss_name(c->loss)) ||
+             add_f64(&z, "lambda", c->lambda) || add_f64(&z, "l1_weight", c->l1_weight) ||
+             add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) ||
+             add_f64(&z, "rho", c->rho) || add_f64(&z, "gamma", c->gamma) ||
+             add_f64(&z, "kl_eps", c->kl_eps) ||
+             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
+             add_str(&z, "saebench_version", SAE_VERSION);
+    if (rc)
+        rc = sae_fail(e, "%s: out of memory", path);
+    else
+        rc = sae_npz_write(path, &z, e);
+    sae_npz_free(&z);
+    return rc;
+}
+
+int sae_grads_save(const char *path, const SaeConfig *c, const double *grad, SaeError *e)
+{
+    SaeNpz z = { 0 };
+    int rc = add_blocks(&z, c, "g", grad, 0);
+    rc = rc ? sae_fail(e, "%s: out of memory", path) : sae_npz_write(path, &z, e);
+    sae_npz_free(&z);
+    return rc;
+}
+
+/* A numeric 0-d (or 1-element) member into *v; 1 when absent. */
+static int get_scalar(const SaeNpz *z, const char *path, const char *name, double *v, SaeError *e)
+{
+    SaeNpy a;
+    const int rc = sae_npz_get(z, path, name, &a, e);
+    if (rc)
+        return rc;
+    if (a.count != 1 || a.dtype == SAE_DT_UNICODE)
+        return sae_fail(e, "%s: member %s: expected one number", path, name);
+    *v = sae_npy_get(&a, 0);
+    return 0;
+}
+
+static int get_enum(const SaeNpz *z, const char *path, const char *name, int (*parse)(const char *, void *),
+                    void *out, SaeError *e)
+{
+    SaeNpy a;
+    const int rc = sae_npz_get(z, path, name, &a, e);
+    if (rc)
+        return rc;
+    char s[64];
+    if (sae_npy_string(&a, s, sizeof s) || parse(s, out))
+        return sae_fail(e, "%s: member %s: unexpected value", path, name);
+    return 0;
+}
+
+static int parse_act(const char *s, void *o) { return sae_act_parse(s, o); }
+static int parse_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
+static int parse_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
+
+static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError *e)
+{
+    struct { const char *name; double *dst; } nums[] = {
+        { "lambda", &c->lambda }, { "l1_weight", &c->l1_weight }, { "l1_activity", &c->l1_activity },
+        { "beta", &c->beta }, { "rho", &c->rho }, { "gamma", &c->gamma }, { "kl_eps", &c->kl_eps },
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
+        if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
+            return -1;
+    if (get_enum(z, path, "encoder", parse_act, &c->encoder, e) < 0 ||
+        get_enum(z, path, "decoder", parse_act, &c->decoder, e) < 0 ||
+        get_enum(z, path, "loss", parse_loss, &c->loss, e) < 0 ||
+        get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* Copies a member of the expected shape into theta + off. A vector may be
+ * stored 1-D (k) or as a column (k x 1). */
+static int get_block(const SaeNpz *z, const char *path, const Block *b, double *theta, int *f32, SaeError *e)
+{
+    SaeNpy a;
+    const int rc = sae_npz_get(z, path, b->name, &a, e);
+    if (rc > 0)
+        return sae_fail(e, "%s: member %s is missing", path, b->name);
+    if (rc < 0)
+        return -1;
+    if (a.dtype != SAE_DT_F32 && a.dtype != SAE_DT_F64)
+        return sae_fail(e, "%s: member %s: expected float32 or float64", path, b->name);
+    const int ok = b->cols ? a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == b->cols
+                           : (a.ndim == 1 && a.shape[0] == b->rows) ||
+                                 (a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == 1);
+    if (!ok) {
+        char got[64] = "";
+        for (int i = 0; i < a.ndim; i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%zu", i ? " x " : "", a.shape[i]);
+        if (b->cols)
+            return sae_fail(e, "%s: member %s: expected shape %zu x %zu, got %s", path, b->name, b->rows,
+                            b->cols, a.ndim ? got : "a scalar");
+        return sae_fail(e, "%s: member %s: expected %zu entries, got shape %s", path, b->name, b->rows,
+                        a.ndim ? got : "a scalar");
+    }
+    *f32 = a.dtype == SAE_DT_F32;
+    for (size_t i = 0; i < a.count; i++) theta[b->off + i] = sae_npy_get(&a, i);
+    return 0;
+}
+
+int sae_model_load(const char *path, SaeConfig *c, double **theta_out, int *f32, SaeError *e)
+{
+    *theta_out = NULL;
+    SaeNpz z;
+    if (sae_npz_read(path, &z, e))
+        return -1;
+    SaeNpy w1, tied_m;
+    int rc = sae_npz_get(&z, path, "W1", &w1, e);
+    if (rc > 0)
+        rc = sae_fail(e, "%s: member W1 is missing (not a saebench model?)", path);
+    else if (rc == 0 && (w1.ndim != 2 || w1.shape[0] == 0 || w1.shape[1] == 0))
+        rc = sae_fail(e, "%s: member W1: expected a non-empty hidden x input matrix", path);
+    if (rc == 0) {
+        c->n_hidden = w1.shape[0];
+        c->n_in = w1.shape[1];
+        const int has_w2 = sae_npz_get(&z, path, "W2", &tied_m, e) == 0;
+        c->tied = !has_w2;
+        double v = 0;
+        int got = get_scalar(&z, path, "tied", &v, e);
+        if (got < 0)
+            rc = -1;
+        else if (got == 0 && (v != 0) == has_w2)
+            rc = sae_fail(e, "%s: member tied is %g, but W2 is %s", path, v, has_w2 ? "present" : "absent");
+        if (rc == 0 && (got = get_scalar(&z, path, "hidden", &v, e)) < 0)
+            rc = -1;
+        else if (rc == 0 && got == 0 && v != (double)c->n_hidden)
+            rc = sae_fail(e, "%s: member hidden is %g, but W1 has %zu rows", path, v, c->n_hidden);
+    }
+    if (rc == 0)
+        rc = read_hyper(&z, path, c, e);
+    SaeLayout l;
+    double *theta = NULL;
+    if (rc == 0 && (sae_layout(c, &l) || !(theta = sae_alloc_array(l.total, sizeof(double)))))
+        rc = sae_fail(e, "%s: %zu x %zu model does not fit in memory", path, c->n_hidden, c->n_in);
+    if (rc == 0) {
+        Block b[4];
+        char names[4][8];
+        const size_t nb = blocks_of(c, "", b, names);
+        int f = 0, all32 = 1;
+        for (size_t i = 0; i < nb && rc == 0; i++) {
+            rc = get_block(&z, path, &b[i], theta, &f, e);
+            all32 &= f;
+        }
+        *f32 = all32;
+    }
+    sae_npz_free(&z);
+    if (rc) {
+        free(theta);
+        return -1;
+    }
+    *theta_out = theta;
+    return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * Model files: an uncompressed .npz that numpy.load reads, with members
+ * W1 (k x n), b1 (k), W2 (n x k; absent when tied), b2 (n) in float32 or
+ * float64 (the training precision), and the hyperparameters as 0-d arrays
+ * (hidden, tied: int64; lambda, l1_weight, l1_activity, beta, rho, gamma,
+ * kl_eps: float64; encoder, decoder, loss, kl_tanh: strings).
+ * Loading also takes a bare numpy.savez(W1=..., b1=..., W2=..., b2=...):
+ * then the hyperparameters keep the values the caller passed in.
+ */
+#ifndef SAE_MODELFILE_H
+#define SAE_MODELFILE_H
+
+#include "core/error.h"
+#include "core/model.h"
+
+/* Writes atomically; f32 selects the float32 dtype for the weights. */
+int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e);
+
+/* Reads path into *c (the shapes and whatever hyperparameters the file
+ * has; the other fields keep their values) and a malloc'd theta. *f32 says
+ * whether the weights were float32. Shapes that do not agree fail. */
+int sae_model_load(const char *path, SaeConfig *c, double **theta, int *f32, SaeError *e);
+
+/* Writes a gradient in the layout of theta as gW1, gb1, gW2, gb2 (f64). */
+int sae_grads_save(const char *path, const SaeConfig *c, const double *grad, SaeError *e);
+
+#endif

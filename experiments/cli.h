@@ -1,0 +1,51 @@
+/* The saebench subcommands and what they share: exit codes, the kernel
+ * table under the CPU mask, checks of data against a model, reports. */
+#ifndef SAE_CLI_H
+#define SAE_CLI_H
+
+#include <stdio.h>
+
+#include "core/data.h"
+#include "core/error.h"
+#include "core/model.h"
+#include "experiments/json.h"
+#include "experiments/options.h"
+#include "kernels/kernels.h"
+
+enum {
+    SAE_EXIT_OK = 0,
+    SAE_EXIT_INPUT = 1,    /* bad input file or data */
+    SAE_EXIT_USAGE = 2,    /* bad flags or values */
+    SAE_EXIT_DIVERGED = 3, /* the objective became NaN/Inf */
+    SAE_EXIT_INTERRUPTED = 130,
+};
+
+int sae_cmd_train(int argc, char **argv);
+int sae_cmd_eval(int argc, char **argv);
+int sae_cmd_cpu(int argc, char **argv);
+
+/* Prints "saebench CMD: msg" on stderr and returns code. */
+int sae_cli_error(const char *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The kernel table for this CPU under SAE_CPU_MASK and --cpumask (both can
+ * only remove features). -1 when SAE_CPU_MASK is not a level name. */
+int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen);
+
+/* Applies --threads to OpenMP (no-op without it). */
+void sae_cli_threads(unsigned threads);
+
+/* bce needs targets in [0, 1]: fails naming the first row and column that
+ * is not, and suggesting --scale minmax. */
+int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, SaeError *e);
+
+/* Summary of rho-hat: mean, min, max and mean |rho-hat - rho|. */
+typedef struct SaeRhoStats { double mean, min, max, mean_abs_dev; } SaeRhoStats;
+SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho);
+
+/* The terms and rho-hat summary of one evaluation, as text or JSON. */
+void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r);
+void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r);
+/* The model's hyperparameters as a JSON object. */
+void sae_report_config_json(SaeJson *j, const SaeConfig *c);
+
+#endif

@@ -1,0 +1,114 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/cpu.h"
+#include "experiments/cli.h"
+#include "sae_config.h"
+
+#if SAE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+int sae_cli_error(const char *cmd, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "saebench %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen)
+{
+    unsigned env;
+    if (sae_cpu_mask_env(&env)) {
+        snprintf(err, errlen, "SAE_CPU_MASK must be one of scalar|avx2|avx512|all");
+        return -1;
+    }
+    sae_kernels_init(k, sae_cpu_detect() & env & s->cpumask);
+    return 0;
+}
+
+void sae_cli_threads(unsigned threads)
+{
+#if SAE_HAVE_OPENMP
+    if (threads)
+        omp_set_num_threads((int)threads);
+#else
+    (void)threads;
+#endif
+}
+
+int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, SaeError *e)
+{
+    if (c->loss != SAE_LOSS_BCE)
+        return 0;
+    for (size_t i = 0; i < d->rows * d->cols; i++)
+        if (d->x[i] < 0 || d->x[i] > 1)
+            return sae_fail(e, "%s: row %zu, column %zu: loss bce needs targets in [0, 1], got %g "
+                               "(try --scale minmax)", source, i / d->cols + 1, i % d->cols + 1, d->x[i]);
+    return 0;
+}
+
+SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho)
+{
+    SaeRhoStats r = { 0, INFINITY, -INFINITY, 0 };
+    for (size_t j = 0; j < k; j++) {
+        r.mean += rhohat[j];
+        r.min = fmin(r.min, rhohat[j]);
+        r.max = fmax(r.max, rhohat[j]);
+        r.mean_abs_dev += fabs(rhohat[j] - rho);
+    }
+    r.mean /= (double)k;
+    r.mean_abs_dev /= (double)k;
+    return r;
+}
+
+void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r)
+{
+    fprintf(f, "%s (%zu samples): loss %.6g = recon %.6g + l2 %.6g + l1w %.6g + l1a %.6g + kl %.6g + cae %.6g\n",
+            label, m, t->loss, t->recon, t->l2, t->l1w, t->l1a, t->kl, t->cae);
+    fprintf(f, "%s rho-hat: mean %.4g, min %.4g, max %.4g, mean |rho-hat - rho| %.4g\n", label, r.mean,
+            r.min, r.max, r.mean_abs_dev);
+}
+
+void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r)
+{
+    sae_json_object(j, key);
+    sae_json_int(j, "samples", (long long)m);
+    sae_json_num(j, "loss", t->loss);
+    sae_json_num(j, "recon", t->recon);
+    sae_json_num(j, "l2", t->l2);
+    sae_json_num(j, "l1w", t->l1w);
+    sae_json_num(j, "l1a", t->l1a);
+    sae_json_num(j, "kl", t->kl);
+    sae_json_num(j, "cae", t->cae);
+    sae_json_num(j, "rhohat_mean", r.mean);
+    sae_json_num(j, "rhohat_min", r.min);
+    sae_json_num(j, "rhohat_max", r.max);
+    sae_json_num(j, "rhohat_mean_abs_dev", r.mean_abs_dev);
+    sae_json_close(j);
+}
+
+void sae_report_config_json(SaeJson *j, const SaeConfig *c)
+{
+    sae_json_object(j, "model");
+    sae_json_int(j, "input", (long long)c->n_in);
+    sae_json_int(j, "hidden", (long long)c->n_hidden);
+    sae_json_str(j, "encoder", sae_act_name(c->encoder));
+    sae_json_str(j, "decoder", sae_act_name(c->decoder));
+    sae_json_str(j, "loss", sae_loss_name(c->loss));
+    sae_json_bool(j, "tied", c->tied);
+    sae_json_num(j, "lambda", c->lambda);
+    sae_json_num(j, "l1_weight", c->l1_weight);
+    sae_json_num(j, "l1_activity", c->l1_activity);
+    sae_json_num(j, "beta", c->beta);
+    sae_json_num(j, "rho", c->rho);
+    sae_json_num(j, "gamma", c->gamma);
+    sae_json_num(j, "kl_eps", c->kl_eps);
+    sae_json_str(j, "kl_tanh", sae_kl_tanh_name(c->kl_tanh));
+    sae_json_close(j);
+}
