@@ -1,0 +1,214 @@
+/* Optimiser update rules against hand-computed steps; L-BFGS on Rosenbrock
+ * and on a small autoencoder; determinism of training. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lbfgs.h"
+#include "core/rng.h"
+#include "core/train.h"
+#include "tests/common.h"
+
+Test(optim, sgd_momentum_step_by_hand)
+{
+    /* v = 0.9 * [0.2, 0] + [0.5, 0.1] = [0.68, 0.1]; theta -= 0.1 v */
+    double th[2] = { 1, -2 }, g[2] = { 0.5, 0.1 }, v[2] = { 0.2, 0 };
+    test_kernels()->f64.sgd_step(2, 0.1, 0.9, g, v, th);
+    cr_expect(close_enough(v[0], 0.68, 1e-15, 0) && close_enough(v[1], 0.1, 1e-15, 0));
+    cr_expect(close_enough(th[0], 0.932, 1e-15, 0) && close_enough(th[1], -2.01, 1e-15, 0));
+    float thf[2] = { 1, -2 }, gf[2] = { 0.5f, 0.1f }, vf[2] = { 0.2f, 0 };
+    test_kernels()->f32.sgd_step(2, 0.1f, 0.9f, gf, vf, thf);
+    cr_expect(close_enough(thf[0], 0.932, 1e-6, 0) && close_enough(thf[1], -2.01, 1e-6, 0));
+}
+
+Test(optim, adam_two_steps_by_hand)
+{
+    /* Step 1, g = 0.5: m = 0.05, v = 0.00025, m^ = 0.5, v^ = 0.25,
+     * theta = 1 - 1e-3 * 0.5 / (0.5 + 1e-8).
+     * Step 2, g = -0.2: m = 0.045 - 0.02 = 0.025, v = 0.00024975 + 0.00004 = 0.00028975,
+     * m^ = 0.025 / 0.19, v^ = 0.00028975 / 0.001999, theta -= 1e-3 m^ / (sqrt(v^) + 1e-8). */
+    double th = 1, m = 0, v = 0, g = 0.5;
+    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.9, 1 - 0.999, &g, &m, &v, &th);
+    const double th1 = 1 - 1e-3 * 0.5 / (0.5 + 1e-8);
+    cr_expect(close_enough(m, 0.05, 1e-16, 1e-14) && close_enough(v, 0.00025, 1e-18, 1e-14));
+    cr_expect(close_enough(th, th1, 1e-15, 0), "theta %.17g want %.17g", th, th1);
+    g = -0.2;
+    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.81, 1 - 0.998001, &g, &m, &v, &th);
+    const double mh = 0.025 / 0.19, vh = 0.00028975 / 0.001999;
+    cr_expect(close_enough(m, 0.025, 1e-16, 1e-13) && close_enough(v, 0.00028975, 1e-18, 1e-13));
+    cr_expect(close_enough(th, th1 - 1e-3 * mh / (sqrt(vh) + 1e-8), 1e-15, 0));
+}
+
+/* The extended Rosenbrock function of n (even) variables. */
+static double rosenbrock(void *ctx, const double *x, double *g)
+{
+    const size_t n = *(const size_t *)ctx;
+    double f = 0;
+    for (size_t i = 0; i < n; i += 2) {
+        const double a = x[i + 1] - x[i] * x[i], b = 1 - x[i];
+        f += 100 * a * a + b * b;
+        g[i] = -400 * x[i] * a - 2 * b;
+        g[i + 1] = 200 * a;
+    }
+    return f;
+}
+
+Test(optim, lbfgs_minimises_rosenbrock)
+{
+    for (size_t n = 2; n <= 20; n += 18) {
+        double x[20];
+        for (size_t i = 0; i < n; i += 2) { x[i] = -1.2; x[i + 1] = 1; }
+        SaeLbfgsOpts o = sae_lbfgs_defaults();
+        o.tol_fun = 1e-9;
+        o.tol_x = 1e-14; /* minFunc's 1e-9 stops at |x - 1| ~ 4e-5 on Rosenbrock */
+        SaeLbfgsResult r;
+        sae_lbfgs(rosenbrock, &n, x, n, &o, &r);
+        for (size_t i = 0; i < n; i++)
+            cr_expect(fabs(x[i] - 1) < 1e-5, "n=%zu x[%zu] = %.9g (%s after %u iterations)", n, i, x[i],
+                      sae_lbfgs_status_name(r.status), r.iters);
+        cr_expect(r.f < 1e-10, "f = %g", r.f);
+        cr_expect_lt(r.iters, 200u, "Rosenbrock should take well under 200 iterations, took %u", r.iters);
+    }
+}
+
+static double quadratic_nan(void *ctx, const double *x, double *g)
+{
+    (void)ctx;
+    g[0] = 2 * (x[0] - 3);
+    return x[0] > 10 ? NAN : (x[0] - 3) * (x[0] - 3); /* NaN beyond 10: the search must back off */
+}
+
+Test(optim, lbfgs_line_search_backs_off_nan)
+{
+    double x = -20;
+    SaeLbfgsOpts o = sae_lbfgs_defaults();
+    SaeLbfgsResult r;
+    sae_lbfgs(quadratic_nan, NULL, &x, 1, &o, &r);
+    cr_expect(fabs(x - 3) < 1e-6, "x = %g (%s)", x, sae_lbfgs_status_name(r.status));
+}
+
+/* A small data set in (0, 1). */
+static double *toy_data(size_t m, size_t n, uint32_t seed)
+{
+    double *x = malloc(m * n * sizeof(double));
+    SaeRng r;
+    sae_rng_seed(&r, seed);
+    for (size_t i = 0; i < m * n; i++) x[i] = 0.1 + 0.8 * sae_rng_uniform(&r);
+    return x;
+}
+
+Test(optim, lbfgs_trains_small_autoencoder)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9; c.n_hidden = 5; c.beta = 3; c.rho = 0.1; c.lambda = 1e-3;
+    const size_t m = 40;
+    double *x = toy_data(m, 9, 3);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *th = malloc(l.total * sizeof(double)), *g = malloc(l.total * sizeof(double));
+    sae_init_params(&c, 1, th);
+    SaeTerms t0, t1;
+    sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), th, x, m, &t0, NULL, NULL);
+    SaeTrainOpts o = sae_train_defaults();
+    o.optimizer = SAE_OPT_LBFGS;
+    o.precision = SAE_PREC_DOUBLE;
+    o.iters = 1000;
+    o.max_fevals = 3000;
+    SaeTrainResult r;
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, m, th, &r), SAE_TRAIN_OK);
+    sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), th, x, m, &t1, g, NULL);
+    double gmax = 0;
+    for (size_t i = 0; i < l.total; i++) gmax = fmax(gmax, fabs(g[i]));
+    cr_expect_lt(t1.loss, 0.5 * t0.loss, "loss %g -> %g", t0.loss, t1.loss);
+    cr_expect_lt(gmax, 1e-4, "max |g| = %g at the end (%s)", gmax, r.stop_reason);
+    free(x); free(th); free(g);
+}
+
+static void train_once(SaeOptimizer opt, SaePrecision p, uint32_t seed, double *th, size_t P)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9; c.n_hidden = 5; c.beta = 1; c.rho = 0.2;
+    double *x = toy_data(50, 9, 5);
+    SaeTrainOpts o = sae_train_defaults();
+    o.optimizer = opt;
+    o.precision = p;
+    o.seed = seed;
+    o.epochs = 5;
+    o.iters = 20;
+    o.batch = 8;
+    o.lr = opt == SAE_OPT_SGD ? 0.1 : 1e-2;
+    SaeTrainResult r;
+    sae_init_params(&c, seed, th);
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 50, th, &r), SAE_TRAIN_OK);
+    (void)P;
+    free(x);
+}
+
+Test(optim, same_seed_gives_identical_bytes)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9; c.n_hidden = 5;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *a = malloc(l.total * sizeof(double)), *b = malloc(l.total * sizeof(double));
+    for (int opt = SAE_OPT_SGD; opt <= SAE_OPT_LBFGS; opt++)
+        for (int p = 0; p < 2; p++) {
+            train_once((SaeOptimizer)opt, (SaePrecision)p, 11, a, l.total);
+            train_once((SaeOptimizer)opt, (SaePrecision)p, 11, b, l.total);
+            cr_expect_eq(memcmp(a, b, l.total * sizeof(double)), 0, "%s %s: two runs differ",
+                         sae_optimizer_name((SaeOptimizer)opt), sae_precision_name((SaePrecision)p));
+            train_once((SaeOptimizer)opt, (SaePrecision)p, 12, b, l.total);
+            cr_expect_neq(memcmp(a, b, l.total * sizeof(double)), 0, "%s: the seed changes nothing",
+                          sae_optimizer_name((SaeOptimizer)opt));
+        }
+    free(a);
+    free(b);
+}
+
+Test(optim, minibatch_training_reduces_loss)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9; c.n_hidden = 5;
+    double *x = toy_data(200, 9, 8);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *th = malloc(l.total * sizeof(double));
+    for (int opt = SAE_OPT_SGD; opt <= SAE_OPT_ADAM; opt++) {
+        sae_init_params(&c, 4, th);
+        SaeTerms t0, t1;
+        sae_evaluate(&c, SAE_PREC_FLOAT, test_kernels(), th, x, 200, &t0, NULL, NULL);
+        SaeTrainOpts o = sae_train_defaults();
+        o.optimizer = (SaeOptimizer)opt;
+        o.lr = opt == SAE_OPT_SGD ? 0.5 : 1e-2;
+        o.epochs = 50;
+        SaeTrainResult r;
+        cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 200, th, &r), SAE_TRAIN_OK);
+        cr_expect_eq(r.epochs, 50u);
+        cr_expect_eq(r.iters, 50u * 7u, "200 rows in batches of 32 is 7 steps an epoch");
+        sae_evaluate(&c, SAE_PREC_FLOAT, test_kernels(), th, x, 200, &t1, NULL, NULL);
+        cr_expect_lt(t1.loss, 0.7 * t0.loss, "%s: loss %g -> %g", sae_optimizer_name(o.optimizer), t0.loss, t1.loss);
+    }
+    free(th);
+    free(x);
+}
+
+Test(optim, divergence_is_reported)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9; c.n_hidden = 5; c.decoder = SAE_ACT_LINEAR; c.encoder = SAE_ACT_RELU;
+    double *x = toy_data(64, 9, 8);
+    for (size_t i = 0; i < 64 * 9; i++) x[i] *= 1e3;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *th = malloc(l.total * sizeof(double));
+    sae_init_params(&c, 4, th);
+    SaeTrainOpts o = sae_train_defaults();
+    o.optimizer = SAE_OPT_SGD;
+    o.lr = 10;
+    SaeTrainResult r;
+    cr_expect_eq(sae_train(&c, &o, test_kernels(), x, 64, th, &r), SAE_TRAIN_DIVERGED);
+    cr_expect(r.diverged);
+    free(th);
+    free(x);
+}
