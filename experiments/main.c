@@ -35,7 +35,6 @@ int main(int argc, char **argv)
         printf("saebench %s\n", SAE_VERSION);
         return SAE_EXIT_OK;
     }
-    fprintf(stderr, "saebench: unknown command '%s'\n", cmd);
-    usage(stderr);
+    fprintf(stderr, "saebench: unknown command '%s' (commands: train, eval, cpu; see saebench --help)\n", cmd);
     return SAE_EXIT_USAGE;
 }

@@ -1,0 +1,279 @@
+/* The saebench command line as scripts use it: exit codes, one-line errors,
+ * no partial outputs, and `eval` reproducing the reference vectors from a
+ * model .npz and data .npy. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/modelfile.h"
+#include "core/npy.h"
+#include "core/npz.h"
+#include "tests/common.h"
+#include "tests/vecfile.h"
+
+typedef struct Run {
+    int code;
+    char out[1 << 16], err[4096];
+} Run;
+
+static void slurp(int fd, char *buf, size_t cap)
+{
+    lseek(fd, 0, SEEK_SET);
+    const ssize_t n = read(fd, buf, cap - 1);
+    buf[n > 0 ? n : 0] = 0;
+    close(fd);
+}
+
+/* Runs saebench with the NULL-terminated arguments. */
+static Run *run(const char *first, ...)
+{
+    static Run r;
+    const char *argv[64] = { SAEBENCH_EXE, first };
+    int argc = 2;
+    va_list ap;
+    va_start(ap, first);
+    while (argc < 63 && (argv[argc] = va_arg(ap, const char *)) != NULL) argc++;
+    va_end(ap);
+    argv[argc] = NULL;
+    char o[] = "/tmp/sae_out_XXXXXX", e[] = "/tmp/sae_err_XXXXXX";
+    const int fo = mkstemp(o), fe = mkstemp(e);
+    unlink(o);
+    unlink(e);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        execv(SAEBENCH_EXE, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    slurp(fo, r.out, sizeof r.out);
+    slurp(fe, r.err, sizeof r.err);
+    return &r;
+}
+
+/* The error is one line naming what it should. */
+static void expect_fail(const Run *r, int code, const char *frag)
+{
+    cr_expect_eq(r->code, code, "exit %d, want %d; stderr: %s", r->code, code, r->err);
+    cr_expect_not_null(strstr(r->err, frag), "stderr '%s' lacks '%s'", r->err, frag);
+    const char *nl = strchr(r->err, '\n');
+    cr_expect(nl && nl[1] == 0, "the error should be one line: '%s'", r->err);
+}
+
+/* A number from the JSON output: the value after "key": within the object
+ * that starts at "section":{ (or anywhere when section is NULL). */
+static double json_num(const char *json, const char *section, const char *key)
+{
+    char pat[64];
+    const char *p = json;
+    if (section) {
+        snprintf(pat, sizeof pat, "\"%s\":{", section);
+        p = strstr(json, pat);
+        cr_assert_not_null(p, "no section %s in %s", section, json);
+    }
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = strstr(p, pat);
+    cr_assert_not_null(p, "no key %s", key);
+    return strtod(p + strlen(pat), NULL);
+}
+
+Test(cli, usage_errors_exit_2)
+{
+    expect_fail(run("bogus", NULL), 2, "unknown command");
+    expect_fail(run("train", "--bogus", "1", NULL), 2, "unknown option --bogus");
+    expect_fail(run("train", "--rho", "1.5", NULL), 2, "--rho must be in (0, 1), got 1.5");
+    expect_fail(run("train", "--rho", "0", NULL), 2, "--rho");
+    expect_fail(run("train", "--hidden", "0", NULL), 2, "--hidden must be >= 1, got 0");
+    expect_fail(run("train", "--lambda", "-1", NULL), 2, "--lambda must be >= 0");
+    expect_fail(run("train", "--beta", "abc", NULL), 2, "--beta expects a number, got 'abc'");
+    expect_fail(run("train", "--encoder", "softmax", NULL), 2, "sigmoid|tanh|relu");
+    expect_fail(run("train", "--loss", "bce", "--decoder", "linear", NULL), 2, "bce needs the sigmoid decoder");
+    expect_fail(run("train", "--epochs", NULL), 2, "--epochs expects a value");
+    expect_fail(run("train", "--cpumask", "sse9", NULL), 2, "scalar|avx2|avx512|all");
+    expect_fail(run("eval", "--data", "digits", NULL), 2, "--model and --data are required");
+    expect_fail(run("eval", "--model", "m.npz", "--hidden", "3", NULL), 2, "unknown option --hidden");
+    cr_expect_eq(run(NULL)->code, 2);
+}
+
+Test(cli, help_and_cpu_exit_0)
+{
+    const char *cmds[] = { "train", "eval", "cpu" };
+    for (int i = 0; i < 3; i++) {
+        Run *r = run(cmds[i], "--help", NULL);
+        cr_expect_eq(r->code, 0, "%s --help", cmds[i]);
+        cr_expect_not_null(strstr(r->out, "usage: saebench"), "%s --help", cmds[i]);
+    }
+    Run *r = run("cpu", "--cpumask", "scalar", NULL);
+    cr_expect_eq(r->code, 0);
+    cr_expect_not_null(strstr(r->out, "kernels built for: scalar"));
+    cr_expect_not_null(strstr(r->out, "gemm_nn"));
+    cr_expect_not_null(strstr(r->out, "adam_step"));
+}
+
+Test(cli, bad_input_exits_1_naming_the_file)
+{
+    expect_fail(run("train", "--data", "/nonexistent/x.npy", NULL), 1, "/nonexistent/x.npy: cannot open");
+    char p[] = "/tmp/sae_cli_XXXXXX";
+    const int fd = mkstemp(p);
+    cr_assert_eq(write(fd, "1,2,3\n4,5\n", 10), 10);
+    close(fd);
+    Run *r = run("train", "--data", p, NULL);
+    expect_fail(r, 1, "line 2: expected 3 fields, got 2");
+    cr_expect_not_null(strstr(r->err, p));
+    unlink(p);
+    expect_fail(run("train", "--data", "gauss", "--loss", "bce", "--epochs", "1", NULL), 1,
+                "loss bce needs targets in [0, 1]");
+    expect_fail(run("eval", "--model", SAE_TEST_FIXTURES "/v01_model.npz", "--data", "digits", NULL), 1,
+                "64 columns, but the model");
+    expect_fail(run("eval", "--model", SAE_TEST_FIXTURES "/v01_X.npy", "--data", "digits", NULL), 1,
+                "end-of-central-directory");
+}
+
+Test(cli, divergence_exits_3_and_writes_nothing)
+{
+    char dir[] = "/tmp/sae_div_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char save[512];
+    snprintf(save, sizeof save, "%s/m.npz", dir);
+    Run *r = run("train", "--data", "gauss", "--encoder", "relu", "--decoder", "linear", "--optimizer", "sgd",
+                 "--lr", "1e6", "--epochs", "3", "--save", save, NULL);
+    expect_fail(r, 3, "diverged");
+    struct stat st;
+    cr_expect_neq(stat(save, &st), 0, "no model may be written after divergence");
+    rmdir(dir);
+}
+
+Test(cli, train_save_then_eval_agree)
+{
+    char dir[] = "/tmp/sae_rt_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char save[512];
+    snprintf(save, sizeof save, "%s/m.npz", dir);
+    Run *r = run("train", "--data", "digits", "--hidden", "16", "--beta", "3", "--rho", "0.1", "--epochs", "3",
+                 "--test-fraction", "0.2", "--json", "--save", save, NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    const double train_loss = json_num(r->out, "train", "loss"), test_loss = json_num(r->out, "test", "loss");
+    cr_expect_eq(json_num(r->out, "train", "samples"), 1438);
+    r = run("eval", "--model", save, "--data", "digits", "--test-fraction", "0.2", "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(close_enough(json_num(r->out, "eval", "loss"), test_loss, 0, 1e-12), "eval %.17g vs train's test %.17g",
+              json_num(r->out, "eval", "loss"), test_loss);
+    cr_expect_not_null(strstr(r->out, "\"beta\":3"), "hyperparameters come from the model file");
+    cr_expect_gt(train_loss, 0);
+    unlink(save);
+    rmdir(dir);
+}
+
+/* Writes vector name's model (with its hyperparameters) and X as files,
+ * runs eval in double with --grads and compares everything. */
+static void eval_vector(const char *name)
+{
+    char path[512], dir[] = "/tmp/sae_vec_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s.txt", SAE_TEST_VECTORS, name);
+    VecFile vf;
+    cr_assert_eq(vecfile_load(path, &vf), 0);
+    SaeLayout l;
+    sae_layout(&vf.cfg, &l);
+    double *theta = calloc(l.total, sizeof(double));
+    const char *names[] = { "W1", "W2", "b1", "b2" };
+    const size_t offs[] = { l.w1, l.w2, l.b1, l.b2 };
+    for (int p = 0; p < 4; p++) {
+        const VecArray *a = vecfile_array(&vf, names[p]);
+        for (size_t i = 0; a && i < a->rows * a->cols; i++) theta[offs[p] + i] = a->v[i];
+    }
+    char model[600], data[600], grads[600];
+    snprintf(model, sizeof model, "%s/m.npz", dir);
+    snprintf(data, sizeof data, "%s/x.npy", dir);
+    snprintf(grads, sizeof grads, "%s/g.npz", dir);
+    SaeError e;
+    cr_assert_eq(sae_model_save(model, &vf.cfg, theta, 0, &e), 0, "%s", e.msg);
+    const VecArray *X = vecfile_array(&vf, "X");
+    unsigned char *npy;
+    size_t len;
+    const size_t shape[2] = { X->rows, X->cols };
+    cr_assert_eq(sae_npy_encode(SAE_DT_F64, 2, shape, X->v, &npy, &len), 0);
+    FILE *f = fopen(data, "wb");
+    fwrite(npy, 1, len, f);
+    fclose(f);
+    free(npy);
+
+    Run *r = run("eval", "--model", model, "--data", data, "--precision", "double", "--json", "--grads", grads, NULL);
+    cr_assert_eq(r->code, 0, "%s: %s", name, r->err);
+    const char *terms[][2] = { { "loss", "loss" }, { "recon", "term_recon" }, { "l2", "term_l2" },
+                               { "l1w", "term_l1w" }, { "l1a", "term_l1a" }, { "kl", "term_kl" },
+                               { "cae", "term_cae" } };
+    for (int i = 0; i < 7; i++) {
+        const double got = json_num(r->out, "eval", terms[i][0]), want = vecfile_scalar(&vf, terms[i][1]);
+        cr_expect(close_enough(got, want, 1e-12, 1e-10), "%s: %s = %.17g, want %.17g", name, terms[i][0], got, want);
+    }
+    SaeNpz z;
+    cr_assert_eq(sae_npz_read(grads, &z, &e), 0, "%s", e.msg);
+    const char *gnames[] = { "gW1", "gW2", "gb1", "gb2" };
+    for (int p = 0; p < 4; p++) {
+        const VecArray *want = vecfile_array(&vf, gnames[p]);
+        SaeNpy a;
+        const int rc = sae_npz_get(&z, grads, gnames[p], &a, &e);
+        if (!want) {
+            cr_expect_eq(rc, 1, "%s: %s should be absent (tied)", name, gnames[p]);
+            continue;
+        }
+        cr_assert_eq(rc, 0, "%s: %s missing", name, gnames[p]);
+        cr_assert_eq(a.count, want->rows * want->cols);
+        for (size_t i = 0; i < a.count; i++)
+            cr_expect(close_enough(sae_npy_get(&a, i), want->v[i], 1e-12, 1e-10), "%s: %s[%zu] = %.17g, want %.17g",
+                      name, gnames[p], i, sae_npy_get(&a, i), want->v[i]);
+    }
+    sae_npz_free(&z);
+    vecfile_free(&vf);
+    free(theta);
+    unlink(model);
+    unlink(data);
+    unlink(grads);
+    rmdir(dir);
+}
+
+Test(cli, eval_reproduces_every_reference_vector)
+{
+    const char *v[] = { "v01_ufldl_sigmoid_sigmoid_mse_kl_l2", "v02_sigmoid_linear_mse_kl_l2",
+                        "v03_sigmoid_sigmoid_bce_tied_cae", "v04_tanh_linear_mse_cae",
+                        "v05_relu_linear_mse_l1act", "v06_relu_sigmoid_bce_l1w_l2",
+                        "v07_tanh_sigmoid_mse_kl_rescale_tied" };
+    for (int i = 0; i < 7; i++) eval_vector(v[i]);
+}
+
+Test(cli, eval_numpy_model_with_flag_overrides)
+{
+    Run *r = run("eval", "--model", SAE_TEST_FIXTURES "/v01_model.npz", "--data", SAE_TEST_FIXTURES "/v01_X.npy",
+                 "--beta", "3", "--rho", "0.01", "--lambda", "1e-4", "--precision", "double", "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(close_enough(json_num(r->out, "eval", "loss"), 8.476269128705587, 1e-12, 1e-10));
+    cr_expect(close_enough(json_num(r->out, "eval", "kl"), 8.321301113569497, 1e-12, 1e-10));
+    /* float32 data and float precision: within float tolerance */
+    r = run("eval", "--model", SAE_TEST_FIXTURES "/v01_model.npz", "--data", SAE_TEST_FIXTURES "/v01_X_f32.npy",
+            "--beta", "3", "--rho", "0.01", "--lambda", "1e-4", "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(close_enough(json_num(r->out, "eval", "loss"), 8.476269128705587, 1e-5, 1e-4));
+}
+
+Test(cli, same_seed_same_output)
+{
+    char a[1 << 16];
+    Run *r = run("train", "--data", "digits", "--hidden", "8", "--epochs", "2", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    snprintf(a, sizeof a, "%s", strchr(r->out, '\n')); /* after the header with the revision */
+    r = run("train", "--data", "digits", "--hidden", "8", "--epochs", "2", NULL);
+    /* the time differs; the loss lines must not */
+    const char *la = strstr(a, "train ("), *lb = strstr(r->out, "train (");
+    cr_assert(la && lb);
+    cr_expect_str_eq(la, lb);
+}
