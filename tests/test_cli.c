@@ -3,12 +3,14 @@
  * model .npz and data .npy. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/modelfile.h"
@@ -276,4 +278,34 @@ Test(cli, same_seed_same_output)
     const char *la = strstr(a, "train ("), *lb = strstr(r->out, "train (");
     cr_assert(la && lb);
     cr_expect_str_eq(la, lb);
+}
+
+Test(cli, sigint_stops_training_and_keeps_the_weights)
+{
+    char dir[] = "/tmp/sae_int_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char save[512];
+    snprintf(save, sizeof save, "%s/m.npz", dir);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(SAEBENCH_EXE, SAEBENCH_EXE, "train", "--data", "digits", "--epochs", "1000000", "--save", save,
+              (char *)NULL);
+        _exit(127);
+    }
+    nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = 700000000 }, NULL);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    SaeConfig c = sae_config_default();
+    double *th;
+    int f32;
+    SaeError e;
+    cr_expect_eq(sae_model_load(save, &c, &th, &f32, &e), 0, "the interrupted run's model: %s", e.msg);
+    free(th);
+    unlink(save);
+    rmdir(dir);
 }
