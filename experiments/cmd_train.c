@@ -111,6 +111,7 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
 
 int sae_cmd_train(int argc, char **argv)
 {
+    signal(SIGINT, on_sigint); /* from the start: an early Ctrl-C still ends cleanly */
     SaeRunSpec s;
     sae_run_spec_init(&s);
     char err[512];
@@ -150,7 +151,6 @@ int sae_cmd_train(int argc, char **argv)
     s.train.progress = sae_progress_update;
     s.train.progress_ctx = &prog;
     s.train.stop = &interrupted;
-    signal(SIGINT, on_sigint);
     SaeTrainResult r;
     const int rc = sae_train(&c, &s.train, &k, tr.x, tr.rows, theta, &r);
     sae_progress_done(&prog);
