@@ -30,6 +30,9 @@
 #define decl_bias_act_fn(T, name) \
     void (name)(size_t m, size_t n, const T *bias, T *z, T *h)
 
+/* y = e^x elementwise over cnt entries (x and y may alias). */
+#define decl_exp_fn(T, name) void (name)(size_t cnt, const T *x, T *y)
+
 /* g *= f'(.) elementwise over cnt entries, f' written through h = f(z). */
 #define decl_dact_fn(T, name) void (name)(size_t cnt, const T *h, T *g)
 
@@ -85,7 +88,7 @@
 /* The slot list, once: X(slot, kind). Used to build the struct, to fill it
  * and to print which function fills each slot. */
 #define SAE_KERNEL_SLOTS(X) \
-    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) \
+    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(exp, exp) \
     X(bias_sigmoid, bias_act) X(bias_tanh, bias_act) \
     X(bias_relu, bias_act) X(bias_linear, bias_act) \
     X(dsigmoid, dact) X(dtanh, dact) X(drelu, dact) \

@@ -1,22 +1,42 @@
 /* Fills the kernel table: the scalar reference in every slot, then the ISA
- * levels the flags allow, lowest first (dav1d's *_dsp_init pattern). */
+ * levels the flags allow, lowest first, stopping at the first level the
+ * flags lack (dav1d's *_dsp_init pattern). Only the float table has SIMD
+ * variants; the double table is the scalar reference (the precision for
+ * checks, not for speed). */
 #include "core/cpu.h"
+#include "kernels/isa.h"
 #include "kernels/kernels.h"
 #include "kernels/scalar.h"
+#include "sae_config.h"
 
 #define FILL_SCALAR(slot, kind) \
     k->f32.slot = sae_##slot##_scalar_f32; \
     k->f64.slot = sae_##slot##_scalar_f64; \
     k->name32.slot = "sae_" #slot "_scalar_f32"; \
     k->name64.slot = "sae_" #slot "_scalar_f64";
+#define FILL_AVX2(slot, kind) \
+    k->f32.slot = sae_##slot##_avx2; \
+    k->name32.slot = "sae_" #slot "_avx2";
+#define FILL_AVX512(slot, kind) \
+    k->f32.slot = sae_##slot##_avx512; \
+    k->name32.slot = "sae_" #slot "_avx512";
 
 void sae_kernels_init(SaeKernels *k, unsigned flags)
 {
     SAE_KERNEL_SLOTS(FILL_SCALAR)
     k->flags = 0;
-    /* The SIMD levels climb here; none is built yet, so the table reports
-     * only what it really uses. */
+#if SAE_HAVE_SIMD
+    if (!(flags & SAE_CPU_AVX2))
+        return;
+    SAE_KERNEL_SLOTS(FILL_AVX2)
+    k->flags |= SAE_CPU_AVX2;
+    if (!(flags & SAE_CPU_AVX512))
+        return;
+    SAE_KERNEL_SLOTS(FILL_AVX512)
+    k->flags |= SAE_CPU_AVX512;
+#else
     (void)flags;
+#endif
 }
 
 #define SLOT_NAME(slot, kind) #slot,

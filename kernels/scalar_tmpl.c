@@ -69,6 +69,11 @@ decl_gemm_fn(T, NAME(gemm_tn))
     }
 }
 
+decl_exp_fn(T, NAME(exp))
+{
+    for (size_t i = 0; i < cnt; i++) y[i] = EXP(x[i]);
+}
+
 /* Overflow-free logistic (DOMAIN.md section 5). */
 static inline T sigmoid(T z)
 {

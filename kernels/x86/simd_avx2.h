@@ -1,0 +1,72 @@
+/*
+ * The float vector of AVX2 + FMA behind the names the kernel templates use
+ * (see simd_avx512.h). AVX2 has no mask registers: vmask is a lane mask
+ * vector for maskload/maskstore, vbool a comparison result vector.
+ */
+#ifndef SAE_SIMD_AVX2_H
+#define SAE_SIMD_AVX2_H
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define VW 8
+typedef __m256 vf;
+typedef __m256d vd;
+typedef __m256i vi;
+typedef __m256i vmask;
+typedef __m256 vbool;
+
+static inline vmask vmask_first(size_t n)
+{
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n >= VW ? VW : n)), lanes);
+}
+static inline vf vload(const float *p) { return _mm256_loadu_ps(p); }
+static inline vf vload_m(const float *p, vmask m) { return _mm256_maskload_ps(p, m); }
+static inline void vstore(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline void vstore_m(float *p, vf v, vmask m) { _mm256_maskstore_ps(p, m, v); }
+static inline vf vset1(float x) { return _mm256_set1_ps(x); }
+static inline vf vzero(void) { return _mm256_setzero_ps(); }
+static inline vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vsub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vdiv(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vfnma(vf a, vf b, vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static inline vf vmax(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vmin(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vsqrt(vf a) { return _mm256_sqrt_ps(a); }
+static inline vf vabs(vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+static inline vf vand(vf a, vf b) { return _mm256_and_ps(a, b); }
+static inline vf vxor(vf a, vf b) { return _mm256_xor_ps(a, b); }
+static inline vbool vlt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline vbool vgt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+static inline vbool vunord(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+static inline vf vsel(vbool m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+static inline vf vround(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vi vcvt_i(vf a) { return _mm256_cvtps_epi32(a); }
+static inline vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
+static inline vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }
+static inline vi vi_set1(int x) { return _mm256_set1_epi32(x); }
+static inline vi vi_sra1(vi a) { return _mm256_srai_epi32(a, 1); }
+static inline vi vi_min(vi a, vi b) { return _mm256_min_epi32(a, b); }
+static inline vi vi_max(vi a, vi b) { return _mm256_max_epi32(a, b); }
+static inline vf vi_exp2(vi n) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, vi_set1(127)), 23)); }
+/* v in the lanes of m, 0 in the others */
+static inline vf vkeep(vmask m, vf v) { return _mm256_and_ps(v, _mm256_castsi256_ps(m)); }
+
+#define VDW 4
+static inline vd vd_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+static inline vd vd_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
+static inline vd vd_zero(void) { return _mm256_setzero_pd(); }
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline double vd_sum(vd a)
+{
+    const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+static inline void vd_store(double *p, vd a) { _mm256_storeu_pd(p, a); }
+static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
+
+#endif

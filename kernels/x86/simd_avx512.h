@@ -1,0 +1,67 @@
+/*
+ * The float vector of AVX-512 (F/BW/DQ/VL) behind the names the kernel
+ * templates use: vf (VW floats), vd (VW/2 doubles), vmask (which lanes a
+ * tail touches) and vbool (a lane-wise comparison result). Only the
+ * intrinsics live here; the kernels are written once in the *_tmpl.c files.
+ */
+#ifndef SAE_SIMD_AVX512_H
+#define SAE_SIMD_AVX512_H
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define VW 16
+typedef __m512 vf;
+typedef __m512d vd;
+typedef __m512i vi;
+typedef __mmask16 vmask;
+typedef __mmask16 vbool;
+
+static inline vmask vmask_first(size_t n) { return (vmask)(n >= VW ? 0xffffu : (1u << n) - 1u); }
+static inline vf vload(const float *p) { return _mm512_loadu_ps(p); }
+static inline vf vload_m(const float *p, vmask m) { return _mm512_maskz_loadu_ps(m, p); }
+static inline void vstore(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline void vstore_m(float *p, vf v, vmask m) { _mm512_mask_storeu_ps(p, m, v); }
+static inline vf vset1(float x) { return _mm512_set1_ps(x); }
+static inline vf vzero(void) { return _mm512_setzero_ps(); }
+static inline vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vsub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vdiv(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }   /* a b + c */
+static inline vf vfnma(vf a, vf b, vf c) { return _mm512_fnmadd_ps(a, b, c); } /* c - a b */
+static inline vf vmax(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vmin(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vsqrt(vf a) { return _mm512_sqrt_ps(a); }
+static inline vf vabs(vf a) { return _mm512_abs_ps(a); }
+static inline vf vand(vf a, vf b) { return _mm512_and_ps(a, b); }
+static inline vf vxor(vf a, vf b) { return _mm512_xor_ps(a, b); }
+static inline vbool vlt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline vbool vgt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+static inline vbool vunord(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+/* lanes of m from a, the others from b */
+static inline vf vsel(vbool m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
+static inline vf vround(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vi vcvt_i(vf a) { return _mm512_cvtps_epi32(a); }
+static inline vi vi_add(vi a, vi b) { return _mm512_add_epi32(a, b); }
+static inline vi vi_sub(vi a, vi b) { return _mm512_sub_epi32(a, b); }
+static inline vi vi_set1(int x) { return _mm512_set1_epi32(x); }
+static inline vi vi_sra1(vi a) { return _mm512_srai_epi32(a, 1); }
+static inline vi vi_min(vi a, vi b) { return _mm512_min_epi32(a, b); }
+static inline vi vi_max(vi a, vi b) { return _mm512_max_epi32(a, b); }
+static inline vf vi_exp2(vi n) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, vi_set1(127)), 23)); }
+/* v in the lanes of m, 0 in the others */
+static inline vf vkeep(vmask m, vf v) { return _mm512_maskz_mov_ps(m, v); }
+
+/* Doubles: the low and high halves of a float vector, widened. */
+#define VDW 8
+static inline vd vd_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
+static inline vd vd_hi(vf a) { return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))); }
+static inline vd vd_zero(void) { return _mm512_setzero_pd(); }
+static inline vd vd_add(vd a, vd b) { return _mm512_add_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
+static inline double vd_sum(vd a) { return _mm512_reduce_add_pd(a); }
+static inline void vd_store(double *p, vd a) { _mm512_storeu_pd(p, a); }
+static inline vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
+
+#endif
