@@ -3,6 +3,10 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "sae_config.h"
+
+/* The OpenMP driver is a level of the table, present when it is built. */
+static unsigned omp_flag(void) { return SAE_HAVE_OPENMP ? SAE_CPU_OMP : 0; }
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -14,7 +18,7 @@ static unsigned long long xgetbv0(void)
     return ((unsigned long long)edx << 32) | eax;
 }
 
-unsigned sae_cpu_detect(void)
+static unsigned isa_flags(void)
 {
     unsigned a, b, c, d, flags = 0;
     if (!__get_cpuid_count(1, 0, &a, &b, &c, &d))
@@ -36,8 +40,10 @@ unsigned sae_cpu_detect(void)
     return flags;
 }
 #else
-unsigned sae_cpu_detect(void) { return 0; }
+static unsigned isa_flags(void) { return 0; }
 #endif
+
+unsigned sae_cpu_detect(void) { return isa_flags() | omp_flag(); }
 
 int sae_cpu_mask_parse(const char *name, unsigned *mask)
 {
@@ -45,6 +51,7 @@ int sae_cpu_mask_parse(const char *name, unsigned *mask)
         { "scalar", 0 },
         { "avx2", SAE_CPU_AVX2 },
         { "avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512 },
+        { "omp", SAE_CPU_ALL },
         { "all", SAE_CPU_ALL },
     };
     for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
@@ -67,7 +74,8 @@ int sae_cpu_mask_env(unsigned *mask)
 
 const char *sae_cpu_level_name(unsigned flags)
 {
-    if (flags & SAE_CPU_AVX512) return "avx512";
-    if (flags & SAE_CPU_AVX2) return "avx2";
-    return "scalar";
+    const int omp = (flags & SAE_CPU_OMP) != 0;
+    if (flags & SAE_CPU_AVX512) return omp ? "omp+avx512" : "avx512";
+    if (flags & SAE_CPU_AVX2) return omp ? "omp+avx2" : "avx2";
+    return omp ? "omp+scalar" : "scalar";
 }

@@ -12,13 +12,16 @@
 enum {
     SAE_CPU_AVX2 = 1u << 0,   /* AVX2 + FMA3, XCR0 saves XMM and YMM */
     SAE_CPU_AVX512 = 1u << 1, /* AVX-512 F/BW/DQ/VL, XCR0 also saves opmask/ZMM */
+    SAE_CPU_OMP = 1u << 2,    /* not a CPU feature: the OpenMP driver, when built */
 };
-#define SAE_CPU_ALL (SAE_CPU_AVX2 | SAE_CPU_AVX512)
+#define SAE_CPU_ALL (SAE_CPU_AVX2 | SAE_CPU_AVX512 | SAE_CPU_OMP)
 
-/* The flags of the running CPU (0 off x86-64). */
+/* The flags of the running CPU (0 off x86-64), with SAE_CPU_OMP when the
+ * OpenMP driver is built. */
 unsigned sae_cpu_detect(void);
 
-/* Maps a level name to a mask: scalar, avx2, avx512 (includes avx2), all.
+/* Maps a level name to a mask: scalar, avx2, avx512 (includes avx2), and
+ * omp or all (every level, with the OpenMP driver on top).
  * Returns 0 and sets *mask, or -1 for an unknown name. */
 int sae_cpu_mask_parse(const char *name, unsigned *mask);
 
@@ -26,7 +29,8 @@ int sae_cpu_mask_parse(const char *name, unsigned *mask);
  * Returns -1 when it is set to an unknown name. */
 int sae_cpu_mask_env(unsigned *mask);
 
-/* The name of the highest level in flags: "avx512", "avx2" or "scalar". */
+/* The name of the highest level in flags: "omp+avx512", "avx512", "avx2",
+ * "omp+scalar", ... */
 const char *sae_cpu_level_name(unsigned flags);
 
 #endif

@@ -7,8 +7,8 @@
 #define NAME(x) sae_##x##_avx512
 #define MR 14
 #define NV 2
-#define KC 256
-#define MC 168
+#define KC 384
+#define MC 84
 #define NC 4096
 #include "kernels/elem_tmpl.c"
 #include "kernels/gemm_tmpl.c"

@@ -26,18 +26,22 @@ typedef struct Operands {
     size_t ld;
 } Operands;
 
-/* One MR x NR tile (mr x nr of it valid) over kc steps. full: nr == NR, so
- * the loads of B and the stores of C need no mask. */
+/* One MR x NR tile (mr x nr of it valid) over kc steps. Two flags are
+ * compile-time constants at every call, so each combination is its own
+ * loop: full, nr == NR (B loads and C stores need no mask); unit, a whole
+ * tile whose A rows are adjacent (rs == 1, mr == MR), so the broadcasts
+ * use constant offsets; otherwise row offsets are precomputed, with rows
+ * past mr re-reading row mr-1 (never outside A). */
 static inline __attribute__((always_inline)) void
 ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta,
-        const int full)
+        const int full, const int unit)
 {
     vf acc[MR][NV];
     vmask mask[NV];
     size_t ro[MR];
 #pragma GCC unroll 32
     for (int i = 0; i < MR; i++) {
-        ro[i] = ((size_t)i < mr ? (size_t)i : mr - 1) * o.rs; /* rows past mr re-read row mr-1 */
+        ro[i] = unit ? (size_t)i : ((size_t)i < mr ? (size_t)i : mr - 1) * o.rs;
 #pragma GCC unroll 8
         for (int v = 0; v < NV; v++) acc[i][v] = vzero();
     }
@@ -50,7 +54,7 @@ ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float
         for (int v = 0; v < NV; v++) bv[v] = full ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
 #pragma GCC unroll 32
         for (int i = 0; i < MR; i++) {
-            const vf av = vset1(a[ro[i]]);
+            const vf av = vset1(unit ? a[i] : a[ro[i]]);
 #pragma GCC unroll 8
             for (int v = 0; v < NV; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
         }
@@ -74,6 +78,19 @@ ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float
                 vstore_m(ci + v * VW, r, mask[v]);
             }
         }
+    }
+}
+
+/* Picks the ukernel specialisation for one tile. */
+static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta)
+{
+    const int unit = o.rs == 1 && mr == MR;
+    if (nr == NR) {
+        if (unit) ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 1, 1);
+        else ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 1, 0);
+    } else {
+        if (unit) ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 0, 1);
+        else ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 0, 0);
     }
 }
 
@@ -167,11 +184,7 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, c
                 o = (Operands){ .a = a + ir * lda, .rs = lda, .cs = 1 };
             o.b = bp ? bp + jr * kc : b + jr;
             o.ld = bp ? NR : ldb;
-            float *ct = c + ir * ldc + jr;
-            if (nr == NR)
-                ukernel(kc, o, ct, ldc, mr, nr, alpha, beta, 1);
-            else
-                ukernel(kc, o, ct, ldc, mr, nr, alpha, beta, 0);
+            tile(kc, o, c + ir * ldc + jr, ldc, mr, nr, alpha, beta);
         }
     }
 }

@@ -21,21 +21,50 @@
     k->f32.slot = sae_##slot##_avx512; \
     k->name32.slot = "sae_" #slot "_avx512";
 
-void sae_kernels_init(SaeKernels *k, unsigned flags)
+#define FILL_OMP(slot, kind, isa) \
+    k->f32.slot = sae_##slot##_omp_##isa; \
+    k->name32.slot = "sae_" #slot "_omp_" #isa;
+#define FILL_OMP_SCALAR(slot, kind) FILL_OMP(slot, kind, scalar)
+#define FILL_OMP_AVX2(slot, kind) FILL_OMP(slot, kind, avx2)
+#define FILL_OMP_AVX512(slot, kind) FILL_OMP(slot, kind, avx512)
+
+/* Climbs the ISA levels; returns the highest one filled. */
+static unsigned init_isa(SaeKernels *k, unsigned flags)
 {
     SAE_KERNEL_SLOTS(FILL_SCALAR)
-    k->flags = 0;
 #if SAE_HAVE_SIMD
     if (!(flags & SAE_CPU_AVX2))
-        return;
+        return 0;
     SAE_KERNEL_SLOTS(FILL_AVX2)
-    k->flags |= SAE_CPU_AVX2;
     if (!(flags & SAE_CPU_AVX512))
-        return;
+        return SAE_CPU_AVX2;
     SAE_KERNEL_SLOTS(FILL_AVX512)
-    k->flags |= SAE_CPU_AVX512;
+    return SAE_CPU_AVX2 | SAE_CPU_AVX512;
 #else
     (void)flags;
+    return 0;
+#endif
+}
+
+void sae_kernels_init(SaeKernels *k, unsigned flags)
+{
+    k->flags = init_isa(k, flags);
+#if SAE_HAVE_OPENMP
+    /* The OpenMP driver on top of the highest level filled. */
+    if (!(flags & SAE_CPU_OMP))
+        return;
+    k->flags |= SAE_CPU_OMP;
+#if SAE_HAVE_SIMD
+    if (k->flags & SAE_CPU_AVX512) {
+        SAE_KERNEL_SLOTS(FILL_OMP_AVX512)
+        return;
+    }
+    if (k->flags & SAE_CPU_AVX2) {
+        SAE_KERNEL_SLOTS(FILL_OMP_AVX2)
+        return;
+    }
+#endif
+    SAE_KERNEL_SLOTS(FILL_OMP_SCALAR)
 #endif
 }
 

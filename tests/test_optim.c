@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/lbfgs.h"
 #include "core/rng.h"
 #include "core/train.h"
@@ -209,6 +210,53 @@ Test(optim, divergence_is_reported)
     SaeTrainResult r;
     cr_expect_eq(sae_train(&c, &o, test_kernels(), x, 64, th, &r), SAE_TRAIN_DIVERGED);
     cr_expect(r.diverged);
+    free(th);
+    free(x);
+}
+
+/* The training curve under every kernel level this CPU and build have
+ * agrees with the scalar reference's within float tolerance. */
+typedef struct Curve { double loss[32]; unsigned n; } Curve;
+
+static void record(void *ctx, unsigned done, unsigned total, double loss)
+{
+    (void)total;
+    Curve *c = ctx;
+    if (done <= 32) c->loss[done - 1] = loss;
+    c->n = done;
+}
+
+Test(optim, training_curves_agree_across_isa_levels)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 37; c.n_hidden = 19; c.beta = 0.5; c.rho = 0.1; c.lambda = 1e-4;
+    double *x = toy_data(300, 37, 21);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *th = malloc(l.total * sizeof(double));
+    const unsigned levels[] = { 0, SAE_CPU_AVX2, SAE_CPU_AVX2 | SAE_CPU_AVX512, SAE_CPU_ALL };
+    Curve ref = { 0 };
+    for (int lv = 0; lv < 4; lv++) {
+        SaeKernels k;
+        sae_kernels_init(&k, sae_cpu_detect() & levels[lv]);
+        if (lv > 0 && k.flags != (sae_cpu_detect() & levels[lv]))
+            continue; /* a level this build lacks */
+        Curve cur = { 0 };
+        SaeTrainOpts o = sae_train_defaults();
+        o.epochs = 20;
+        o.lr = 1e-2;
+        o.progress = record;
+        o.progress_ctx = lv == 0 ? &ref : &cur;
+        SaeTrainResult r;
+        sae_init_params(&c, 3, th);
+        cr_assert_eq(sae_train(&c, &o, &k, x, 300, th, &r), SAE_TRAIN_OK);
+        if (lv == 0)
+            continue;
+        cr_assert_eq(cur.n, ref.n);
+        for (unsigned e = 0; e < cur.n; e++)
+            cr_expect(close_enough(cur.loss[e], ref.loss[e], 0, 1e-4), "%s epoch %u: loss %.9g, scalar %.9g",
+                      sae_cpu_level_name(k.flags), e + 1, cur.loss[e], ref.loss[e]);
+    }
     free(th);
     free(x);
 }
