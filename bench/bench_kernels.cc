@@ -1,0 +1,314 @@
+// The Google Benchmark suite: a thin driver over the C kernel table.
+//
+// Names: <kernel>/<variant>/<shape>, e.g. gemm_nn/avx512/256x196x784,
+// sigmoid/avx2/65536, train_step/omp/fmnist256. Variants: scalar, avx2,
+// avx512, omp (the levels this CPU and build have), and the peers openblas
+// (one thread) and openblas_mt (all threads) when OpenBLAS was found.
+// Counters: GFLOPS (GEMM, train_step), pct_peak (of the FMA peak measured at
+// start-up for the variant's ISA: fma_peak/avx2, fma_peak/avx512),
+// Gelem (element-wise). omp and openblas_mt use real time.
+//
+//   build/bench/bench_kernels --benchmark_filter='gemm_nn/.*/256x196x784'
+//   build/bench/bench_kernels --benchmark_format=json > results.json
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "bench/fma_peak.h"
+#include "core/cpu.h"
+#include "core/model.h"
+#include "kernels/kernels.h"
+#include "sae_config.h"
+#include "bench/bench_config.h"
+#if SAE_HAVE_OPENBLAS
+#include <cblas.h>
+char *openblas_get_corename(void);
+void openblas_set_num_threads(int);
+#endif
+}
+
+namespace {
+
+struct Variant {
+    std::string name;
+    SaeKernels k;
+    bool threaded;
+    double peak; // GFLOP/s of the FMA peak for its ISA (0: unknown)
+};
+
+std::vector<Variant> variants;
+double peak_avx2, peak_avx512;
+
+std::vector<float> random_floats(size_t n, float lo, float hi, unsigned seed)
+{
+    std::vector<float> v(n);
+    unsigned s = seed * 2654435761u + 1;
+    for (auto &x : v) {
+        s = s * 1664525u + 1013904223u;
+        x = lo + (hi - lo) * (float)(s >> 8) / 16777216.0f;
+    }
+    return v;
+}
+
+struct Shape {
+    size_t m, n, k;
+    std::string name() const
+    {
+        return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    }
+};
+
+// The autoencoder shapes (m x n x k of C = op(A) op(B)) and squares.
+const Shape ae_shapes[] = {
+    { 32, 50, 100 }, { 128, 25, 64 }, { 10000, 25, 64 }, { 256, 196, 784 }, { 256, 1024, 784 }, // forward
+    { 100, 50, 32 }, { 64, 25, 10000 }, { 784, 196, 256 },                                        // weight grads
+    { 32, 100, 50 }, { 256, 784, 196 },                                                           // deltas
+};
+const size_t squares[] = { 64, 128, 256, 512, 1024, 2048 };
+
+using GemmFn = decltype(SaeKernelsF32::gemm_nn);
+
+void set_gemm_counters(benchmark::State &st, const Shape &s, double peak)
+{
+    const double flops = 2.0 * (double)s.m * (double)s.n * (double)s.k;
+    st.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    if (peak > 0)
+        st.counters["pct_peak"] =
+            benchmark::Counter(100.0 * flops * 1e-9 / peak, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// kind: 0 nn, 1 nt, 2 tn (leading dimensions are the widths).
+void bm_gemm(benchmark::State &st, GemmFn fn, int kind, Shape s, double peak)
+{
+    auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
+    std::vector<float> c(s.m * s.n);
+    const size_t lda = kind == 2 ? s.m : s.k, ldb = kind == 1 ? s.k : s.n;
+    for (auto _ : st) {
+        fn(s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+    }
+    set_gemm_counters(st, s, peak);
+}
+
+#if SAE_HAVE_OPENBLAS
+void bm_openblas(benchmark::State &st, int kind, Shape s, int threads)
+{
+    openblas_set_num_threads(threads);
+    auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
+    std::vector<float> c(s.m * s.n);
+    const int lda = kind == 2 ? (int)s.m : (int)s.k, ldb = kind == 1 ? (int)s.k : (int)s.n;
+    const CBLAS_TRANSPOSE ta = kind == 2 ? CblasTrans : CblasNoTrans, tb = kind == 1 ? CblasTrans : CblasNoTrans;
+    for (auto _ : st) {
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a.data(), lda, b.data(), ldb,
+                    0.0f, c.data(), (int)s.n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+    }
+    set_gemm_counters(st, s, peak_avx512 > 0 ? peak_avx512 : peak_avx2);
+}
+#endif
+
+void set_elem_counter(benchmark::State &st, size_t n)
+{
+    st.counters["Gelem"] = benchmark::Counter((double)n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_activation(benchmark::State &st, const SaeKernelsF32 *k, int which, size_t n)
+{
+    auto z = random_floats(n, -8, 8, 3), bias = std::vector<float>(n, 0.0f);
+    std::vector<float> h(n), zz(z);
+    for (auto _ : st) {
+        // z is updated in place by the bias add (bias 0 keeps it unchanged)
+        switch (which) {
+        case 0: k->bias_sigmoid(1, n, bias.data(), zz.data(), h.data()); break;
+        case 1: k->bias_tanh(1, n, bias.data(), zz.data(), h.data()); break;
+        case 2: k->bias_relu(1, n, bias.data(), zz.data(), h.data()); break;
+        case 3: k->exp(n, z.data(), h.data()); break;
+        case 4: k->dsigmoid(n, z.data(), h.data()); break;
+        }
+        benchmark::DoNotOptimize(h.data());
+        benchmark::ClobberMemory();
+    }
+    set_elem_counter(st, n);
+}
+
+void bm_adam(benchmark::State &st, const SaeKernelsF32 *k, size_t n)
+{
+    auto g = random_floats(n, -1, 1, 4), th = random_floats(n, -1, 1, 5);
+    std::vector<float> m(n), v(n);
+    for (auto _ : st) {
+        k->adam_step(n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(), th.data());
+        benchmark::ClobberMemory();
+    }
+    set_elem_counter(st, n);
+}
+
+void bm_colsum(benchmark::State &st, const SaeKernelsF32 *k, size_t m, size_t n)
+{
+    auto a = random_floats(m * n, -1, 1, 6);
+    std::vector<double> out(n);
+    for (auto _ : st) {
+        k->colsum(m, n, a.data(), out.data());
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_elem_counter(st, m * n);
+}
+
+// One training step: forward, backward (every gradient) and the Adam update.
+struct TrainConfig {
+    const char *name;
+    size_t batch, n_in, hidden;
+    double beta;
+};
+const TrainConfig train_configs[] = {
+    { "seed", 32, 100, 50, 0 },             // the seed article: relu, batch 32, 100 -> 50
+    { "ufldl", 10000, 64, 25, 3 },          // UFLDL patches, full batch
+    { "fmnist256", 128, 784, 256, 3 },      // Fashion-MNIST, batch 128
+    { "fmnist1024", 128, 784, 1024, 3 },
+};
+
+void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, double peak)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = tc.n_in;
+    c.n_hidden = tc.hidden;
+    c.beta = tc.beta;
+    c.rho = 0.05;
+    c.lambda = 1e-4;
+    if (!strcmp(tc.name, "seed"))
+        c.encoder = SAE_ACT_RELU;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    std::vector<double> th_d(l.total);
+    sae_init_params(&c, 1, th_d.data());
+    std::vector<float> th(th_d.begin(), th_d.end()), g(l.total), m(l.total), v(l.total);
+    auto x = random_floats(tc.batch * tc.n_in, 0, 1, 7);
+    SaeWorkF32 *w = sae_work_new_f32(&c, tc.batch);
+    for (auto _ : st) {
+        sae_objective_f32(&c, &k->f32, w, th.data(), x.data(), tc.batch, g.data(), nullptr);
+        k->f32.adam_step(l.total, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(),
+                         th.data());
+        benchmark::ClobberMemory();
+    }
+    sae_work_free_f32(w);
+    // forward 2 GEMMs, backward 3 (4 when tied): 2 m n k flops each
+    const double flops = 5 * 2.0 * (double)tc.batch * (double)tc.n_in * (double)tc.hidden;
+    st.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    if (peak > 0)
+        st.counters["pct_peak"] =
+            benchmark::Counter(100.0 * flops * 1e-9 / peak, benchmark::Counter::kIsIterationInvariantRate);
+    st.counters["samples_per_s"] =
+        benchmark::Counter((double)tc.batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void add_variant(const char *name, unsigned flags)
+{
+    Variant v;
+    v.name = name;
+    sae_kernels_init(&v.k, sae_cpu_detect() & flags);
+    if (v.k.flags != (sae_cpu_detect() & flags) || (flags && (sae_cpu_detect() & flags) != flags))
+        return; // a level this CPU or build lacks
+    v.threaded = (flags & SAE_CPU_OMP) != 0;
+    v.peak = (v.k.flags & SAE_CPU_AVX512) ? peak_avx512 : (v.k.flags & SAE_CPU_AVX2) ? peak_avx2 : 0;
+    if (v.threaded)
+        v.peak *= sae_bench_threads();
+    variants.push_back(v);
+}
+
+template <class F> benchmark::internal::Benchmark *reg(const std::string &name, bool threaded, F f)
+{
+    auto *b = benchmark::RegisterBenchmark(name.c_str(), f);
+    if (threaded)
+        b->UseRealTime();
+    return b;
+}
+
+void register_all()
+{
+    static const char *const kinds[] = { "gemm_nn", "gemm_nt", "gemm_tn" };
+    std::vector<Shape> shapes(std::begin(ae_shapes), std::end(ae_shapes));
+    for (size_t s : squares) shapes.push_back({ s, s, s });
+    for (int kind = 0; kind < 3; kind++)
+        for (const Shape &s : shapes) {
+            for (const Variant &v : variants) {
+                if (v.name == "scalar" && (double)s.m * s.n * s.k > 6e7)
+                    continue; // the reference would take seconds an iteration
+                GemmFn fn = kind == 0 ? v.k.f32.gemm_nn : kind == 1 ? v.k.f32.gemm_nt : v.k.f32.gemm_tn;
+                const double peak = v.peak;
+                reg(std::string(kinds[kind]) + "/" + v.name + "/" + s.name(), v.threaded,
+                    [fn, kind, s, peak](benchmark::State &st) { bm_gemm(st, fn, kind, s, peak); });
+            }
+#if SAE_HAVE_OPENBLAS
+            reg(std::string(kinds[kind]) + "/openblas/" + s.name(), false,
+                [kind, s](benchmark::State &st) { bm_openblas(st, kind, s, 1); });
+            reg(std::string(kinds[kind]) + "/openblas_mt/" + s.name(), true,
+                [kind, s](benchmark::State &st) { bm_openblas(st, kind, s, sae_bench_threads()); });
+#endif
+        }
+    static const char *const acts[] = { "sigmoid", "tanh", "relu", "exp", "dsigmoid" };
+    for (int a = 0; a < 5; a++)
+        for (size_t n : { (size_t)4096, (size_t)65536, (size_t)1 << 22 })
+            for (const Variant &v : variants) {
+                const SaeKernelsF32 *k = &v.k.f32;
+                reg(std::string(acts[a]) + "/" + v.name + "/" + std::to_string(n), v.threaded,
+                    [k, a, n](benchmark::State &st) { bm_activation(st, k, a, n); });
+            }
+    for (const Variant &v : variants) {
+        const SaeKernelsF32 *k = &v.k.f32;
+        reg("adam_step/" + v.name + "/1606416", v.threaded,
+            [k](benchmark::State &st) { bm_adam(st, k, 1606416); });
+        reg("colsum/" + v.name + "/256x1024", v.threaded,
+            [k](benchmark::State &st) { bm_colsum(st, k, 256, 1024); });
+    }
+    for (const TrainConfig &tc : train_configs)
+        for (const Variant &v : variants) {
+            const SaeKernels *k = &v.k;
+            const double peak = v.peak;
+            reg("train_step/" + v.name + "/" + tc.name, v.threaded,
+                [k, tc, peak](benchmark::State &st) { bm_train_step(st, k, tc, peak); })
+                ->Unit(benchmark::kMillisecond);
+        }
+    reg("fma_peak/avx2", false, [](benchmark::State &st) {
+        for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak_avx2(0.02));
+        st.counters["GFLOPS"] = sae_fma_peak_avx2(0.05);
+    });
+    reg("fma_peak/avx512", false, [](benchmark::State &st) {
+        for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak_avx512(0.02));
+        st.counters["GFLOPS"] = sae_fma_peak_avx512(0.05);
+    });
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    benchmark::Initialize(&argc, argv);
+    const unsigned cpu = sae_cpu_detect();
+    peak_avx2 = (cpu & SAE_CPU_AVX2) ? sae_fma_peak_avx2(0.2) : 0;
+    peak_avx512 = (cpu & SAE_CPU_AVX512) ? sae_fma_peak_avx512(0.2) : 0;
+    benchmark::AddCustomContext("fma_peak_avx2_gflops", std::to_string(peak_avx2));
+    benchmark::AddCustomContext("fma_peak_avx512_gflops", std::to_string(peak_avx512));
+    benchmark::AddCustomContext("threads", std::to_string(sae_bench_threads()));
+#if SAE_HAVE_OPENBLAS
+    benchmark::AddCustomContext("openblas_core", openblas_get_corename());
+    const char *ct = getenv("OPENBLAS_CORETYPE");
+    benchmark::AddCustomContext("OPENBLAS_CORETYPE", ct ? ct : "(unset)");
+#endif
+    add_variant("scalar", 0);
+    add_variant("avx2", SAE_CPU_AVX2);
+    add_variant("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512);
+    add_variant("omp", SAE_CPU_ALL);
+    std::string chosen;
+    for (const Variant &v : variants) chosen += v.name + " ";
+    benchmark::AddCustomContext("variants", chosen);
+    register_all();
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

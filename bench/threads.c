@@ -1,0 +1,9 @@
+/* The thread count the OpenMP variants run with. */
+#include "bench/fma_peak.h"
+#include "sae_config.h"
+#if SAE_HAVE_OPENMP
+#include <omp.h>
+int sae_bench_threads(void) { return omp_get_max_threads(); }
+#else
+int sae_bench_threads(void) { return 1; }
+#endif
