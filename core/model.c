@@ -8,6 +8,10 @@
 #include "core/rng.h"
 #include "core/safe_alloc.h"
 
+_Static_assert((int)SAE_ACT_SIGMOID == (int)SAE_K_SIGMOID && (int)SAE_ACT_TANH == (int)SAE_K_TANH &&
+                   (int)SAE_ACT_RELU == (int)SAE_K_RELU && (int)SAE_ACT_LINEAR == (int)SAE_K_LINEAR,
+               "the kernels' activation codes are SaeAct's");
+
 SaeConfig sae_config_default(void)
 {
     return (SaeConfig){

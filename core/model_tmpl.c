@@ -107,21 +107,14 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
     const T inv_m = (T)(1.0 / (double)m);
     T *H = w->h, *Z2 = w->z2, *Xh = w->xh, *D2 = w->d2, *GH = w->gh;
 
-    /* E1: H = f(X W1^T + b1), X^ = g(H W2^T + b2). */
-    kt->gemm_nt(m, k, n, 1, x, n, W1, n, 0, H, k);
-    switch (c->encoder) {
-    case SAE_ACT_SIGMOID: kt->bias_sigmoid(m, k, b1, H, H); break;
-    case SAE_ACT_TANH: kt->bias_tanh(m, k, b1, H, H); break;
-    default: kt->bias_relu(m, k, b1, H, H); break;
-    }
+    /* E1: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
+     * decoder's pre-activation Z2 is kept only where bce needs it. */
+    kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
+    T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
     if (c->tied)
-        kt->gemm_nn(m, n, k, 1, H, k, W1, n, 0, Z2, n);
+        kt->gemm_bias_act(m, n, k, H, k, W1, n, 0, b2, (int)c->decoder, z2, Xh);
     else
-        kt->gemm_nt(m, n, k, 1, H, k, W2, k, 0, Z2, n);
-    if (c->decoder == SAE_ACT_SIGMOID)
-        kt->bias_sigmoid(m, n, b2, Z2, Xh);
-    else
-        kt->bias_linear(m, n, b2, Z2, Xh);
+        kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
 
     /* E2/E3 and the output delta E12/E13. */
     SaeTerms t = { 0 };

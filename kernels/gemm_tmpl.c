@@ -15,7 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/vmath_tmpl.h"
+
 #define NR (NV * VW)
+
+/* The fused epilogue of the last inner slice (gemm_bias_act): the tile, as
+ * it leaves the registers, gets the bias of its columns and the activation;
+ * with h == NULL the activation replaces C, otherwise C keeps the
+ * pre-activation and h (leading dimension ldh) gets the activation. */
+typedef struct Epilogue {
+    const float *bias;
+    int act;
+    float *h;
+    size_t ldh;
+} Epilogue;
+
+static inline vf activate(vf v, int act)
+{
+    switch (act) {
+    case SAE_K_SIGMOID: return v_sigmoid(v);
+    case SAE_K_TANH: return v_tanh(v);
+    case SAE_K_RELU: return v_relu(v);
+    default: return v;
+    }
+}
 
 /* Where the micro-kernel reads its operands: a(i, p) = a[i*rs + p*cs];
  * b(p, j) = b[p*ld + j] (contiguous along j). */
@@ -26,71 +49,107 @@ typedef struct Operands {
     size_t ld;
 } Operands;
 
-/* One MR x NR tile (mr x nr of it valid) over kc steps. Two flags are
- * compile-time constants at every call, so each combination is its own
- * loop: full, nr == NR (B loads and C stores need no mask); unit, a whole
- * tile whose A rows are adjacent (rs == 1, mr == MR), so the broadcasts
- * use constant offsets; otherwise row offsets are precomputed, with rows
- * past mr re-reading row mr-1 (never outside A). */
+/* ROWS x (NVEC vectors) of C over kc steps, every count a compile-time
+ * constant at each call, so each combination is its own loop with no
+ * wasted row: full, nr == NVEC * VW (B loads and C stores need no mask);
+ * unit, adjacent A rows (rs == 1: packed or transposed A), so the
+ * broadcasts use constant offsets; otherwise row offsets are precomputed. */
 static inline __attribute__((always_inline)) void
-ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta,
-        const int full, const int unit)
+ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, const Epilogue *ep,
+        const int ROWS, const int NVEC, const int full, const int unit)
 {
     vf acc[MR][NV];
     vmask mask[NV];
     size_t ro[MR];
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++) {
-        ro[i] = unit ? (size_t)i : ((size_t)i < mr ? (size_t)i : mr - 1) * o.rs;
+    for (int i = 0; i < ROWS; i++) {
+        ro[i] = unit ? (size_t)i : (size_t)i * o.rs;
 #pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) acc[i][v] = vzero();
+        for (int v = 0; v < NVEC; v++) acc[i][v] = vzero();
     }
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
+    for (int v = 0; v < NVEC; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
     const float *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
 #pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) bv[v] = full ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
+        for (int v = 0; v < NVEC; v++) bv[v] = full ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
 #pragma GCC unroll 32
-        for (int i = 0; i < MR; i++) {
+        for (int i = 0; i < ROWS; i++) {
             const vf av = vset1(unit ? a[i] : a[ro[i]]);
 #pragma GCC unroll 8
-            for (int v = 0; v < NV; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
+            for (int v = 0; v < NVEC; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
         }
         a += o.cs;
         b += o.ld;
     }
     const vf va = vset1(alpha), vb = vset1(beta);
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++) {
-        if ((size_t)i >= mr)
-            break;
+    for (int i = 0; i < ROWS; i++) {
         float *ci = c + (size_t)i * ldc;
 #pragma GCC unroll 8
-        for (int v = 0; v < NV; v++) {
+        for (int v = 0; v < NVEC; v++) {
             vf r = vmul(va, acc[i][v]);
-            if (full) {
-                if (beta != 0) r = vfma(vb, vload(ci + v * VW), r);
-                vstore(ci + v * VW, r);
-            } else {
-                if (beta != 0) r = vfma(vb, vload_m(ci + v * VW, mask[v]), r);
-                vstore_m(ci + v * VW, r, mask[v]);
+            if (beta != 0) r = vfma(vb, full ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
+            float *dst = ci + v * VW;
+            if (ep) {
+                r = vadd(r, full ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
+                if (ep->h) {
+                    full ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+                    dst = ep->h + (size_t)i * ep->ldh + v * VW;
+                }
+                r = activate(r, ep->act);
             }
+            full ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
         }
     }
 }
 
-/* Picks the ukernel specialisation for one tile. */
-static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta)
+/* ROWS rows of a tile: picks the specialisation for its width and A. */
+#define TILE_ROWS(R) \
+    static void tile_rows_##R(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, \
+                              const Epilogue *ep) \
+    { \
+        const size_t nvec = (nr + VW - 1) / VW; \
+        const int full = nr % VW == 0, unit = o.rs == 1; \
+        if (nvec == NV) { \
+            if (full && unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 1, 1); \
+            else if (full) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 1, 0); \
+            else if (unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 0, 1); \
+            else ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 0, 0); \
+        } else { /* a narrower edge: the fewest vectors that cover it */ \
+            if (unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV - 1, 0, 1); \
+            else ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV - 1, 0, 0); \
+        } \
+    }
+_Static_assert(NV == 2, "tile_rows_* cover edges of NV - 1 vectors: written for NV = 2");
+TILE_ROWS(MR)
+TILE_ROWS(8)
+TILE_ROWS(4)
+TILE_ROWS(2)
+TILE_ROWS(1)
+
+/* One MR x NR tile, mr x nr of it valid: whole MR-row kernels, and the
+ * remaining rows in pieces of 8, 4, 2 and 1 (no computed row is wasted). */
+static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta,
+                 const Epilogue *ep)
 {
-    const int unit = o.rs == 1 && mr == MR;
-    if (nr == NR) {
-        if (unit) ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 1, 1);
-        else ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 1, 0);
-    } else {
-        if (unit) ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 0, 1);
-        else ukernel(kc, o, c, ldc, mr, nr, alpha, beta, 0, 0);
+    for (size_t i = 0; i < mr;) {
+        const size_t left = mr - i;
+        Operands oi = o;
+        oi.a = o.a + i * o.rs;
+        float *ci = c + i * ldc;
+        Epilogue ei, *e = NULL;
+        if (ep) {
+            ei = *ep;
+            if (ei.h) ei.h += i * ei.ldh;
+            e = &ei;
+        }
+        if (left >= MR) { tile_rows_MR(kc, oi, ci, ldc, nr, alpha, beta, e); i += MR; }
+        else if (left >= 8 && MR > 8) { tile_rows_8(kc, oi, ci, ldc, nr, alpha, beta, e); i += 8; }
+        else if (left >= 4) { tile_rows_4(kc, oi, ci, ldc, nr, alpha, beta, e); i += 4; }
+        else if (left >= 2) { tile_rows_2(kc, oi, ci, ldc, nr, alpha, beta, e); i += 2; }
+        else { tile_rows_1(kc, oi, ci, ldc, nr, alpha, beta, e); i += 1; }
     }
 }
 
@@ -169,7 +228,7 @@ static void gemm_nt_unpacked(int ta, size_t m, size_t n, size_t k, float alpha, 
  * one kc slice. ap/bp: the packed panels, or NULL to read a/b in place. */
 static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, const float *a, size_t lda,
                          const float *ap, const float *b, size_t ldb, const float *bp, float beta, float *c,
-                         size_t ldc)
+                         size_t ldc, const Epilogue *ep)
 {
     for (size_t jr = 0; jr < nc; jr += NR) {
         const size_t nr = nc - jr < NR ? nc - jr : NR;
@@ -184,13 +243,20 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, c
                 o = (Operands){ .a = a + ir * lda, .rs = lda, .cs = 1 };
             o.b = bp ? bp + jr * kc : b + jr;
             o.ld = bp ? NR : ldb;
-            tile(kc, o, c + ir * ldc + jr, ldc, mr, nr, alpha, beta);
+            Epilogue et, *e = NULL;
+            if (ep) {
+                et = *ep;
+                et.bias += jr;
+                if (et.h) et.h += ir * et.ldh + jr;
+                e = &et;
+            }
+            tile(kc, o, c + ir * ldc + jr, ldc, mr, nr, alpha, beta, e);
         }
     }
 }
 
 static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                 const float *b, size_t ldb, float beta, float *c, size_t ldc)
+                 const float *b, size_t ldb, float beta, float *c, size_t ldc, const Epilogue *ep)
 {
     if (m == 0 || n == 0)
         return;
@@ -207,28 +273,54 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
         gemm_nt_unpacked(ta, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
+    /* Blocks of equal size (KC and MC are the caps): a short last slice
+     * would pay a whole pass over C for a few steps. */
+    const size_t kb = (k + KC - 1) / KC, kc_eq = (k + kb - 1) / kb;
+    const size_t mb = (m + MC - 1) / MC, mc_eq = ((m + mb - 1) / mb + MR - 1) / MR * MR;
     for (size_t jc = 0; jc < n; jc += NC) {
         const size_t nc = n - jc < NC ? n - jc : NC;
-        for (size_t pc = 0; pc < k; pc += KC) {
-            const size_t kc = k - pc < KC ? k - pc : KC;
+        for (size_t pc = 0; pc < k; pc += kc_eq) {
+            const size_t kc = k - pc < kc_eq ? k - pc : kc_eq;
             const float beta_k = pc == 0 ? beta : 1.0f;
             if (bp)
                 pack_b(b, ldb, tb, pc, jc, kc, nc, bp);
             /* op(B) slice [pc, pc+kc) x [jc, jc+nc) read in place (not NT) */
             const float *bs = b + pc * ldb + jc;
-            for (size_t ic = 0; ic < m; ic += MC) {
-                const size_t mc = m - ic < MC ? m - ic : MC;
+            for (size_t ic = 0; ic < m; ic += mc_eq) {
+                const size_t mc = m - ic < mc_eq ? m - ic : mc_eq;
                 if (ap)
                     pack_a(a, lda, ta, ic, pc, mc, kc, ap);
                 const float *as = ta ? a + pc * lda + ic : a + ic * lda + pc;
-                macro_kernel(ta, mc, nc, kc, alpha, as, lda, ap, bs, ldb, bp, beta_k, c + ic * ldc + jc, ldc);
+                Epilogue eb, *e = NULL;
+                if (ep && pc + kc == k) { /* the last slice carries the epilogue */
+                    eb = *ep;
+                    eb.bias += jc;
+                    if (eb.h) eb.h += ic * eb.ldh + jc;
+                    e = &eb;
+                }
+                macro_kernel(ta, mc, nc, kc, alpha, as, lda, ap, bs, ldb, bp, beta_k, c + ic * ldc + jc, ldc, e);
             }
         }
     }
 }
 
-decl_gemm_fn(float, NAME(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
-decl_gemm_fn(float, NAME(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
-decl_gemm_fn(float, NAME(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+decl_gemm_fn(float, NAME(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(float, NAME(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(float, NAME(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+
+decl_gemm_bias_act_fn(float, NAME(gemm_bias_act))
+{
+    const Epilogue ep = { .bias = bias, .act = act, .h = z ? h : NULL, .ldh = n };
+    if (k == 0) { /* no slice to carry the epilogue: the bias alone */
+        memset(z ? z : h, 0, m * n * sizeof(float));
+        NAME(bias_linear)(m, n, bias, z ? z : h, z ? z : h);
+        for (size_t i = 0; i < m * n; i += VW) {
+            const vmask msk = vmask_first(m * n - i);
+            vstore_m(h + i, activate(vload_m((z ? z : h) + i, msk), act), msk);
+        }
+        return;
+    }
+    gemm(0, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, z ? z : h, n, &ep);
+}
 
 #undef NR

@@ -25,6 +25,18 @@
     void (name)(size_t m, size_t n, size_t k, T alpha, const T *a, size_t lda, \
                 const T *b, size_t ldb, T beta, T *c, size_t ldc)
 
+/* Activations, in the order of SaeAct (core/model.h). */
+enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
+
+/* The fused forward layer: h = f(A op(B) + bias), A m x k (lda), op(B)
+ * k x n (B stored n x k when trans_b, else k x n; ldb), bias n entries, f
+ * an SAE_K_* activation. z (m x n, may be NULL) gets the pre-activation;
+ * z and h are contiguous m x n. The bias and activation are applied to
+ * each tile as it leaves the registers. */
+#define decl_gemm_bias_act_fn(T, name) \
+    void (name)(size_t m, size_t n, size_t k, const T *a, size_t lda, const T *b, size_t ldb, \
+                int trans_b, const T *bias, int act, T *z, T *h)
+
 /* z is m x n, bias has n entries: z += bias (per row), then h = f(z).
  * h may alias z; with f = linear and h == z this is a plain row add. */
 #define decl_bias_act_fn(T, name) \
@@ -88,7 +100,8 @@
 /* The slot list, once: X(slot, kind). Used to build the struct, to fill it
  * and to print which function fills each slot. */
 #define SAE_KERNEL_SLOTS(X) \
-    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(exp, exp) \
+    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(gemm_bias_act, gemm_bias_act) \
+    X(exp, exp) \
     X(bias_sigmoid, bias_act) X(bias_tanh, bias_act) \
     X(bias_relu, bias_act) X(bias_linear, bias_act) \
     X(dsigmoid, dact) X(dtanh, dact) X(drelu, dact) \

@@ -105,6 +105,23 @@ GEMM_OMP(gemm_tn, 1, 0)
         } \
     } while (0)
 
+decl_gemm_bias_act_fn(float, NAME(gemm_bias_act))
+{
+    const int nt = THREADS((double)m * (double)n * (double)k, GEMM_MIN);
+    if (nt == 1) {
+        INNER(gemm_bias_act)(m, n, k, a, lda, b, ldb, trans_b, bias, act, z, h);
+        return;
+    }
+    _Pragma("omp parallel for num_threads(nt) schedule(static)")
+    for (int t = 0; t < nt; t++) {
+        size_t lo, hi;
+        PART(m, nt, t, 16, &lo, &hi);
+        if (lo < hi)
+            INNER(gemm_bias_act)(hi - lo, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act,
+                                 z ? z + lo * n : NULL, h + lo * n);
+    }
+}
+
 decl_exp_fn(float, NAME(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)); }
 
 #define BIAS_ACT_OMP(act) \

@@ -74,6 +74,21 @@ decl_exp_fn(T, NAME(exp))
     for (size_t i = 0; i < cnt; i++) y[i] = EXP(x[i]);
 }
 
+decl_gemm_bias_act_fn(T, NAME(gemm_bias_act))
+{
+    T *pre = z ? z : h;
+    if (trans_b)
+        NAME(gemm_nt)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
+    else
+        NAME(gemm_nn)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
+    switch (act) {
+    case SAE_K_SIGMOID: NAME(bias_sigmoid)(m, n, bias, pre, h); break;
+    case SAE_K_TANH: NAME(bias_tanh)(m, n, bias, pre, h); break;
+    case SAE_K_RELU: NAME(bias_relu)(m, n, bias, pre, h); break;
+    default: NAME(bias_linear)(m, n, bias, pre, h); break;
+    }
+}
+
 /* Overflow-free logistic (DOMAIN.md section 5). */
 static inline T sigmoid(T z)
 {

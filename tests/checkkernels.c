@@ -246,6 +246,42 @@ static void check_gemm(gemm_fn ref, gemm_fn fn, int ta, int tb)
     gemm_case(ref, fn, ta, tb, 1000, 41, 30, 1, 0);
 }
 
+typedef decl_gemm_bias_act_fn(float, *gemm_bias_act_fn);
+
+/* The fused layer against GEMM + bias + activation of the reference, with
+ * and without z, both layouts of B, every activation. */
+static void check_gemm_bias_act(gemm_bias_act_fn ref, gemm_bias_act_fn fn)
+{
+    static const size_t ks[] = { 1, 3, 16, 67, 400, 801 };
+    for (size_t t = 0; t < N_DIMS * 4 && !fail_msg[0]; t++) {
+        const size_t m = t == 0 ? 700 : dims[sae_rng_below(&rng, N_DIMS)];
+        const size_t n = t == 0 ? 131 : dims[sae_rng_below(&rng, N_DIMS)] + (t % 5 == 0 ? 64 : 0);
+        const size_t k = ks[sae_rng_below(&rng, 6)];
+        const int tb = (int)(t % 2), act = (int)(t / 2 % 4), with_z = (int)(t / 8 % 2);
+        const size_t lda = k + sae_rng_below(&rng, 3), ldb = (tb ? k : n) + sae_rng_below(&rng, 3);
+        InBuf a = in_alloc((m - 1) * lda + k), b = in_alloc(((tb ? n : k) - 1) * ldb + (tb ? k : n));
+        InBuf bias = in_alloc(n);
+        fill_uniform(a.p, (m - 1) * lda + k, -1, 1);
+        fill_uniform(b.p, ((tb ? n : k) - 1) * ldb + (tb ? k : n), -1, 1);
+        fill_uniform(bias.p, n, -2, 2);
+        float *z_ref = out_alloc(m * n), *h_ref = out_alloc(m * n), *z = out_alloc(m * n), *h = out_alloc(m * n);
+        ref(m, n, k, a.p, lda, b.p, ldb, tb, bias.p, act, z_ref, h_ref);
+        GUARDED(fn(m, n, k, a.p, lda, b.p, ldb, tb, bias.p, act, with_z ? z : NULL, h));
+        char what[96];
+        snprintf(what, sizeof what, "%zux%zux%zu %s act %d %s", m, n, k, tb ? "nt" : "nn", act, with_z ? "z" : "no z");
+        /* the pre-activation as a GEMM (k-scaled), then the activation's own error */
+        const double tol = 2.0 * (double)(k + 2) * FLT_EPSILON * sqrt((double)k) + 1e-6;
+        if (with_z) {
+            expect_arrays(what, z, z_ref, m * n, tol, tol);
+            out_check_guards(z, m * n, "z");
+        }
+        expect_arrays(what, h, h_ref, m * n, tol, tol);
+        out_check_guards(h, m * n, "h");
+        out_free(z_ref); out_free(h_ref); out_free(z); out_free(h);
+        in_free(a); in_free(b); in_free(bias);
+    }
+}
+
 /* ---- element-wise kernels -------------------------------------------- */
 
 /* the last ones are past the OpenMP driver's thresholds */
@@ -285,6 +321,7 @@ static void check_slot(const char *slot, const SaeKernelsF32 *ref, const SaeKern
     if (!strcmp(slot, "gemm_nn")) { check_gemm(REF(gemm_nn), FN(gemm_nn), 0, 0); return; }
     if (!strcmp(slot, "gemm_nt")) { check_gemm(REF(gemm_nt), FN(gemm_nt), 0, 1); return; }
     if (!strcmp(slot, "gemm_tn")) { check_gemm(REF(gemm_tn), FN(gemm_tn), 1, 0); return; }
+    if (!strcmp(slot, "gemm_bias_act")) { check_gemm_bias_act(REF(gemm_bias_act), FN(gemm_bias_act)); return; }
     for (size_t t = 0; t < N_COUNTS && !fail_msg[0]; t++) {
         const size_t cnt = counts[t];
         size_t m, n;
