@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/scratch.h"
 #include "kernels/vmath_tmpl.h"
 
 #define NR (NV * VW)
@@ -195,7 +196,7 @@ static float *scratch(int which)
     static _Thread_local float *buf[2];
     if (!buf[which]) {
         const size_t floats = which == 0 ? (size_t)KC * NC : (size_t)(MC + MR) * KC;
-        buf[which] = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+        buf[which] = sae_scratch_alloc(floats * sizeof(float));
     }
     return buf[which];
 }

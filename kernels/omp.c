@@ -6,6 +6,7 @@
 
 #include "kernels/isa.h"
 #include "kernels/scalar.h"
+#include "kernels/scratch.h"
 #include "sae_config.h"
 
 #define CAT_(a, b) a##b

@@ -154,10 +154,10 @@ static double *CAT(partial_, ISA)(size_t n)
 {
     static _Thread_local double *buf;
     static _Thread_local size_t cap;
-    if (n > cap) {
-        free(buf);
-        buf = malloc(n * sizeof(double));
-        cap = buf ? n : 0;
+    if (n > cap) { /* grows by doubling; outgrown blocks stay with the process */
+        const size_t want = n > 2 * cap ? n : 2 * cap;
+        buf = sae_scratch_alloc(want * sizeof(double));
+        cap = buf ? want : 0;
     }
     return buf;
 }
