@@ -35,7 +35,9 @@
 
 /* GUARDED() sets a jump point in check_slot; nothing it jumps over is
  * modified after it, which -Wclobbered cannot see. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wclobbered"
+#endif
 
 static SaeRng rng;
 static int n_test, n_fail;
