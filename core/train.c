@@ -91,6 +91,13 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
                  const double *theta, const double *x, size_t m,
                  SaeTerms *terms, double *grad, double *rhohat)
 {
-    return p == SAE_PREC_DOUBLE ? evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat)
-                                : evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat);
+    return sae_evaluate_full(c, p, k, theta, x, m, terms, grad, rhohat, NULL, NULL);
+}
+
+int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
+                      const double *theta, const double *x, size_t m, SaeTerms *terms,
+                      double *grad, double *rhohat, double *h, double *xh)
+{
+    return p == SAE_PREC_DOUBLE ? evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat, h, xh)
+                                : evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat, h, xh);
 }

@@ -69,4 +69,10 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
                  const double *theta, const double *x, size_t m,
                  SaeTerms *terms, double *grad, double *rhohat);
 
+/* sae_evaluate, and the hidden activations h (m x k) and reconstruction
+ * xh (m x n) of every row, widened to double (either may be NULL). */
+int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
+                      const double *theta, const double *x, size_t m, SaeTerms *terms,
+                      double *grad, double *rhohat, double *h, double *xh);
+
 #endif

@@ -162,7 +162,7 @@ static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KER
 
 static int FN(evaluate_)(const SaeConfig *c, const KERNELS *kt, const double *theta_d,
                          const double *x, size_t m, SaeTerms *terms, double *grad_d,
-                         double *rhohat)
+                         double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
     sae_layout(c, &L);
@@ -177,6 +177,10 @@ static int FN(evaluate_)(const SaeConfig *c, const KERNELS *kt, const double *th
             FN(to_double_)(grad, L.total, grad_d);
         if (rhohat)
             memcpy(rhohat, w->rhohat, c->n_hidden * sizeof(double));
+        if (h)
+            FN(to_double_)(w->h, m * c->n_hidden, h);
+        if (xh)
+            FN(to_double_)(w->xh, m * c->n_in, xh);
         rc = 0;
     }
     FN(sae_work_free_)(w);

@@ -23,6 +23,7 @@ enum {
 int sae_cmd_train(int argc, char **argv);
 int sae_cmd_eval(int argc, char **argv);
 int sae_cmd_cpu(int argc, char **argv);
+int sae_cmd_sweep(int argc, char **argv);
 
 /* Prints "saebench CMD: msg" on stderr and returns code. */
 int sae_cli_error(const char *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -13,6 +13,7 @@ static void usage(FILE *f)
             "commands:\n"
             "  train   train one model and report every loss term\n"
             "  eval    evaluate a saved model (.npz) on data, optionally write its gradient\n"
+            "  sweep   train a hyperparameter grid from an INI file; tables, plots, images\n"
             "  cpu     CPU features, the mask in force and the kernel in each slot\n",
             SAE_VERSION);
 }
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "train")) return sae_cmd_train(argc, argv);
     if (!strcmp(cmd, "eval")) return sae_cmd_eval(argc, argv);
     if (!strcmp(cmd, "cpu")) return sae_cmd_cpu(argc, argv);
+    if (!strcmp(cmd, "sweep")) return sae_cmd_sweep(argc, argv);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return SAE_EXIT_OK;
@@ -35,6 +37,6 @@ int main(int argc, char **argv)
         printf("saebench %s\n", SAE_VERSION);
         return SAE_EXIT_OK;
     }
-    fprintf(stderr, "saebench: unknown command '%s' (commands: train, eval, cpu; see saebench --help)\n", cmd);
+    fprintf(stderr, "saebench: unknown command '%s' (commands: train, eval, sweep, cpu; see saebench --help)\n", cmd);
     return SAE_EXIT_USAGE;
 }

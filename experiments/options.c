@@ -305,3 +305,47 @@ void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c)
         if ((s->given >> i & 1) && opts[i].off >= lo && opts[i].off < hi)
             memcpy((char *)c + (opts[i].off - lo), (const char *)s + opts[i].off, opts[i].size);
 }
+
+size_t sae_option_count(void) { return N_OPTS; }
+
+const char *sae_option_name(size_t i) { return opts[i].name; }
+
+int sae_option_is_setting(size_t i)
+{
+    /* what a run is: not where its files go or how it prints */
+    static const char *const not_settings[] = { "init", "save", "model", "grads", "json" };
+    for (size_t j = 0; j < sizeof not_settings / sizeof *not_settings; j++)
+        if (!strcmp(opts[i].name, not_settings[j]))
+            return 0;
+    return 1;
+}
+
+void sae_option_format(const SaeRunSpec *s, size_t i, char *buf, size_t len)
+{
+    const Opt *o = &opts[i];
+    const void *src = (const char *)s + o->off;
+    switch (o->kind) {
+    case K_DOUBLE: snprintf(buf, len, "%.9g", *(const double *)src); return;
+    case K_SIZE: snprintf(buf, len, "%zu", *(const size_t *)src); return;
+    case K_UINT: snprintf(buf, len, "%u", *(const unsigned *)src); return;
+    case K_BOOL:
+    case K_SWITCH: snprintf(buf, len, "%d", *(const int *)src); return;
+    case K_STRING: snprintf(buf, len, "%s", *(const char *const *)src ? *(const char *const *)src : ""); return;
+    case K_ENUM: break;
+    }
+    /* enums: the choice whose parse gives the stored value */
+    const char *c = o->choices;
+    while (*c) {
+        const char *bar = strchr(c, '|');
+        const size_t l = bar ? (size_t)(bar - c) : strlen(c);
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)l, c);
+        unsigned char tmp[16] = { 0 };
+        if (o->parse(name, tmp) == 0 && !memcmp(tmp, src, o->size)) {
+            snprintf(buf, len, "%s", name);
+            return;
+        }
+        c = bar ? bar + 1 : c + l;
+    }
+    snprintf(buf, len, "?");
+}

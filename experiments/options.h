@@ -55,6 +55,14 @@ int sae_option_index(const char *name);
  * flags override the model file's values). */
 void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c);
 
+/* The table, for sweeps and result files: how many options, each one's
+ * name, whether it is a setting of a run (not an output path or a print
+ * switch), and its value in s as text (the form the parser takes back). */
+size_t sae_option_count(void);
+const char *sae_option_name(size_t i);
+int sae_option_is_setting(size_t i);
+void sae_option_format(const SaeRunSpec *s, size_t i, char *buf, size_t len);
+
 /* Prints the options of cmd with their help lines. */
 void sae_options_help(unsigned cmd, const char *usage);
 

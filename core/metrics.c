@@ -1,0 +1,105 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/metrics.h"
+
+/* The activation on the (0, 1) scale the KL and the thresholds use. */
+static double mapped(const SaeConfig *c, double h)
+{
+    return c->encoder == SAE_ACT_TANH && c->kl_tanh == SAE_KL_RESCALE ? (h + 1) / 2 : h;
+}
+
+static double fprime(SaeAct f, double h)
+{
+    switch (f) {
+    case SAE_ACT_SIGMOID: return h * (1 - h);
+    case SAE_ACT_TANH: return 1 - h * h;
+    default: return h > 0 ? 1 : 0;
+    }
+}
+
+static int saturated(SaeAct f, double h)
+{
+    switch (f) {
+    case SAE_ACT_SIGMOID: return h < 0.05 || h > 0.95;
+    case SAE_ACT_TANH: return fabs(h) > 0.9;
+    default: return h == 0;
+    }
+}
+
+/* Treves-Rolls sparsity of N values with sum s and sum of squares q. */
+static double treves_rolls(double s, double q, size_t n)
+{
+    if (n < 2 || q <= 0)
+        return 0;
+    const double mean = s / (double)n, mean_sq = q / (double)n;
+    return (1 - mean * mean / mean_sq) / (1 - 1 / (double)n);
+}
+
+void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h,
+                 const double *xh, size_t m, SaeMetrics *o)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    double se = 0;
+    for (size_t i = 0; i < m * n; i++) se += (xh[i] - x[i]) * (xh[i] - x[i]);
+    o->recon_per_sample = 0.5 * se / (double)m;
+    o->mse_per_element = se / ((double)m * (double)n);
+
+    const int relu = c->encoder == SAE_ACT_RELU;
+    o->rho_mean = o->rho_abs_dev = o->dead_frac = o->lifetime_sparsity = 0;
+    o->rho_min = INFINITY;
+    o->rho_max = -INFINITY;
+    size_t near = 0, sat = 0;
+    for (size_t j = 0; j < k; j++) {
+        double s = 0, q = 0, mx = -INFINITY;
+        for (size_t i = 0; i < m; i++) {
+            const double hv = h[i * k + j], a = mapped(c, hv);
+            s += a;
+            q += a * a;
+            mx = fmax(mx, relu ? hv : a);
+            near += a < SAE_METRIC_TAU;
+            sat += saturated(c->encoder, hv);
+        }
+        const double rho = s / (double)m;
+        o->rho_mean += rho;
+        o->rho_min = fmin(o->rho_min, rho);
+        o->rho_max = fmax(o->rho_max, rho);
+        o->rho_abs_dev += fabs(rho - c->rho);
+        o->dead_frac += relu ? mx <= 0 : mx <= SAE_METRIC_TAU_DEAD;
+        o->lifetime_sparsity += treves_rolls(s, q, m);
+    }
+    o->rho_mean /= (double)k;
+    o->rho_abs_dev /= (double)k;
+    o->dead_frac /= (double)k;
+    o->lifetime_sparsity /= (double)k;
+    o->frac_near_zero = (double)near / ((double)m * (double)k);
+    o->sat_frac = (double)sat / ((double)m * (double)k);
+
+    /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (DOMAIN.md E8) */
+    double *r = malloc(k * sizeof(double));
+    if (!r) {
+        o->jac_norm = o->jac_norm_sq = o->population_sparsity = NAN;
+        return;
+    }
+    for (size_t j = 0; j < k; j++) {
+        r[j] = 0;
+        for (size_t p = 0; p < n; p++) r[j] += theta[j * n + p] * theta[j * n + p];
+    }
+    double jn = 0, jsq = 0, pop = 0;
+    for (size_t i = 0; i < m; i++) {
+        double sq = 0, s = 0, q = 0;
+        for (size_t j = 0; j < k; j++) {
+            const double hv = h[i * k + j], d = fprime(c->encoder, hv), a = mapped(c, hv);
+            sq += d * d * r[j];
+            s += a;
+            q += a * a;
+        }
+        jn += sqrt(sq);
+        jsq += sq;
+        pop += treves_rolls(s, q, k);
+    }
+    free(r);
+    o->jac_norm = jn / (double)m;
+    o->jac_norm_sq = jsq / (double)m;
+    o->population_sparsity = pop / (double)m;
+}

@@ -1,0 +1,38 @@
+/*
+ * The held-out metrics of a trained model (DOMAIN.md section 7), computed in
+ * double from the activations and reconstructions of the evaluation rows.
+ * Thresholds (printed with every table):
+ *   tau = 0.05        near zero: a < tau (a: the activation mapped to (0,1)
+ *                     as for the KL; relu: h itself, so h = 0 counts)
+ *   dead              max over rows of a <= 1e-3 (relu: max h == 0)
+ *   saturated         sigmoid h < 0.05 or h > 0.95; tanh |h| > 0.9 (the
+ *                     same on the (h+1)/2 scale); relu h == 0
+ * Lifetime and population sparsity are Treves-Rolls measures
+ * (1 - (mean a)^2 / mean a^2) / (1 - 1/N) over the rows of a unit and over
+ * the units of a row, averaged: 0 dense, 1 one-hot.
+ */
+#ifndef SAE_METRICS_H
+#define SAE_METRICS_H
+
+#include <stddef.h>
+
+#include "core/model.h"
+
+#define SAE_METRIC_TAU 0.05
+#define SAE_METRIC_TAU_DEAD 1e-3
+
+typedef struct SaeMetrics {
+    double recon_per_sample;   /* (1/m) sum 1/2 ||x^ - x||^2, for every loss */
+    double mse_per_element;    /* (1/(m n)) sum (x^ - x)^2 */
+    double rho_mean, rho_min, rho_max, rho_abs_dev; /* rho-hat over units; mean |rho-hat - rho| */
+    double frac_near_zero, dead_frac, lifetime_sparsity, population_sparsity;
+    double jac_norm;           /* (1/m) sum ||J_f(x)||_F */
+    double jac_norm_sq;        /* (1/m) sum ||J_f(x)||_F^2 */
+    double sat_frac;
+} SaeMetrics;
+
+/* x, xh: m x n; h: m x k; theta: the model's parameters (for ||W1_j||^2). */
+void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h,
+                 const double *xh, size_t m, SaeMetrics *out);
+
+#endif

@@ -1,0 +1,148 @@
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fileio.h"
+#include "core/npz.h"
+#include "experiments/png.h"
+
+static void be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static void chunk(FILE *f, const char *type, const unsigned char *data, size_t len)
+{
+    unsigned char hdr[8];
+    be32(hdr, (uint32_t)len);
+    memcpy(hdr + 4, type, 4);
+    fwrite(hdr, 1, 8, f);
+    fwrite(data, 1, len, f);
+    unsigned long crc = sae_crc32(0, (const unsigned char *)type, 4);
+    crc = sae_crc32(crc, data, len);
+    unsigned char c[4];
+    be32(c, (uint32_t)crc);
+    fwrite(c, 1, 4, f);
+}
+
+int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char *px, SaeError *e)
+{
+    if (w == 0 || h == 0 || w > 1u << 20 || h > 1u << 20)
+        return sae_fail(e, "%s: image size %zu x %zu out of range", path, w, h);
+    /* raw scanlines: a filter byte (0) then w pixels */
+    const size_t raw = h * (w + 1), blocks = (raw + 65534) / 65535;
+    const size_t zlen = 2 + raw + 5 * blocks + 4;
+    unsigned char *z = malloc(zlen), *line = malloc(raw);
+    if (!z || !line) {
+        free(z);
+        free(line);
+        return sae_fail(e, "%s: out of memory", path);
+    }
+    for (size_t y = 0; y < h; y++) {
+        line[y * (w + 1)] = 0;
+        memcpy(line + y * (w + 1) + 1, px + y * w, w);
+    }
+    size_t o = 0;
+    z[o++] = 0x78; /* deflate, 32K window */
+    z[o++] = 0x01; /* no preset dictionary, fastest; (0x7801 % 31 == 0) */
+    uint32_t a = 1, b = 0;
+    for (size_t s = 0; s < raw; s += 65535) {
+        const size_t n = raw - s < 65535 ? raw - s : 65535;
+        z[o++] = s + n == raw; /* BFINAL on the last, BTYPE 00: stored */
+        z[o++] = (unsigned char)(n & 0xff);
+        z[o++] = (unsigned char)(n >> 8);
+        z[o++] = (unsigned char)(~n & 0xff);
+        z[o++] = (unsigned char)((~n >> 8) & 0xff);
+        memcpy(z + o, line + s, n);
+        o += n;
+        for (size_t i = s; i < s + n; i++) { /* Adler-32 of the raw data */
+            a = (a + line[i]) % 65521;
+            b = (b + a) % 65521;
+        }
+    }
+    be32(z + o, b << 16 | a);
+    o += 4;
+    free(line);
+    SaeAtomicFile af;
+    if (sae_atomic_open(&af, path, e)) {
+        free(z);
+        return -1;
+    }
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    fwrite(sig, 1, 8, af.f);
+    unsigned char ihdr[13];
+    be32(ihdr, (uint32_t)w);
+    be32(ihdr + 4, (uint32_t)h);
+    ihdr[8] = 8;  /* bit depth */
+    ihdr[9] = 0;  /* greyscale */
+    ihdr[10] = ihdr[11] = ihdr[12] = 0; /* deflate, adaptive filter, no interlace */
+    chunk(af.f, "IHDR", ihdr, 13);
+    chunk(af.f, "IDAT", z, o);
+    chunk(af.f, "IEND", NULL, 0);
+    free(z);
+    return sae_atomic_commit(&af, e);
+}
+
+/* A grid of count tiles ih x iw with 1-pixel borders; fill(tile, pixels). */
+static int grid(size_t count, size_t cols, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh)
+{
+    const size_t rows = (count + cols - 1) / cols;
+    *ow = cols * (iw + 1) + 1;
+    *oh = rows * (ih + 1) + 1;
+    *out = malloc(*ow * *oh);
+    if (!*out)
+        return -1;
+    memset(*out, 0, *ow * *oh); /* black borders */
+    return 0;
+}
+
+static void put_tile(unsigned char *img, size_t ow, size_t t, size_t cols, size_t ih, size_t iw, const double *v,
+                     double lo, double hi)
+{
+    const size_t x0 = (t % cols) * (iw + 1) + 1, y0 = (t / cols) * (ih + 1) + 1;
+    const double span = hi > lo ? hi - lo : 1;
+    for (size_t r = 0; r < ih; r++)
+        for (size_t c = 0; c < iw; c++) {
+            const double u = (v[r * iw + c] - lo) / span;
+            img[(y0 + r) * ow + x0 + c] = (unsigned char)lround(255 * fmin(fmax(u, 0), 1));
+        }
+}
+
+int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow,
+                       size_t *oh)
+{
+    const size_t cols = (size_t)ceil(sqrt((double)k));
+    if (grid(k, cols, ih, iw, out, ow, oh))
+        return -1;
+    for (size_t j = 0; j < k; j++) {
+        const double *row = w + j * ih * iw;
+        double mx = 0;
+        for (size_t p = 0; p < ih * iw; p++) mx = fmax(mx, fabs(row[p]));
+        put_tile(*out, *ow, j, cols, ih, iw, row, -mx, mx);
+    }
+    return 0;
+}
+
+int sae_mosaic_pairs(const double *x, const double *xh, size_t count, size_t ih, size_t iw, unsigned char **out,
+                     size_t *ow, size_t *oh)
+{
+    const size_t per_row = 8; /* pairs per row */
+    const size_t cols = 2 * (count < per_row ? count : per_row);
+    if (grid(2 * count, cols, ih, iw, out, ow, oh))
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        const double *xi = x + i * ih * iw, *ri = xh + i * ih * iw;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t p = 0; p < ih * iw; p++) {
+            lo = fmin(lo, xi[p]);
+            hi = fmax(hi, xi[p]);
+        }
+        put_tile(*out, *ow, 2 * i, cols, ih, iw, xi, lo, hi);
+        put_tile(*out, *ow, 2 * i + 1, cols, ih, iw, ri, lo, hi);
+    }
+    return 0;
+}

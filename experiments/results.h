@@ -1,0 +1,44 @@
+/*
+ * The result table of a sweep: one row per run, one column per setting
+ * (every train option, resolved) and per metric. Rows are appended to
+ * results.csv and results.jsonl as whole lines, each with a single write
+ * and an fsync, so an interrupted sweep leaves valid files; --resume reads
+ * results.csv back (a torn last line is cut off) and skips the run ids it
+ * holds. The report (summary.md and the SVG plots) is rebuilt from the rows.
+ */
+#ifndef SAE_RESULTS_H
+#define SAE_RESULTS_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "experiments/sweep_config.h"
+
+typedef struct SaeRows {
+    size_t n_cols;
+    char **names;  /* the header */
+    char ***rows;  /* rows[r][c], "" for an absent value */
+    size_t n_rows, cap;
+} SaeRows;
+
+/* The header: settings then metrics (the timing columns last). */
+void sae_rows_init(SaeRows *r);
+void sae_rows_free(SaeRows *r);
+/* Index of a column by name, or -1. */
+int sae_rows_col(const SaeRows *r, const char *name);
+/* Adds a row (copies the values, n_cols of them). */
+int sae_rows_add(SaeRows *r, char *const *vals);
+
+/* Reads results.csv (path) into r, whose header must match; cuts a torn
+ * last line off the file. A missing file is an empty table. */
+int sae_rows_load(const char *path, SaeRows *r, SaeError *e);
+
+/* Appends one row to results.csv (writing the header when the file is new)
+ * and to results.jsonl in dir. */
+int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeError *e);
+
+/* summary.md and the SVG plots in dir, from the rows and the sweep's axes. */
+int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
+                     SaeError *e);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * Sweep files: INI with a [base] section (any train option, names as the
+ * CLI flags without "--", '_' or '-') and a [sweep] section whose keys take
+ * comma lists or ranges, logspace(a, b, n) (10^a .. 10^b) and
+ * linspace(a, b, n). The grid is the cartesian product of the axes, in file
+ * order (the last axis varies fastest), times the seeds. Sweep-only keys in
+ * [base]: seeds = N (seeds seed, seed+1, ...), probe = yes|no (the linear
+ * probe when the data has labels), images = yes|no (per-run PNG mosaics).
+ * Every value is checked by the same setter as the CLI flag, so a bad
+ * value fails before anything runs, naming the file and line.
+ */
+#ifndef SAE_SWEEP_CONFIG_H
+#define SAE_SWEEP_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "experiments/options.h"
+
+enum { SAE_MAX_AXES = 16, SAE_MAX_VALUES = 64, SAE_MAX_BASE = 64 };
+
+typedef struct SaeKeyValue {
+    char key[48], value[256], where[300]; /* where: "file:line" or "--set" */
+} SaeKeyValue;
+
+typedef struct SaeAxis {
+    char key[48], where[300];
+    char values[SAE_MAX_VALUES][32];
+    size_t n;
+} SaeAxis;
+
+typedef struct SaeSweepConfig {
+    SaeKeyValue base[SAE_MAX_BASE];
+    size_t n_base;
+    SaeAxis axes[SAE_MAX_AXES];
+    size_t n_axes;
+    unsigned seeds;   /* 1 unless seeds = N or --seeds N */
+    int probe, images;
+} SaeSweepConfig;
+
+/* Reads and checks an INI file. */
+int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e);
+
+/* --set key=v1,v2,...: replaces the axis key, or makes key an axis (a
+ * single value overrides [base]). */
+int sae_sweep_config_set(SaeSweepConfig *c, const char *assignment, SaeError *e);
+
+/* Adds a [base] setting (a later one wins; axes win over [base]). */
+int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value, const char *where, SaeError *e);
+
+/* Expands one axis value list ("0, 0.3, 3", "logspace(-3, 1, 5)"). */
+int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e);
+
+/* Number of grid points times seeds (0 on overflow past 1e6). */
+size_t sae_sweep_size(const SaeSweepConfig *c);
+
+/* The run spec of point idx (0 <= idx < size): defaults, [base], the axis
+ * values; the seed is base seed + (idx % seeds). */
+int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, SaeError *e);
+
+#endif
