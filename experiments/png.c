@@ -87,12 +87,16 @@ int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char
     return sae_atomic_commit(&af, e);
 }
 
-/* A grid of count tiles ih x iw with 1-pixel borders; fill(tile, pixels). */
+/* Small images are drawn with each pixel repeated, so a tile is at least
+ * about 32 pixels wide on screen. */
+static size_t zoom(size_t iw) { return iw >= 32 ? 1 : (32 + iw - 1) / iw; }
+
+/* A grid of count tiles of ih x iw pixels (zoomed) with 1-pixel borders. */
 static int grid(size_t count, size_t cols, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh)
 {
-    const size_t rows = (count + cols - 1) / cols;
-    *ow = cols * (iw + 1) + 1;
-    *oh = rows * (ih + 1) + 1;
+    const size_t rows = (count + cols - 1) / cols, z = zoom(iw);
+    *ow = cols * (iw * z + 1) + 1;
+    *oh = rows * (ih * z + 1) + 1;
     *out = malloc(*ow * *oh);
     if (!*out)
         return -1;
@@ -103,11 +107,11 @@ static int grid(size_t count, size_t cols, size_t ih, size_t iw, unsigned char *
 static void put_tile(unsigned char *img, size_t ow, size_t t, size_t cols, size_t ih, size_t iw, const double *v,
                      double lo, double hi)
 {
-    const size_t x0 = (t % cols) * (iw + 1) + 1, y0 = (t / cols) * (ih + 1) + 1;
+    const size_t z = zoom(iw), x0 = (t % cols) * (iw * z + 1) + 1, y0 = (t / cols) * (ih * z + 1) + 1;
     const double span = hi > lo ? hi - lo : 1;
-    for (size_t r = 0; r < ih; r++)
-        for (size_t c = 0; c < iw; c++) {
-            const double u = (v[r * iw + c] - lo) / span;
+    for (size_t r = 0; r < ih * z; r++)
+        for (size_t c = 0; c < iw * z; c++) {
+            const double u = (v[r / z * iw + c / z] - lo) / span;
             img[(y0 + r) * ow + x0 + c] = (unsigned char)lround(255 * fmin(fmax(u, 0), 1));
         }
 }
