@@ -17,50 +17,8 @@
 #include "core/npy.h"
 #include "core/npz.h"
 #include "tests/common.h"
+#include "tests/runcmd.h"
 #include "tests/vecfile.h"
-
-typedef struct Run {
-    int code;
-    char out[1 << 16], err[4096];
-} Run;
-
-static void slurp(int fd, char *buf, size_t cap)
-{
-    lseek(fd, 0, SEEK_SET);
-    const ssize_t n = read(fd, buf, cap - 1);
-    buf[n > 0 ? n : 0] = 0;
-    close(fd);
-}
-
-/* Runs saebench with the NULL-terminated arguments. */
-static Run *run(const char *first, ...)
-{
-    static Run r;
-    const char *argv[64] = { SAEBENCH_EXE, first };
-    int argc = 2;
-    va_list ap;
-    va_start(ap, first);
-    while (argc < 63 && (argv[argc] = va_arg(ap, const char *)) != NULL) argc++;
-    va_end(ap);
-    argv[argc] = NULL;
-    char o[] = "/tmp/sae_out_XXXXXX", e[] = "/tmp/sae_err_XXXXXX";
-    const int fo = mkstemp(o), fe = mkstemp(e);
-    unlink(o);
-    unlink(e);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execv(SAEBENCH_EXE, (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    slurp(fo, r.out, sizeof r.out);
-    slurp(fe, r.err, sizeof r.err);
-    return &r;
-}
 
 /* The error is one line naming what it should. */
 static void expect_fail(const Run *r, int code, const char *frag)

@@ -1,0 +1,23 @@
+/* Runs the saebench binary of the build (SAEBENCH_EXE) as scripts do, and
+ * captures its exit status and output. */
+#ifndef SAE_TESTS_RUNCMD_H
+#define SAE_TESTS_RUNCMD_H
+
+#include <sys/types.h>
+
+typedef struct Run {
+    int code; /* exit status, or 128 + signal */
+    char out[1 << 16], err[1 << 14];
+} Run;
+
+/* saebench with the NULL-terminated arguments; waits for it. The result
+ * lives until the next call. */
+Run *run(const char *first, ...);
+
+/* Starts saebench in the background (output discarded); returns its pid. */
+pid_t run_async(const char *const *argv_after_exe);
+
+/* Waits for pid; its exit status, or 128 + signal. */
+int wait_status(pid_t pid);
+
+#endif

@@ -1,0 +1,465 @@
+/* The experiment harness: INI parsing and grid expansion (good and bad
+ * files), metrics on hand-computed inputs, the probe on separable data, the
+ * PNG and SVG writers, and whole sweeps: resume after a kill, Ctrl-C,
+ * determinism, refusing to overwrite. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/metrics.h"
+#include "core/npz.h"
+#include "core/probe.h"
+#include "experiments/png.h"
+#include "experiments/svg.h"
+#include "experiments/sweep_config.h"
+#include "sae_config.h"
+#include "tests/common.h"
+#include "tests/runcmd.h"
+
+#if SAE_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+/* Writes text to a new temporary file; returns its path (static). */
+static const char *temp_file(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/sae_ini_XXXXXX");
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void expect_config_error(const char *text, const char *frag1, const char *frag2)
+{
+    const char *path = temp_file(text);
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_expect_eq(sae_sweep_config_read(path, c, &e), -1, "accepted: %s", text);
+    cr_expect_not_null(strstr(e.msg, frag1), "'%s' lacks '%s'", e.msg, frag1);
+    cr_expect_not_null(strstr(e.msg, frag2), "'%s' lacks '%s'", e.msg, frag2);
+    cr_expect_not_null(strstr(e.msg, path), "'%s' does not name the file", e.msg);
+    unlink(path);
+    free(c);
+}
+
+Test(ini, grid_expansion_and_ranges)
+{
+    const char *path = temp_file("# a comment\n[base]\ndata = gauss\nhidden = 7   ; trailing comment\nseeds = 2\n"
+                                 "[sweep]\nbeta = logspace(-2, 0, 3)\nrho = linspace(0.1, 0.3, 3)\n"
+                                 "encoder = sigmoid, tanh\n");
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
+    unlink(path);
+    cr_expect_eq(c->n_axes, 3u);
+    cr_expect_str_eq(c->axes[0].values[0], "0.01");
+    cr_expect_str_eq(c->axes[0].values[1], "0.1");
+    cr_expect_str_eq(c->axes[0].values[2], "1");
+    cr_expect_str_eq(c->axes[1].values[1], "0.2");
+    cr_expect_eq(c->seeds, 2u);
+    cr_expect_eq(sae_sweep_size(c), 3u * 3u * 2u * 2u);
+    /* the last axis varies fastest, the seed fastest of all */
+    SaeRunSpec s;
+    cr_assert_eq(sae_sweep_point(c, 0, &s, &e), 0, "%s", e.msg);
+    cr_expect(s.model.beta == 0.01 && s.model.rho == 0.1 && s.model.encoder == SAE_ACT_SIGMOID);
+    cr_expect(s.model.n_hidden == 7 && s.train.seed == 42);
+    cr_assert_eq(sae_sweep_point(c, 1, &s, &e), 0);
+    cr_expect(s.train.seed == 43 && s.model.encoder == SAE_ACT_SIGMOID);
+    cr_assert_eq(sae_sweep_point(c, 2, &s, &e), 0);
+    cr_expect(s.model.encoder == SAE_ACT_TANH && s.train.seed == 42);
+    cr_assert_eq(sae_sweep_point(c, 35, &s, &e), 0);
+    cr_expect(s.model.beta == 1 && fabs(s.model.rho - 0.3) < 1e-12 && s.model.encoder == SAE_ACT_TANH);
+    /* --set replaces an axis and adds one */
+    cr_assert_eq(sae_sweep_config_set(c, "beta=0,3", &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_sweep_config_set(c, "hidden=5,9", &e), 0, "%s", e.msg);
+    cr_expect_eq(c->n_axes, 4u);
+    cr_expect_eq(sae_sweep_size(c), 2u * 3u * 2u * 2u * 2u);
+    free(c);
+}
+
+Test(ini, bad_files_name_the_line)
+{
+    expect_config_error("[base]\nbogus = 1\n", ":2:", "unknown key 'bogus'");
+    expect_config_error("[base]\ndata = gauss\n[sweep]\nbeta = 0,,3\n", ":4:", "empty value");
+    expect_config_error("[sweep]\nbeta = logspace(-3, 1)\n", ":2:", "malformed range");
+    expect_config_error("[sweep]\nbeta = linspace(0, 1, 0)\n", ":2:", "1 to 64 points");
+    expect_config_error("[sweep]\nrho = 0.1, 2\n", ":2:", "--rho must be in (0, 1), got 2");
+    expect_config_error("[sweep]\nbeta = -1\n", ":2:", "--beta must be >= 0");
+    expect_config_error("[grid]\nbeta = 1\n", ":1:", "unknown section");
+    expect_config_error("beta = 1\n", ":1:", "before any [base] or [sweep]");
+    expect_config_error("[base]\nhidden\n", ":2:", "expected key = value");
+    expect_config_error("[base]\nseeds = 0\n", ":2:", "seeds expects");
+    expect_config_error("[sweep]\nbeta =\n", ":2:", "has no value");
+    expect_config_error("[sweep]\nsave = a,b\n", ":2:", "unknown sweep key");
+}
+
+Test(ini, bundled_configs_parse)
+{
+    const char *names[] = { "seed", "ufldl-patches", "digits", "fashion-mnist", "contractive", "kernels" };
+    for (int i = 0; i < 6; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s.ini", SAE_TEST_CONFIGS, names[i]);
+        SaeSweepConfig *c = malloc(sizeof *c);
+        SaeError e;
+        cr_expect_eq(sae_sweep_config_read(path, c, &e), 0, "%s: %s", names[i], e.msg);
+        cr_expect_gt(sae_sweep_size(c), 1u, "%s", names[i]);
+        free(c);
+    }
+}
+
+/* One sample, two inputs, two hidden sigmoid units, hand-computed. */
+Test(metrics, hand_computed)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 2;
+    c.n_hidden = 2;
+    c.rho = 0.1;
+    const double theta[] = { 1, 2, 0, 3 }; /* W1 rows (1, 2) and (0, 3): r = 5, 9 */
+    const double x[] = { 0.5, 1.0, 0.0, 0.0 }, xh[] = { 0.4, 1.3, 0.0, 0.2 };
+    const double h[] = { 0.5, 0.02, 0.9, 0.0005 };
+    SaeMetrics m;
+    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    /* squared errors 0.01 + 0.09 + 0 + 0.04 = 0.14 */
+    cr_expect(close_enough(m.recon_per_sample, 0.5 * 0.14 / 2, 1e-15, 0));
+    cr_expect(close_enough(m.mse_per_element, 0.14 / 4, 1e-15, 0));
+    cr_expect(close_enough(m.rho_mean, (0.7 + 0.01025) / 2, 1e-15, 0));
+    cr_expect(close_enough(m.rho_min, 0.01025, 1e-15, 0) && close_enough(m.rho_max, 0.7, 1e-15, 0));
+    cr_expect(close_enough(m.rho_abs_dev, (0.6 + 0.08975) / 2, 1e-15, 0));
+    cr_expect(close_enough(m.frac_near_zero, 2.0 / 4, 0, 0)); /* 0.02 and 0.0005 */
+    cr_expect(close_enough(m.dead_frac, 0, 0, 0));            /* unit 2 peaks at 0.02 > 1e-3 */
+    cr_expect(close_enough(m.sat_frac, 2.0 / 4, 0, 0));       /* 0.02 and 0.0005 */
+    /* ||J||^2 = sum_j (h(1-h))^2 r_j */
+    const double j1 = pow(0.25, 2) * 5 + pow(0.02 * 0.98, 2) * 9, j2 = pow(0.09, 2) * 5 + pow(0.0005 * 0.9995, 2) * 9;
+    cr_expect(close_enough(m.jac_norm, (sqrt(j1) + sqrt(j2)) / 2, 1e-14, 0));
+    cr_expect(close_enough(m.jac_norm_sq, (j1 + j2) / 2, 1e-14, 0));
+}
+
+Test(metrics, dead_relu_units)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 1;
+    c.n_hidden = 3;
+    c.encoder = SAE_ACT_RELU;
+    const double theta[] = { 1, 1, 1 }, x[] = { 1, 1 }, xh[] = { 1, 1 };
+    const double h[] = { 0, 2, 0.01, 0, 0, 0.5 };
+    SaeMetrics m;
+    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    cr_expect(close_enough(m.dead_frac, 1.0 / 3, 1e-15, 0)); /* unit 1 never fires */
+    cr_expect(close_enough(m.frac_near_zero, 4.0 / 6, 1e-15, 0));
+}
+
+Test(probe, separable_toy_data)
+{
+    /* three classes, each a blob around a corner */
+    enum { M = 90, D = 3 };
+    static double f[M * D], ft[M * D];
+    static int y[M], yt[M];
+    for (int i = 0; i < M; i++) {
+        y[i] = yt[i] = i % 3;
+        for (int d = 0; d < D; d++) {
+            f[i * D + d] = (d == y[i] ? 2.0 : 0.0) + 0.3 * sin(i * 1.7 + d);
+            ft[i * D + d] = (d == yt[i] ? 2.0 : 0.0) + 0.3 * cos(i * 2.3 + d);
+        }
+    }
+    SaeProbeResult r;
+    cr_assert_eq(sae_probe(test_kernels(), f, y, M, ft, yt, M, D, 3, 1e-4, 400, &r), 0);
+    cr_expect_eq(r.train_acc, 1.0);
+    cr_expect_eq(r.test_acc, 1.0);
+    /* and labels that carry nothing cannot be learned */
+    for (int i = 0; i < M; i++) yt[i] = (i * 7 + 3) % 3 == 0 ? (y[i] + 1) % 3 : y[i];
+    cr_assert_eq(sae_probe(test_kernels(), f, y, M, ft, yt, M, D, 3, 1e-4, 400, &r), 0);
+    cr_expect_lt(r.test_acc, 0.9);
+}
+
+static unsigned long rd32be(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+Test(writers, png_decodes)
+{
+    enum { W = 300, H = 250 }; /* more than one stored block */
+    static unsigned char px[W * H];
+    for (int i = 0; i < W * H; i++) px[i] = (unsigned char)(i * 7 % 251);
+    char path[] = "/tmp/sae_png_XXXXXX";
+    close(mkstemp(path));
+    SaeError e;
+    cr_assert_eq(sae_png_write_gray(path, W, H, px, &e), 0, "%s", e.msg);
+    FILE *f = fopen(path, "rb");
+    static unsigned char buf[1 << 18];
+    const size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    unlink(path);
+    cr_assert_eq(memcmp(buf, "\x89PNG\r\n\x1a\n", 8), 0);
+    static unsigned char idat[1 << 18];
+    size_t idat_len = 0, p = 8;
+    int saw_end = 0;
+    while (p + 12 <= n) {
+        const size_t len = rd32be(buf + p);
+        cr_assert_leq(p + 12 + len, n);
+        const unsigned long crc = rd32be(buf + p + 8 + len);
+        cr_expect_eq(sae_crc32(0, buf + p + 4, len + 4), crc, "chunk %.4s CRC", buf + p + 4);
+        if (!memcmp(buf + p + 4, "IHDR", 4)) {
+            cr_expect_eq(rd32be(buf + p + 8), (unsigned long)W);
+            cr_expect_eq(rd32be(buf + p + 12), (unsigned long)H);
+            cr_expect(buf[p + 16] == 8 && buf[p + 17] == 0);
+        } else if (!memcmp(buf + p + 4, "IDAT", 4)) {
+            memcpy(idat + idat_len, buf + p + 8, len);
+            idat_len += len;
+        } else if (!memcmp(buf + p + 4, "IEND", 4)) {
+            saw_end = 1;
+        }
+        p += 12 + len;
+    }
+    cr_expect(saw_end && p == n);
+#if SAE_HAVE_ZLIB /* an independent inflater, which also checks Adler-32 */
+    static unsigned char raw[(W + 1) * H];
+    uLongf rl = sizeof raw;
+    cr_assert_eq(uncompress(raw, &rl, idat, idat_len), Z_OK);
+    cr_assert_eq(rl, (uLongf)(W + 1) * H);
+    for (int y = 0; y < H; y++) {
+        cr_expect_eq(raw[y * (W + 1)], 0, "filter byte");
+        cr_expect_eq(memcmp(raw + y * (W + 1) + 1, px + y * W, W), 0, "row %d", y);
+    }
+#endif
+}
+
+/* A small well-formedness check: tags nest and close, attributes quoted. */
+static int xml_well_formed(const char *s)
+{
+    char stack[64][32];
+    int depth = 0;
+    for (const char *p = s; (p = strchr(p, '<'));) {
+        if (p[1] == '?') { p = strstr(p, "?>"); if (!p) return 0; continue; }
+        const char *end = strchr(p, '>');
+        if (!end) return 0;
+        for (const char *q = p; q < end; q++)
+            if (*q == '=' && q[1] != '"') return 0;
+        char name[32] = "";
+        if (p[1] == '/') {
+            sscanf(p + 2, "%31[a-zA-Z]", name);
+            if (depth == 0 || strcmp(stack[--depth], name)) return 0;
+        } else {
+            sscanf(p + 1, "%31[a-zA-Z]", name);
+            if (end[-1] != '/') {
+                if (depth == 64) return 0;
+                snprintf(stack[depth++], 32, "%s", name);
+            }
+        }
+        p = end + 1;
+    }
+    return depth == 0;
+}
+
+Test(writers, svg_is_well_formed_xml)
+{
+    SaePlot *p = calloc(1, sizeof *p);
+    snprintf(p->title, sizeof p->title, "a <title> & \"quotes\"");
+    snprintf(p->xlabel, sizeof p->xlabel, "beta");
+    snprintf(p->ylabel, sizeof p->ylabel, "recon");
+    p->categorical = 1;
+    p->n_xticks = 3;
+    for (int i = 0; i < 3; i++) snprintf(p->xticks[i], sizeof p->xticks[i], "%d", i);
+    p->n_series = 2;
+    for (int s = 0; s < 2; s++) {
+        snprintf(p->series[s].name, sizeof p->series[s].name, "rho = 0.0%d", s + 1);
+        p->series[s].n = 3;
+        for (int i = 0; i < 3; i++) {
+            p->series[s].x[i] = i;
+            p->series[s].y[i] = s + i * 0.5;
+            p->series[s].err[i] = 0.1;
+        }
+    }
+    p->series[1].y[1] = NAN; /* a missing point is skipped, not drawn as NaN */
+    char path[] = "/tmp/sae_svg_XXXXXX";
+    close(mkstemp(path));
+    SaeError e;
+    cr_assert_eq(sae_svg_write(path, p, &e), 0, "%s", e.msg);
+    FILE *f = fopen(path, "r");
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    unlink(path);
+    cr_expect(xml_well_formed(text), "not well-formed XML:\n%s", text);
+    cr_expect_null(strstr(text, "nan"));
+    cr_expect_not_null(strstr(text, "a &lt;title&gt; &amp; &quot;quotes&quot;"));
+    free(p);
+}
+
+/* ---- whole sweeps ------------------------------------------------------ */
+
+/* A sweep of quick runs on a small gauss problem. */
+static const char *small_sweep(void)
+{
+    return temp_file("[base]\ndata = gauss\ntest_fraction = 0.2\nhidden = 8\nepochs = 3\nbatch = 100\n"
+                     "threads = 1\nseeds = 2\n[sweep]\nbeta = 0, 1, 3\nrho = 0.05, 0.2\n");
+}
+
+static size_t count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = 0;
+    int ch;
+    while ((ch = fgetc(f)) != EOF) n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+/* Field col of a CSV line without quoted fields (empty fields kept). */
+static const char *field(char *line, int col, char *out, size_t cap)
+{
+    char *p = line;
+    for (int c = 0; c < col && p; c++) {
+        p = strchr(p, ',');
+        if (p) p++;
+    }
+    if (!p) return NULL;
+    const size_t n = strcspn(p, ",\n");
+    snprintf(out, cap, "%.*s", (int)n, p);
+    return out;
+}
+
+/* The run ids of results.csv (column run_id), checking each is unique. */
+static size_t unique_ids(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    static char line[1 << 14];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    int col = 0;
+    char name[64];
+    while (field(line, col, name, sizeof name) && strcmp(name, "run_id")) col++;
+    static char ids[64][17];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f) && n < 64) {
+        char id[32];
+        cr_assert_not_null(field(line, col, id, sizeof id));
+        cr_expect_eq(strlen(id), 16u, "a run id: '%s'", id);
+        for (size_t i = 0; i < n; i++) cr_expect_neq(strcmp(ids[i], id), 0, "run %s twice", id);
+        snprintf(ids[n++], 17, "%s", id);
+    }
+    fclose(f);
+    return n;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, resume_after_a_kill, .timeout = 120)
+{
+    const char *ini = small_sweep();
+    char cfg[64], dir[] = "/tmp/sae_sw_XXXXXX", csv[128];
+    snprintf(cfg, sizeof cfg, "%s", ini);
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/results.csv", dir);
+    const char *args[] = { "sweep", cfg, "--out", dir, "--set", "epochs=30", NULL };
+    const pid_t pid = run_async(args);
+    /* kill it hard once a few runs are in, mid-sweep */
+    for (int t = 0; t < 2000 && count_lines(csv) < 4; t++)
+        nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    kill(pid, SIGKILL);
+    wait_status(pid);
+    const size_t before = count_lines(csv);
+    cr_expect_geq(before, 4u, "the killed sweep should have recorded runs");
+    cr_expect_lt(before, 13u, "the sweep finished before it was killed: the test proves nothing");
+    Run *r = run("sweep", cfg, "--out", dir, NULL);
+    cr_expect_eq(r->code, 2, "without --resume an existing table is not overwritten: %s", r->err);
+    r = run("sweep", cfg, "--out", dir, "--resume", "--set", "epochs=30", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect_eq(count_lines(csv), 13u, "header + 12 runs");
+    cr_expect_eq(unique_ids(csv), 12u);
+    char p[160];
+    snprintf(p, sizeof p, "%s/summary.md", dir);
+    cr_expect_eq(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/recon_vs_beta.svg", dir);
+    cr_expect_eq(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/results.jsonl", dir);
+    cr_expect_eq(count_lines(p), 12u);
+    rm_rf(dir);
+    unlink(cfg);
+}
+
+Test(sweep, sigint_keeps_finished_runs, .timeout = 120)
+{
+    char cfg[64], dir[] = "/tmp/sae_si_XXXXXX", csv[128];
+    snprintf(cfg, sizeof cfg, "%s", small_sweep());
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/results.csv", dir);
+    const char *args[] = { "sweep", cfg, "--out", dir, "--set", "epochs=40", NULL };
+    const pid_t pid = run_async(args);
+    for (int t = 0; t < 2000 && count_lines(csv) < 3; t++)
+        nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    kill(pid, SIGINT);
+    cr_expect_eq(wait_status(pid), 130);
+    const size_t n = count_lines(csv);
+    cr_expect_geq(n, 3u);
+    cr_expect_eq(unique_ids(csv), n - 1);
+    char p[160];
+    snprintf(p, sizeof p, "%s/summary.md", dir);
+    cr_expect_eq(access(p, F_OK), 0, "the report is written for the finished runs");
+    rm_rf(dir);
+    unlink(cfg);
+}
+
+/* results.csv without the timing columns (the last three). */
+static void strip_timings(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    static char line[1 << 14];
+    size_t o = 0;
+    while (fgets(line, sizeof line, f)) {
+        for (int k = 0; k < 3; k++) *strrchr(line, ',') = 0;
+        o += (size_t)snprintf(out + o, cap - o, "%s\n", line);
+    }
+    fclose(f);
+}
+
+Test(sweep, same_seed_same_table, .timeout = 120)
+{
+    char cfg[64], d1[] = "/tmp/sae_d1_XXXXXX", d2[] = "/tmp/sae_d2_XXXXXX";
+    snprintf(cfg, sizeof cfg, "%s", small_sweep());
+    cr_assert_not_null(mkdtemp(d1));
+    cr_assert_not_null(mkdtemp(d2));
+    cr_assert_eq(run("sweep", cfg, "--out", d1, "--set", "rho=0.05", NULL)->code, 0);
+    cr_assert_eq(run("sweep", cfg, "--out", d2, "--set", "rho=0.05", NULL)->code, 0);
+    static char a[1 << 16], b[1 << 16];
+    char p1[128], p2[128];
+    snprintf(p1, sizeof p1, "%s/results.csv", d1);
+    snprintf(p2, sizeof p2, "%s/results.csv", d2);
+    strip_timings(p1, a, sizeof a);
+    strip_timings(p2, b, sizeof b);
+    cr_expect_str_eq(a, b);
+    cr_expect_null(strstr(a, "nan"), "no NaN in a table");
+    rm_rf(d1);
+    rm_rf(d2);
+    unlink(cfg);
+}
+
+Test(sweep, bad_sweeps_fail_before_running)
+{
+    Run *r = run("sweep", "/nonexistent.ini", NULL);
+    cr_expect_eq(r->code, 1);
+    cr_expect_not_null(strstr(r->err, "/nonexistent.ini"));
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "%s", temp_file("[base]\ndata = gauss\n[sweep]\nloss = mse, bce\ndecoder = linear\n"));
+    r = run("sweep", cfg, "--out", "/tmp/sae_never_written", NULL);
+    cr_expect_eq(r->code, 2);
+    cr_expect_not_null(strstr(r->err, "bce needs the sigmoid decoder"), "%s", r->err);
+    cr_expect_neq(access("/tmp/sae_never_written", F_OK), 0, "nothing is created for an invalid grid");
+    r = run("sweep", cfg, "--bogus", "1", NULL);
+    cr_expect_eq(r->code, 2);
+    unlink(cfg);
+}
