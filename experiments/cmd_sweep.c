@@ -452,7 +452,8 @@ int sae_cmd_sweep(int argc, char **argv)
     sae_rows_init(&rows);
     DataCache dc = { 0 };
     Row *row = malloc(sizeof *row);
-    if (!row || sae_rows_load(csv, &rows, &e) || write_grid(dir, config_path, cfg, n, &e)) {
+    if (!row || sae_rows_load(csv, &rows, &e) || (resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) ||
+        write_grid(dir, config_path, cfg, n, &e)) {
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", row ? e.msg : "out of memory");
         goto out_rows;
     }

@@ -21,7 +21,8 @@ static void chunk(FILE *f, const char *type, const unsigned char *data, size_t l
     be32(hdr, (uint32_t)len);
     memcpy(hdr + 4, type, 4);
     fwrite(hdr, 1, 8, f);
-    fwrite(data, 1, len, f);
+    if (len)
+        fwrite(data, 1, len, f);
     unsigned long crc = sae_crc32(0, (const unsigned char *)type, 4);
     crc = sae_crc32(crc, data, len);
     unsigned char c[4];

@@ -210,6 +210,30 @@ static void json_string(char **p, const char *s)
     *(*p)++ = '"';
 }
 
+/* One JSON object (with '\n') of a row: numbers as numbers, absent values
+ * as null. malloc'd. */
+static char *json_line(const SaeRows *r, char *const *vals)
+{
+    size_t len = 4;
+    for (size_t c = 0; c < r->n_cols; c++) len += strlen(r->names[c]) + 7 * strlen(vals[c]) + 16;
+    char *json = malloc(len), *p = json;
+    if (!json) return NULL;
+    *p++ = '{';
+    for (size_t c = 0; c < r->n_cols; c++) {
+        if (c) *p++ = ',';
+        json_string(&p, r->names[c]);
+        *p++ = ':';
+        if (!*vals[c]) p += sprintf(p, "null");
+        else if (is_number(vals[c]) && strcmp(r->names[c], "run_id") && strcmp(r->names[c], "git_revision"))
+            p += sprintf(p, "%s", vals[c]);
+        else json_string(&p, vals[c]);
+    }
+    *p++ = '}';
+    *p++ = '\n';
+    *p = 0;
+    return json;
+}
+
 int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeError *e)
 {
     char path[8192];
@@ -226,27 +250,31 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
         return line ? -1 : sae_fail(e, "out of memory");
     }
     free(line);
-    size_t len = 4;
-    for (size_t c = 0; c < r->n_cols; c++) len += strlen(r->names[c]) + 7 * strlen(vals[c]) + 16;
-    char *json = malloc(len), *p = json;
+    char *json = json_line(r, vals);
     if (!json) return sae_fail(e, "out of memory");
-    *p++ = '{';
-    for (size_t c = 0; c < r->n_cols; c++) {
-        if (c) *p++ = ',';
-        json_string(&p, r->names[c]);
-        *p++ = ':';
-        if (!*vals[c]) p += sprintf(p, "null");
-        else if (is_number(vals[c]) && strcmp(r->names[c], "run_id") && strcmp(r->names[c], "git_revision"))
-            p += sprintf(p, "%s", vals[c]);
-        else json_string(&p, vals[c]);
-    }
-    *p++ = '}';
-    *p++ = '\n';
-    *p = 0;
     snprintf(path, sizeof path, "%s/results.jsonl", dir);
     const int rc = append(path, json, e);
     free(json);
     return rc;
+}
+
+int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/results.jsonl", dir);
+    SaeAtomicFile af;
+    if (sae_atomic_open(&af, path, e))
+        return -1;
+    for (size_t i = 0; i < r->n_rows; i++) {
+        char *json = json_line(r, r->rows[i]);
+        if (!json) {
+            sae_atomic_abort(&af);
+            return sae_fail(e, "out of memory");
+        }
+        fputs(json, af.f);
+        free(json);
+    }
+    return sae_atomic_commit(&af, e);
 }
 
 /* ---- the report ------------------------------------------------------ */

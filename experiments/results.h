@@ -37,6 +37,10 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e);
  * and to results.jsonl in dir. */
 int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeError *e);
 
+/* Rewrites results.jsonl from the rows (on resume: a run killed between
+ * its two appends leaves the files one line apart; the CSV is the record). */
+int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e);
+
 /* summary.md and the SVG plots in dir, from the rows and the sweep's axes. */
 int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
                      SaeError *e);
