@@ -21,14 +21,19 @@
 #define SAE_METRIC_TAU 0.05
 #define SAE_METRIC_TAU_DEAD 1e-3
 
+/* The metrics, once: X(field), in the order of the result columns.
+ *   recon_per_sample   (1/m) sum 1/2 ||x^ - x||^2, for every loss
+ *   mse_per_element    (1/(m n)) sum (x^ - x)^2
+ *   rho_*              rho-hat over units: mean, min, max; mean |rho-hat - rho|
+ *   jac_norm           (1/m) sum ||J_f(x)||_F;  jac_norm_sq: of the squares */
+#define SAE_METRIC_FIELDS(X) \
+    X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
+    X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(jac_norm) \
+    X(jac_norm_sq) X(sat_frac)
+
+#define SAE_METRIC_FIELD(name) double name;
 typedef struct SaeMetrics {
-    double recon_per_sample;   /* (1/m) sum 1/2 ||x^ - x||^2, for every loss */
-    double mse_per_element;    /* (1/(m n)) sum (x^ - x)^2 */
-    double rho_mean, rho_min, rho_max, rho_abs_dev; /* rho-hat over units; mean |rho-hat - rho| */
-    double frac_near_zero, dead_frac, lifetime_sparsity, population_sparsity;
-    double jac_norm;           /* (1/m) sum ||J_f(x)||_F */
-    double jac_norm_sq;        /* (1/m) sum ||J_f(x)||_F^2 */
-    double sat_frac;
+    SAE_METRIC_FIELDS(SAE_METRIC_FIELD)
 } SaeMetrics;
 
 /* x, xh: m x n; h: m x k; theta: the model's parameters (for ||W1_j||^2). */

@@ -278,19 +278,9 @@ static int run_point(const SaeSweepConfig *cfg, const char *dir, const SaeRunSpe
     for (int i = 0; i < 7; i++) set_num(rows, row, tnames[i], terms[i]);
     SaeMetrics m;
     sae_metrics(&c, theta, ev->x, h, xh, ev->rows, &m);
-    set_num(rows, row, "recon_per_sample", m.recon_per_sample);
-    set_num(rows, row, "mse_per_element", m.mse_per_element);
-    set_num(rows, row, "rho_mean", m.rho_mean);
-    set_num(rows, row, "rho_min", m.rho_min);
-    set_num(rows, row, "rho_max", m.rho_max);
-    set_num(rows, row, "rho_abs_dev", m.rho_abs_dev);
-    set_num(rows, row, "frac_near_zero", m.frac_near_zero);
-    set_num(rows, row, "dead_frac", m.dead_frac);
-    set_num(rows, row, "lifetime_sparsity", m.lifetime_sparsity);
-    set_num(rows, row, "population_sparsity", m.population_sparsity);
-    set_num(rows, row, "jac_norm", m.jac_norm);
-    set_num(rows, row, "jac_norm_sq", m.jac_norm_sq);
-    set_num(rows, row, "sat_frac", m.sat_frac);
+#define SET_METRIC(name) set_num(rows, row, #name, m.name);
+    SAE_METRIC_FIELDS(SET_METRIC)
+#undef SET_METRIC
     if (cfg->probe && dc->train.labels && dc->test.labels && dc->test.rows) {
         htr = malloc(dc->train.rows * c.n_hidden * sizeof(double));
         SaeProbeResult pr;

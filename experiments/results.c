@@ -15,10 +15,8 @@
  * only columns that differ between two runs of the same settings. */
 static const char *const metric_cols[] = {
     "run_id", "status", "stop_reason", "epochs_done", "iterations", "fevals", "train_loss", "eval_rows",
-    "objective", "recon", "l2", "l1w", "l1a", "kl", "cae",
-    "recon_per_sample", "mse_per_element", "rho_mean", "rho_min", "rho_max", "rho_abs_dev",
-    "frac_near_zero", "dead_frac", "lifetime_sparsity", "population_sparsity", "jac_norm", "jac_norm_sq",
-    "sat_frac", "probe_acc", "probe_train_acc", "raw_probe_acc",
+#define METRIC_NAME(name) #name,
+    "objective", "recon", "l2", "l1w", "l1a", "kl", "cae", SAE_METRIC_FIELDS(METRIC_NAME) "probe_acc", "probe_train_acc", "raw_probe_acc",
     "isa", "gemm_kernel", "saebench_version", "git_revision",
     "seconds", "seconds_per_epoch", "samples_per_s",
 };
