@@ -514,8 +514,34 @@ static double measure_softplus_ulp(const SaeKernelsF32 *k, uint64_t stride, doub
     return worst;
 }
 
+/* The special values: NaN stays NaN, the infinities and overflow land on
+ * the right limits. */
+static void check_special(const SaeKernelsF32 *k)
+{
+    /* exp(-100) = 3.7e-44 is a denormal: it must not flush to 0 */
+    static const float in[8] = { NAN, INFINITY, -INFINITY, 100.0f, -100.0f, 89.0f, -104.0f, 0.0f };
+    static const float zero[8] = { 0 };
+    float z[8], y[8];
+    k->exp(8, in, y);
+    if (!isnan(y[0]) || y[1] != INFINITY || y[2] != 0 || y[3] != INFINITY || !(y[4] > 3.6e-44f && y[4] < 3.9e-44f) ||
+        y[5] != INFINITY ||
+        y[6] != 0 || y[7] != 1)
+        fail("exp of NaN, +-inf, +-100, 89, -104, 0: %g %g %g %g %g %g %g %g", y[0], y[1], y[2], y[3], y[4], y[5],
+             y[6], y[7]);
+    memcpy(z, in, sizeof z);
+    k->bias_sigmoid(1, 8, zero, z, y);
+    if (!isnan(y[0]) || y[1] != 1 || y[2] != 0 || y[3] != 1 || !(y[4] >= 0 && y[4] < 1e-40f) || y[7] != 0.5f)
+        fail("sigmoid of NaN, +-inf, +-100, 0: %g %g %g %g %g %g", y[0], y[1], y[2], y[3], y[4], y[7]);
+    memcpy(z, in, sizeof z);
+    k->bias_tanh(1, 8, zero, z, y);
+    if (!isnan(y[0]) || y[1] != 1 || y[2] != -1 || y[3] != 1 || y[4] != -1 || y[7] != 0)
+        fail("tanh of NaN, +-inf, +-100, 0: %g %g %g %g %g %g", y[0], y[1], y[2], y[3], y[4], y[7]);
+}
+
 static void check_ulp(const char *level, const SaeKernelsF32 *k, uint64_t stride)
 {
+    check_special(k);
+    report("special_values", level);
     static const char *const names[] = { "exp", "sigmoid", "tanh" };
     static const double bounds[] = { 2, 2, 2 };
     for (int w = 0; w < 3; w++) {

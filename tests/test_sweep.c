@@ -448,6 +448,29 @@ Test(sweep, same_seed_same_table, .timeout = 120)
     unlink(cfg);
 }
 
+Test(sweep, a_diverging_run_is_recorded_and_the_sweep_goes_on, .timeout = 60)
+{
+    char cfg[64], dir[] = "/tmp/sae_dv_XXXXXX", csv[128];
+    snprintf(cfg, sizeof cfg, "%s",
+             temp_file("[base]\ndata = gauss\ntest_fraction = 0.2\nhidden = 8\nencoder = relu\ndecoder = linear\n"
+                       "optimizer = sgd\nepochs = 3\n[sweep]\nlr = 1e6, 0.001\n"));
+    cr_assert_not_null(mkdtemp(dir));
+    Run *r = run("sweep", cfg, "--out", dir, NULL);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    snprintf(csv, sizeof csv, "%s/results.csv", dir);
+    cr_expect_eq(count_lines(csv), 3u);
+    FILE *f = fopen(csv, "r");
+    static char text[1 << 15];
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    cr_expect_not_null(strstr(text, ",diverged,"), "the lr 1e6 run is recorded as diverged");
+    cr_expect_not_null(strstr(text, ",ok,"), "the next run still ran");
+    cr_expect_null(strstr(text, "nan"));
+    cr_expect_null(strstr(text, "inf"));
+    rm_rf(dir);
+    unlink(cfg);
+}
+
 Test(sweep, bad_sweeps_fail_before_running)
 {
     Run *r = run("sweep", "/nonexistent.ini", NULL);
