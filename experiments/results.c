@@ -463,6 +463,18 @@ static int has_values(const SaeRows *r, int col)
     return 0;
 }
 
+/* The series of a plot against x: the preferred axis if swept, else the
+ * first other swept axis with a few values (or none). */
+static const SaeAxis *pick_group(const SaeSweepConfig *c, const SaeAxis *x, const SaeAxis *preferred)
+{
+    if (preferred && preferred != x)
+        return preferred;
+    for (size_t a = 0; a < c->n_axes; a++)
+        if (&c->axes[a] != x && strcmp(c->axes[a].key, "seed") && c->axes[a].n > 1 && c->axes[a].n <= 6)
+            return &c->axes[a];
+    return NULL;
+}
+
 /* One plot file: y against x, grouped by g (may be NULL). */
 static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAxis *x, const SaeAxis *g,
                 const char *ycol, const char *title, int numeric_x, int diagonal, SaeError *e)
@@ -472,7 +484,7 @@ static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAx
         return 0;
     SaePlot *p = calloc(1, sizeof *p);
     if (!p) return sae_fail(e, "out of memory");
-    snprintf(p->title, sizeof p->title, "%s", title);
+    snprintf(p->title, sizeof p->title, "%s (mean ± std over the other settings)", title);
     snprintf(p->xlabel, sizeof p->xlabel, "%s", x->key);
     snprintf(p->ylabel, sizeof p->ylabel, "%s", ycol);
     p->diagonal = diagonal;
@@ -489,13 +501,19 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
     const SaeAxis *beta = find(c, "beta"), *rho = find(c, "rho"), *hidden = find(c, "hidden");
     const SaeAxis *gamma = find(c, "gamma"), *mask = find(c, "cpumask"), *threads = find(c, "threads");
     int rc = 0;
-    rc |= plot(dir, "recon_vs_beta.svg", r, beta, rho, "recon_per_sample", "Reconstruction vs KL weight beta", 0, 0, e);
-    rc |= plot(dir, "rhohat_vs_rho.svg", r, rho, beta, "rho_mean", "Mean activation vs target rho", 1, 1, e);
-    rc |= plot(dir, "probe_vs_hidden.svg", r, hidden, beta, "probe_acc", "Linear-probe accuracy vs hidden units", 0, 0, e);
-    rc |= plot(dir, "recon_vs_hidden.svg", r, hidden, beta, "recon_per_sample", "Reconstruction vs hidden units", 0, 0, e);
-    rc |= plot(dir, "jacobian_vs_gamma.svg", r, gamma, NULL, "jac_norm", "Encoder Jacobian norm vs gamma", 0, 0, e);
-    rc |= plot(dir, "saturation_vs_gamma.svg", r, gamma, NULL, "sat_frac", "Saturated units vs gamma", 0, 0, e);
-    rc |= plot(dir, "seconds_per_epoch_by_isa.svg", r, mask, threads, "seconds_per_epoch",
+    rc |= plot(dir, "recon_vs_beta.svg", r, beta, pick_group(c, beta, rho), "recon_per_sample",
+               "Reconstruction vs KL weight beta", 0, 0, e);
+    rc |= plot(dir, "rhohat_vs_rho.svg", r, rho, pick_group(c, rho, beta), "rho_mean", "Mean activation vs target rho",
+               1, 1, e);
+    rc |= plot(dir, "probe_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "probe_acc",
+               "Linear-probe accuracy vs hidden units", 0, 0, e);
+    rc |= plot(dir, "recon_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "recon_per_sample",
+               "Reconstruction vs hidden units", 0, 0, e);
+    rc |= plot(dir, "jacobian_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "jac_norm",
+               "Encoder Jacobian norm vs gamma", 0, 0, e);
+    rc |= plot(dir, "saturation_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "sat_frac",
+               "Saturated units vs gamma", 0, 0, e);
+    rc |= plot(dir, "seconds_per_epoch_by_isa.svg", r, mask, pick_group(c, mask, threads), "seconds_per_epoch",
                "Seconds per epoch by kernel level", 0, 0, e);
     /* every other axis: reconstruction (and the probe) against it */
     for (size_t a = 0; a < c->n_axes && !rc; a++) {
@@ -505,10 +523,10 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
         char file[128], title[128];
         snprintf(file, sizeof file, "recon_vs_%s.svg", x->key);
         snprintf(title, sizeof title, "Reconstruction vs %s", x->key);
-        rc |= plot(dir, file, r, x, NULL, "recon_per_sample", title, 0, 0, e);
+        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "recon_per_sample", title, 0, 0, e);
         snprintf(file, sizeof file, "probe_vs_%s.svg", x->key);
         snprintf(title, sizeof title, "Linear-probe accuracy vs %s", x->key);
-        rc |= plot(dir, file, r, x, NULL, "probe_acc", title, 0, 0, e);
+        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "probe_acc", title, 0, 0, e);
     }
     return rc ? -1 : 0;
 }
