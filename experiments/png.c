@@ -6,6 +6,11 @@
 #include "core/fileio.h"
 #include "core/npz.h"
 #include "experiments/png.h"
+#include "sae_config.h"
+
+#if SAE_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 static void be32(unsigned char *p, uint32_t v)
 {
@@ -30,44 +35,69 @@ static void chunk(FILE *f, const char *type, const unsigned char *data, size_t l
     fwrite(c, 1, 4, f);
 }
 
+/* The zlib stream of the IDAT chunk: deflated with zlib when it is built
+ * in, otherwise stored blocks (valid deflate, no compression) with the
+ * Adler-32 computed here. malloc'd; *len its size. */
+static unsigned char *zlib_stream(const unsigned char *raw, size_t n, size_t *len)
+{
+#if SAE_HAVE_ZLIB
+    uLongf cap = compressBound((uLong)n);
+    unsigned char *z = malloc(cap);
+    if (z && compress2(z, &cap, raw, (uLong)n, 9) == Z_OK) {
+        *len = cap;
+        return z;
+    }
+    free(z);
+    return NULL;
+#else
+    const size_t blocks = (n + 65534) / 65535;
+    unsigned char *z = malloc(2 + n + 5 * blocks + 4);
+    if (!z)
+        return NULL;
+    size_t o = 0;
+    z[o++] = 0x78; /* deflate, 32K window */
+    z[o++] = 0x01; /* no dictionary, fastest (0x7801 % 31 == 0) */
+    uint32_t a = 1, b = 0;
+    for (size_t s = 0; s < n || s == 0; s += 65535) {
+        const size_t len_s = n - s < 65535 ? n - s : 65535;
+        z[o++] = s + len_s == n; /* BFINAL on the last; BTYPE 00: stored */
+        z[o++] = (unsigned char)(len_s & 0xff);
+        z[o++] = (unsigned char)(len_s >> 8);
+        z[o++] = (unsigned char)(~len_s & 0xff);
+        z[o++] = (unsigned char)((~len_s >> 8) & 0xff);
+        memcpy(z + o, raw + s, len_s);
+        o += len_s;
+        for (size_t i = s; i < s + len_s; i++) { /* Adler-32 of the raw data */
+            a = (a + raw[i]) % 65521;
+            b = (b + a) % 65521;
+        }
+        if (s + len_s == n)
+            break;
+    }
+    be32(z + o, b << 16 | a);
+    *len = o + 4;
+    return z;
+#endif
+}
+
 int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char *px, SaeError *e)
 {
     if (w == 0 || h == 0 || w > 1u << 20 || h > 1u << 20)
         return sae_fail(e, "%s: image size %zu x %zu out of range", path, w, h);
     /* raw scanlines: a filter byte (0) then w pixels */
-    const size_t raw = h * (w + 1), blocks = (raw + 65534) / 65535;
-    const size_t zlen = 2 + raw + 5 * blocks + 4;
-    unsigned char *z = malloc(zlen), *line = malloc(raw);
-    if (!z || !line) {
-        free(z);
-        free(line);
+    const size_t raw = h * (w + 1);
+    unsigned char *line = malloc(raw);
+    if (!line)
         return sae_fail(e, "%s: out of memory", path);
-    }
     for (size_t y = 0; y < h; y++) {
         line[y * (w + 1)] = 0;
         memcpy(line + y * (w + 1) + 1, px + y * w, w);
     }
-    size_t o = 0;
-    z[o++] = 0x78; /* deflate, 32K window */
-    z[o++] = 0x01; /* no preset dictionary, fastest; (0x7801 % 31 == 0) */
-    uint32_t a = 1, b = 0;
-    for (size_t s = 0; s < raw; s += 65535) {
-        const size_t n = raw - s < 65535 ? raw - s : 65535;
-        z[o++] = s + n == raw; /* BFINAL on the last, BTYPE 00: stored */
-        z[o++] = (unsigned char)(n & 0xff);
-        z[o++] = (unsigned char)(n >> 8);
-        z[o++] = (unsigned char)(~n & 0xff);
-        z[o++] = (unsigned char)((~n >> 8) & 0xff);
-        memcpy(z + o, line + s, n);
-        o += n;
-        for (size_t i = s; i < s + n; i++) { /* Adler-32 of the raw data */
-            a = (a + line[i]) % 65521;
-            b = (b + a) % 65521;
-        }
-    }
-    be32(z + o, b << 16 | a);
-    o += 4;
+    size_t o;
+    unsigned char *z = zlib_stream(line, raw, &o);
     free(line);
+    if (!z)
+        return sae_fail(e, "%s: out of memory", path);
     SaeAtomicFile af;
     if (sae_atomic_open(&af, path, e)) {
         free(z);

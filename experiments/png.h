@@ -1,5 +1,6 @@
-/* A small PNG writer (8-bit grey, stored deflate blocks: no compression
- * library needed) and the image mosaics of the experiments. */
+/* A small PNG writer (8-bit grey; deflated through zlib when built with it,
+ * stored deflate blocks otherwise: no library needed) and the image
+ * mosaics of the experiments. */
 #ifndef SAE_PNG_H
 #define SAE_PNG_H
 
