@@ -3,7 +3,8 @@
 // Names: <kernel>/<variant>/<shape>, e.g. gemm_nn/avx512/256x196x784,
 // sigmoid/avx2/65536, train_step/omp/fmnist256. Variants: scalar, avx2,
 // avx512, omp (the levels this CPU and build have), and the peers openblas
-// (one thread) and openblas_mt (all threads) when OpenBLAS was found.
+// (one thread) and openblas_mt (all threads) when OpenBLAS was found, and
+// sigmoid/sleef_u10 (SLEEF's AVX-512 expf) when SLEEF was found.
 // Counters: GFLOPS (GEMM, train_step), pct_peak (of the core's FMA peak,
 // the larger of fma_peak/avx2 and fma_peak/avx512 measured at start-up,
 // times the threads of a threaded variant),
@@ -139,6 +140,20 @@ void bm_activation(benchmark::State &st, const SaeKernelsF32 *k, int which, size
     set_elem_counter(st, n);
 }
 
+#if SAE_HAVE_SLEEF
+void bm_sigmoid_sleef(benchmark::State &st, size_t n)
+{
+    auto z = random_floats(n, -8, 8, 3);
+    std::vector<float> h(n);
+    for (auto _ : st) {
+        sae_bench_sigmoid_sleef(n, z.data(), h.data());
+        benchmark::DoNotOptimize(h.data());
+        benchmark::ClobberMemory();
+    }
+    set_elem_counter(st, n);
+}
+#endif
+
 void bm_adam(benchmark::State &st, const SaeKernelsF32 *k, size_t n)
 {
     auto g = random_floats(n, -1, 1, 4), th = random_floats(n, -1, 1, 5);
@@ -257,6 +272,12 @@ void register_all()
                 reg(std::string(acts[a]) + "/" + v.name + "/" + std::to_string(n), v.threaded,
                     [k, a, n](benchmark::State &st) { bm_activation(st, k, a, n); });
             }
+#if SAE_HAVE_SLEEF
+    if (sae_cpu_detect() & SAE_CPU_AVX512)
+        for (size_t n : { (size_t)4096, (size_t)65536, (size_t)1 << 22 })
+            reg("sigmoid/sleef_u10/" + std::to_string(n), false,
+                [n](benchmark::State &st) { bm_sigmoid_sleef(st, n); });
+#endif
     for (const Variant &v : variants) {
         const SaeKernelsF32 *k = &v.k.f32;
         reg("adam_step/" + v.name + "/1606416", v.threaded,

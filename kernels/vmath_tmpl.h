@@ -6,7 +6,8 @@
  *              (inf above 88.72) and underflow (denormals, then 0)
  *   v_sigmoid  <= 2 ULP, v_tanh <= 2 ULP, v_softplus <= 3 ULP (it only
  *              feeds the double sum of bce_sum)
- * No per-element branches: special cases are blended with selects.
+ * No per-element branches: special cases are blended with selects, and NaN
+ * propagates through every step by itself (max/min take x last).
  */
 #ifndef SAE_VMATH_TMPL_H
 #define SAE_VMATH_TMPL_H
@@ -17,7 +18,9 @@
  * exponent overflow. */
 static inline vf v_exp(vf x)
 {
-    const vf xc = vmin(vmax(x, vset1(-104.0f)), vset1(89.0f));
+    /* max/min return their second operand when one is NaN: x last, so NaN
+     * passes the clamp and every step after it (no select needed) */
+    const vf xc = vmin(vset1(89.0f), vmax(vset1(-104.0f), x));
     const vf n = vround(vmul(xc, vset1(1.44269504088896341f)));
     vf r = vfnma(n, vset1(0.693359375f), xc);          /* ln2 high part, exact product */
     r = vfnma(n, vset1(-2.12194440e-4f), r);           /* ln2 low part */
@@ -30,8 +33,7 @@ static inline vf v_exp(vf x)
     p = vfma(p, r, vset1(1.0f));
     p = vfma(p, r, vset1(1.0f));
     const vi ni = vcvt_i(n), n1 = vi_sra1(ni), n2 = vi_sub(ni, n1);
-    const vf y = vmul(vmul(p, vi_exp2(n1)), vi_exp2(n2));
-    return vsel(vunord(x, x), x, y); /* NaN in, NaN out */
+    return vmul(vmul(p, vi_exp2(n1)), vi_exp2(n2));
 }
 
 /* 1 / (1 + e^-x) through e = e^-|x| <= 1, so nothing overflows and the
@@ -64,8 +66,7 @@ static inline vf v_tanh(vf x)
     const vf e = v_exp(vadd(ax, ax));
     const vf big = vsub(vset1(1.0f), vdiv(vset1(2.0f), vadd(e, vset1(1.0f))));
     const vf sign = vand(x, vset1(-0.0f));
-    const vf t = vsel(vlt(ax, vset1(0.5f)), small, vxor(big, sign));
-    return vsel(vunord(x, x), x, t);
+    return vsel(vlt(ax, vset1(0.5f)), small, vxor(big, sign)); /* NaN: not < 0.5, big is NaN */
 }
 
 /* softplus(z) = max(z, 0) + log1p(e^-|z|), log1p(u) for u in [0, 1] as

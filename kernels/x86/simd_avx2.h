@@ -41,7 +41,6 @@ static inline vf vand(vf a, vf b) { return _mm256_and_ps(a, b); }
 static inline vf vxor(vf a, vf b) { return _mm256_xor_ps(a, b); }
 static inline vbool vlt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 static inline vbool vgt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
-static inline vbool vunord(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
 static inline vf vsel(vbool m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
 static inline vf vround(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vi vcvt_i(vf a) { return _mm256_cvtps_epi32(a); }

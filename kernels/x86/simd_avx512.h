@@ -38,7 +38,6 @@ static inline vf vand(vf a, vf b) { return _mm512_and_ps(a, b); }
 static inline vf vxor(vf a, vf b) { return _mm512_xor_ps(a, b); }
 static inline vbool vlt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 static inline vbool vgt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
-static inline vbool vunord(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
 /* lanes of m from a, the others from b */
 static inline vf vsel(vbool m, vf a, vf b) { return _mm512_mask_blend_ps(m, b, a); }
 static inline vf vround(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
