@@ -102,7 +102,8 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
     }
     const size_t lab = lc != SAE_LABEL_NONE;
     if (rows == 0)
-        return sae_fail(e, "%s: line %zu: expected rows of numbers, found none", path, line);
+        return line ? sae_fail(e, "%s: line %zu: expected rows of numbers, found none", path, line)
+                    : sae_fail(e, "%s: offset 0: the file is empty (expected rows of numbers)", path);
     if (fields <= lab)
         return sae_fail(e, "%s: line 1: expected at least %zu columns, got %zu", path, lab + 1, fields);
     if (alloc_matrix(path, rows, fields - lab, d, e))
