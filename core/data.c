@@ -163,7 +163,7 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeErro
     return rc;
 }
 
-static int fashion_part(const char *dir, const char *prefix, SaeData *d, SaeError *e)
+static int fashion_part(const char *dir, const char *prefix, const SaeDataOpts *o, SaeData *d, SaeError *e)
 {
     char ip[4096];
     snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte.gz", dir, prefix);
@@ -175,7 +175,7 @@ static int fashion_part(const char *dir, const char *prefix, SaeData *d, SaeErro
                                "package dataset-fashion-mnist or pass --data-dir", dir, prefix);
     }
     fclose(f);
-    return load_file(ip, NULL, d, e);
+    return load_file(ip, o, d, e); /* sniffed like any file: it may not be IDX */
 }
 
 /* Keeps the rows listed in idx[0..n) of src, in that order. */
@@ -289,8 +289,8 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         rc = patches_from_dir(path, o, &all, e);
     } else if (!strcmp(spec, "fashion-mnist")) {
         const char *dir = o->data_dir ? o->data_dir : FASHION_DIR;
-        rc = fashion_part(dir, "train", &all, e);
-        if (!rc && (rc = fashion_part(dir, "t10k", &given_test, e)) == 0)
+        rc = fashion_part(dir, "train", o, &all, e);
+        if (!rc && (rc = fashion_part(dir, "t10k", o, &given_test, e)) == 0)
             have_test = 1;
     } else {
         rc = load_file(spec, o, &all, e);

@@ -102,7 +102,8 @@ int sae_layout(const SaeConfig *c, SaeLayout *l)
 void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
 {
     SaeLayout l;
-    sae_layout(c, &l);
+    if (sae_layout(c, &l)) /* sizes that overflow: sae_config_check refuses them first */
+        return;
     SaeRng rng;
     sae_rng_seed(&rng, (uint32_t)seed);
     const double r = sqrt(6.0 / (double)(c->n_in + c->n_hidden + 1));

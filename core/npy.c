@@ -167,8 +167,7 @@ int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data,
     if (dt == SAE_DT_UNICODE) {
         const size_t chars = strlen(data) ? strlen(data) : 1;
         snprintf(d, sizeof d, "<U%zu", chars);
-        itemsize = 4 * chars;
-        ndim = 0;
+        itemsize = 4 * chars; /* a 0-d array: the shape is not used */
     } else {
         snprintf(d, sizeof d, "%s", descr[dt]);
         itemsize = dt == SAE_DT_U8 ? 1 : (dt == SAE_DT_F64 || dt == SAE_DT_I64) ? 8 : 4;

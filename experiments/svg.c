@@ -65,7 +65,8 @@ int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n</g>\n", L, T, L, H - B);
     /* y ticks */
     const double ys = tick_step(y1 - y0);
-    for (double v = ceil(y0 / ys) * ys; v <= y1; v += ys)
+    int ticks = 0; /* at most a screenful, whatever the range's arithmetic does */
+    for (double v = ceil(y0 / ys) * ys; v <= y1 && ticks < 20; v += ys, ticks++)
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" "
                    "text-anchor=\"end\">%.4g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4, fabs(v) < 1e-12 * ys ? 0.0 : v);
     /* x ticks */
@@ -77,7 +78,8 @@ int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
         }
     } else {
         const double xs = tick_step(x1 - x0);
-        for (double v = ceil(x0 / xs) * xs; v <= x1; v += xs)
+        ticks = 0;
+        for (double v = ceil(x0 / xs) * xs; v <= x1 && ticks < 20; v += xs, ticks++)
             fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.4g</text>\n", PX(v), H - B + 18,
                     fabs(v) < 1e-12 * xs ? 0.0 : v);
     }
