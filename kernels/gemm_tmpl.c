@@ -187,7 +187,17 @@ static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, 
     for (size_t jp = 0; jp < nc; jp += NR) {
         const size_t cols = nc - jp < NR ? nc - jp : NR;
         float *panel = dst + jp * kc;
-        for (size_t p = 0; p < kc; p++) {
+        size_t p0v = 0; /* the steps packed by whole VW x VW transposes */
+        if (trans && cols == NR) {
+            for (; p0v + VW <= kc; p0v += VW)
+                for (int v = 0; v < NV; v++) {
+                    vf r[VW];
+                    for (int t = 0; t < VW; t++) r[t] = vload(b + (j0 + jp + (size_t)v * VW + t) * ldb + p0 + p0v);
+                    vtranspose(r);
+                    for (int t = 0; t < VW; t++) vstore(panel + (p0v + t) * NR + v * VW, r[t]);
+                }
+        }
+        for (size_t p = p0v; p < kc; p++) {
             float *d = panel + p * NR;
             if (trans)
                 for (size_t j = 0; j < cols; j++) d[j] = b[(j0 + jp + j) * ldb + p0 + p];

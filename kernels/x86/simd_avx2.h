@@ -51,6 +51,25 @@ static inline vi vi_sra1(vi a) { return _mm256_srai_epi32(a, 1); }
 static inline vi vi_min(vi a, vi b) { return _mm256_min_epi32(a, b); }
 static inline vi vi_max(vi a, vi b) { return _mm256_max_epi32(a, b); }
 static inline vf vi_exp2(vi n) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, vi_set1(127)), 23)); }
+/* Transposes the 8 x 8 block in r[0..8): in-lane unpacks and shuffles
+ * gather each group of 4 rows per column, then the 128-bit halves swap. */
+static inline void vtranspose(vf r[VW])
+{
+    vf u[VW];
+    for (int g = 0; g < 2; g++) {
+        const vf t0 = _mm256_unpacklo_ps(r[4 * g], r[4 * g + 1]), t1 = _mm256_unpackhi_ps(r[4 * g], r[4 * g + 1]);
+        const vf t2 = _mm256_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]), t3 = _mm256_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
+        u[4 * g + 0] = _mm256_shuffle_ps(t0, t2, 0x44); /* column 4L + 0 of rows 4g..4g+3, in lane L */
+        u[4 * g + 1] = _mm256_shuffle_ps(t0, t2, 0xee);
+        u[4 * g + 2] = _mm256_shuffle_ps(t1, t3, 0x44);
+        u[4 * g + 3] = _mm256_shuffle_ps(t1, t3, 0xee);
+    }
+    for (int c = 0; c < 4; c++) {
+        r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+        r[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+    }
+}
+
 /* v in the lanes of m, 0 in the others */
 static inline vf vkeep(vmask m, vf v) { return _mm256_and_ps(v, _mm256_castsi256_ps(m)); }
 

@@ -49,6 +49,30 @@ static inline vi vi_sra1(vi a) { return _mm512_srai_epi32(a, 1); }
 static inline vi vi_min(vi a, vi b) { return _mm512_min_epi32(a, b); }
 static inline vi vi_max(vi a, vi b) { return _mm512_max_epi32(a, b); }
 static inline vf vi_exp2(vi n) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, vi_set1(127)), 23)); }
+/* Transposes the 16 x 16 block in r[0..16): in-lane unpacks and shuffles
+ * gather each group of 4 rows per column, then two 128-bit-lane shuffles
+ * transpose the 4 x 4 grid of lanes. */
+static inline void vtranspose(vf r[VW])
+{
+    vf u[VW];
+    for (int g = 0; g < 4; g++) {
+        const vf t0 = _mm512_unpacklo_ps(r[4 * g], r[4 * g + 1]), t1 = _mm512_unpackhi_ps(r[4 * g], r[4 * g + 1]);
+        const vf t2 = _mm512_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]), t3 = _mm512_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
+        u[4 * g + 0] = _mm512_shuffle_ps(t0, t2, 0x44); /* column 4L + 0 of rows 4g..4g+3, in lane L */
+        u[4 * g + 1] = _mm512_shuffle_ps(t0, t2, 0xee);
+        u[4 * g + 2] = _mm512_shuffle_ps(t1, t3, 0x44);
+        u[4 * g + 3] = _mm512_shuffle_ps(t1, t3, 0xee);
+    }
+    for (int c = 0; c < 4; c++) {
+        const vf x0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), x1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xee);
+        const vf x2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44), x3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xee);
+        r[c] = _mm512_shuffle_f32x4(x0, x2, 0x88); /* lane L of every group: row 4L + c */
+        r[4 + c] = _mm512_shuffle_f32x4(x0, x2, 0xdd);
+        r[8 + c] = _mm512_shuffle_f32x4(x1, x3, 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(x1, x3, 0xdd);
+    }
+}
+
 /* v in the lanes of m, 0 in the others */
 static inline vf vkeep(vmask m, vf v) { return _mm512_maskz_mov_ps(m, v); }
 
