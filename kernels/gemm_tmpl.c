@@ -168,9 +168,21 @@ static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t 
 static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, size_t mc, size_t kc,
                    float *dst)
 {
+    _Static_assert(MR <= VW, "a panel's rows fit one transposed vector");
     for (size_t ip = 0; ip < mc; ip += MR) {
         const size_t rows = mc - ip < MR ? mc - ip : MR;
-        for (size_t p = 0; p < kc; p++) {
+        size_t p0v = 0; /* the steps packed by VW x VW transposes (rows past MR are 0) */
+        if (!trans) {
+            const vmask keep = vmask_first(MR);
+            for (; p0v + VW <= kc; p0v += VW) {
+                vf r[VW];
+                for (int t = 0; t < VW; t++)
+                    r[t] = (size_t)t < rows ? vload(a + (i0 + ip + (size_t)t) * lda + p0 + p0v) : vzero();
+                vtranspose(r);
+                for (int t = 0; t < VW; t++) vstore_m(dst + ip * kc + (p0v + t) * MR, r[t], keep);
+            }
+        }
+        for (size_t p = p0v; p < kc; p++) {
             float *d = dst + ip * kc + p * MR;
             for (size_t i = 0; i < rows; i++)
                 d[i] = trans ? a[(p0 + p) * lda + i0 + ip + i] : a[(i0 + ip + i) * lda + p0 + p];
