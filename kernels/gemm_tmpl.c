@@ -20,6 +20,14 @@
 
 #define NR (NV * VW)
 
+/* Full unrolling of the tile loops, so that the accumulators live in
+ * registers (gcc and clang spell it differently). */
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 32")
+#endif
+
 /* The fused epilogue of the last inner slice (gemm_bias_act): the tile, as
  * it leaves the registers, gets the bias of its columns and the activation;
  * with h == NULL the activation replaces C, otherwise C keeps the
@@ -62,18 +70,18 @@ ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, flo
     vf acc[MR][NV];
     vmask mask[NV];
     size_t ro[MR];
-#pragma GCC unroll 32
+UNROLL
     for (int i = 0; i < ROWS; i++) {
         ro[i] = unit ? (size_t)i : (size_t)i * o.rs;
-#pragma GCC unroll 8
+UNROLL
         for (int v = 0; v < NVEC; v++) acc[i][v] = vzero();
     }
-#pragma GCC unroll 8
+UNROLL
     for (int v = 0; v < NVEC; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
     /* with beta != 0 the C tile is read at the end: start fetching it now
      * (measured +3 % at 512..2048 cubed, where later K slices accumulate) */
     if (beta != 0) {
-#pragma GCC unroll 32
+UNROLL
         for (int i = 0; i < ROWS; i++) {
             __builtin_prefetch(c + (size_t)i * ldc, 1);
             if (NVEC * VW > 16) __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
@@ -82,22 +90,22 @@ ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, flo
     const float *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
-#pragma GCC unroll 8
+UNROLL
         for (int v = 0; v < NVEC; v++) bv[v] = full ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
-#pragma GCC unroll 32
+UNROLL
         for (int i = 0; i < ROWS; i++) {
             const vf av = vset1(unit ? a[i] : a[ro[i]]);
-#pragma GCC unroll 8
+UNROLL
             for (int v = 0; v < NVEC; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
         }
         a += o.cs;
         b += o.ld;
     }
     const vf va = vset1(alpha), vb = vset1(beta);
-#pragma GCC unroll 32
+UNROLL
     for (int i = 0; i < ROWS; i++) {
         float *ci = c + (size_t)i * ldc;
-#pragma GCC unroll 8
+UNROLL
         for (int v = 0; v < NVEC; v++) {
             vf r = vmul(va, acc[i][v]);
             if (beta != 0) r = vfma(vb, full ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
