@@ -2,14 +2,8 @@
  * written in assembly so that the compiler can neither merge nor reorder
  * them (intrinsics chains were merged or latency-bound in practice). The
  * includer defines NAME, REG ("ymm" or "zmm") and LANES (8 or 16). */
-#include <time.h>
+#include "core/clock.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 #define FMA(d) "vfmadd231ps %%" REG "12, %%" REG "13, %%" REG #d "\n\t"
 #define FMA12 FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5) FMA(6) FMA(7) FMA(8) FMA(9) FMA(10) FMA(11)
@@ -18,7 +12,7 @@ double NAME(double seconds)
 {
     const long trips = 1 << 20;
     long total = 0;
-    const double t0 = now_s();
+    const double t0 = sae_now();
     double t;
     do {
         __asm__ volatile("vxorps %%xmm12, %%xmm12, %%xmm12\n\t"
@@ -31,6 +25,6 @@ double NAME(double seconds)
                          : "rcx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
                            "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
         total += trips;
-    } while ((t = now_s() - t0) < seconds);
+    } while ((t = sae_now() - t0) < seconds);
     return (double)total * 24 * 2 * LANES / t * 1e-9;
 }

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/lbfgs.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
@@ -63,18 +63,12 @@ int sae_precision_parse(const char *s, SaePrecision *p)
     return -1;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
               const double *x, size_t m, double *theta, SaeTrainResult *r)
 {
     memset(r, 0, sizeof *r);
-    const double t0 = now_seconds();
+    const double t0 = sae_now();
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;
     if (o->optimizer == SAE_OPT_LBFGS)
@@ -83,7 +77,7 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
     else
         rc = f64 ? train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
                  : train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
-    r->seconds = now_seconds() - t0;
+    r->seconds = sae_now() - t0;
     return rc;
 }
 

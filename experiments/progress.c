@@ -1,15 +1,9 @@
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "experiments/progress.h"
 
-double sae_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void sae_progress_init(SaeProgress *p, const char *unit)
 {

@@ -3,6 +3,8 @@
 #ifndef SAE_PROGRESS_H
 #define SAE_PROGRESS_H
 
+#include "core/clock.h"
+
 typedef struct SaeProgress {
     int tty;
     double start, last_draw;
@@ -15,7 +17,5 @@ void sae_progress_init(SaeProgress *p, const char *unit);
 void sae_progress_update(void *ctx, unsigned done, unsigned total, double loss);
 /* Erases the line if one was drawn. */
 void sae_progress_done(SaeProgress *p);
-
-double sae_now(void);
 
 #endif

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
@@ -563,12 +564,6 @@ static void check_ulp(const char *level, const SaeKernelsF32 *k, uint64_t stride
 
 /* ---- benchmarks ------------------------------------------------------- */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double time_gemm(gemm_fn f, size_t m, size_t n, size_t k)
 {
@@ -577,12 +572,12 @@ static double time_gemm(gemm_fn f, size_t m, size_t n, size_t k)
     fill_uniform(b, k * n, -1, 1);
     f(m, n, k, 1, a, k, b, n, 0, c, n);
     int reps = 0;
-    const double t0 = now();
+    const double t0 = sae_now();
     double t;
     do {
         f(m, n, k, 1, a, k, b, n, 0, c, n);
         reps++;
-    } while ((t = now() - t0) < 0.2);
+    } while ((t = sae_now() - t0) < 0.2);
     free(a); free(b); free(c);
     return t / reps;
 }
@@ -605,14 +600,14 @@ static void bench(const char *level, const SaeKernelsF32 *ref, const SaeKernelsF
         for (int v = 0; v < 2; v++) {
             const SaeKernelsF32 *kk = v ? k : ref;
             int reps = 0;
-            const double t0 = now();
+            const double t0 = sae_now();
             do {
                 if (w == 0) kk->exp(N, x, y);
                 else if (w == 1) kk->bias_sigmoid(1, N, zb, y, y);
                 else kk->bias_tanh(1, N, zb, y, y);
                 reps++;
-            } while (now() - t0 < 0.1);
-            tt[v] = (now() - t0) / reps;
+            } while (sae_now() - t0 < 0.1);
+            tt[v] = (sae_now() - t0) / reps;
         }
         printf("# bench %s %d %s: %.2f Gelem/s, %.1fx scalar\n", names[w], N, level, 1e-9 * N / tt[1], tt[0] / tt[1]);
     }
