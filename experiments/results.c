@@ -477,7 +477,7 @@ static const SaeAxis *pick_group(const SaeSweepConfig *c, const SaeAxis *x, cons
 
 /* One plot file: y against x, grouped by g (may be NULL). */
 static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAxis *x, const SaeAxis *g,
-                const char *ycol, const char *title, int numeric_x, int diagonal, SaeError *e)
+                const char *ycol, const char *title, int numeric_x, int diagonal, int logy, SaeError *e)
 {
     const int yc = sae_rows_col(r, ycol);
     if (!x || yc < 0 || !has_values(r, yc))
@@ -488,6 +488,7 @@ static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAx
     snprintf(p->xlabel, sizeof p->xlabel, "%s", x->key);
     snprintf(p->ylabel, sizeof p->ylabel, "%s", ycol);
     p->diagonal = diagonal;
+    p->logy = logy;
     plot_series(r, x, axis_col(r, x), g, g ? axis_col(r, g) : -1, yc, numeric_x, p);
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -502,19 +503,19 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
     const SaeAxis *gamma = find(c, "gamma"), *mask = find(c, "cpumask"), *threads = find(c, "threads");
     int rc = 0;
     rc |= plot(dir, "recon_vs_beta.svg", r, beta, pick_group(c, beta, rho), "recon_per_sample",
-               "Reconstruction vs KL weight beta", 0, 0, e);
+               "Reconstruction vs KL weight beta", 0, 0, 0, e);
     rc |= plot(dir, "rhohat_vs_rho.svg", r, rho, pick_group(c, rho, beta), "rho_mean", "Mean activation vs target rho",
-               1, 1, e);
+               1, 1, 0, e);
     rc |= plot(dir, "probe_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "probe_acc",
-               "Linear-probe accuracy vs hidden units", 0, 0, e);
+               "Linear-probe accuracy vs hidden units", 0, 0, 0, e);
     rc |= plot(dir, "recon_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "recon_per_sample",
-               "Reconstruction vs hidden units", 0, 0, e);
+               "Reconstruction vs hidden units", 0, 0, 0, e);
     rc |= plot(dir, "jacobian_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "jac_norm",
-               "Encoder Jacobian norm vs gamma", 0, 0, e);
+               "Encoder Jacobian norm vs gamma", 0, 0, 0, e);
     rc |= plot(dir, "saturation_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "sat_frac",
-               "Saturated units vs gamma", 0, 0, e);
+               "Saturated units vs gamma", 0, 0, 0, e);
     rc |= plot(dir, "seconds_per_epoch_by_isa.svg", r, mask, pick_group(c, mask, threads), "seconds_per_epoch",
-               "Seconds per epoch by kernel level", 0, 0, e);
+               "Seconds per epoch by kernel level", 0, 0, 1, e);
     /* every other axis: reconstruction (and the probe) against it */
     for (size_t a = 0; a < c->n_axes && !rc; a++) {
         const SaeAxis *x = &c->axes[a];
@@ -523,10 +524,10 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
         char file[128], title[128];
         snprintf(file, sizeof file, "recon_vs_%s.svg", x->key);
         snprintf(title, sizeof title, "Reconstruction vs %s", x->key);
-        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "recon_per_sample", title, 0, 0, e);
+        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "recon_per_sample", title, 0, 0, 0, e);
         snprintf(file, sizeof file, "probe_vs_%s.svg", x->key);
         snprintf(title, sizeof title, "Linear-probe accuracy vs %s", x->key);
-        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "probe_acc", title, 0, 0, e);
+        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "probe_acc", title, 0, 0, 0, e);
     }
     return rc ? -1 : 0;
 }

@@ -29,17 +29,21 @@ static double tick_step(double span)
     return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
 }
 
+/* A y value as drawn: log10 on a logarithmic axis (NaN for y <= 0). */
+static double ymap(const SaePlot *p, double y) { return p->logy ? (y > 0 ? log10(y) : NAN) : y; }
+
 int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
 {
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t s = 0; s < p->n_series; s++)
         for (size_t i = 0; i < p->series[s].n; i++) {
             const SaeSeries *q = &p->series[s];
-            if (!isfinite(q->y[i])) continue;
+            const double lo = ymap(p, q->y[i] - q->err[i]), hi = ymap(p, q->y[i] + q->err[i]);
+            if (!isfinite(ymap(p, q->y[i]))) continue;
             x0 = fmin(x0, q->x[i]);
             x1 = fmax(x1, q->x[i]);
-            y0 = fmin(y0, q->y[i] - q->err[i]);
-            y1 = fmax(y1, q->y[i] + q->err[i]);
+            y0 = fmin(y0, isfinite(lo) ? lo : ymap(p, q->y[i]));
+            y1 = fmax(y1, hi);
         }
     if (!isfinite(x0)) { x0 = 0; x1 = 1; y0 = 0; y1 = 1; }
     if (p->categorical) { x0 = -0.5; x1 = (double)(p->n_xticks ? p->n_xticks : 1) - 0.5; }
@@ -63,12 +67,24 @@ int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
     text(f, p->title);
     fprintf(f, "</text>\n<g stroke=\"#444\">\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", L, H - B, W - R, H - B);
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n</g>\n", L, T, L, H - B);
-    /* y ticks */
-    const double ys = tick_step(y1 - y0);
+    /* y ticks; on a log axis 1, 2 and 5 times the powers of ten */
     int ticks = 0; /* at most a screenful, whatever the range's arithmetic does */
-    for (double v = ceil(y0 / ys) * ys; v <= y1 && ticks < 20; v += ys, ticks++)
-        fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" "
-                   "text-anchor=\"end\">%.4g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4, fabs(v) < 1e-12 * ys ? 0.0 : v);
+    if (p->logy) {
+        for (double dec = floor(y0); dec <= ceil(y1) && ticks < 20; dec++)
+            for (int k = 0; k < 3; k++) {
+                const double v = dec + log10((double)(k == 0 ? 1 : k == 1 ? 2 : 5));
+                if (v < y0 || v > y1) continue;
+                fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" "
+                           "y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4, pow(10, v));
+                ticks++;
+            }
+    } else {
+        const double ys = tick_step(y1 - y0);
+        for (double v = ceil(y0 / ys) * ys; v <= y1 && ticks < 20; v += ys, ticks++)
+            fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" "
+                       "text-anchor=\"end\">%.4g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4,
+                    fabs(v) < 1e-12 * ys ? 0.0 : v);
+    }
     /* x ticks */
     if (p->categorical) {
         for (size_t i = 0; i < p->n_xticks; i++) {
@@ -97,14 +113,16 @@ int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
         const char *col = colors[s % 12];
         fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", col);
         for (size_t i = 0; i < q->n; i++)
-            if (isfinite(q->y[i])) fprintf(f, "%.1f,%.1f ", PX(q->x[i]), PY(q->y[i]));
+            if (isfinite(ymap(p, q->y[i]))) fprintf(f, "%.1f,%.1f ", PX(q->x[i]), PY(ymap(p, q->y[i])));
         fputs("\"/>\n", f);
         for (size_t i = 0; i < q->n; i++) {
-            if (!isfinite(q->y[i])) continue;
-            if (q->err[i] > 0)
+            const double y = ymap(p, q->y[i]);
+            if (!isfinite(y)) continue;
+            const double lo = ymap(p, q->y[i] - q->err[i]), hi = ymap(p, q->y[i] + q->err[i]);
+            if (q->err[i] > 0 && isfinite(lo) && isfinite(hi))
                 fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", PX(q->x[i]),
-                        PY(q->y[i] - q->err[i]), PX(q->x[i]), PY(q->y[i] + q->err[i]), col);
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(q->x[i]), PY(q->y[i]), col);
+                        PY(lo), PX(q->x[i]), PY(hi), col);
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(q->x[i]), PY(y), col);
         }
         fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%zu\">", W - R + 12,
                 T + 14 * s + 4, col, W - R + 30, T + 14 * s + 9);

@@ -20,6 +20,7 @@ typedef struct SaePlot {
     char xticks[64][24];      /* labels when categorical */
     size_t n_xticks;
     int diagonal;             /* draw y = x */
+    int logy;                 /* logarithmic y axis (values <= 0 are skipped) */
     SaeSeries series[12];
     size_t n_series;
 } SaePlot;

@@ -304,10 +304,21 @@ Test(writers, svg_is_well_formed_xml)
     static char text[1 << 16];
     text[fread(text, 1, sizeof text - 1, f)] = 0;
     fclose(f);
-    unlink(path);
     cr_expect(xml_well_formed(text), "not well-formed XML:\n%s", text);
     cr_expect_null(strstr(text, "nan"));
     cr_expect_not_null(strstr(text, "a &lt;title&gt; &amp; &quot;quotes&quot;"));
+    /* a logarithmic axis skips values <= 0 and labels 1-2-5 ticks */
+    p->logy = 1;
+    p->series[0].y[0] = 0;
+    p->series[0].y[2] = 250;
+    cr_assert_eq(sae_svg_write(path, p, &e), 0, "%s", e.msg);
+    f = fopen(path, "r");
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    unlink(path);
+    cr_expect(xml_well_formed(text), "not well-formed XML:\n%s", text);
+    cr_expect_null(strstr(text, "nan"));
+    cr_expect_not_null(strstr(text, ">100</text>"), "a power-of-ten tick");
     free(p);
 }
 
