@@ -39,12 +39,13 @@ static void on_sigint(int sig)
 
 static const char usage[] =
     "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--out DIR] [--resume]\n"
-    "                      [--cpumask LEVEL] [--threads N]\n"
+    "                      [--cpumask LEVEL] [--threads N] [--dry-run]\n"
     "Trains every point of the grid in CONFIG.ini ([base]: train options; [sweep]: axes as\n"
     "comma lists, logspace(a,b,n) or linspace(a,b,n)) times the seeds, and writes DIR\n"
     "(default results/<config name>): results.csv, results.jsonl, summary.md, SVG plots,\n"
     "runs/<run id>/*.png for image data, sweep.ini and grid.tsv (the resolved grid).\n"
-    "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.";
+    "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.\n"
+    "--dry-run prints the resolved grid (index, run id, axis values, seed) and runs nothing.";
 
 /* FNV-1a over the resolved settings: the run id. */
 static void run_id(const SaeRunSpec *s, char out[17])
@@ -317,6 +318,28 @@ static int mkdirs(const char *path)
     return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+/* Every run of the grid, resolved: index, run id, axis values, seed. */
+static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
+{
+    fputs("index\trun_id", f);
+    for (size_t a = 0; a < c->n_axes; a++) fprintf(f, "\t%s", c->axes[a].key);
+    fputs("\tseed\n", f);
+    for (size_t i = 0; i < n; i++) {
+        SaeRunSpec s;
+        if (sae_sweep_point(c, i, &s, e))
+            return -1;
+        char id[17], v[512];
+        run_id(&s, id);
+        fprintf(f, "%zu\t%s", i, id);
+        for (size_t a = 0; a < c->n_axes; a++) {
+            sae_option_format(&s, (size_t)sae_option_index(c->axes[a].key), v, sizeof v);
+            fprintf(f, "\t%s", v);
+        }
+        fprintf(f, "\t%u\n", s.train.seed);
+    }
+    return 0;
+}
+
 /* sweep.ini (the file as given) and grid.tsv (every run, resolved). */
 static int write_grid(const char *dir, const char *config_path, const SaeSweepConfig *c, size_t n, SaeError *e)
 {
@@ -338,23 +361,9 @@ static int write_grid(const char *dir, const char *config_path, const SaeSweepCo
     snprintf(path, sizeof path, "%s/grid.tsv", dir);
     if (sae_atomic_open(&af, path, e))
         return -1;
-    fputs("index\trun_id", af.f);
-    for (size_t a = 0; a < c->n_axes; a++) fprintf(af.f, "\t%s", c->axes[a].key);
-    fputs("\tseed\n", af.f);
-    for (size_t i = 0; i < n; i++) {
-        SaeRunSpec s;
-        if (sae_sweep_point(c, i, &s, e)) {
-            sae_atomic_abort(&af);
-            return -1;
-        }
-        char id[17], v[512];
-        run_id(&s, id);
-        fprintf(af.f, "%zu\t%s", i, id);
-        for (size_t a = 0; a < c->n_axes; a++) {
-            sae_option_format(&s, (size_t)sae_option_index(c->axes[a].key), v, sizeof v);
-            fprintf(af.f, "\t%s", v);
-        }
-        fprintf(af.f, "\t%u\n", s.train.seed);
+    if (print_grid(af.f, c, n, e)) {
+        sae_atomic_abort(&af);
+        return -1;
     }
     return sae_atomic_commit(&af, e);
 }
@@ -378,11 +387,12 @@ int sae_cmd_sweep(int argc, char **argv)
         goto out_cfg;
     }
     const char *out_dir = NULL;
-    int resume = 0;
+    int resume = 0, dry_run = 0;
     for (int a = 3; a < argc; a++) {
         const char *arg = argv[a], *val = a + 1 < argc ? argv[a + 1] : NULL;
         int rc = 0;
         if (!strcmp(arg, "--resume")) { resume = 1; continue; }
+        if (!strcmp(arg, "--dry-run")) { dry_run = 1; continue; }
         if (!strcmp(arg, "--help")) { puts(usage); goto out_cfg; }
         if (!val || (strcmp(arg, "--set") && strcmp(arg, "--seeds") && strcmp(arg, "--out") &&
                      strcmp(arg, "--cpumask") && strcmp(arg, "--threads"))) {
@@ -419,6 +429,11 @@ int sae_cmd_sweep(int argc, char **argv)
             code = sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: grid point %zu: %s", config_path, i + 1, err);
             goto out_cfg;
         }
+    }
+    if (dry_run) { /* the resolved grid, nothing run or written */
+        if (print_grid(stdout, cfg, n, &e))
+            code = sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg);
+        goto out_cfg;
     }
     char dir[4096];
     if (out_dir) {

@@ -511,5 +511,16 @@ Test(sweep, bad_sweeps_fail_before_running)
     cr_expect_neq(access("/tmp/sae_never_written", F_OK), 0, "nothing is created for an invalid grid");
     r = run("sweep", cfg, "--bogus", "1", NULL);
     cr_expect_eq(r->code, 2);
+    /* --dry-run lists the grid and writes nothing */
+    char ok_cfg[64];
+    snprintf(ok_cfg, sizeof ok_cfg, "%s", small_sweep());
+    r = run("sweep", ok_cfg, "--dry-run", "--out", "/tmp/sae_never_written", NULL);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    size_t lines = 0;
+    for (const char *p = r->out; *p; p++) lines += *p == '\n';
+    cr_expect_eq(lines, 13u, "header + 12 runs:\n%s", r->out);
+    cr_expect_not_null(strstr(r->out, "index\trun_id\tbeta\trho\tseed"));
+    cr_expect_neq(access("/tmp/sae_never_written", F_OK), 0);
+    unlink(ok_cfg);
     unlink(cfg);
 }
