@@ -61,23 +61,30 @@ typedef struct Operands {
 /* ROWS x (NVEC vectors) of C over kc steps, every count a compile-time
  * constant at each call, so each combination is its own loop with no
  * wasted row: full, nr == NVEC * VW (B loads and C stores need no mask);
- * unit, adjacent A rows (rs == 1: packed or transposed A), so the
- * broadcasts use constant offsets; otherwise row offsets are precomputed. */
+ * half, the last of the NVEC vectors is a half vector (an edge of at most
+ * HW columns: half the work of a masked full vector); unit, adjacent A rows
+ * (rs == 1: packed or transposed A), so the broadcasts use constant
+ * offsets; otherwise row offsets are precomputed. */
 static inline __attribute__((always_inline)) void
 ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, const Epilogue *ep,
-        const int ROWS, const int NVEC, const int full, const int unit)
+        const int ROWS, const int NVEC, const int full, const int half, const int unit)
 {
+    const int NW = NVEC - half;     /* whole vectors */
+    const int wfull = full || half; /* whole vectors need no mask */
     vf acc[MR][NV];
+    vh acch[MR];
     vmask mask[NV];
     size_t ro[MR];
 UNROLL
     for (int i = 0; i < ROWS; i++) {
         ro[i] = unit ? (size_t)i : (size_t)i * o.rs;
 UNROLL
-        for (int v = 0; v < NVEC; v++) acc[i][v] = vzero();
+        for (int v = 0; v < NW; v++) acc[i][v] = vzero();
+        acch[i] = vh_zero();
     }
 UNROLL
-    for (int v = 0; v < NVEC; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
+    for (int v = 0; v < NW; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
+    const vhmask hmask = vh_mask_first(half ? nr - (size_t)NW * VW : 0);
     /* with beta != 0 the C tile is read at the end: start fetching it now
      * (measured +3 % at 512..2048 cubed, where later K slices accumulate) */
     if (beta != 0) {
@@ -91,12 +98,15 @@ UNROLL
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
 UNROLL
-        for (int v = 0; v < NVEC; v++) bv[v] = full ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
+        for (int v = 0; v < NW; v++) bv[v] = wfull ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
+        const vh bh = half ? vh_load_m(b + NW * VW, hmask) : vh_zero();
 UNROLL
         for (int i = 0; i < ROWS; i++) {
             const vf av = vset1(unit ? a[i] : a[ro[i]]);
 UNROLL
-            for (int v = 0; v < NVEC; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
+            for (int v = 0; v < NW; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
+            if (half)
+                acch[i] = vh_fma(vh_low(av), bh, acch[i]);
         }
         a += o.cs;
         b += o.ld;
@@ -106,38 +116,54 @@ UNROLL
     for (int i = 0; i < ROWS; i++) {
         float *ci = c + (size_t)i * ldc;
 UNROLL
-        for (int v = 0; v < NVEC; v++) {
+        for (int v = 0; v < NW; v++) {
             vf r = vmul(va, acc[i][v]);
-            if (beta != 0) r = vfma(vb, full ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
+            if (beta != 0) r = vfma(vb, wfull ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
             float *dst = ci + v * VW;
             if (ep) {
-                r = vadd(r, full ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
+                r = vadd(r, wfull ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
                 if (ep->h) {
-                    full ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+                    wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
                     dst = ep->h + (size_t)i * ep->ldh + v * VW;
                 }
                 r = activate(r, ep->act);
             }
-            full ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+            wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+        }
+        if (half) {
+            vh r = vh_mul(vh_low(va), acch[i]);
+            if (beta != 0) r = vh_fma(vh_low(vb), vh_load_m(ci + NW * VW, hmask), r);
+            float *dst = ci + NW * VW;
+            if (ep) {
+                r = vh_add(r, vh_load_m(ep->bias + NW * VW, hmask));
+                if (ep->h) {
+                    vh_store_m(dst, r, hmask);
+                    dst = ep->h + (size_t)i * ep->ldh + NW * VW;
+                }
+                r = vh_low(activate(vh_wide(r), ep->act)); /* the upper lanes are dropped */
+            }
+            vh_store_m(dst, r, hmask);
         }
     }
 }
 
 /* ROWS rows of a tile: picks the specialisation for its width and A. */
+#define UK(ROWS, NVEC, FULL, HALF) \
+    (unit ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, ROWS, NVEC, FULL, HALF, 1) \
+          : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, ROWS, NVEC, FULL, HALF, 0))
 #define TILE_ROWS(R) \
     static void tile_rows_##R(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, \
                               const Epilogue *ep) \
     { \
-        const size_t nvec = (nr + VW - 1) / VW; \
-        const int full = nr % VW == 0, unit = o.rs == 1; \
+        const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW; \
+        const int unit = o.rs == 1; \
         if (nvec == NV) { \
-            if (full && unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 1, 1); \
-            else if (full) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 1, 0); \
-            else if (unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 0, 1); \
-            else ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV, 0, 0); \
+            if (rem == VW) UK(R, NV, 1, 0); \
+            else if (rem <= HW) UK(R, NV, 0, 1); \
+            else UK(R, NV, 0, 0); \
         } else { /* a narrower edge: the fewest vectors that cover it */ \
-            if (unit) ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV - 1, 0, 1); \
-            else ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NV - 1, 0, 0); \
+            if (rem <= HW) UK(R, NV - 1, 0, 1); \
+            else UK(R, NV - 1, 0, 0); \
         } \
     }
 _Static_assert(NV == 2, "tile_rows_* cover edges of NV - 1 vectors: written for NV = 2");

@@ -73,6 +73,24 @@ static inline void vtranspose(vf r[VW])
 /* v in the lanes of m, 0 in the others */
 static inline vf vkeep(vmask m, vf v) { return _mm256_and_ps(v, _mm256_castsi256_ps(m)); }
 
+/* Half vectors (4 floats) for narrow edge tiles (see simd_avx512.h). */
+#define HW 4
+typedef __m128 vh;
+typedef __m128i vhmask;
+static inline vhmask vh_mask_first(size_t n)
+{
+    return _mm_cmpgt_epi32(_mm_set1_epi32((int)(n >= HW ? HW : n)), _mm_setr_epi32(0, 1, 2, 3));
+}
+static inline vh vh_load_m(const float *p, vhmask m) { return _mm_maskload_ps(p, m); }
+static inline void vh_store_m(float *p, vh v, vhmask m) { _mm_maskstore_ps(p, m, v); }
+static inline vh vh_set1(float x) { return _mm_set1_ps(x); }
+static inline vh vh_zero(void) { return _mm_setzero_ps(); }
+static inline vh vh_add(vh a, vh b) { return _mm_add_ps(a, b); }
+static inline vh vh_mul(vh a, vh b) { return _mm_mul_ps(a, b); }
+static inline vh vh_fma(vh a, vh b, vh c) { return _mm_fmadd_ps(a, b, c); }
+static inline vh vh_low(vf v) { return _mm256_castps256_ps128(v); }
+static inline vf vh_wide(vh h) { return _mm256_castps128_ps256(h); }
+
 #define VDW 4
 static inline vd vd_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
 static inline vd vd_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }

@@ -76,6 +76,23 @@ static inline void vtranspose(vf r[VW])
 /* v in the lanes of m, 0 in the others */
 static inline vf vkeep(vmask m, vf v) { return _mm512_maskz_mov_ps(m, v); }
 
+/* Half vectors (8 floats) for narrow edge tiles: the same flop rate per
+ * lane here, half the cost of a full vector with most lanes masked. */
+#define HW 8
+typedef __m256 vh;
+typedef __mmask8 vhmask;
+static inline vhmask vh_mask_first(size_t n) { return (vhmask)(n >= HW ? 0xffu : (1u << n) - 1u); }
+static inline vh vh_load_m(const float *p, vhmask m) { return _mm256_maskz_loadu_ps(m, p); }
+static inline void vh_store_m(float *p, vh v, vhmask m) { _mm256_mask_storeu_ps(p, m, v); }
+static inline vh vh_set1(float x) { return _mm256_set1_ps(x); }
+static inline vh vh_zero(void) { return _mm256_setzero_ps(); }
+static inline vh vh_add(vh a, vh b) { return _mm256_add_ps(a, b); }
+static inline vh vh_mul(vh a, vh b) { return _mm256_mul_ps(a, b); }
+static inline vh vh_fma(vh a, vh b, vh c) { return _mm256_fmadd_ps(a, b, c); }
+/* the low half of a full vector, and a half in a full one (upper lanes undefined) */
+static inline vh vh_low(vf v) { return _mm512_castps512_ps256(v); }
+static inline vf vh_wide(vh h) { return _mm512_castps256_ps512(h); }
+
 /* Doubles: the low and high halves of a float vector, widened. */
 #define VDW 8
 static inline vd vd_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
