@@ -102,7 +102,7 @@ static int patches_from_dir(const char *dir, const SaeDataOpts *o, SaeData *d, S
         rc = load_pgm_file(path, &imgs[i], e);
     }
     if (!rc)
-        rc = sae_sample_patches(imgs, n, o->patch, o->patches, o->seed, d, e);
+        rc = sae_sample_patches(imgs, n, o->patch, o->patches, o->seed, o->zca, d, e);
     for (size_t i = 0; i < n; i++) {
         if (imgs) free(imgs[i].px);
         free(names[i]);
@@ -153,7 +153,7 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeErro
         SaeImage img;
         rc = sae_image_from_pgm(path, b, len, &img, e);
         if (!rc) {
-            rc = sae_sample_patches(&img, 1, o->patch, o->patches, o->seed, d, e);
+            rc = sae_sample_patches(&img, 1, o->patch, o->patches, o->seed, o->zca, d, e);
             free(img.px);
         }
     } else {

@@ -40,6 +40,7 @@ typedef struct SaeDataOpts {
     SaeScale scale;
     SaeLabelColumn label_column; /* CSV files */
     size_t patch, patches;    /* patch side and count for image sources: 8, 10000 */
+    double zca;               /* ZCA epsilon for image patches (0: not whitened) */
     uint32_t seed;            /* patch sampling (the split uses a fixed seed) */
 } SaeDataOpts;
 
@@ -70,10 +71,11 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
                        SaeError *e);
 
 /* UFLDL's sampleIMAGES + normalizeData: count patches of side p from random
- * images at random positions, per-patch mean removed, clipped at +-3 sigma
- * of all pixels, mapped to [0.1, 0.9]. */
+ * images at random positions, per-patch mean removed, then (zca_eps > 0)
+ * ZCA-whitened with that epsilon, clipped at +-3 sigma of all pixels and
+ * mapped to [0.1, 0.9]. */
 int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
-                       SaeData *d, SaeError *e);
+                       double zca_eps, SaeData *d, SaeError *e);
 
 /* Fails (naming the source, row and column) on NaN or Inf. */
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/data.h"
+#include "core/linalg.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
 
@@ -79,7 +80,7 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
 }
 
 int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
-                       SaeData *d, SaeError *e)
+                       double zca_eps, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < n_imgs; i++)
@@ -98,7 +99,6 @@ int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t cou
     d->auto_scale = 1;
     SaeRng rng;
     sae_rng_seed(&rng, seed);
-    double sum = 0, sumsq = 0;
     for (size_t i = 0; i < count; i++) {
         const SaeImage *im = &imgs[sae_rng_below(&rng, n_imgs)];
         const size_t r0 = sae_rng_below(&rng, im->h - p + 1), c0 = sae_rng_below(&rng, im->w - p + 1);
@@ -106,11 +106,16 @@ int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t cou
         for (size_t r = 0; r < p; r++)
             for (size_t c = 0; c < p; c++) mean += row[r * p + c] = im->px[(r0 + r) * im->w + c0 + c];
         mean /= (double)cols;
-        for (size_t j = 0; j < cols; j++) {
-            row[j] -= mean;
-            sum += row[j];
-            sumsq += row[j] * row[j];
-        }
+        for (size_t j = 0; j < cols; j++) row[j] -= mean;
+    }
+    if (zca_eps > 0 && sae_zca_whiten(d->x, count, cols, zca_eps)) {
+        sae_data_free(d);
+        return sae_fail(e, "out of memory whitening %zu patches", count);
+    }
+    double sum = 0, sumsq = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        sum += d->x[i];
+        sumsq += d->x[i] * d->x[i];
     }
     /* pstd = 3 std(all pixels) (MATLAB's std: n - 1), clip, map to [0.1, 0.9]. */
     const double nall = (double)cnt, var = (sumsq - sum * sum / nall) / (nall > 1 ? nall - 1 : 1);

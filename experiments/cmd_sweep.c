@@ -47,15 +47,23 @@ static const char usage[] =
     "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.\n"
     "--dry-run prints the resolved grid (index, run id, axis values, seed) and runs nothing.";
 
-/* FNV-1a over the resolved settings: the run id. */
+/* The run id: FNV-1a over the resolved settings that differ from the
+ * defaults (so an option added later, whose default keeps the old
+ * behaviour, leaves the ids of earlier runs unchanged). */
 static void run_id(const SaeRunSpec *s, char out[17])
 {
+    SaeRunSpec d;
+    sae_run_spec_init(&d);
+    d.train.lr = s->train.optimizer == SAE_OPT_SGD ? 0.1 : 1e-3; /* the optimizer's default rate */
     uint64_t h = 1469598103934665603ull;
-    char v[512];
+    char v[512], dv[512];
     for (size_t i = 0; i < sae_option_count(); i++) {
         if (!sae_option_is_setting(i))
             continue;
         sae_option_format(s, i, v, sizeof v);
+        sae_option_format(&d, i, dv, sizeof dv);
+        if (!strcmp(v, dv))
+            continue;
         for (const char *p = sae_option_name(i); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
         h = (h ^ '=') * 1099511628211ull;
         for (const char *p = v; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
@@ -74,7 +82,7 @@ typedef struct DataCache {
 } DataCache;
 
 static const char *const data_keys[] = { "data", "data-dir", "test-fraction", "limit", "scale", "label-column",
-                                         "patch", "patches" };
+                                         "patch", "patches", "zca" };
 
 static int data_for(DataCache *dc, const SaeRunSpec *s, uint32_t data_seed, int probe, const SaeKernels *k,
                     SaeError *e)

@@ -72,6 +72,7 @@ static const Opt opts[] = {
     { "label-column", K_ENUM, F(data.label_column), BOTH, 0, 0, 0, 0, p_label, "none|first|last", "the CSV column holding class labels" },
     { "patch", K_SIZE, F(data.patch), BOTH, 1, INF, 0, 0, 0, 0, "P: patch side for image data (8)" },
     { "patches", K_SIZE, F(data.patches), BOTH, 1, INF, 0, 0, 0, 0, "N: patches sampled from image data (10000)" },
+    { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0, "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */
     { "hidden", K_SIZE, F(model.n_hidden), TR, 1, INF, 0, 0, 0, 0, "K: hidden units (25)" },
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu", "encoder activation f" },

@@ -1,12 +1,15 @@
 /* Every loader on good files and on each kind of bad one; .npz round trips
  * and NumPy-written archives; the built-in data sets. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/data.h"
+#include "core/linalg.h"
+#include "core/rng.h"
 #include "core/modelfile.h"
 #include "core/npy.h"
 #include "core/npz.h"
@@ -272,7 +275,7 @@ Test(pgm, patches_follow_ufldl_normalisation)
     for (int i = 0; i < 256; i++) img.px[i] = i % 37 == 0 ? 1.0 : 0.5 + 0.01 * (i % 7); /* rare outliers: heavy tails */
     SaeData d;
     SaeError e;
-    cr_assert_eq(sae_sample_patches(&img, 1, 4, 500, 3, &d, &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_sample_patches(&img, 1, 4, 500, 3, 0, &d, &e), 0, "%s", e.msg);
     cr_expect(d.rows == 500 && d.cols == 16);
     double lo = 1, hi = 0, mean = 0;
     for (size_t i = 0; i < d.rows * d.cols; i++) {
@@ -285,7 +288,7 @@ Test(pgm, patches_follow_ufldl_normalisation)
     cr_expect(lo < 0.1 + 1e-12 || hi > 0.9 - 1e-12, "the clip at 3 sigma should be reached: [%g, %g]", lo, hi);
     cr_expect(close_enough(mean, 0.5, 0.01, 0), "per-patch means removed: overall mean %g", mean);
     sae_data_free(&d);
-    expect_error(sae_sample_patches(&img, 1, 17, 5, 3, &d, &e), e, "smaller than the 17 x 17 patch");
+    expect_error(sae_sample_patches(&img, 1, 17, 5, 3, 0, &d, &e), e, "smaller than the 17 x 17 patch");
     free(img.px);
 }
 
@@ -464,4 +467,32 @@ Test(builtin, scaling)
     cr_expect(lo == 0 && hi == 1);
     sae_data_free(&tr);
     sae_data_free(&te);
+}
+
+Test(linalg, eigen_and_zca)
+{
+    /* a symmetric matrix with known eigenvalues 1, 2, 4 */
+    double a[9] = { 2, -1, 0, -1, 2, -1, 0, -1, 2 }, lam[3], u[9];
+    cr_assert_eq(sae_sym_eig(3, a, lam, u), 0);
+    double want[3] = { 2 - sqrt(2), 2, 2 + sqrt(2) }, got[3] = { lam[0], lam[1], lam[2] };
+    for (int i = 0; i < 3; i++) /* sort */
+        for (int j = i + 1; j < 3; j++)
+            if (got[j] < got[i]) { const double t = got[i]; got[i] = got[j]; got[j] = t; }
+    for (int i = 0; i < 3; i++) cr_expect(close_enough(got[i], want[i], 1e-12, 0), "eigenvalue %g, want %g", got[i], want[i]);
+    /* ZCA with a tiny epsilon: the covariance of the result is the identity */
+    enum { M = 400, N = 5 };
+    static double x[M * N];
+    SaeRng r;
+    sae_rng_seed(&r, 3);
+    for (int i = 0; i < M; i++) {
+        const double z0 = sae_rng_gauss(&r), z1 = sae_rng_gauss(&r);
+        for (int j = 0; j < N; j++) x[i * N + j] = 3 * z0 + (j + 1) * z1 + 0.1 * sae_rng_gauss(&r) + j;
+    }
+    cr_assert_eq(sae_zca_whiten(x, M, N, 1e-12), 0);
+    for (int j = 0; j < N; j++)
+        for (int k = 0; k < N; k++) {
+            double c = 0;
+            for (int i = 0; i < M; i++) c += x[i * N + j] * x[i * N + k];
+            cr_expect(close_enough(c / M, j == k, 1e-8, 0), "cov[%d][%d] = %g", j, k, c / M);
+        }
 }

@@ -1,0 +1,19 @@
+/* Small dense linear algebra in double for data preparation (not a hot
+ * loop): the eigendecomposition of a symmetric matrix and ZCA whitening. */
+#ifndef SAE_LINALG_H
+#define SAE_LINALG_H
+
+#include <stddef.h>
+
+/* Eigenvalues (evals, n) and eigenvectors (the columns of the n x n evecs)
+ * of the symmetric n x n matrix a, by cyclic Jacobi rotations; a is
+ * destroyed. Returns 0, or -1 when out of memory. */
+int sae_sym_eig(size_t n, double *a, double *evals, double *evecs);
+
+/* ZCA whitening of the m x n rows of x in place: centred on the column
+ * means, then multiplied by U diag(1 / sqrt(lambda + eps)) U^T, with U,
+ * lambda the eigenvectors and eigenvalues of the covariance (1/m) X^T X.
+ * Returns 0, or -1 when out of memory. */
+int sae_zca_whiten(double *x, size_t m, size_t n, double eps);
+
+#endif
