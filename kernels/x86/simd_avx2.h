@@ -48,8 +48,6 @@ static inline vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }
 static inline vi vi_set1(int x) { return _mm256_set1_epi32(x); }
 static inline vi vi_sra1(vi a) { return _mm256_srai_epi32(a, 1); }
-static inline vi vi_min(vi a, vi b) { return _mm256_min_epi32(a, b); }
-static inline vi vi_max(vi a, vi b) { return _mm256_max_epi32(a, b); }
 static inline vf vi_exp2(vi n) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, vi_set1(127)), 23)); }
 /* Transposes the 8 x 8 block in r[0..8): in-lane unpacks and shuffles
  * gather each group of 4 rows per column, then the 128-bit halves swap. */
@@ -83,7 +81,6 @@ static inline vhmask vh_mask_first(size_t n)
 }
 static inline vh vh_load_m(const float *p, vhmask m) { return _mm_maskload_ps(p, m); }
 static inline void vh_store_m(float *p, vh v, vhmask m) { _mm_maskstore_ps(p, m, v); }
-static inline vh vh_set1(float x) { return _mm_set1_ps(x); }
 static inline vh vh_zero(void) { return _mm_setzero_ps(); }
 static inline vh vh_add(vh a, vh b) { return _mm_add_ps(a, b); }
 static inline vh vh_mul(vh a, vh b) { return _mm_mul_ps(a, b); }

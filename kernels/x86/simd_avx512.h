@@ -46,8 +46,6 @@ static inline vi vi_add(vi a, vi b) { return _mm512_add_epi32(a, b); }
 static inline vi vi_sub(vi a, vi b) { return _mm512_sub_epi32(a, b); }
 static inline vi vi_set1(int x) { return _mm512_set1_epi32(x); }
 static inline vi vi_sra1(vi a) { return _mm512_srai_epi32(a, 1); }
-static inline vi vi_min(vi a, vi b) { return _mm512_min_epi32(a, b); }
-static inline vi vi_max(vi a, vi b) { return _mm512_max_epi32(a, b); }
 static inline vf vi_exp2(vi n) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, vi_set1(127)), 23)); }
 /* Transposes the 16 x 16 block in r[0..16): in-lane unpacks and shuffles
  * gather each group of 4 rows per column, then two 128-bit-lane shuffles
@@ -84,7 +82,6 @@ typedef __mmask8 vhmask;
 static inline vhmask vh_mask_first(size_t n) { return (vhmask)(n >= HW ? 0xffu : (1u << n) - 1u); }
 static inline vh vh_load_m(const float *p, vhmask m) { return _mm256_maskz_loadu_ps(m, p); }
 static inline void vh_store_m(float *p, vh v, vhmask m) { _mm256_mask_storeu_ps(p, m, v); }
-static inline vh vh_set1(float x) { return _mm256_set1_ps(x); }
 static inline vh vh_zero(void) { return _mm256_setzero_ps(); }
 static inline vh vh_add(vh a, vh b) { return _mm256_add_ps(a, b); }
 static inline vh vh_mul(vh a, vh b) { return _mm256_mul_ps(a, b); }
