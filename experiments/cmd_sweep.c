@@ -77,6 +77,7 @@ static void run_id(const SaeRunSpec *s, char out[17])
 typedef struct DataCache {
     char signature[2048];
     SaeData train, test;
+    int classes;     /* > 0 when the probe runs: labels on both splits */
     double raw_probe;
     int loaded;
 } DataCache;
@@ -104,11 +105,12 @@ static int data_for(DataCache *dc, const SaeRunSpec *s, uint32_t data_seed, int 
     if (sae_data_load(s->data_spec, &o, &dc->train, &dc->test, e))
         return -1;
     dc->raw_probe = NAN;
+    dc->classes = 0;
     if (probe && dc->train.labels && dc->test.labels && dc->test.rows) {
+        dc->classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
         SaeProbeResult pr;
-        const int classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
         if (sae_probe(k, dc->train.x, dc->train.labels, dc->train.rows, dc->test.x, dc->test.labels,
-                      dc->test.rows, dc->train.cols, classes, 1e-4, 400, &pr) == 0)
+                      dc->test.rows, dc->train.cols, dc->classes, 1e-4, 400, &pr) == 0)
             dc->raw_probe = pr.test_acc;
     }
     snprintf(dc->signature, sizeof dc->signature, "%s", sig);
@@ -271,11 +273,17 @@ static int run_point(const SaeSweepConfig *cfg, const char *dir, const SaeRunSpe
     set_num(rows, row, "seconds", r.seconds);
     set_num(rows, row, "seconds_per_epoch", r.epochs ? r.seconds / r.epochs : NAN);
     set_num(rows, row, "samples_per_s", r.seconds > 0 ? r.samples / r.seconds : NAN);
+    /* one pass over the training rows: their objective, and their code for the probe */
+    if (dc->classes && !(htr = malloc(dc->train.rows * c.n_hidden * sizeof(double)))) {
+        rc = sae_fail(e, "out of memory for the probe of run %s", id);
+        goto done;
+    }
     SaeTerms t, ttr;
     if (trc == SAE_TRAIN_DIVERGED ||
         sae_evaluate_full(&c, s.train.precision, &k, theta, ev->x, ev->rows, &t, NULL, rhohat, h, xh) ||
         !isfinite(t.loss) ||
-        sae_evaluate(&c, s.train.precision, &k, theta, dc->train.x, dc->train.rows, &ttr, NULL, NULL) ||
+        sae_evaluate_full(&c, s.train.precision, &k, theta, dc->train.x, dc->train.rows, &ttr, NULL, NULL, htr,
+                          NULL) ||
         !isfinite(ttr.loss)) {
         set_col(rows, row, "status", "diverged"); /* recorded; the metrics stay empty */
         goto done;
@@ -290,17 +298,11 @@ static int run_point(const SaeSweepConfig *cfg, const char *dir, const SaeRunSpe
 #define SET_METRIC(name) set_num(rows, row, #name, m.name);
     SAE_METRIC_FIELDS(SET_METRIC)
 #undef SET_METRIC
-    if (cfg->probe && dc->train.labels && dc->test.labels && dc->test.rows) {
-        htr = malloc(dc->train.rows * c.n_hidden * sizeof(double));
-        SaeProbeResult pr;
-        const int classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
-        if (htr && !sae_evaluate_full(&c, s.train.precision, &k, theta, dc->train.x, dc->train.rows, NULL, NULL,
-                                      NULL, htr, NULL) &&
-            !sae_probe(&k, htr, dc->train.labels, dc->train.rows, h, dc->test.labels, dc->test.rows, c.n_hidden,
-                       classes, 1e-4, 400, &pr)) {
-            set_num(rows, row, "probe_acc", pr.test_acc);
-            set_num(rows, row, "probe_train_acc", pr.train_acc);
-        }
+    SaeProbeResult pr;
+    if (dc->classes && !sae_probe(&k, htr, dc->train.labels, dc->train.rows, h, dc->test.labels, dc->test.rows,
+                                  c.n_hidden, dc->classes, 1e-4, 400, &pr)) {
+        set_num(rows, row, "probe_acc", pr.test_acc);
+        set_num(rows, row, "probe_train_acc", pr.train_acc);
     }
     if (cfg->images)
         rc = write_images(dir, id, &c, theta, ev, xh, e);
