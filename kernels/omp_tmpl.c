@@ -67,59 +67,35 @@ GEMM_OMP(gemm_nn, 0, 0)
 GEMM_OMP(gemm_nt, 0, 1)
 GEMM_OMP(gemm_tn, 1, 0)
 
-/* Splits [0, cnt) in chunks of 64-aligned parts; CALL uses lo and len. */
-#define SPLIT_ELEMS(cnt, CALL) \
+/* Splits [0, n) into parts aligned to `align`, one per thread worth `work`
+ * (min per thread); CALL uses the part's lo and len. One thread: a direct
+ * call. */
+#define SPLIT(n, work, min, align, CALL) \
     do { \
-        const int nt = THREADS(cnt, ELEM_MIN); \
+        const int nt = THREADS(work, min); \
         if (nt == 1) { \
-            const size_t lo = 0, len = (cnt); \
+            const size_t lo = 0, len = (n); \
             CALL; \
             break; \
         } \
         _Pragma("omp parallel for num_threads(nt) schedule(static)") \
         for (int t = 0; t < nt; t++) { \
             size_t lo, hi; \
-            PART((cnt), nt, t, 64, &lo, &hi); \
+            PART((n), nt, t, (align), &lo, &hi); \
             const size_t len = hi - lo; \
             if (len) \
                 CALL; \
         } \
     } while (0)
-
-/* Splits rows [0, rows) of a rows x cols matrix; CALL uses r0 and nr. */
-#define SPLIT_ROWS(rows, cols, CALL) \
-    do { \
-        const int nt = THREADS((double)(rows) * (double)(cols), ELEM_MIN); \
-        if (nt == 1) { \
-            const size_t r0 = 0, nr = (rows); \
-            CALL; \
-            break; \
-        } \
-        _Pragma("omp parallel for num_threads(nt) schedule(static)") \
-        for (int t = 0; t < nt; t++) { \
-            size_t r0, hi; \
-            PART((rows), nt, t, 1, &r0, &hi); \
-            const size_t nr = hi - r0; \
-            if (nr) \
-                CALL; \
-        } \
-    } while (0)
+/* Elements of an array (64-aligned parts), rows of a rows x cols matrix. */
+#define SPLIT_ELEMS(cnt, CALL) SPLIT((cnt), (double)(cnt), ELEM_MIN, 64, CALL)
+#define SPLIT_ROWS(rows, cols, CALL) SPLIT((rows), (double)(rows) * (double)(cols), ELEM_MIN, 1, CALL)
 
 decl_gemm_bias_act_fn(float, NAME(gemm_bias_act))
 {
-    const int nt = THREADS((double)m * (double)n * (double)k, GEMM_MIN);
-    if (nt == 1) {
-        INNER(gemm_bias_act)(m, n, k, a, lda, b, ldb, trans_b, bias, act, z, h);
-        return;
-    }
-    _Pragma("omp parallel for num_threads(nt) schedule(static)")
-    for (int t = 0; t < nt; t++) {
-        size_t lo, hi;
-        PART(m, nt, t, 16, &lo, &hi);
-        if (lo < hi)
-            INNER(gemm_bias_act)(hi - lo, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act,
-                                 z ? z + lo * n : NULL, h + lo * n);
-    }
+    SPLIT(m, (double)m * (double)n * (double)k, GEMM_MIN, 16,
+          INNER(gemm_bias_act)(len, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act, z ? z + lo * n : NULL,
+                               h + lo * n));
 }
 
 decl_exp_fn(float, NAME(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)); }
@@ -127,7 +103,7 @@ decl_exp_fn(float, NAME(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)
 #define BIAS_ACT_OMP(act) \
     decl_bias_act_fn(float, NAME(bias_##act)) \
     { \
-        SPLIT_ROWS(m, n, INNER(bias_##act)(nr, n, bias, z + r0 * n, h + r0 * n)); \
+        SPLIT_ROWS(m, n, INNER(bias_##act)(len, n, bias, z + lo * n, h + lo * n)); \
     }
 BIAS_ACT_OMP(sigmoid)
 BIAS_ACT_OMP(tanh)
@@ -143,7 +119,7 @@ DACT_OMP(relu)
 #define CAE_DELTA_OMP(act) \
     decl_cae_delta_fn(float, NAME(cae_delta_##act)) \
     { \
-        SPLIT_ROWS(m, k, INNER(cae_delta_##act)(nr, k, h + r0 * k, c, d + r0 * k)); \
+        SPLIT_ROWS(m, k, INNER(cae_delta_##act)(len, k, h + lo * k, c, d + lo * k)); \
     }
 CAE_DELTA_OMP(sigmoid)
 CAE_DELTA_OMP(tanh)
@@ -196,7 +172,7 @@ COLSUM_OMP(decl_cae_dsq_fn, cae_dsq_relu, m, k, h)
 
 decl_row_sqnorm_fn(float, NAME(row_sqnorm))
 {
-    SPLIT_ROWS(rows, cols, INNER(row_sqnorm)(nr, cols, w + r0 * cols, out + r0));
+    SPLIT_ROWS(rows, cols, INNER(row_sqnorm)(len, cols, w + lo * cols, out + lo));
 }
 
 /* Sums over fixed chunks (their size depends on cnt only), added in order:
@@ -231,7 +207,7 @@ decl_sign_axpy_fn(float, NAME(sign_axpy)) { SPLIT_ELEMS(cnt, INNER(sign_axpy)(le
 decl_wpen_grad_fn(float, NAME(wpen_grad))
 {
     SPLIT_ROWS(rows, cols,
-               INNER(wpen_grad)(nr, cols, w + r0 * cols, lambda, l1, rowscale ? rowscale + r0 : NULL, g + r0 * cols));
+               INNER(wpen_grad)(len, cols, w + lo * cols, lambda, l1, rowscale ? rowscale + lo : NULL, g + lo * cols));
 }
 
 decl_sgd_step_fn(float, NAME(sgd_step)) { SPLIT_ELEMS(cnt, INNER(sgd_step)(len, lr, mu, g + lo, v + lo, theta + lo)); }
