@@ -32,8 +32,11 @@ int sae_cli_error(const char *cmd, int code, const char *fmt, ...) __attribute__
  * only remove features). -1 when SAE_CPU_MASK is not a level name. */
 int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen);
 
-/* Applies --threads to OpenMP (no-op without it). */
-void sae_cli_threads(unsigned threads);
+/* The common start of train and eval: parses argv[2..] as options of cmd
+ * into s, prints --help, builds the kernel table and applies --threads.
+ * Returns -1 to go on, or the exit status to return (help, usage error). */
+int sae_cli_setup(const char *name, unsigned cmd, const char *usage, int argc, char **argv, SaeRunSpec *s,
+                  SaeKernels *k);
 
 /* bce needs targets in [0, 1]: fails naming the first row and column that
  * is not, and suggesting --scale minmax. */

@@ -32,14 +32,22 @@ int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen
     return 0;
 }
 
-void sae_cli_threads(unsigned threads)
+int sae_cli_setup(const char *name, unsigned cmd, const char *usage, int argc, char **argv, SaeRunSpec *s,
+                  SaeKernels *k)
 {
+    char err[512];
+    const int pr = sae_options_parse(s, cmd, argc, argv, 2, err, sizeof err);
+    if (pr == 1) {
+        sae_options_help(cmd, usage);
+        return SAE_EXIT_OK;
+    }
+    if (pr < 0 || sae_cli_kernels(s, k, err, sizeof err))
+        return sae_cli_error(name, SAE_EXIT_USAGE, "%s", err);
 #if SAE_HAVE_OPENMP
-    if (threads)
-        omp_set_num_threads((int)threads);
-#else
-    (void)threads;
+    if (s->threads)
+        omp_set_num_threads((int)s->threads);
 #endif
+    return -1;
 }
 
 int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, SaeError *e)

@@ -21,20 +21,13 @@ int sae_cmd_eval(int argc, char **argv)
     SaeRunSpec s;
     sae_run_spec_init(&s);
     s.data_spec = NULL;
-    char err[512];
-    const int pr = sae_options_parse(&s, SAE_CMD_EVAL, argc, argv, 2, err, sizeof err);
-    if (pr == 1) {
-        sae_options_help(SAE_CMD_EVAL, usage);
-        return SAE_EXIT_OK;
-    }
-    if (pr < 0)
-        return sae_cli_error("eval", SAE_EXIT_USAGE, "%s", err);
+    SaeKernels k;
+    const int setup = sae_cli_setup("eval", SAE_CMD_EVAL, usage, argc, argv, &s, &k);
+    if (setup >= 0)
+        return setup;
     if (!s.model_path || !s.data_spec)
         return sae_cli_error("eval", SAE_EXIT_USAGE, "--model and --data are required (see --help)");
-    SaeKernels k;
-    if (sae_cli_kernels(&s, &k, err, sizeof err))
-        return sae_cli_error("eval", SAE_EXIT_USAGE, "%s", err);
-    sae_cli_threads(s.threads);
+    char err[512];
 
     SaeError e;
     SaeConfig c = s.model;

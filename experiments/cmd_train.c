@@ -114,18 +114,11 @@ int sae_cmd_train(int argc, char **argv)
     signal(SIGINT, on_sigint); /* from the start: an early Ctrl-C still ends cleanly */
     SaeRunSpec s;
     sae_run_spec_init(&s);
-    char err[512];
-    const int pr = sae_options_parse(&s, SAE_CMD_TRAIN, argc, argv, 2, err, sizeof err);
-    if (pr == 1) {
-        sae_options_help(SAE_CMD_TRAIN, usage);
-        return SAE_EXIT_OK;
-    }
-    if (pr < 0)
-        return sae_cli_error("train", SAE_EXIT_USAGE, "%s", err);
     SaeKernels k;
-    if (sae_cli_kernels(&s, &k, err, sizeof err))
-        return sae_cli_error("train", SAE_EXIT_USAGE, "%s", err);
-    sae_cli_threads(s.threads);
+    const int setup = sae_cli_setup("train", SAE_CMD_TRAIN, usage, argc, argv, &s, &k);
+    if (setup >= 0)
+        return setup;
+    char err[512];
 
     SaeError e;
     SaeData tr, te;
