@@ -22,7 +22,7 @@
 
 extern "C" {
 #include "bench/fma_peak.h"
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "core/model.h"
 #include "kernels/kernels.h"
 #include "sae_config.h"

@@ -130,7 +130,7 @@ typedef struct SaeKernels {
 } SaeKernels;
 
 /* Fills every slot of k: the scalar reference first, then each ISA the
- * flags (SAE_CPU_* from core/cpu.h) allow, lowest to highest. */
+ * flags (SAE_CPU_* from kernels/cpu.h) allow, lowest to highest. */
 void sae_kernels_init(SaeKernels *k, unsigned flags);
 
 /* Number of slots and, by index, the slot's name and its f32/f64 function

@@ -3,7 +3,7 @@
  * flags lack (dav1d's *_dsp_init pattern). Only the float table has SIMD
  * variants; the double table is the scalar reference (the precision for
  * checks, not for speed). */
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "kernels/isa.h"
 #include "kernels/kernels.h"
 #include "kernels/scalar.h"

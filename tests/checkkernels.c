@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
 #include "sae_config.h"

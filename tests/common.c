@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "tests/common.h"
 
 const SaeKernels *test_kernels(void)

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/modelfile.h"
-#include "core/npy.h"
-#include "core/npz.h"
+#include "core/io/modelfile.h"
+#include "core/io/npy.h"
+#include "core/io/npz.h"
 #include "tests/common.h"
 #include "tests/runcmd.h"
 #include "tests/vecfile.h"

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/data.h"
+#include "core/io/data.h"
 #include "core/linalg.h"
 #include "core/rng.h"
-#include "core/modelfile.h"
-#include "core/npy.h"
-#include "core/npz.h"
+#include "core/io/modelfile.h"
+#include "core/io/npy.h"
+#include "core/io/npz.h"
 #include "sae_config.h"
 #include "tests/common.h"
 

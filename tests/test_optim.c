@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "core/lbfgs.h"
 #include "core/rng.h"
 #include "core/train.h"

@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "core/metrics.h"
-#include "core/npz.h"
+#include "core/io/npz.h"
 #include "core/probe.h"
-#include "experiments/png.h"
-#include "experiments/svg.h"
-#include "experiments/sweep_config.h"
+#include "experiments/report/png.h"
+#include "experiments/report/svg.h"
+#include "experiments/sweep/sweep_config.h"
 #include "sae_config.h"
 #include "tests/common.h"
 #include "tests/runcmd.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
-#include "experiments/options.h"
+#include "kernels/cpu.h"
+#include "experiments/cli/options.h"
 
 typedef enum { K_DOUBLE, K_SIZE, K_UINT, K_BOOL, K_STRING, K_ENUM, K_SWITCH } Kind;
 

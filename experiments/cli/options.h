@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/data.h"
+#include "core/io/data.h"
 #include "core/model.h"
 #include "core/train.h"
 

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
+#include "core/io/fileio.h"
 #include "core/metrics.h"
-#include "experiments/results.h"
-#include "experiments/svg.h"
+#include "experiments/sweep/results.h"
+#include "experiments/report/svg.h"
 
 /* The metric columns, after the settings; the last three are timings, the
  * only columns that differ between two runs of the same settings. */

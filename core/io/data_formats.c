@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/data.h"
-#include "core/npy.h"
+#include "core/io/data.h"
+#include "core/io/npy.h"
 #include "core/safe_alloc.h"
 
 static int alloc_matrix(const char *path, size_t rows, size_t cols, SaeData *d, SaeError *e)

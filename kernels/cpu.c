@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
+#include "kernels/cpu.h"
 #include "sae_config.h"
 
 /* The OpenMP driver is a level of the table, present when it is built. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "core/npy.h"
+#include "core/io/npy.h"
 
 typedef struct SaeNpzMember {
     char name[128];        /* without the ".npy" suffix */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/modelfile.h"
-#include "core/npz.h"
+#include "core/io/modelfile.h"
+#include "core/io/npz.h"
 #include "core/safe_alloc.h"
 #include "sae_config.h"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/data.h"
-#include "core/fileio.h"
+#include "core/io/data.h"
+#include "core/io/fileio.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
 #include "sae_config.h"

@@ -5,11 +5,11 @@
 
 #include <stdio.h>
 
-#include "core/data.h"
+#include "core/io/data.h"
 #include "core/error.h"
 #include "core/model.h"
-#include "experiments/json.h"
-#include "experiments/options.h"
+#include "experiments/report/json.h"
+#include "experiments/cli/options.h"
 #include "kernels/kernels.h"
 
 enum {

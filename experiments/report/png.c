@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fileio.h"
-#include "core/npz.h"
-#include "experiments/png.h"
+#include "core/io/fileio.h"
+#include "core/io/npz.h"
+#include "experiments/report/png.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_ZLIB

@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "experiments/progress.h"
+#include "experiments/cli/progress.h"
 
 
 void sae_progress_init(SaeProgress *p, const char *unit)

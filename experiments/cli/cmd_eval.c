@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/cpu.h"
-#include "core/modelfile.h"
+#include "kernels/cpu.h"
+#include "core/io/modelfile.h"
 #include "core/train.h"
-#include "experiments/cli.h"
+#include "experiments/cli/cli.h"
 #include "sae_config.h"
 
 static const char usage[] =

@@ -1,6 +1,6 @@
 #include <math.h>
 
-#include "experiments/json.h"
+#include "experiments/report/json.h"
 
 static void key(SaeJson *j, const char *k)
 {

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cpu.h"
-#include "experiments/cli.h"
+#include "kernels/cpu.h"
+#include "experiments/cli/cli.h"
 
 int sae_cmd_cpu(int argc, char **argv)
 {

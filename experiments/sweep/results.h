@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "experiments/sweep_config.h"
+#include "experiments/sweep/sweep_config.h"
 
 typedef struct SaeRows {
     size_t n_cols;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "experiments/options.h"
+#include "experiments/cli/options.h"
 
 enum { SAE_MAX_AXES = 16, SAE_MAX_VALUES = 64, SAE_MAX_BASE = 64 };
 

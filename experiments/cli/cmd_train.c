@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cpu.h"
-#include "core/modelfile.h"
+#include "kernels/cpu.h"
+#include "core/io/modelfile.h"
 #include "core/train.h"
-#include "experiments/cli.h"
-#include "experiments/progress.h"
+#include "experiments/cli/cli.h"
+#include "experiments/cli/progress.h"
 #include "sae_config.h"
 #include "sae_revision.h"
 

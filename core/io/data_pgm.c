@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/data.h"
+#include "core/io/data.h"
 #include "core/linalg.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"

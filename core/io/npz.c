@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fileio.h"
-#include "core/npz.h"
+#include "core/io/fileio.h"
+#include "core/io/npz.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_ZLIB

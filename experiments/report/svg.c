@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/fileio.h"
-#include "experiments/svg.h"
+#include "core/io/fileio.h"
+#include "experiments/report/svg.h"
 
 enum { W = 640, H = 420, L = 70, R = 170, T = 40, B = 60 };
 

@@ -2,8 +2,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "core/cpu.h"
-#include "experiments/cli.h"
+#include "kernels/cpu.h"
+#include "experiments/cli/cli.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_OPENMP

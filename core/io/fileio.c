@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fileio.h"
+#include "core/io/fileio.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_ZLIB

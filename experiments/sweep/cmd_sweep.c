@@ -12,16 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cpu.h"
-#include "core/fileio.h"
+#include "kernels/cpu.h"
+#include "core/io/fileio.h"
 #include "core/metrics.h"
 #include "core/probe.h"
 #include "core/train.h"
-#include "experiments/cli.h"
-#include "experiments/png.h"
-#include "experiments/progress.h"
-#include "experiments/results.h"
-#include "experiments/sweep_config.h"
+#include "experiments/cli/cli.h"
+#include "experiments/report/png.h"
+#include "experiments/cli/progress.h"
+#include "experiments/sweep/results.h"
+#include "experiments/sweep/sweep_config.h"
 #include "sae_config.h"
 #include "sae_revision.h"
 

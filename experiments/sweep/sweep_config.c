@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fileio.h"
-#include "experiments/sweep_config.h"
+#include "core/io/fileio.h"
+#include "experiments/sweep/sweep_config.h"
 
 static char *trim(char *s)
 {
