@@ -1,5 +1,5 @@
-/* The float instance of the objective. */
-#define T float
-#define TNAME F32
-#define TSFX f32
-#include "model_tmpl.c"
+/* The float instance of the objective (model_tmpl.c). Makes sae_work_new_f32,
+ * sae_work_free_f32 and sae_objective_f32. */
+#define SAE_TMPL_F64 0
+#include "kernels/template.h"
+#include "core/model_tmpl.c"

@@ -1,5 +1,5 @@
-/* The double instance of the objective. */
-#define T double
-#define TNAME F64
-#define TSFX f64
-#include "model_tmpl.c"
+/* The double instance of the objective (model_tmpl.c). Makes sae_work_new_f64,
+ * sae_work_free_f64 and sae_objective_f64. */
+#define SAE_TMPL_F64 1
+#include "kernels/template.h"
+#include "core/model_tmpl.c"

@@ -1,8 +1,7 @@
 /*
- * The objective and its gradient, written once for the element type T.
- * model_f32.c and model_f64.c include this file after defining
- *   T   float | double,   TNAME  F32 | F64,   TSFX  f32 | f64.
- * Equation tags (E2..E18) refer to DOMAIN.md.
+ * The objective and its gradient, written once for the element type T: a
+ * template (kernels/template.h) compiled by model_f32.c and model_f64.c.
+ * Section and equation names (§N, [name]) refer to core/MODEL.md.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,19 +9,13 @@
 #include "core/model.h"
 #include "core/safe_alloc.h"
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define WORK CAT(SaeWork, TNAME)
-#define KERNELS CAT(SaeKernels, TNAME)
-#define FN(name) CAT(name, TSFX)
-
-WORK *FN(sae_work_new_)(const SaeConfig *c, size_t batch)
+TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t mk, mn;
     if (sae_mul_overflow(batch, k, &mk) || sae_mul_overflow(batch, n, &mn))
         return NULL;
-    WORK *w = calloc(1, sizeof *w);
+    TNAME(SaeWork) *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->cap = batch;
@@ -38,13 +31,13 @@ WORK *FN(sae_work_new_)(const SaeConfig *c, size_t batch)
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
     if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k ||
         !w->rhohat || !w->dsq || !w->rnorm || !w->tmp) {
-        FN(sae_work_free_)(w);
+        FN(sae_work_free)(w);
         return NULL;
     }
     return w;
 }
 
-void FN(sae_work_free_)(WORK *w)
+void FN(sae_work_free)(TNAME(SaeWork) *w)
 {
     if (!w)
         return;
@@ -61,7 +54,7 @@ void FN(sae_work_free_)(WORK *w)
     free(w);
 }
 
-static double FN(sum_)(size_t cnt, const double *v)
+static double FN(sum)(size_t cnt, const double *v)
 {
     double t = 0;
     for (size_t i = 0; i < cnt; i++) t += v[i];
@@ -70,7 +63,7 @@ static double FN(sum_)(size_t cnt, const double *v)
 
 /* E7a, E7 and the KL row of E14: rho-hat from the column means of H, the
  * penalty value, and (when want_row) s_j * (beta/m) * a' into row. */
-static double FN(kl_term_)(const SaeConfig *c, const double *colmean, double *rhohat,
+static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rhohat,
                            T *row, size_t m, int want_row)
 {
     const size_t k = c->n_hidden;
@@ -90,22 +83,23 @@ static double FN(kl_term_)(const SaeConfig *c, const double *colmean, double *rh
     return c->beta * kl;
 }
 
-static void FN(to_T_)(size_t cnt, const double *src, T *dst)
+static void FN(to_T)(size_t cnt, const double *src, T *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
-double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
-                          const T *theta, const T *x, size_t m, T *grad,
-                          SaeTerms *terms)
+/* The forward pass and every term of J (§2, §3). Leaves in w what the
+ * backward pass reads: H, X^, Z2 (bce), r_j (rnorm), rho-hat, sum_i D^2
+ * (dsq, when gamma != 0) and, when want_grad, the KL row (vec_k). */
+static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+                            const T *x, size_t m, int want_grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
     sae_layout(c, &L);
     const T *W1 = theta + L.w1, *b1 = theta + L.b1, *b2 = theta + L.b2;
     const T *W2 = c->tied ? NULL : theta + L.w2;
-    const T inv_m = (T)(1.0 / (double)m);
-    T *H = w->h, *Z2 = w->z2, *Xh = w->xh, *D2 = w->d2, *GH = w->gh;
+    T *H = w->h, *Z2 = w->z2, *Xh = w->xh;
 
     /* E1: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
@@ -125,10 +119,10 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
 
     /* Weight penalties E4, E5; r_j = ||W1_j||^2 also feeds the CAE term. */
     kt->row_sqnorm(k, n, W1, w->rnorm);
-    double sumsq = FN(sum_)(k, w->rnorm), sumabs = kt->abs_sum(k * n, W1);
+    double sumsq = FN(sum)(k, w->rnorm), sumabs = kt->abs_sum(k * n, W1);
     if (!c->tied) {
         kt->row_sqnorm(n, k, W2, w->tmp);
-        sumsq += FN(sum_)(n, w->tmp);
+        sumsq += FN(sum)(n, w->tmp);
         sumabs += kt->abs_sum(n * k, W2);
     }
     t.l2 = 0.5 * c->lambda * sumsq;
@@ -139,7 +133,7 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
         t.l1a = c->l1_activity * kt->abs_sum(m * k, H) / (double)m;
     kt->colsum(m, k, H, w->tmp);
     for (size_t j = 0; j < k; j++) w->tmp[j] /= (double)m;
-    t.kl = FN(kl_term_)(c, w->tmp, w->rhohat, w->vec_k, m, grad && c->beta != 0);
+    t.kl = FN(kl_term)(c, w->tmp, w->rhohat, w->vec_k, m, want_grad && c->beta != 0);
     if (c->gamma != 0) {
         switch (c->encoder) {
         case SAE_ACT_SIGMOID: kt->cae_dsq_sigmoid(m, k, H, w->dsq); break;
@@ -151,10 +145,20 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
         t.cae = c->gamma * cae / (double)m;
     }
     t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae;
-    if (terms)
-        *terms = t;
-    if (!grad)
-        return t.loss;
+    return t;
+}
+
+/* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
+static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+                         const T *x, size_t m, T *grad)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    SaeLayout L;
+    sae_layout(c, &L);
+    const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
+    const T inv_m = (T)(1.0 / (double)m);
+    const T *H = w->h, *Xh = w->xh;
+    T *D2 = w->d2, *GH = w->gh;
 
     T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
     T *gW2 = c->tied ? NULL : grad + L.w2;
@@ -166,7 +170,7 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
 
     /* E17: decoder gradients (untied); E14: G_H = D2 W2. */
     kt->colsum(m, n, D2, w->tmp);
-    FN(to_T_)(n, w->tmp, gb2);
+    FN(to_T)(n, w->tmp, gb2);
     if (c->tied) {
         kt->gemm_nt(m, k, n, 1, D2, n, W1, n, 0, GH, k);
     } else {
@@ -198,7 +202,7 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
     kt->colsum(m, k, GH, w->tmp);
-    FN(to_T_)(k, w->tmp, gb1);
+    FN(to_T)(k, w->tmp, gb1);
 
     /* Penalty gradients: lambda W + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
     const T *rowscale = NULL;
@@ -209,5 +213,15 @@ double FN(sae_objective_)(const SaeConfig *c, const KERNELS *kt, WORK *w,
     kt->wpen_grad(k, n, W1, (T)c->lambda, (T)c->l1_weight, rowscale, gW1);
     if (!c->tied)
         kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
+}
+
+double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+                         const T *x, size_t m, T *grad, SaeTerms *terms)
+{
+    const SaeTerms t = FN(forward)(c, kt, w, theta, x, m, grad != NULL);
+    if (terms)
+        *terms = t;
+    if (grad)
+        FN(backward)(c, kt, w, theta, x, m, grad);
     return t.loss;
 }

@@ -10,21 +10,15 @@
 #include "core/safe_alloc.h"
 #include "core/train.h"
 
-#define T float
-#define TNAME F32
-#define TSFX f32
+/* Makes train_minibatch_f32, train_lbfgs_f32, evaluate_f32 and the same
+ * for f64 (static). */
+#define SAE_TMPL_F64 0
+#include "kernels/template.h"
 #include "core/train_tmpl.c"
-#undef T
-#undef TNAME
-#undef TSFX
-
-#define T double
-#define TNAME F64
-#define TSFX f64
+#undef SAE_TMPL_F64
+#define SAE_TMPL_F64 1
+#include "kernels/template.h"
 #include "core/train_tmpl.c"
-#undef T
-#undef TNAME
-#undef TSFX
 
 SaeTrainOpts sae_train_defaults(void)
 {

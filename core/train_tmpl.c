@@ -1,14 +1,8 @@
 /*
- * The training loops and the evaluation for one element type T, included by
- * train.c once per type with T, TNAME (F32 | F64) and TSFX (f32 | f64).
+ * The training loops and the evaluation for one element type T: a template
+ * (kernels/template.h) that core/train.c includes once per element type.
  */
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define WORK CAT(SaeWork, TNAME)
-#define KERNELS CAT(SaeKernels, TNAME)
-#define FN(name) CAT(name, TSFX)
-
-static T *FN(to_typed_)(const double *src, size_t cnt)
+static T *FN(to_typed)(const double *src, size_t cnt)
 {
     T *dst = sae_alloc_array(cnt, sizeof(T));
     if (dst)
@@ -16,26 +10,26 @@ static T *FN(to_typed_)(const double *src, size_t cnt)
     return dst;
 }
 
-static void FN(to_double_)(const T *src, size_t cnt, double *dst)
+static void FN(to_double)(const T *src, size_t cnt, double *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (double)src[i];
 }
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (DOMAIN.md section 6). */
-static int FN(train_minibatch_)(const SaeConfig *c, const SaeTrainOpts *o, const KERNELS *kt,
+static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
                                 const double *x, size_t m, double *theta_io, SaeTrainResult *r)
 {
     const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
     SaeLayout L;
     sae_layout(c, &L);
     const size_t P = L.total;
-    T *theta = FN(to_typed_)(theta_io, P);
+    T *theta = FN(to_typed)(theta_io, P);
     T *grad = sae_alloc_array(P, sizeof(T));
     T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array(batch * n, sizeof(T));
     size_t *idx = sae_alloc_array(m, sizeof(size_t));
-    WORK *w = FN(sae_work_new_)(c, batch);
+    TNAME(SaeWork) *w = FN(sae_work_new)(c, batch);
     int rc = SAE_TRAIN_NO_MEMORY;
     if (!theta || !grad || !s1 || !s2 || !xb || !idx || !w)
         goto done;
@@ -60,7 +54,7 @@ static int FN(train_minibatch_)(const SaeConfig *c, const SaeTrainOpts *o, const
                 const double *row = x + idx[start + i] * n;
                 for (size_t d = 0; d < n; d++) xb[i * n + d] = (T)row[d];
             }
-            const double f = FN(sae_objective_)(c, kt, w, theta, xb, mb, grad, NULL);
+            const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
             r->fevals++;
             if (!isfinite(f)) {
                 r->diverged = 1;
@@ -88,9 +82,9 @@ static int FN(train_minibatch_)(const SaeConfig *c, const SaeTrainOpts *o, const
             o->progress(o->progress_ctx, ep + 1, o->epochs, r->last_loss);
     }
 finish:
-    FN(to_double_)(theta, P, theta_io);
+    FN(to_double)(theta, P, theta_io);
 done:
-    FN(sae_work_free_)(w);
+    FN(sae_work_free)(w);
     free(theta);
     free(grad);
     free(s1);
@@ -101,33 +95,33 @@ done:
 }
 
 /* Full-batch objective in T behind L-BFGS's double interface. */
-typedef struct FN(FullBatch_) {
+typedef struct FN(FullBatch) {
     const SaeConfig *c;
-    const KERNELS *kt;
-    WORK *w;
+    const TNAME(SaeKernels) *kt;
+    TNAME(SaeWork) *w;
     const T *x;
     size_t m, P;
     T *theta, *grad;
-} FN(FullBatch_);
+} FN(FullBatch);
 
-static double FN(full_batch_fg_)(void *ctx, const double *theta, double *g)
+static double FN(full_batch_fg)(void *ctx, const double *theta, double *g)
 {
-    FN(FullBatch_) *fb = ctx;
+    FN(FullBatch) *fb = ctx;
     for (size_t i = 0; i < fb->P; i++) fb->theta[i] = (T)theta[i];
-    const double f = FN(sae_objective_)(fb->c, fb->kt, fb->w, fb->theta, fb->x, fb->m, fb->grad, NULL);
-    FN(to_double_)(fb->grad, fb->P, g);
+    const double f = FN(sae_objective)(fb->c, fb->kt, fb->w, fb->theta, fb->x, fb->m, fb->grad, NULL);
+    FN(to_double)(fb->grad, fb->P, g);
     return f;
 }
 
-static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KERNELS *kt,
+static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
                             const double *x, size_t m, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    FN(FullBatch_) fb = { .c = c, .kt = kt, .m = m, .P = L.total };
-    T *xt = FN(to_typed_)(x, m * c->n_in);
+    FN(FullBatch) fb = { .c = c, .kt = kt, .m = m, .P = L.total };
+    T *xt = FN(to_typed)(x, m * c->n_in);
     fb.x = xt;
-    fb.w = FN(sae_work_new_)(c, m);
+    fb.w = FN(sae_work_new)(c, m);
     fb.theta = sae_alloc_array(L.total, sizeof(T));
     fb.grad = sae_alloc_array(L.total, sizeof(T));
     int rc = SAE_TRAIN_NO_MEMORY;
@@ -140,7 +134,7 @@ static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KER
         lo.progress_ctx = o->progress_ctx;
         lo.stop = o->stop;
         SaeLbfgsResult lr;
-        sae_lbfgs(FN(full_batch_fg_), &fb, theta_io, L.total, &lo, &lr);
+        sae_lbfgs(FN(full_batch_fg), &fb, theta_io, L.total, &lo, &lr);
         r->iters = lr.iters;
         r->epochs = lr.iters;
         r->fevals = lr.fevals;
@@ -153,45 +147,39 @@ static int FN(train_lbfgs_)(const SaeConfig *c, const SaeTrainOpts *o, const KER
              : r->diverged                    ? SAE_TRAIN_DIVERGED
                                               : SAE_TRAIN_OK;
     }
-    FN(sae_work_free_)(fb.w);
+    FN(sae_work_free)(fb.w);
     free(xt);
     free(fb.theta);
     free(fb.grad);
     return rc;
 }
 
-static int FN(evaluate_)(const SaeConfig *c, const KERNELS *kt, const double *theta_d,
+static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d,
                          const double *x, size_t m, SaeTerms *terms, double *grad_d,
                          double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    T *theta = FN(to_typed_)(theta_d, L.total);
-    T *xt = FN(to_typed_)(x, m * c->n_in);
+    T *theta = FN(to_typed)(theta_d, L.total);
+    T *xt = FN(to_typed)(x, m * c->n_in);
     T *grad = grad_d ? sae_alloc_array(L.total, sizeof(T)) : NULL;
-    WORK *w = FN(sae_work_new_)(c, m);
+    TNAME(SaeWork) *w = FN(sae_work_new)(c, m);
     int rc = SAE_TRAIN_NO_MEMORY;
     if (theta && xt && w && (grad || !grad_d)) {
-        FN(sae_objective_)(c, kt, w, theta, xt, m, grad, terms);
+        FN(sae_objective)(c, kt, w, theta, xt, m, grad, terms);
         if (grad_d)
-            FN(to_double_)(grad, L.total, grad_d);
+            FN(to_double)(grad, L.total, grad_d);
         if (rhohat)
             memcpy(rhohat, w->rhohat, c->n_hidden * sizeof(double));
         if (h)
-            FN(to_double_)(w->h, m * c->n_hidden, h);
+            FN(to_double)(w->h, m * c->n_hidden, h);
         if (xh)
-            FN(to_double_)(w->xh, m * c->n_in, xh);
+            FN(to_double)(w->xh, m * c->n_in, xh);
         rc = 0;
     }
-    FN(sae_work_free_)(w);
+    FN(sae_work_free)(w);
     free(theta);
     free(xt);
     free(grad);
     return rc;
 }
-
-#undef CAT_
-#undef CAT
-#undef WORK
-#undef KERNELS
-#undef FN

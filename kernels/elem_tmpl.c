@@ -1,251 +1,298 @@
 /*
  * The element-wise and reduction kernels of the table, written once over
- * the vector abstraction (x86/simd_*.h) and compiled once per ISA by
- * avx2.c / avx512.c, which define NAME(slot) -> sae_<slot>_<isa>.
- * Semantics: kernels.h; the scalar reference: scalar_tmpl.c. Sums leave in
- * double, accumulated in double lanes.
+ * the vector abstraction (x86/simd_*.h): a template (kernels/template.h)
+ * compiled per ISA by x86/avx2.c and x86/avx512.c. Semantics: kernels.h;
+ * the scalar reference: scalar_tmpl.c. Sums leave in double, accumulated
+ * in double lanes.
+ *
+ * Every kernel is a loop over whole vectors and one masked tail step, both
+ * calling the kernel's step function (always inlined, so the tail flag and
+ * the activation fold to constants): a debugger steps into each of them.
  */
 #include "kernels/vmath_tmpl.h"
 
-/* Runs BODY(LD, ST, KEEP) over cnt entries: whole vectors, then the tail
- * with masked loads and stores (masked-off lanes load 0; KEEP zeroes them
- * in a value that is summed). */
-#define LD_FULL(p) vload((p) + i)
-#define ST_FULL(p, v) vstore((p) + i, (v))
-#define KEEP_FULL(v) (v)
-#define LD_TAIL(p) vload_m((p) + i, m_)
-#define ST_TAIL(p, v) vstore_m((p) + i, (v), m_)
-#define KEEP_TAIL(v) vkeep(m_, (v))
-#define FOR_EACH_VEC(cnt, BODY) \
-    do { \
-        size_t i = 0; \
-        for (; i + VW <= (cnt); i += VW) { BODY(LD_FULL, ST_FULL, KEEP_FULL) } \
-        if (i < (cnt)) { \
-            const vmask m_ = vmask_first((cnt) - i); \
-            BODY(LD_TAIL, ST_TAIL, KEEP_TAIL) \
-        } \
-    } while (0)
+#define STEP static inline __attribute__((always_inline))
+
+/* One step's loads and stores: a whole vector, or the tail under the lane
+ * mask m (masked-off lanes load 0, and keep() zeroes them in a value that
+ * is summed). */
+STEP vf ld(const float *p, vmask m, int tail) { return tail ? vload_m(p, m) : vload(p); }
+STEP void st(float *p, vf v, vmask m, int tail)
+{
+    if (tail)
+        vstore_m(p, v, m);
+    else
+        vstore(p, v);
+}
+STEP vf keep(vf v, vmask m, int tail) { return tail ? vkeep(m, v) : v; }
 
 /* acc[0..1] += the float vector v widened to double. */
-static inline void acc_add(vd acc[2], vf v)
+STEP void acc_add(vd acc[2], vf v)
 {
     acc[0] = vd_add(acc[0], vd_lo(v));
     acc[1] = vd_add(acc[1], vd_hi(v));
 }
 
-static inline double acc_sum(const vd acc[2]) { return vd_sum(vd_add(acc[0], acc[1])); }
-
-decl_exp_fn(float, NAME(exp))
+/* acc[0..1] += a * b, widened to double. */
+STEP void acc_fma(vd acc[2], vf a, vf b)
 {
-#define BODY(LD, ST, KEEP) ST(y, v_exp(LD(x)));
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    acc[0] = vd_fma(vd_lo(a), vd_lo(b), acc[0]);
+    acc[1] = vd_fma(vd_hi(a), vd_hi(b), acc[1]);
 }
 
-#define BIAS_ACT(act) \
-    decl_bias_act_fn(float, NAME(bias_##act)) \
-    { \
-        for (size_t r = 0; r < m; r++) { \
-            float *zr = z + r * n, *hr = h + r * n; \
-            FOR_EACH_VEC(n, BIAS_ACT_BODY_##act); \
-        } \
-    }
-#define BIAS_ACT_BODY(LD, ST, f) \
-    { \
-        const vf v = vadd(LD(zr), LD(bias)); \
-        ST(zr, v); \
-        ST(hr, f(v)); \
-    }
-#define BIAS_ACT_BODY_sigmoid(LD, ST, KEEP) BIAS_ACT_BODY(LD, ST, v_sigmoid)
-#define BIAS_ACT_BODY_tanh(LD, ST, KEEP) BIAS_ACT_BODY(LD, ST, v_tanh)
-#define BIAS_ACT_BODY_relu(LD, ST, KEEP) BIAS_ACT_BODY(LD, ST, v_relu)
-#define BIAS_ACT_BODY_linear(LD, ST, KEEP) BIAS_ACT_BODY(LD, ST, v_linear)
-BIAS_ACT(sigmoid)
-BIAS_ACT(tanh)
-BIAS_ACT(relu)
-BIAS_ACT(linear)
+static inline double acc_sum(const vd acc[2]) { return vd_sum(vd_add(acc[0], acc[1])); }
 
-#define DACT(act) \
-    decl_dact_fn(float, NAME(d##act)) \
-    { \
-        FOR_EACH_VEC(cnt, DACT_BODY_##act); \
+STEP void exp_step(const float *x, float *y, vmask m, int tail) { st(y, v_exp(ld(x, m, tail)), m, tail); }
+
+decl_exp_fn(float, KN(exp))
+{
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) exp_step(x + i, y + i, vmask_first(VW), 0);
+    if (i < cnt) exp_step(x + i, y + i, vmask_first(cnt - i), 1);
+}
+
+STEP void bias_act_step(const float *bias, float *z, float *h, int act, vmask m, int tail)
+{
+    const vf v = vadd(ld(z, m, tail), ld(bias, m, tail));
+    st(z, v, m, tail);
+    st(h, v_act(v, act), m, tail);
+}
+
+STEP void bias_act(size_t rows, size_t n, const float *bias, float *z, float *h, int act)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *zr = z + r * n, *hr = h + r * n;
+        size_t j = 0;
+        for (; j + VW <= n; j += VW) bias_act_step(bias + j, zr + j, hr + j, act, vmask_first(VW), 0);
+        if (j < n) bias_act_step(bias + j, zr + j, hr + j, act, vmask_first(n - j), 1);
     }
-#define DACT_BODY_sigmoid(LD, ST, KEEP) ST(g, vmul(LD(g), vd_sigmoid(LD(h))));
-#define DACT_BODY_tanh(LD, ST, KEEP) ST(g, vmul(LD(g), vd_tanh(LD(h))));
-#define DACT_BODY_relu(LD, ST, KEEP) ST(g, vmul(LD(g), vd_relu(LD(h))));
-DACT(sigmoid)
-DACT(tanh)
-DACT(relu)
+}
 
-/* Column sums into double, whole vectors of columns; the few columns past
- * the last whole vector are summed one by one. */
-#define COLUMN_SUMS(rows, cols, src, F) \
-    { \
-        const size_t nv_ = (cols) / VW * VW; \
-        for (size_t j = 0; j < (cols); j++) out[j] = 0; \
-        for (size_t i = 0; i < (rows); i++) { \
-            const float *row = (src) + i * (cols); \
-            for (size_t j = 0; j < nv_; j += VW) { \
-                const vf v = F(vload(row + j)); \
-                vd_store(out + j, vd_add(vd_load(out + j), vd_lo(v))); \
-                vd_store(out + j + VDW, vd_add(vd_load(out + j + VDW), vd_hi(v))); \
-            } \
-            for (size_t j = nv_; j < (cols); j++) { \
-                const float s = row[j]; \
-                out[j] += (double)F##_scalar(s); \
-            } \
-        } \
+decl_bias_act_fn(float, KN(bias_sigmoid)) { bias_act(m, n, bias, z, h, SAE_K_SIGMOID); }
+decl_bias_act_fn(float, KN(bias_tanh)) { bias_act(m, n, bias, z, h, SAE_K_TANH); }
+decl_bias_act_fn(float, KN(bias_relu)) { bias_act(m, n, bias, z, h, SAE_K_RELU); }
+decl_bias_act_fn(float, KN(bias_linear)) { bias_act(m, n, bias, z, h, SAE_K_LINEAR); }
+
+STEP void dact_step(const float *h, float *g, int act, vmask m, int tail)
+{
+    st(g, vmul(ld(g, m, tail), v_deriv(ld(h, m, tail), act)), m, tail);
+}
+
+STEP void dact(size_t cnt, const float *h, float *g, int act)
+{
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) dact_step(h + i, g + i, act, vmask_first(VW), 0);
+    if (i < cnt) dact_step(h + i, g + i, act, vmask_first(cnt - i), 1);
+}
+
+decl_dact_fn(float, KN(dsigmoid)) { dact(cnt, h, g, SAE_K_SIGMOID); }
+decl_dact_fn(float, KN(dtanh)) { dact(cnt, h, g, SAE_K_TANH); }
+decl_dact_fn(float, KN(drelu)) { dact(cnt, h, g, SAE_K_RELU); }
+
+/* What a column sum adds up: the entries themselves, or f'(z)^2 written
+ * through h (relu' is 0 or 1, its own square). */
+enum { COL_SELF = -1 };
+
+STEP vf col_term(vf v, int what)
+{
+    if (what == COL_SELF)
+        return v;
+    const vf d = v_deriv(v, what);
+    return what == SAE_K_RELU ? d : vmul(d, d);
+}
+
+/* The same term in float for the columns past the last whole vector. */
+STEP float col_term1(float h, int what)
+{
+    if (what == COL_SELF)
+        return h;
+    if (what == SAE_K_RELU)
+        return h > 0 ? 1.0f : 0.0f;
+    const float d = what == SAE_K_SIGMOID ? h * (1 - h) : 1 - h * h;
+    return d * d;
+}
+
+STEP void column_sums(size_t rows, size_t cols, const float *src, double *out, int what)
+{
+    const size_t nv = cols / VW * VW;
+    for (size_t j = 0; j < cols; j++) out[j] = 0;
+    for (size_t i = 0; i < rows; i++) {
+        const float *row = src + i * cols;
+        for (size_t j = 0; j < nv; j += VW) {
+            const vf v = col_term(vload(row + j), what);
+            vd_store(out + j, vd_add(vd_load(out + j), vd_lo(v)));
+            vd_store(out + j + VDW, vd_add(vd_load(out + j + VDW), vd_hi(v)));
+        }
+        for (size_t j = nv; j < cols; j++) out[j] += (double)col_term1(row[j], what);
     }
+}
 
-static inline vf sq_d_sigmoid(vf h) { const vf d = vd_sigmoid(h); return vmul(d, d); }
-static inline vf sq_d_tanh(vf h) { const vf d = vd_tanh(h); return vmul(d, d); }
-static inline float sq_d_sigmoid_scalar(float h) { const float d = h * (1 - h); return d * d; }
-static inline float sq_d_tanh_scalar(float h) { const float d = 1 - h * h; return d * d; }
-static inline float vd_relu_scalar(float h) { return h > 0 ? 1.0f : 0.0f; } /* relu'^2 = relu' */
-static inline vf ident(vf v) { return v; }
-static inline float ident_scalar(float v) { return v; }
+decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { column_sums(m, k, h, out, SAE_K_SIGMOID); }
+decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { column_sums(m, k, h, out, SAE_K_TANH); }
+decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { column_sums(m, k, h, out, SAE_K_RELU); }
+decl_colsum_fn(float, KN(colsum)) { column_sums(m, n, a, out, COL_SELF); }
 
-decl_cae_dsq_fn(float, NAME(cae_dsq_sigmoid)) COLUMN_SUMS(m, k, h, sq_d_sigmoid)
-decl_cae_dsq_fn(float, NAME(cae_dsq_tanh)) COLUMN_SUMS(m, k, h, sq_d_tanh)
-decl_cae_dsq_fn(float, NAME(cae_dsq_relu)) COLUMN_SUMS(m, k, h, vd_relu)
-decl_colsum_fn(float, NAME(colsum)) COLUMN_SUMS(m, n, a, ident)
+STEP void cae_delta_step(const float *h, const float *c, float *d, int act, vmask m, int tail)
+{
+    const vf hv = ld(h, m, tail);
+    st(d, vfma(vmul(ld(c, m, tail), v_deriv(hv, act)), v_deriv2(hv, act), ld(d, m, tail)), m, tail);
+}
 
-#define CAE_DELTA(act) \
-    decl_cae_delta_fn(float, NAME(cae_delta_##act)) \
-    { \
-        for (size_t r = 0; r < m; r++) { \
-            const float *hr = h + r * k; \
-            float *dr = d + r * k; \
-            FOR_EACH_VEC(k, CAE_DELTA_BODY_##act); \
-        } \
+STEP void cae_delta(size_t rows, size_t k, const float *h, const float *c, float *d, int act)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *hr = h + r * k;
+        float *dr = d + r * k;
+        size_t j = 0;
+        for (; j + VW <= k; j += VW) cae_delta_step(hr + j, c + j, dr + j, act, vmask_first(VW), 0);
+        if (j < k) cae_delta_step(hr + j, c + j, dr + j, act, vmask_first(k - j), 1);
     }
-#define CAE_DELTA_BODY(LD, ST, dfn, ddfn) \
-    { \
-        const vf hv = LD(hr); \
-        ST(dr, vfma(vmul(LD(c), dfn(hv)), ddfn(hv), LD(dr))); \
-    }
-#define CAE_DELTA_BODY_sigmoid(LD, ST, KEEP) CAE_DELTA_BODY(LD, ST, vd_sigmoid, vdd_sigmoid)
-#define CAE_DELTA_BODY_tanh(LD, ST, KEEP) CAE_DELTA_BODY(LD, ST, vd_tanh, vdd_tanh)
-CAE_DELTA(sigmoid)
-CAE_DELTA(tanh)
+}
 
-decl_row_sqnorm_fn(float, NAME(row_sqnorm))
+decl_cae_delta_fn(float, KN(cae_delta_sigmoid)) { cae_delta(m, k, h, c, d, SAE_K_SIGMOID); }
+decl_cae_delta_fn(float, KN(cae_delta_tanh)) { cae_delta(m, k, h, c, d, SAE_K_TANH); }
+
+decl_row_sqnorm_fn(float, KN(row_sqnorm))
 {
     for (size_t r = 0; r < rows; r++) {
         const float *wr = w + r * cols;
         vd acc[2] = { vd_zero(), vd_zero() };
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf v = LD(wr); \
-        acc[0] = vd_fma(vd_lo(v), vd_lo(v), acc[0]); \
-        acc[1] = vd_fma(vd_hi(v), vd_hi(v), acc[1]); \
-    }
-        FOR_EACH_VEC(cols, BODY);
-#undef BODY
+        size_t j = 0;
+        for (; j + VW <= cols; j += VW) {
+            const vf v = vload(wr + j);
+            acc_fma(acc, v, v);
+        }
+        if (j < cols) {
+            const vf v = vload_m(wr + j, vmask_first(cols - j));
+            acc_fma(acc, v, v);
+        }
         out[r] = acc_sum(acc);
     }
 }
 
-decl_sqdiff_sum_fn(float, NAME(sqdiff_sum))
+/* (a - b)^2 in double: the difference is taken after widening. */
+STEP void sqdiff_step(vd acc[2], const float *a, const float *b, vmask m, int tail)
+{
+    const vf va = ld(a, m, tail), nb = vxor(ld(b, m, tail), vset1(-0.0f));
+    const vd lo = vd_add(vd_lo(va), vd_lo(nb)), hi = vd_add(vd_hi(va), vd_hi(nb));
+    acc[0] = vd_fma(lo, lo, acc[0]);
+    acc[1] = vd_fma(hi, hi, acc[1]);
+}
+
+decl_sqdiff_sum_fn(float, KN(sqdiff_sum))
 {
     vd acc[2] = { vd_zero(), vd_zero() };
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf va = LD(a), vb = LD(b); \
-        const vd lo = vd_add(vd_lo(va), vd_lo(vxor(vb, vset1(-0.0f)))); \
-        const vd hi = vd_add(vd_hi(va), vd_hi(vxor(vb, vset1(-0.0f)))); \
-        acc[0] = vd_fma(lo, lo, acc[0]); \
-        acc[1] = vd_fma(hi, hi, acc[1]); \
-    }
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) sqdiff_step(acc, a + i, b + i, vmask_first(VW), 0);
+    if (i < cnt) sqdiff_step(acc, a + i, b + i, vmask_first(cnt - i), 1);
     return acc_sum(acc);
 }
 
-decl_bce_sum_fn(float, NAME(bce_sum))
+/* softplus(z) - x z; softplus(0) != 0, so the tail's dead lanes are zeroed. */
+STEP void bce_step(vd acc[2], const float *z, const float *x, vmask m, int tail)
+{
+    const vf zv = ld(z, m, tail);
+    acc_add(acc, keep(v_softplus(zv), m, tail));
+    acc_fma(acc, vxor(ld(x, m, tail), vset1(-0.0f)), zv);
+}
+
+decl_bce_sum_fn(float, KN(bce_sum))
 {
     vd acc[2] = { vd_zero(), vd_zero() };
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf zv = LD(z); \
-        acc_add(acc, KEEP(v_softplus(zv))); \
-        acc[0] = vd_fma(vd_lo(vxor(LD(x), vset1(-0.0f))), vd_lo(zv), acc[0]); \
-        acc[1] = vd_fma(vd_hi(vxor(LD(x), vset1(-0.0f))), vd_hi(zv), acc[1]); \
-    }
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) bce_step(acc, z + i, x + i, vmask_first(VW), 0);
+    if (i < cnt) bce_step(acc, z + i, x + i, vmask_first(cnt - i), 1);
     return acc_sum(acc);
 }
 
-decl_abs_sum_fn(float, NAME(abs_sum))
+decl_abs_sum_fn(float, KN(abs_sum))
 {
     vd acc[2] = { vd_zero(), vd_zero() };
-#define BODY(LD, ST, KEEP) acc_add(acc, vabs(LD(x)));
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) acc_add(acc, vabs(vload(x + i)));
+    if (i < cnt) acc_add(acc, vabs(vload_m(x + i, vmask_first(cnt - i))));
     return acc_sum(acc);
 }
 
-decl_sub_scale_fn(float, NAME(sub_scale))
+STEP void sub_scale_step(vf s, const float *a, const float *b, float *out, vmask m, int tail)
 {
-    const vf vs = vset1(s);
-#define BODY(LD, ST, KEEP) ST(out, vmul(vs, vsub(LD(a), LD(b))));
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    st(out, vmul(s, vsub(ld(a, m, tail), ld(b, m, tail))), m, tail);
 }
 
-decl_sign_axpy_fn(float, NAME(sign_axpy))
+decl_sub_scale_fn(float, KN(sub_scale))
 {
-    const vf vs = vset1(s);
-#define BODY(LD, ST, KEEP) ST(g, vfma(vs, v_sign(LD(h)), LD(g)));
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) sub_scale_step(vset1(s), a + i, b + i, out + i, vmask_first(VW), 0);
+    if (i < cnt) sub_scale_step(vset1(s), a + i, b + i, out + i, vmask_first(cnt - i), 1);
 }
 
-decl_wpen_grad_fn(float, NAME(wpen_grad))
+STEP void sign_axpy_step(vf s, const float *h, float *g, vmask m, int tail)
 {
-    const vf vl1 = vset1(l1);
+    st(g, vfma(s, v_sign(ld(h, m, tail)), ld(g, m, tail)), m, tail);
+}
+
+decl_sign_axpy_fn(float, KN(sign_axpy))
+{
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) sign_axpy_step(vset1(s), h + i, g + i, vmask_first(VW), 0);
+    if (i < cnt) sign_axpy_step(vset1(s), h + i, g + i, vmask_first(cnt - i), 1);
+}
+
+STEP void wpen_step(vf scale, vf l1, const float *w, float *g, vmask m, int tail)
+{
+    const vf v = ld(w, m, tail);
+    st(g, vfma(l1, v_sign(v), vfma(scale, v, ld(g, m, tail))), m, tail);
+}
+
+decl_wpen_grad_fn(float, KN(wpen_grad))
+{
     for (size_t r = 0; r < rows; r++) {
         const vf scale = vset1(lambda + (rowscale ? rowscale[r] : 0));
         const float *wr = w + r * cols;
         float *gr = g + r * cols;
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf v = LD(wr); \
-        ST(gr, vfma(vl1, v_sign(v), vfma(scale, v, LD(gr)))); \
-    }
-        FOR_EACH_VEC(cols, BODY);
-#undef BODY
+        size_t j = 0;
+        for (; j + VW <= cols; j += VW) wpen_step(scale, vset1(l1), wr + j, gr + j, vmask_first(VW), 0);
+        if (j < cols) wpen_step(scale, vset1(l1), wr + j, gr + j, vmask_first(cols - j), 1);
     }
 }
 
-decl_sgd_step_fn(float, NAME(sgd_step))
+STEP void sgd_step(vf lr, vf mu, const float *g, float *v, float *theta, vmask m, int tail)
 {
-    const vf vlr = vset1(lr), vmu = vset1(mu);
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf nv = vfma(vmu, LD(v), LD(g)); \
-        ST(v, nv); \
-        ST(theta, vfnma(vlr, nv, LD(theta))); \
-    }
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    const vf nv = vfma(mu, ld(v, m, tail), ld(g, m, tail));
+    st(v, nv, m, tail);
+    st(theta, vfnma(lr, nv, ld(theta, m, tail)), m, tail);
 }
 
-decl_adam_step_fn(float, NAME(adam_step))
+decl_sgd_step_fn(float, KN(sgd_step))
 {
-    const vf vb1 = vset1(b1), vb2 = vset1(b2), c1 = vset1(1 - b1), c2 = vset1(1 - b2);
-    const vf ibc1 = vset1(1 / bc1), ibc2 = vset1(1 / bc2), vlr = vset1(lr), veps = vset1(eps);
-#define BODY(LD, ST, KEEP) \
-    { \
-        const vf gv = LD(g); \
-        const vf mv = vfma(vb1, LD(m), vmul(c1, gv)); \
-        const vf vv = vfma(vb2, LD(v), vmul(c2, vmul(gv, gv))); \
-        ST(m, mv); \
-        ST(v, vv); \
-        const vf step = vdiv(vmul(mv, ibc1), vadd(vsqrt(vmul(vv, ibc2)), veps)); \
-        ST(theta, vfnma(vlr, step, LD(theta))); \
-    }
-    FOR_EACH_VEC(cnt, BODY);
-#undef BODY
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(VW), 0);
+    if (i < cnt) sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }
+
+/* Adam's constants, as vectors, once per call. */
+typedef struct AdamConst {
+    vf b1, b2, c1, c2, ibc1, ibc2, lr, eps;
+} AdamConst;
+
+STEP void adam_step(const AdamConst *k, const float *g, float *mo, float *v, float *theta, vmask m, int tail)
+{
+    const vf gv = ld(g, m, tail);
+    const vf mv = vfma(k->b1, ld(mo, m, tail), vmul(k->c1, gv));
+    const vf vv = vfma(k->b2, ld(v, m, tail), vmul(k->c2, vmul(gv, gv)));
+    st(mo, mv, m, tail);
+    st(v, vv, m, tail);
+    const vf step = vdiv(vmul(mv, k->ibc1), vadd(vsqrt(vmul(vv, k->ibc2)), k->eps));
+    st(theta, vfnma(k->lr, step, ld(theta, m, tail)), m, tail);
+}
+
+decl_adam_step_fn(float, KN(adam_step))
+{
+    const AdamConst k = { .b1 = vset1(b1), .b2 = vset1(b2), .c1 = vset1(1 - b1), .c2 = vset1(1 - b2),
+                          .ibc1 = vset1(1 / bc1), .ibc2 = vset1(1 / bc2), .lr = vset1(lr), .eps = vset1(eps) };
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(VW), 0);
+    if (i < cnt) adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
+}
+
+#undef STEP

@@ -1,9 +1,11 @@
 /*
  * Single-threaded float GEMM, C = alpha op(A) op(B) + beta C, row-major,
- * written once over the vector abstraction and compiled per ISA with
+ * written once over the vector abstraction: a template (kernels/template.h)
+ * compiled per ISA by x86/avx2.c and x86/avx512.c, whose tuning header
+ * (x86/tune_<isa>.h) gives
  *   MR, NV   the register tile: MR rows x NV vectors of VW floats (NR),
  *   KC, MC, NC  the cache blocks of the inner dimension, the rows, the columns,
- *   NAME(x)  sae_<x>_<isa>.
+ *   PACK_MIN, PACK_B_MIN_M, PACK_A_MIN_N  when packing pays (see gemm()).
  * Structure (BLIS/GotoBLAS): for each KC slice of the inner dimension, B's
  * slice is packed into NR-wide panels and A's rows into MR-high panels
  * (zero-padded), and the micro-kernel keeps an MR x NR tile of C in
@@ -38,16 +40,6 @@ typedef struct Epilogue {
     float *h;
     size_t ldh;
 } Epilogue;
-
-static inline vf activate(vf v, int act)
-{
-    switch (act) {
-    case SAE_K_SIGMOID: return v_sigmoid(v);
-    case SAE_K_TANH: return v_tanh(v);
-    case SAE_K_RELU: return v_relu(v);
-    default: return v;
-    }
-}
 
 /* Where the micro-kernel reads its operands: a(i, p) = a[i*rs + p*cs];
  * b(p, j) = b[p*ld + j] (contiguous along j). */
@@ -126,7 +118,7 @@ UNROLL
                     wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
                     dst = ep->h + (size_t)i * ep->ldh + v * VW;
                 }
-                r = activate(r, ep->act);
+                r = v_act(r, ep->act);
             }
             wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
         }
@@ -140,7 +132,7 @@ UNROLL
                     vh_store_m(dst, r, hmask);
                     dst = ep->h + (size_t)i * ep->ldh + NW * VW;
                 }
-                r = vh_low(activate(vh_wide(r), ep->act)); /* the upper lanes are dropped */
+                r = vh_low(v_act(vh_wide(r), ep->act)); /* the upper lanes are dropped */
             }
             vh_store_m(dst, r, hmask);
         }
@@ -333,8 +325,8 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
     /* Pack what is reused enough to pay for the copy; B in NT is strided
      * along j, so it is always packed. */
     const size_t kc_max = k < KC ? k : KC;
-    float *bp = tb || (m > 4 * MR && n * kc_max > 4096) ? scratch(0) : NULL;
-    float *ap = n > 2 * NR && m * kc_max > 4096 ? scratch(1) : NULL;
+    float *bp = tb || (m > PACK_B_MIN_M && n * kc_max > PACK_MIN) ? scratch(0) : NULL;
+    float *ap = n > PACK_A_MIN_N && m * kc_max > PACK_MIN ? scratch(1) : NULL;
     if (tb && !bp) {
         gemm_nt_unpacked(ta, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
@@ -370,19 +362,19 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
     }
 }
 
-decl_gemm_fn(float, NAME(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-decl_gemm_fn(float, NAME(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-decl_gemm_fn(float, NAME(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(float, KN(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(float, KN(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(float, KN(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
 
-decl_gemm_bias_act_fn(float, NAME(gemm_bias_act))
+decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
 {
     const Epilogue ep = { .bias = bias, .act = act, .h = z ? h : NULL, .ldh = n };
     if (k == 0) { /* no slice to carry the epilogue: the bias alone */
         memset(z ? z : h, 0, m * n * sizeof(float));
-        NAME(bias_linear)(m, n, bias, z ? z : h, z ? z : h);
+        KN(bias_linear)(m, n, bias, z ? z : h, z ? z : h);
         for (size_t i = 0; i < m * n; i += VW) {
             const vmask msk = vmask_first(m * n - i);
-            vstore_m(h + i, activate(vload_m((z ? z : h) + i, msk), act), msk);
+            vstore_m(h + i, v_act(vload_m((z ? z : h) + i, msk), act), msk);
         }
         return;
     }

@@ -1,9 +1,18 @@
-/* The float instance of the scalar reference kernels. */
-#define T float
-#define SFX f32
-#define EXP expf
-#define LOG1P log1pf
-#define TANH tanhf
-#define FABS fabsf
-#define SQRT sqrtf
-#include "scalar_tmpl.c"
+/* The float instance of the scalar reference kernels (scalar_tmpl.c).
+ * Makes:
+ *   sae_gemm_nn_scalar_f32 sae_gemm_nt_scalar_f32 sae_gemm_tn_scalar_f32
+ *   sae_gemm_bias_act_scalar_f32 sae_exp_scalar_f32
+ *   sae_bias_sigmoid_scalar_f32 sae_bias_tanh_scalar_f32
+ *   sae_bias_relu_scalar_f32 sae_bias_linear_scalar_f32
+ *   sae_dsigmoid_scalar_f32 sae_dtanh_scalar_f32 sae_drelu_scalar_f32
+ *   sae_cae_dsq_sigmoid_scalar_f32 sae_cae_dsq_tanh_scalar_f32
+ *   sae_cae_dsq_relu_scalar_f32 sae_cae_delta_sigmoid_scalar_f32
+ *   sae_cae_delta_tanh_scalar_f32 sae_colsum_scalar_f32
+ *   sae_row_sqnorm_scalar_f32 sae_sqdiff_sum_scalar_f32 sae_bce_sum_scalar_f32
+ *   sae_abs_sum_scalar_f32 sae_sub_scale_scalar_f32 sae_sign_axpy_scalar_f32
+ *   sae_wpen_grad_scalar_f32 sae_sgd_step_scalar_f32 sae_adam_step_scalar_f32
+ */
+#define SAE_TMPL_F64 0
+#define SAE_TMPL_ISA scalar_f32
+#include "kernels/template.h"
+#include "kernels/scalar_tmpl.c"

@@ -1,20 +1,13 @@
 /*
  * The scalar reference kernels: the semantics every other variant is held
  * to. Plain, obviously correct C, loops in cache-friendly order (i-k-j for
- * GEMM: the inner loop walks rows of B and C). This file is compiled once
- * per element type by scalar_f32.c and scalar_f64.c, which define
- *   T      the element type,
- *   SFX    the type suffix (f32, f64),
- *   EXP, LOG1P, TANH  the libm functions of that type.
- * It is built with -fno-tree-vectorize, so "scalar" means scalar.
+ * GEMM: the inner loop walks rows of B and C). A template (kernels/
+ * template.h) compiled once per element type by scalar_f32.c and
+ * scalar_f64.c, with -fno-tree-vectorize, so "scalar" means scalar.
  */
 #include <math.h>
 
 #include "kernels/scalar.h"
-
-#define PASTE3(a, b, c) a##b##c
-#define NAME3(a, b, c) PASTE3(a, b, c)
-#define NAME(x) NAME3(sae_, x, NAME3(_scalar_, SFX, ))
 
 static void scale_c(size_t m, size_t n, T beta, T *c, size_t ldc)
 {
@@ -27,7 +20,7 @@ static void scale_c(size_t m, size_t n, T beta, T *c, size_t ldc)
     }
 }
 
-decl_gemm_fn(T, NAME(gemm_nn))
+decl_gemm_fn(T, KN(gemm_nn))
 {
     scale_c(m, n, beta, c, ldc);
     for (size_t i = 0; i < m; i++)
@@ -40,7 +33,7 @@ decl_gemm_fn(T, NAME(gemm_nn))
 }
 
 /* B is n x k: each C entry is a dot product of two contiguous rows. */
-decl_gemm_fn(T, NAME(gemm_nt))
+decl_gemm_fn(T, KN(gemm_nt))
 {
     for (size_t i = 0; i < m; i++) {
         const T *ai = a + i * lda;
@@ -55,7 +48,7 @@ decl_gemm_fn(T, NAME(gemm_nt))
 }
 
 /* A is k x m: walk p outermost so A's row p and B's row p stream. */
-decl_gemm_fn(T, NAME(gemm_tn))
+decl_gemm_fn(T, KN(gemm_tn))
 {
     scale_c(m, n, beta, c, ldc);
     for (size_t p = 0; p < k; p++) {
@@ -69,27 +62,12 @@ decl_gemm_fn(T, NAME(gemm_tn))
     }
 }
 
-decl_exp_fn(T, NAME(exp))
+decl_exp_fn(T, KN(exp))
 {
     for (size_t i = 0; i < cnt; i++) y[i] = EXP(x[i]);
 }
 
-decl_gemm_bias_act_fn(T, NAME(gemm_bias_act))
-{
-    T *pre = z ? z : h;
-    if (trans_b)
-        NAME(gemm_nt)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
-    else
-        NAME(gemm_nn)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
-    switch (act) {
-    case SAE_K_SIGMOID: NAME(bias_sigmoid)(m, n, bias, pre, h); break;
-    case SAE_K_TANH: NAME(bias_tanh)(m, n, bias, pre, h); break;
-    case SAE_K_RELU: NAME(bias_relu)(m, n, bias, pre, h); break;
-    default: NAME(bias_linear)(m, n, bias, pre, h); break;
-    }
-}
-
-/* Overflow-free logistic (DOMAIN.md section 5). */
+/* Overflow-free logistic (core/MODEL.md, "Numerics"). */
 static inline T sigmoid(T z)
 {
     if (z >= 0) return 1 / (1 + EXP(-z));
@@ -97,73 +75,101 @@ static inline T sigmoid(T z)
     return e / (1 + e);
 }
 static inline T relu(T z) { return z > 0 ? z : 0; }
-static inline T linear(T z) { return z; }
 
-#define BIAS_ACT(act, f) \
-    decl_bias_act_fn(T, NAME(bias_##act)) \
-    { \
-        for (size_t i = 0; i < m; i++) \
-            for (size_t j = 0; j < n; j++) { \
-                const T v = z[i * n + j] + bias[j]; \
-                z[i * n + j] = v; \
-                h[i * n + j] = f(v); \
-            } \
+/* f(z) for an SAE_K_* activation. */
+static inline T activate(T z, int act)
+{
+    switch (act) {
+    case SAE_K_SIGMOID: return sigmoid(z);
+    case SAE_K_TANH: return TANH(z);
+    case SAE_K_RELU: return relu(z);
+    default: return z;
     }
-BIAS_ACT(sigmoid, sigmoid)
-BIAS_ACT(tanh, TANH)
-BIAS_ACT(relu, relu)
-BIAS_ACT(linear, linear)
+}
 
-/* f' and f'' written through h = f(z) (DOMAIN.md section 4). */
-static inline T d_sigmoid(T h) { return h * (1 - h); }
-static inline T d_tanh(T h) { return 1 - h * h; }
-static inline T d_relu(T h) { return h > 0 ? 1 : 0; }
-static inline T dd_sigmoid(T h) { return h * (1 - h) * (1 - 2 * h); }
-static inline T dd_tanh(T h) { return -2 * h * (1 - h * h); }
+static inline void bias_act(size_t m, size_t n, const T *bias, T *z, T *h, int act)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            const T v = z[i * n + j] + bias[j];
+            z[i * n + j] = v;
+            h[i * n + j] = activate(v, act);
+        }
+}
 
-#define DACT(act) \
-    decl_dact_fn(T, NAME(d##act)) \
-    { \
-        for (size_t i = 0; i < cnt; i++) g[i] *= d_##act(h[i]); \
+decl_bias_act_fn(T, KN(bias_sigmoid)) { bias_act(m, n, bias, z, h, SAE_K_SIGMOID); }
+decl_bias_act_fn(T, KN(bias_tanh)) { bias_act(m, n, bias, z, h, SAE_K_TANH); }
+decl_bias_act_fn(T, KN(bias_relu)) { bias_act(m, n, bias, z, h, SAE_K_RELU); }
+decl_bias_act_fn(T, KN(bias_linear)) { bias_act(m, n, bias, z, h, SAE_K_LINEAR); }
+
+decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
+{
+    T *pre = z ? z : h;
+    if (trans_b)
+        KN(gemm_nt)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
+    else
+        KN(gemm_nn)(m, n, k, 1, a, lda, b, ldb, 0, pre, n);
+    bias_act(m, n, bias, pre, h, act);
+}
+
+/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md, "Activations"). */
+static inline T deriv(T h, int act)
+{
+    switch (act) {
+    case SAE_K_SIGMOID: return h * (1 - h);
+    case SAE_K_TANH: return 1 - h * h;
+    default: return h > 0 ? 1 : 0; /* relu */
     }
-DACT(sigmoid)
-DACT(tanh)
-DACT(relu)
+}
 
-#define CAE_DSQ(act) \
-    decl_cae_dsq_fn(T, NAME(cae_dsq_##act)) \
-    { \
-        for (size_t j = 0; j < k; j++) out[j] = 0; \
-        for (size_t i = 0; i < m; i++) \
-            for (size_t j = 0; j < k; j++) { \
-                const double d = d_##act(h[i * k + j]); \
-                out[j] += d * d; \
-            } \
-    }
-CAE_DSQ(sigmoid)
-CAE_DSQ(tanh)
-CAE_DSQ(relu)
+static inline T deriv2(T h, int act)
+{
+    return act == SAE_K_SIGMOID ? h * (1 - h) * (1 - 2 * h) : -2 * h * (1 - h * h); /* sigmoid, tanh */
+}
 
-#define CAE_DELTA(act) \
-    decl_cae_delta_fn(T, NAME(cae_delta_##act)) \
-    { \
-        for (size_t i = 0; i < m; i++) \
-            for (size_t j = 0; j < k; j++) { \
-                const T hv = h[i * k + j]; \
-                d[i * k + j] += c[j] * d_##act(hv) * dd_##act(hv); \
-            } \
-    }
-CAE_DELTA(sigmoid)
-CAE_DELTA(tanh)
+static inline void dact(size_t cnt, const T *h, T *g, int act)
+{
+    for (size_t i = 0; i < cnt; i++) g[i] *= deriv(h[i], act);
+}
 
-decl_colsum_fn(T, NAME(colsum))
+decl_dact_fn(T, KN(dsigmoid)) { dact(cnt, h, g, SAE_K_SIGMOID); }
+decl_dact_fn(T, KN(dtanh)) { dact(cnt, h, g, SAE_K_TANH); }
+decl_dact_fn(T, KN(drelu)) { dact(cnt, h, g, SAE_K_RELU); }
+
+static inline void cae_dsq(size_t m, size_t k, const T *h, double *out, int act)
+{
+    for (size_t j = 0; j < k; j++) out[j] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) {
+            const double d = deriv(h[i * k + j], act);
+            out[j] += d * d;
+        }
+}
+
+decl_cae_dsq_fn(T, KN(cae_dsq_sigmoid)) { cae_dsq(m, k, h, out, SAE_K_SIGMOID); }
+decl_cae_dsq_fn(T, KN(cae_dsq_tanh)) { cae_dsq(m, k, h, out, SAE_K_TANH); }
+decl_cae_dsq_fn(T, KN(cae_dsq_relu)) { cae_dsq(m, k, h, out, SAE_K_RELU); }
+
+static inline void cae_delta(size_t m, size_t k, const T *h, const T *c, T *d, int act)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) {
+            const T hv = h[i * k + j];
+            d[i * k + j] += c[j] * deriv(hv, act) * deriv2(hv, act);
+        }
+}
+
+decl_cae_delta_fn(T, KN(cae_delta_sigmoid)) { cae_delta(m, k, h, c, d, SAE_K_SIGMOID); }
+decl_cae_delta_fn(T, KN(cae_delta_tanh)) { cae_delta(m, k, h, c, d, SAE_K_TANH); }
+
+decl_colsum_fn(T, KN(colsum))
 {
     for (size_t j = 0; j < n; j++) out[j] = 0;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) out[j] += a[i * n + j];
 }
 
-decl_row_sqnorm_fn(T, NAME(row_sqnorm))
+decl_row_sqnorm_fn(T, KN(row_sqnorm))
 {
     for (size_t r = 0; r < rows; r++) {
         double s = 0;
@@ -175,7 +181,7 @@ decl_row_sqnorm_fn(T, NAME(row_sqnorm))
     }
 }
 
-decl_sqdiff_sum_fn(T, NAME(sqdiff_sum))
+decl_sqdiff_sum_fn(T, KN(sqdiff_sum))
 {
     double s = 0;
     for (size_t i = 0; i < cnt; i++) {
@@ -186,7 +192,7 @@ decl_sqdiff_sum_fn(T, NAME(sqdiff_sum))
 }
 
 /* softplus(z) - x z with softplus(z) = max(z,0) + log1p(exp(-|z|)). */
-decl_bce_sum_fn(T, NAME(bce_sum))
+decl_bce_sum_fn(T, KN(bce_sum))
 {
     double s = 0;
     for (size_t i = 0; i < cnt; i++) {
@@ -197,26 +203,26 @@ decl_bce_sum_fn(T, NAME(bce_sum))
     return s;
 }
 
-decl_abs_sum_fn(T, NAME(abs_sum))
+decl_abs_sum_fn(T, KN(abs_sum))
 {
     double s = 0;
     for (size_t i = 0; i < cnt; i++) s += FABS(x[i]);
     return s;
 }
 
-decl_sub_scale_fn(T, NAME(sub_scale))
+decl_sub_scale_fn(T, KN(sub_scale))
 {
     for (size_t i = 0; i < cnt; i++) out[i] = s * (a[i] - b[i]);
 }
 
 static inline T sign(T v) { return (T)((v > 0) - (v < 0)); }
 
-decl_sign_axpy_fn(T, NAME(sign_axpy))
+decl_sign_axpy_fn(T, KN(sign_axpy))
 {
     for (size_t i = 0; i < cnt; i++) g[i] += s * sign(h[i]);
 }
 
-decl_wpen_grad_fn(T, NAME(wpen_grad))
+decl_wpen_grad_fn(T, KN(wpen_grad))
 {
     for (size_t r = 0; r < rows; r++) {
         const T scale = lambda + (rowscale ? rowscale[r] : 0);
@@ -227,7 +233,7 @@ decl_wpen_grad_fn(T, NAME(wpen_grad))
     }
 }
 
-decl_sgd_step_fn(T, NAME(sgd_step))
+decl_sgd_step_fn(T, KN(sgd_step))
 {
     for (size_t i = 0; i < cnt; i++) {
         v[i] = mu * v[i] + g[i];
@@ -235,7 +241,7 @@ decl_sgd_step_fn(T, NAME(sgd_step))
     }
 }
 
-decl_adam_step_fn(T, NAME(adam_step))
+decl_adam_step_fn(T, KN(adam_step))
 {
     for (size_t i = 0; i < cnt; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];

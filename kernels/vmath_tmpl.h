@@ -87,15 +87,34 @@ static inline vf v_softplus(vf z)
     return vadd(vmax(z, vzero()), l);
 }
 
-static inline vf v_relu(vf x) { return vmax(x, vzero()); }
-static inline vf v_linear(vf x) { return x; }
+/* f(x) for an SAE_K_* activation: act is a constant at every call, so the
+ * switch folds away. */
+static inline __attribute__((always_inline)) vf v_act(vf x, int act)
+{
+    switch (act) {
+    case SAE_K_SIGMOID: return v_sigmoid(x);
+    case SAE_K_TANH: return v_tanh(x);
+    case SAE_K_RELU: return vmax(x, vzero());
+    default: return x;
+    }
+}
 
-/* Derivatives through h = f(z) (DOMAIN.md section 4). */
-static inline vf vd_sigmoid(vf h) { return vfnma(h, h, h); }              /* h - h^2 */
-static inline vf vd_tanh(vf h) { return vfnma(h, h, vset1(1.0f)); }       /* 1 - h^2 */
-static inline vf vd_relu(vf h) { return vsel(vgt(h, vzero()), vset1(1.0f), vzero()); }
-static inline vf vdd_sigmoid(vf h) { return vmul(vd_sigmoid(h), vfnma(vset1(2.0f), h, vset1(1.0f))); }
-static inline vf vdd_tanh(vf h) { return vmul(vmul(vset1(-2.0f), h), vd_tanh(h)); }
+/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md, "Activations");
+ * f'' only for sigmoid and tanh. */
+static inline __attribute__((always_inline)) vf v_deriv(vf h, int act)
+{
+    switch (act) {
+    case SAE_K_SIGMOID: return vfnma(h, h, h);        /* h - h^2 */
+    case SAE_K_TANH: return vfnma(h, h, vset1(1.0f)); /* 1 - h^2 */
+    default: return vsel(vgt(h, vzero()), vset1(1.0f), vzero());
+    }
+}
+
+static inline __attribute__((always_inline)) vf v_deriv2(vf h, int act)
+{
+    return act == SAE_K_SIGMOID ? vmul(v_deriv(h, act), vfnma(vset1(2.0f), h, vset1(1.0f))) /* f' (1 - 2h) */
+                                : vmul(vmul(vset1(-2.0f), h), v_deriv(h, act));              /* -2h f' */
+}
 
 /* sign(v) with sign(0) = 0 */
 static inline vf v_sign(vf v)

@@ -1,0 +1,21 @@
+/* The OpenMP driver (omp_tmpl.c) over the avx2 kernels: portable C that
+ * only calls them, built without -m flags.
+ * Makes:
+ *   sae_gemm_nn_omp_avx2 sae_gemm_nt_omp_avx2 sae_gemm_tn_omp_avx2
+ *   sae_gemm_bias_act_omp_avx2 sae_exp_omp_avx2 sae_bias_sigmoid_omp_avx2
+ *   sae_bias_tanh_omp_avx2 sae_bias_relu_omp_avx2 sae_bias_linear_omp_avx2
+ *   sae_dsigmoid_omp_avx2 sae_dtanh_omp_avx2 sae_drelu_omp_avx2
+ *   sae_cae_dsq_sigmoid_omp_avx2 sae_cae_dsq_tanh_omp_avx2
+ *   sae_cae_dsq_relu_omp_avx2 sae_cae_delta_sigmoid_omp_avx2
+ *   sae_cae_delta_tanh_omp_avx2 sae_colsum_omp_avx2 sae_row_sqnorm_omp_avx2
+ *   sae_sqdiff_sum_omp_avx2 sae_bce_sum_omp_avx2 sae_abs_sum_omp_avx2
+ *   sae_sub_scale_omp_avx2 sae_sign_axpy_omp_avx2 sae_wpen_grad_omp_avx2
+ *   sae_sgd_step_omp_avx2 sae_adam_step_omp_avx2
+ */
+#define SAE_TMPL_F64 0
+#define SAE_TMPL_ISA omp_avx2
+#define SAE_TMPL_INNER avx2
+#include "kernels/template.h"
+#include "kernels/x86/tune_avx2.h"
+
+#include "kernels/omp_tmpl.c"

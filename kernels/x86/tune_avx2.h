@@ -1,0 +1,26 @@
+/*
+ * The tuning of the AVX2 + FMA kernels and of the OpenMP driver over them: every
+ * block size and cut-over in one place (the templates hold no literals).
+ * Measured with bench_kernels on the machines the README names.
+ */
+#ifndef SAE_KERNELS_X86_TUNE_AVX2_H
+#define SAE_KERNELS_X86_TUNE_AVX2_H
+
+/* Register tile MR x NV vectors: 6 x 16 (12 accumulators of 8 floats), as BLIS's haswell sgemm. */
+#define MR 6
+#define NV 2
+/* Cache blocks: the inner dimension (a packed B slice of KC x NC stays in
+ * L2/L3), the rows of A per packed block (MC x KC in L2). */
+#define KC 256
+#define MC 168
+#define NC 4096
+/* Packing pays only when a panel is reused: B when more than PACK_B_MIN_M
+ * rows of A read it, A when more than PACK_A_MIN_N columns of B do; and
+ * either only when its slice holds more than PACK_MIN floats. */
+#define PACK_MIN 4096
+#define PACK_B_MIN_M (4 * MR)
+#define PACK_A_MIN_N (2 * NV * VW)
+
+#include "kernels/omp_tune.h"
+
+#endif
