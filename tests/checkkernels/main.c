@@ -1,0 +1,182 @@
+/*
+ * checkkernels: every variant of every kernel slot against the scalar
+ * reference (dav1d's checkasm, adapted). Levels are tested cumulatively
+ * (avx2, avx512, omp): a slot is tested at the level that brings a new
+ * function for it. Inputs are seeded (the seed is printed; --seed N repeats
+ * a run); inputs end at a PROT_NONE page so any over-read faults; outputs
+ * sit between guard zones (and, for GEMM, in rows wider than the tile) so
+ * any stray write is seen; SIGSEGV/SIGILL inside a kernel is reported as a
+ * failure. Levels this CPU or build lacks are reported as skipped; a slot
+ * that no family checks fails the `coverage` test, by name.
+ *
+ *   checkkernels [--seed N] [--bench] [--ulp-stride S]
+ * Output is TAP. --bench also times every variant against the reference.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernels/cpu.h"
+#include "tests/checkkernels/checkkernels.h"
+
+/* The families, in the order they run at each level. */
+static const struct {
+    const char *name;
+    void (*check)(void);
+} families[] = {
+    { "gemm", check_gemm },
+    { "act", check_act },
+    { "reduce", check_reduce },
+    { "update", check_update },
+    { "vmath", check_vmath },
+};
+
+const SaeKernelsF32 *ck_ref, *ck_new, *ck_prev;
+const char *ck_level;
+SaeRng ck_rng;
+uint64_t ck_ulp_stride = 97;
+
+static uint32_t seed;
+static int n_test, n_fail;
+static char fail_msg[512];
+static int dry_run;             /* the coverage pass: record slots, test nothing */
+static unsigned char covered[64]; /* by slot index */
+
+sigjmp_buf ck_crash_jmp;
+volatile sig_atomic_t ck_in_kernel;
+
+static void on_crash(int sig)
+{
+    if (!ck_in_kernel) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    siglongjmp(ck_crash_jmp, sig);
+}
+
+void fail(const char *fmt, ...)
+{
+    if (fail_msg[0])
+        return; /* keep the first failure of a test */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail_msg, sizeof fail_msg, fmt, ap);
+    va_end(ap);
+}
+
+int check_level(void) { return !dry_run; }
+
+int failed(void) { return fail_msg[0] != 0; }
+
+void check_report(const char *name)
+{
+    n_test++;
+    if (fail_msg[0]) {
+        n_fail++;
+        printf("not ok %d - %s %s: %s\n", n_test, name, ck_level, fail_msg);
+    } else {
+        printf("ok %d - %s %s\n", n_test, name, ck_level);
+    }
+    fail_msg[0] = 0;
+    fflush(stdout);
+}
+
+static size_t slot_index(const char *slot)
+{
+    for (size_t i = 0; i < sae_kernel_slot_count(); i++)
+        if (!strcmp(sae_kernel_slot_name(i), slot))
+            return i;
+    fprintf(stderr, "checkkernels: check_func(\"%s\"): no such slot in kernels.h\n", slot);
+    exit(2);
+}
+
+int check_func(const char *slot, int fn_new)
+{
+    const size_t i = slot_index(slot);
+    covered[i] = 1;
+    if (dry_run || !fn_new)
+        return 0;
+    sae_rng_seed(&ck_rng, seed + (uint32_t)i);
+    return 1;
+}
+
+/* Every slot of kernels.h must be claimed by a family. */
+static void check_coverage(void)
+{
+    _Static_assert(sizeof covered >= 32, "one flag per slot");
+    if (sae_kernel_slot_count() > sizeof covered)
+        fail("%zu slots, room for %zu: grow covered[]", sae_kernel_slot_count(), sizeof covered);
+    dry_run = 1;
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++) families[f].check();
+    dry_run = 0;
+    for (size_t i = 0; i < sae_kernel_slot_count(); i++)
+        if (!covered[i])
+            fail("slot %s: no check_<family> in tests/checkkernels/ tests it", sae_kernel_slot_name(i));
+    check_report("coverage");
+}
+
+static int parse_args(int argc, char **argv, int *do_bench)
+{
+    seed = (uint32_t)time(NULL);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--ulp-stride") && i + 1 < argc) ck_ulp_stride = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--bench")) *do_bench = 1;
+        else {
+            fprintf(stderr, "usage: checkkernels [--seed N] [--bench] [--ulp-stride S]\n");
+            return -1;
+        }
+    }
+    if (ck_ulp_stride < 1) ck_ulp_stride = 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int do_bench = 0;
+    if (parse_args(argc, argv, &do_bench))
+        return 2;
+    signal(SIGSEGV, on_crash);
+    signal(SIGBUS, on_crash);
+    signal(SIGILL, on_crash);
+    printf("# checkkernels seed %u (repeat with --seed %u)\n", seed, seed);
+    static const struct {
+        const char *name;
+        unsigned flags;
+    } levels[] = {
+        { "avx2", SAE_CPU_AVX2 },
+        { "avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512 },
+        { "omp", SAE_CPU_ALL },
+    };
+    enum { N_LEVELS = sizeof levels / sizeof *levels };
+    const unsigned cpu = sae_cpu_detect();
+    SaeKernels scalar, prev, cur;
+    sae_kernels_init(&scalar, 0);
+    prev = scalar;
+    ck_ref = &scalar.f32;
+    ck_level = "all";
+    ck_new = ck_prev = ck_ref;
+    check_coverage();
+    for (size_t l = 0; l < N_LEVELS; l++) {
+        sae_kernels_init(&cur, cpu & levels[l].flags);
+        const unsigned need = levels[l].flags & (l + 1 < N_LEVELS ? ~0u : SAE_CPU_OMP);
+        if ((cur.flags & need) != need) {
+            printf("ok %d - %s # SKIP %s\n", ++n_test, levels[l].name,
+                   (cpu & need) != need && need != SAE_CPU_OMP ? "not supported by this CPU" : "not built");
+            continue;
+        }
+        ck_level = levels[l].name;
+        ck_new = &cur.f32;
+        ck_prev = &prev.f32;
+        for (size_t f = 0; f < sizeof families / sizeof *families; f++) families[f].check();
+        if (do_bench)
+            bench_level();
+        prev = cur;
+    }
+    printf("1..%d\n", n_test);
+    printf("# %d passed, %d failed\n", n_test - n_fail, n_fail);
+    return n_fail ? 1 : 0;
+}
