@@ -85,3 +85,15 @@ void sae_json_nums(SaeJson *j, const char *k, const double *v, size_t n)
     }
     fputc(']', j->f);
 }
+
+void sae_json_literal(SaeJson *j, const char *k, const char *text)
+{
+    key(j, k);
+    fputs(text, j->f);
+}
+
+void sae_json_null(SaeJson *j, const char *k)
+{
+    key(j, k);
+    fputs("null", j->f);
+}

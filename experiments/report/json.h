@@ -21,6 +21,9 @@ void sae_json_num(SaeJson *j, const char *key, double v);
 void sae_json_int(SaeJson *j, const char *key, long long v);
 void sae_json_str(SaeJson *j, const char *key, const char *v);
 void sae_json_bool(SaeJson *j, const char *key, int v);
+/* A value written as it is: a number's text (the caller checked it). */
+void sae_json_literal(SaeJson *j, const char *key, const char *text);
+void sae_json_null(SaeJson *j, const char *key);
 void sae_json_nums(SaeJson *j, const char *key, const double *v, size_t n);
 
 #endif

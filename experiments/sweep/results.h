@@ -41,8 +41,7 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
  * its two appends leaves the files one line apart; the CSV is the record). */
 int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e);
 
-/* summary.md and the SVG plots in dir, from the rows and the sweep's axes. */
-int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
-                     SaeError *e);
+/* Whether s is a number as a whole ("" is not). */
+int sae_is_number(const char *s);
 
 #endif

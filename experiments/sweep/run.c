@@ -1,0 +1,287 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/metrics.h"
+#include "core/probe.h"
+#include "core/train.h"
+#include "experiments/cli/cli.h"
+#include "experiments/report/png.h"
+#include "experiments/sweep/run.h"
+#include "kernels/cpu.h"
+#include "sae_config.h"
+#include "sae_revision.h"
+
+#if SAE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+/* FNV-1a over "name=value\n" of each setting that differs from the
+ * defaults (so an option added later, whose default keeps the old
+ * behaviour, leaves the ids of earlier runs unchanged). */
+void sae_run_id(const SaeRunSpec *s, char out[17])
+{
+    SaeRunSpec d;
+    sae_run_spec_init(&d);
+    d.train.lr = s->train.optimizer == SAE_OPT_SGD ? 0.1 : 1e-3; /* the optimizer's default rate */
+    uint64_t h = 1469598103934665603ull;
+    char v[512], dv[512];
+    for (size_t i = 0; i < sae_option_count(); i++) {
+        if (!sae_option_is_setting(i))
+            continue;
+        sae_option_format(s, i, v, sizeof v);
+        sae_option_format(&d, i, dv, sizeof dv);
+        if (!strcmp(v, dv))
+            continue;
+        for (const char *p = sae_option_name(i); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        h = (h ^ '=') * 1099511628211ull;
+        for (const char *p = v; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        h = (h ^ '\n') * 1099511628211ull;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static const char *const data_keys[] = { "data", "data-dir", "test-fraction", "limit", "scale", "label-column",
+                                         "patch", "patches", "zca" };
+
+/* The data of the run with spec s: kept from the run before when its data
+ * settings are the same. Patches are sampled once per sweep (data_seed),
+ * not once per seed. */
+static int data_for(SaeSweepData *dc, const SaeRunSpec *s, uint32_t data_seed, int probe, const SaeKernels *k,
+                    SaeError *e)
+{
+    char sig[2048] = "", v[512];
+    for (size_t i = 0; i < sizeof data_keys / sizeof *data_keys; i++) {
+        sae_option_format(s, (size_t)sae_option_index(data_keys[i]), v, sizeof v);
+        snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s=%s;", data_keys[i], v);
+    }
+    if (dc->loaded && !strcmp(sig, dc->signature))
+        return 0;
+    if (dc->loaded) {
+        sae_data_free(&dc->train);
+        sae_data_free(&dc->test);
+    }
+    dc->loaded = 0;
+    SaeDataOpts o = s->data;
+    o.seed = data_seed;
+    if (sae_data_load(s->data_spec, &o, &dc->train, &dc->test, e))
+        return -1;
+    dc->raw_probe = NAN;
+    dc->classes = 0;
+    if (probe && dc->train.labels && dc->test.labels && dc->test.rows) {
+        dc->classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
+        SaeProbeResult pr;
+        if (sae_probe(k, dc->train.x, dc->train.labels, dc->train.rows, dc->test.x, dc->test.labels,
+                      dc->test.rows, dc->train.cols, dc->classes, 1e-4, 400, &pr) == 0)
+            dc->raw_probe = pr.test_acc;
+    }
+    snprintf(dc->signature, sizeof dc->signature, "%s", sig);
+    dc->loaded = 1;
+    return 0;
+}
+
+void sae_sweep_free(SaeSweep *sw)
+{
+    if (!sw->data.loaded)
+        return;
+    sae_data_free(&sw->data.train);
+    sae_data_free(&sw->data.test);
+    sw->data.loaded = 0;
+}
+
+static void set_col(const SaeSweep *sw, SaeRow *row, const char *name, const char *value)
+{
+    const int c = sae_rows_col(sw->rows, name);
+    if (c >= 0) snprintf(row->vals[c], sizeof row->vals[c], "%s", value);
+}
+
+/* Never NaN in a table: a non-finite value is an empty field. */
+static void set_num(const SaeSweep *sw, SaeRow *row, const char *name, double v)
+{
+    char b[64] = "";
+    if (isfinite(v)) snprintf(b, sizeof b, "%.9g", v);
+    set_col(sw, row, name, b);
+}
+
+/* The PNG mosaics of one run: filters (rows of W1) and reconstructions. */
+static int write_images(const char *dir, const char *id, const SaeConfig *c, const double *theta,
+                        const SaeData *d, const double *xh, SaeError *e)
+{
+    if (!d->img_w || d->img_w * d->img_h != c->n_in)
+        return 0;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/runs", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/runs/%s", dir, id);
+    mkdir(path, 0755);
+    unsigned char *img;
+    size_t w, h;
+    if (sae_mosaic_filters(theta, c->n_hidden, d->img_h, d->img_w, &img, &w, &h))
+        return sae_fail(e, "out of memory for the filter mosaic");
+    snprintf(path, sizeof path, "%s/runs/%s/filters.png", dir, id);
+    int rc = sae_png_write_gray(path, w, h, img, e);
+    free(img);
+    const size_t count = d->rows < 16 ? d->rows : 16;
+    if (!rc && !sae_mosaic_pairs(d->x, xh, count, d->img_h, d->img_w, &img, &w, &h)) {
+        snprintf(path, sizeof path, "%s/runs/%s/reconstructions.png", dir, id);
+        rc = sae_png_write_gray(path, w, h, img, e);
+        free(img);
+    }
+    return rc;
+}
+
+/* The kernel table, the threads, the data and the checked model of the
+ * run with spec s. */
+static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k, SaeConfig *c, SaeError *e)
+{
+    char err[256];
+    if (sae_cli_kernels(s, k, err, sizeof err))
+        return sae_fail(e, "%s", err);
+#if SAE_HAVE_OPENMP
+    omp_set_num_threads(s->threads ? (int)s->threads : sw->default_threads);
+#endif
+    const uint32_t data_seed = s->train.seed - (uint32_t)(idx % sw->cfg->seeds);
+    if (data_for(&sw->data, s, data_seed, sw->cfg->probe, k, e))
+        return -1;
+    *c = s->model;
+    c->n_in = sw->data.train.cols;
+    if (sae_config_check(c, err, sizeof err))
+        return sae_fail(e, "%s", err);
+    if (sae_check_targets(c, s->data_spec, &sw->data.train, e) || sae_check_targets(c, s->data_spec, &sw->data.test, e))
+        return -1;
+    return 0;
+}
+
+/* The working arrays of one run: theta, and the evaluation rows' codes,
+ * reconstructions and rho-hat; htr, the training rows' codes for the
+ * probe (only when it runs). */
+typedef struct RunArrays {
+    double *theta, *h, *xh, *rhohat, *htr;
+} RunArrays;
+
+static void arrays_free(RunArrays *a)
+{
+    free(a->theta);
+    free(a->h);
+    free(a->xh);
+    free(a->rhohat);
+    free(a->htr);
+}
+
+static int arrays_alloc(RunArrays *a, const SaeConfig *c, size_t eval_rows, size_t probe_rows)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    *a = (RunArrays){ .theta = malloc(L.total * sizeof(double)),
+                      .h = malloc(eval_rows * c->n_hidden * sizeof(double)),
+                      .xh = malloc(eval_rows * c->n_in * sizeof(double)),
+                      .rhohat = malloc(c->n_hidden * sizeof(double)),
+                      .htr = probe_rows ? malloc(probe_rows * c->n_hidden * sizeof(double)) : NULL };
+    if (a->theta && a->h && a->xh && a->rhohat && (a->htr || !probe_rows))
+        return 0;
+    arrays_free(a);
+    return -1;
+}
+
+/* The settings and how the training went: every setting column, the run
+ * id, the optimizer's counts, the kernels, the versions and the timings. */
+static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char *id, const SaeTrainResult *r,
+                            const SaeKernels *k, size_t eval_rows, SaeRow *row)
+{
+    char v[512];
+    for (size_t i = 0; i < sae_option_count(); i++) {
+        if (!sae_option_is_setting(i)) continue;
+        sae_option_format(s, i, v, sizeof v);
+        char name[64];
+        snprintf(name, sizeof name, "%s", sae_option_name(i));
+        for (char *p = name; *p; p++)
+            if (*p == '-') *p = '_';
+        set_col(sw, row, name, v);
+    }
+    set_col(sw, row, "run_id", id);
+    set_col(sw, row, "stop_reason", r->stop_reason ? r->stop_reason : "");
+    set_num(sw, row, "epochs_done", r->epochs);
+    set_num(sw, row, "iterations", r->iters);
+    set_num(sw, row, "fevals", r->fevals);
+    set_num(sw, row, "eval_rows", (double)eval_rows);
+    set_col(sw, row, "isa", sae_cpu_level_name(k->flags));
+    set_col(sw, row, "gemm_kernel", k->name32.gemm_nn);
+    set_col(sw, row, "saebench_version", SAE_VERSION);
+    set_col(sw, row, "git_revision", SAE_REVISION);
+    set_num(sw, row, "raw_probe_acc", sw->data.raw_probe);
+    set_num(sw, row, "seconds", r->seconds);
+    set_num(sw, row, "seconds_per_epoch", r->epochs ? r->seconds / r->epochs : NAN);
+    set_num(sw, row, "samples_per_s", r->seconds > 0 ? r->samples / r->seconds : NAN);
+}
+
+/* The trained model on the evaluation rows (every term, the metrics) and
+ * on the training rows (their objective, and their codes for the probe:
+ * one pass gives both). A run whose objective is not finite is recorded
+ * as diverged with empty metrics; returns 0 for a run that did not. */
+static int measure(const SaeSweep *sw, const SaeConfig *c, const SaeRunSpec *s, const SaeKernels *k,
+                    const SaeData *ev, int diverged, RunArrays *a, SaeRow *row)
+{
+    const SaeSweepData *dc = &sw->data;
+    SaeTerms t, ttr;
+    if (diverged ||
+        sae_evaluate_full(c, s->train.precision, k, a->theta, ev->x, ev->rows, &t, NULL, a->rhohat, a->h, a->xh) ||
+        !isfinite(t.loss) ||
+        sae_evaluate_full(c, s->train.precision, k, a->theta, dc->train.x, dc->train.rows, &ttr, NULL, NULL, a->htr,
+                          NULL) ||
+        !isfinite(ttr.loss)) {
+        set_col(sw, row, "status", "diverged");
+        return -1;
+    }
+    set_col(sw, row, "status", "ok");
+    set_num(sw, row, "train_loss", ttr.loss);
+    const double terms[] = { t.loss, t.recon, t.l2, t.l1w, t.l1a, t.kl, t.cae };
+    const char *const tnames[] = { "objective", "recon", "l2", "l1w", "l1a", "kl", "cae" };
+    for (int i = 0; i < 7; i++) set_num(sw, row, tnames[i], terms[i]);
+    SaeMetrics m;
+    sae_metrics(c, a->theta, ev->x, a->h, a->xh, ev->rows, &m);
+#define SET_METRIC(name) set_num(sw, row, #name, m.name);
+    SAE_METRIC_FIELDS(SET_METRIC)
+#undef SET_METRIC
+    SaeProbeResult pr;
+    if (dc->classes && !sae_probe(k, a->htr, dc->train.labels, dc->train.rows, a->h, dc->test.labels,
+                                  dc->test.rows, c->n_hidden, dc->classes, 1e-4, 400, &pr)) {
+        set_num(sw, row, "probe_acc", pr.test_acc);
+        set_num(sw, row, "probe_train_acc", pr.train_acc);
+    }
+    return 0;
+}
+
+int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id, SaeRow *row, int *interrupted,
+                  SaeError *e)
+{
+    SaeRunSpec s = *s0;
+    SaeKernels k;
+    SaeConfig c;
+    if (prepare(sw, idx, &s, &k, &c, e))
+        return -1;
+    const SaeData *ev = sw->data.test.rows ? &sw->data.test : &sw->data.train;
+    RunArrays a;
+    if (arrays_alloc(&a, &c, ev->rows, sw->data.classes ? sw->data.train.rows : 0))
+        return sae_fail(e, "out of memory for run %s", id);
+    sae_init_params(&c, s.train.seed, a.theta);
+    sw->prog->unit = s.train.optimizer == SAE_OPT_LBFGS ? "iter" : "epoch";
+    s.train.progress = sae_progress_update;
+    s.train.progress_ctx = sw->prog;
+    s.train.stop = sw->stop;
+    SaeTrainResult r;
+    const int trc = sae_train(&c, &s.train, &k, sw->data.train.x, sw->data.train.rows, a.theta, &r);
+    int rc = 0;
+    if (trc == SAE_TRAIN_NO_MEMORY) {
+        rc = sae_fail(e, "out of memory training run %s", id);
+    } else if (r.interrupted) {
+        *interrupted = 1;
+    } else {
+        record_training(sw, &s, id, &r, &k, ev->rows, row);
+        if (!measure(sw, &c, &s, &k, ev, trc == SAE_TRAIN_DIVERGED, &a, row) && sw->cfg->images)
+            rc = write_images(sw->dir, id, &c, a.theta, ev, a.xh, e);
+    }
+    arrays_free(&a);
+    return rc;
+}
