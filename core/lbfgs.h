@@ -1,6 +1,6 @@
 /*
  * Full-batch L-BFGS with a strong-Wolfe line search, after minFunc (the
- * optimiser of the UFLDL exercises, DOMAIN.md section 6): two-loop recursion
+ * optimiser of the UFLDL exercises, core/MODEL.md §7 [lbfgs]): two-loop recursion
  * over the last `memory` pairs, initial Hessian y's/y'y, unit initial step
  * (the first iteration min(1, 1/||g||_1)), bracketing with cubic
  * interpolation. Works in double on a flat vector through a callback.

@@ -75,7 +75,7 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->frac_near_zero = (double)near / ((double)m * (double)k);
     o->sat_frac = (double)sat / ((double)m * (double)k);
 
-    /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (DOMAIN.md E8) */
+    /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (core/MODEL.md §3 [cae]) */
     double *r = malloc(k * sizeof(double));
     if (!r) {
         o->jac_norm = o->jac_norm_sq = o->population_sparsity = NAN;

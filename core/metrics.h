@@ -1,5 +1,5 @@
 /*
- * The held-out metrics of a trained model (DOMAIN.md section 7), computed in
+ * The held-out metrics of a trained model (core/MODEL.md §8), computed in
  * double from the activations and reconstructions of the evaluation rows.
  * Thresholds (printed with every table):
  *   tau = 0.05        near zero: a < tau (a: the activation mapped to (0,1)

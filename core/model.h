@@ -1,10 +1,10 @@
 /*
- * The single-hidden-layer autoencoder of DOMAIN.md: configuration, parameter
+ * The single-hidden-layer autoencoder of core/MODEL.md: configuration, parameter
  * layout, and the objective with its gradient.
  *
  *   H = f(X W1^T + b1)      X is m x n, W1 k x n, H m x k
  *   X^ = g(H W2^T + b2)     W2 n x k (tied: W2 = W1^T, no W2 parameter)
- *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (DOMAIN.md section 3)
+ *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (core/MODEL.md §3)
  *
  * The parameter vector theta = [W1 (k x n), W2 (n x k, absent if tied),
  * b1 (k), b2 (n)], all row-major, in one allocation.

@@ -61,7 +61,7 @@ static double FN(sum)(size_t cnt, const double *v)
     return t;
 }
 
-/* E7a, E7 and the KL row of E14: rho-hat from the column means of H, the
+/* [rhohat], [kl] and the KL row s of [grad-h]: rho-hat from the column means of H, the
  * penalty value, and (when want_row) s_j * (beta/m) * a' into row. */
 static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rhohat,
                            T *row, size_t m, int want_row)
@@ -101,7 +101,7 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
     const T *W2 = c->tied ? NULL : theta + L.w2;
     T *H = w->h, *Z2 = w->z2, *Xh = w->xh;
 
-    /* E1: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
+    /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
     kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
@@ -110,14 +110,14 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
     else
         kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
 
-    /* E2/E3 and the output delta E12/E13. */
+    /* [recon-mse] or [recon-bce]. */
     SaeTerms t = { 0 };
     if (c->loss == SAE_LOSS_BCE)
         t.recon = kt->bce_sum(m * n, Z2, x) / (double)m;
     else
         t.recon = 0.5 * kt->sqdiff_sum(m * n, Xh, x) / (double)m;
 
-    /* Weight penalties E4, E5; r_j = ||W1_j||^2 also feeds the CAE term. */
+    /* [l2], [l1w]; r_j = ||W1_j||^2 also feeds the CAE term. */
     kt->row_sqnorm(k, n, W1, w->rnorm);
     double sumsq = FN(sum)(k, w->rnorm), sumabs = kt->abs_sum(k * n, W1);
     if (!c->tied) {
@@ -128,7 +128,7 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
     t.l2 = 0.5 * c->lambda * sumsq;
     t.l1w = c->l1_weight * sumabs;
 
-    /* E6, E7 (rho-hat is reported whether or not beta is on), E8. */
+    /* [l1a], [kl] (rho-hat is reported whether or not beta is on), [cae]. */
     if (c->l1_activity != 0)
         t.l1a = c->l1_activity * kt->abs_sum(m * k, H) / (double)m;
     kt->colsum(m, k, H, w->tmp);
@@ -163,12 +163,12 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
     T *gW2 = c->tied ? NULL : grad + L.w2;
 
-    /* E12/E13: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid decoder. */
+    /* [delta-out]: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid decoder. */
     kt->sub_scale(m * n, inv_m, Xh, x, D2);
     if (c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID)
         kt->dsigmoid(m * n, Xh, D2);
 
-    /* E17: decoder gradients (untied); E14: G_H = D2 W2. */
+    /* [grad-dec] (untied); [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
     kt->colsum(m, n, D2, w->tmp);
     FN(to_T)(n, w->tmp, gb2);
     if (c->tied) {
@@ -182,7 +182,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     if (c->beta != 0)
         kt->bias_linear(m, k, w->vec_k, GH, GH); /* the KL row, every sample */
 
-    /* E15: D1 = G_H * f'(Z1) + (2 gamma/m) D D' r   (GH becomes D1). */
+    /* [delta-hid]: D1 = G_H * f'(Z1) + (2 gamma/m) D D' r   (GH becomes D1). */
     switch (c->encoder) {
     case SAE_ACT_SIGMOID: kt->dsigmoid(m * k, H, GH); break;
     case SAE_ACT_TANH: kt->dtanh(m * k, H, GH); break;
@@ -197,7 +197,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
             kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
     }
 
-    /* E16/E18: encoder gradients; tied adds the decoder path H^T D2. */
+    /* [grad-enc], [grad-tied]: tied adds the decoder path H^T D2. */
     kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);

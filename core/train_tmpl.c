@@ -16,7 +16,7 @@ static void FN(to_double)(const T *src, size_t cnt, double *dst)
 }
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
- * epoch may be short); rho-hat is the minibatch's (DOMAIN.md section 6). */
+ * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
 static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
                                 const double *x, size_t m, double *theta_io, SaeTrainResult *r)
 {

@@ -7,7 +7,7 @@
  *   - Matrices are row-major. Only the GEMMs take leading dimensions; every
  *     other kernel works on contiguous arrays (leading dimension = width).
  *   - Sums that leave a kernel as `double` are accumulated in double, even
- *     for float data (DOMAIN.md section 5).
+ *     for float data (core/MODEL.md §6 [sums]).
  *   - Kernels never allocate, never fail, and never read or write outside
  *     the shapes they are given.
  * Each signature is declared once (decl_*_fn, as in dav1d) and takes the
@@ -87,7 +87,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     void (name)(size_t rows, size_t cols, const T *w, T lambda, T l1, \
                 const T *rowscale, T *g)
 
-/* Optimizer steps over cnt parameters (DOMAIN.md section 6).
+/* Optimizer steps over cnt parameters (core/MODEL.md §7 [sgd], [adam]).
  * sgd:  v = mu v + g;  theta -= lr v.
  * adam: m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *       theta -= lr (m / bc1) / (sqrt(v / bc2) + eps), bc = 1 - beta^t. */

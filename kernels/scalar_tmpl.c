@@ -67,7 +67,7 @@ decl_exp_fn(T, KN(exp))
     for (size_t i = 0; i < cnt; i++) y[i] = EXP(x[i]);
 }
 
-/* Overflow-free logistic (core/MODEL.md, "Numerics"). */
+/* Overflow-free logistic (core/MODEL.md §6 [sigmoid]). */
 static inline T sigmoid(T z)
 {
     if (z >= 0) return 1 / (1 + EXP(-z));
@@ -112,7 +112,7 @@ decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
     bias_act(m, n, bias, pre, h, act);
 }
 
-/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md, "Activations"). */
+/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md §4). */
 static inline T deriv(T h, int act)
 {
     switch (act) {

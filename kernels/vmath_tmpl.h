@@ -99,7 +99,7 @@ static inline __attribute__((always_inline)) vf v_act(vf x, int act)
     }
 }
 
-/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md, "Activations");
+/* f'(z) and f''(z) written through h = f(z) (core/MODEL.md §4);
  * f'' only for sigmoid and tanh. */
 static inline __attribute__((always_inline)) vf v_deriv(vf h, int act)
 {

@@ -1,4 +1,4 @@
-/* Central finite differences, for gradient checks (DOMAIN.md 4.2). */
+/* Central finite differences, for gradient checks (core/MODEL.md §9). */
 #ifndef SAE_TESTS_FDCHECK_H
 #define SAE_TESTS_FDCHECK_H
 

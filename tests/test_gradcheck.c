@@ -112,7 +112,7 @@ Test(gradcheck, full_grid)
 }
 
 /* For a tied model without weight penalties, the tied gradient equals the
- * untied one with W2 = W1^T, folded (DOMAIN.md section 4, exact). */
+ * untied one with W2 = W1^T, folded (core/MODEL.md §5, exact). */
 Test(gradcheck, tied_equals_folded_untied)
 {
     SaeConfig u = sae_config_default();

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""The reference vectors of tests/vectors, from PyTorch autograd in float64.
+
+An implementation of core/MODEL.md independent of the C code: the forward
+pass and every term are written as tensors, and autograd, not a hand
+derivation, gives the gradients. test_vectors.c holds the C objective to
+these files in float and double.
+
+    make_vectors.py check        recompute every file's expected values from
+                                 its inputs; print the largest difference;
+                                 exit 1 when one exceeds 1e-12 + 1e-10 |v|
+    make_vectors.py regen        rewrite the expected values in place
+    make_vectors.py new FILE --comment TEXT [--seed N] [key=value ...]
+                                 a new case: 7 inputs, 5 hidden, batch 6,
+                                 W ~ U(-r, r) (r = sqrt(6 / (n + k + 1))),
+                                 biases U(-0.1, 0.1), X U(0.1, 0.9); keys
+                                 are the config keys below
+
+Needs Debian's python3-torch (1.13 made the committed files). Format, line
+by line: '# comment'; 'config KEY VALUE'; 'array NAME ROWS COLS' then ROWS
+lines of COLS numbers (%.17g); 'scalar NAME VALUE' (Python's repr). Inputs
+W1, b1, W2 (untied only), b2, X; expected loss, term_*, gW1, gb1, gW2
+(untied only), gb2, H, Xh, rhohat.
+"""
+import argparse
+import math
+import pathlib
+import sys
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+HERE = pathlib.Path(__file__).resolve().parent
+CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "batch"]
+DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
+            "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
+            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "batch": 6}
+INPUTS = ["W1", "b1", "W2", "b2", "X"]
+
+
+def parse(path):
+    """(comment, config dict, ordered {name: value}) of one vector file."""
+    lines = path.read_text().splitlines()
+    comment, config, values = lines[0], {}, {}
+    i = 1
+    while i < len(lines):
+        f = lines[i].split()
+        if f[0] == "config":
+            config[f[1]] = f[2]
+            i += 1
+        elif f[0] == "scalar":
+            values[f[1]] = float(f[2])
+            i += 1
+        elif f[0] == "array":
+            rows, cols = int(f[2]), int(f[3])
+            data = [[float(v) for v in lines[i + 1 + r].split()] for r in range(rows)]
+            values[f[1]] = torch.tensor(data).reshape(rows, cols)
+            i += 1 + rows
+        else:
+            raise SystemExit(f"{path}:{i + 1}: expected config, array or scalar, got {f[0]!r}")
+    return comment, config, values
+
+
+def activation(name, z):
+    return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda v: v}[name](z)
+
+
+def derivative_through_h(name, h, z):
+    """f'(z) written through h = f(z) (MODEL.md section 4)."""
+    if name == "sigmoid":
+        return h * (1 - h)
+    if name == "tanh":
+        return 1 - h * h
+    return (z > 0).to(h.dtype)  # relu: f'(0) = 0
+
+
+def objective(cfg, W1, b1, W2, b2, X):
+    """Every term of J (MODEL.md section 3) and the activations."""
+    m = X.shape[0]
+    tied = int(cfg["tied"]) == 1
+    lam, l1w, l1a = float(cfg["lambda"]), float(cfg["l1_weight"]), float(cfg["l1_activity"])
+    beta, rho, gamma, eps = float(cfg["beta"]), float(cfg["rho"]), float(cfg["gamma"]), float(cfg["kl_eps"])
+    Z1 = X @ W1.T + b1.reshape(-1)
+    H = activation(cfg["encoder"], Z1)
+    Wd = W1.T if tied else W2
+    Z2 = H @ Wd.T + b2.reshape(-1)
+    Xh = activation(cfg["decoder"], Z2)
+    if cfg["loss"] == "bce":
+        recon = (torch.nn.functional.softplus(Z2) - X * Z2).sum() / m
+    else:
+        recon = 0.5 * ((Xh - X) ** 2).sum() / m
+    weights = [W1] if tied else [W1, W2]
+    l2 = 0.5 * lam * sum((W ** 2).sum() for W in weights)
+    l1 = l1w * sum(W.abs().sum() for W in weights)
+    act = l1a * H.abs().sum() / m
+    a = (H + 1) / 2 if cfg["encoder"] == "tanh" and cfg["kl_tanh"] == "rescale" else H
+    rhohat = a.mean(dim=0)
+    r = rhohat.clamp(eps, 1 - eps)
+    kl = beta * (rho * torch.log(rho / r) + (1 - rho) * torch.log((1 - rho) / (1 - r))).sum()
+    D = derivative_through_h(cfg["encoder"], H, Z1)
+    cae = gamma * ((D ** 2) * (W1 ** 2).sum(dim=1)).sum() / m
+    terms = {"term_recon": recon, "term_l2": l2, "term_l1w": l1, "term_l1a": act, "term_kl": kl, "term_cae": cae}
+    return terms, H, Xh, rhohat
+
+
+def expected(cfg, values):
+    """The expected part of a file, in order, from its inputs."""
+    tied = int(cfg["tied"]) == 1
+    params = {k: values[k].clone().requires_grad_(True) for k in INPUTS[:4] if k in values}
+    terms, H, Xh, rhohat = objective(cfg, params["W1"], params["b1"], params.get("W2"), params["b2"], values["X"])
+    loss = sum(terms.values())
+    loss.backward()
+    out = {"loss": float(loss)}
+    out.update({k: float(v) for k, v in terms.items()})
+    out["gW1"] = params["W1"].grad
+    out["gb1"] = params["b1"].grad
+    if not tied:
+        out["gW2"] = params["W2"].grad
+    out["gb2"] = params["b2"].grad
+    out["H"], out["Xh"], out["rhohat"] = H.detach(), Xh.detach(), rhohat.detach().reshape(-1, 1)
+    return out
+
+
+def write(path, comment, cfg, values, out):
+    lines = [comment] + [f"config {k} {cfg[k]}" for k in CONFIG_KEYS]
+    for name, v in list((k, values[k]) for k in INPUTS if k in values) + list(out.items()):
+        if isinstance(v, float):
+            lines.append(f"scalar {name} {v!r}")
+        else:
+            lines.append(f"array {name} {v.shape[0]} {v.shape[1]}")
+            lines += [" ".join("%.17g" % x for x in row.tolist()) for row in v]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def worst_difference(values, out):
+    worst, where = 0.0, ""
+    for name, v in out.items():
+        got = torch.tensor(v) if isinstance(v, float) else v
+        want = torch.tensor(values[name]) if isinstance(values[name], float) else values[name]
+        err = ((got - want).abs() / (1e-12 + 1e-10 * want.abs())).max().item()
+        if err > worst:
+            worst, where = err, name
+    return worst, where
+
+
+def new_case(args):
+    cfg = dict(DEFAULTS)
+    for kv in args.settings:
+        key, _, value = kv.partition("=")
+        if key not in cfg:
+            raise SystemExit(f"unknown config key {key!r}; one of {', '.join(CONFIG_KEYS)}")
+        cfg[key] = type(DEFAULTS[key])(value)
+    g = torch.Generator().manual_seed(args.seed)
+    n, k, m = int(cfg["input_dim"]), int(cfg["hidden_dim"]), int(cfg["batch"])
+    r = math.sqrt(6 / (n + k + 1))
+
+    def uniform(rows, cols, lo, hi):
+        return lo + (hi - lo) * torch.rand(rows, cols, generator=g)
+
+    values = {"W1": uniform(k, n, -r, r), "b1": uniform(k, 1, -0.1, 0.1)}
+    if int(cfg["tied"]) == 0:
+        values["W2"] = uniform(n, k, -r, r)
+    values["b2"] = uniform(n, 1, -0.1, 0.1)
+    values["X"] = uniform(m, n, 0.1, 0.9)
+    path = pathlib.Path(args.file)
+    write(path, f"# sparse-autoencoder test vector {path.stem}: {args.comment}", cfg, values, expected(cfg, values))
+    print(f"wrote {path}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("check")
+    sub.add_parser("regen")
+    n = sub.add_parser("new")
+    n.add_argument("file")
+    n.add_argument("--comment", required=True)
+    n.add_argument("--seed", type=int, default=1)
+    n.add_argument("settings", nargs="*")
+    args = p.parse_args()
+    if args.cmd == "new":
+        return new_case(args)
+    bad = 0
+    for path in sorted(HERE.glob("v*.txt")):
+        comment, cfg, values = parse(path)
+        out = expected(cfg, values)
+        if args.cmd == "regen":
+            write(path, comment, cfg, values, out)
+            print(f"wrote {path.name}")
+            continue
+        worst, where = worst_difference(values, out)
+        print(f"{path.name}: largest difference {worst:.3g} x (1e-12 + 1e-10 |v|), in {where or '-'}")
+        bad += worst > 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
