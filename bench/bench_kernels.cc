@@ -34,7 +34,8 @@ void openblas_set_num_threads(int);
 #endif
 }
 
-namespace {
+namespace
+{
 
 struct Variant {
     std::string name;
@@ -60,15 +61,12 @@ std::vector<float> random_floats(size_t n, float lo, float hi, unsigned seed)
 
 struct Shape {
     size_t m, n, k;
-    std::string name() const
-    {
-        return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
-    }
+    std::string name() const { return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k); }
 };
 
 // The autoencoder shapes (m x n x k of C = op(A) op(B)) and squares.
 const Shape ae_shapes[] = {
-    { 32, 50, 100 }, { 128, 25, 64 }, { 10000, 25, 64 }, { 256, 196, 784 }, { 256, 1024, 784 }, // forward
+    { 32, 50, 100 }, { 128, 25, 64 },   { 10000, 25, 64 }, { 256, 196, 784 }, { 256, 1024, 784 }, // forward
     { 100, 50, 32 }, { 64, 25, 10000 }, { 784, 196, 256 },                                        // weight grads
     { 32, 100, 50 }, { 256, 784, 196 },                                                           // deltas
 };
@@ -107,8 +105,8 @@ void bm_openblas(benchmark::State &st, int kind, Shape s, int threads)
     const int lda = kind == 2 ? (int)s.m : (int)s.k, ldb = kind == 1 ? (int)s.k : (int)s.n;
     const CBLAS_TRANSPOSE ta = kind == 2 ? CblasTrans : CblasNoTrans, tb = kind == 1 ? CblasTrans : CblasNoTrans;
     for (auto _ : st) {
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a.data(), lda, b.data(), ldb,
-                    0.0f, c.data(), (int)s.n);
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,
+                    c.data(), (int)s.n);
         benchmark::DoNotOptimize(c.data());
         benchmark::ClobberMemory();
     }
@@ -183,9 +181,9 @@ struct TrainConfig {
     double beta;
 };
 const TrainConfig train_configs[] = {
-    { "seed", 32, 100, 50, 0 },             // the seed article: relu, batch 32, 100 -> 50
-    { "ufldl", 10000, 64, 25, 3 },          // UFLDL patches, full batch
-    { "fmnist256", 128, 784, 256, 3 },      // Fashion-MNIST, batch 128
+    { "seed", 32, 100, 50, 0 },        // the seed article: relu, batch 32, 100 -> 50
+    { "ufldl", 10000, 64, 25, 3 },     // UFLDL patches, full batch
+    { "fmnist256", 128, 784, 256, 3 }, // Fashion-MNIST, batch 128
     { "fmnist1024", 128, 784, 1024, 3 },
 };
 
@@ -208,8 +206,7 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
     SaeWorkF32 *w = sae_work_new_f32(&c, tc.batch);
     for (auto _ : st) {
         sae_objective_f32(&c, &k->f32, w, th.data(), x.data(), tc.batch, g.data(), nullptr);
-        k->f32.adam_step(l.total, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(),
-                         th.data());
+        k->f32.adam_step(l.total, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(), th.data());
         benchmark::ClobberMemory();
     }
     sae_work_free_f32(w);
@@ -218,8 +215,7 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
     st.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
     st.counters["pct_peak"] =
         benchmark::Counter(100.0 * flops * 1e-9 / peak, benchmark::Counter::kIsIterationInvariantRate);
-    st.counters["samples_per_s"] =
-        benchmark::Counter((double)tc.batch, benchmark::Counter::kIsIterationInvariantRate);
+    st.counters["samples_per_s"] = benchmark::Counter((double)tc.batch, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void add_variant(const char *name, unsigned flags)
@@ -234,7 +230,8 @@ void add_variant(const char *name, unsigned flags)
     variants.push_back(v);
 }
 
-template <class F> benchmark::internal::Benchmark *reg(const std::string &name, bool threaded, F f)
+template <class F>
+benchmark::internal::Benchmark *reg(const std::string &name, bool threaded, F f)
 {
     auto *b = benchmark::RegisterBenchmark(name.c_str(), f);
     if (threaded)
@@ -280,18 +277,16 @@ void register_all()
 #endif
     for (const Variant &v : variants) {
         const SaeKernelsF32 *k = &v.k.f32;
-        reg("adam_step/" + v.name + "/1606416", v.threaded,
-            [k](benchmark::State &st) { bm_adam(st, k, 1606416); });
-        reg("colsum/" + v.name + "/256x1024", v.threaded,
-            [k](benchmark::State &st) { bm_colsum(st, k, 256, 1024); });
+        reg("adam_step/" + v.name + "/1606416", v.threaded, [k](benchmark::State &st) { bm_adam(st, k, 1606416); });
+        reg("colsum/" + v.name + "/256x1024", v.threaded, [k](benchmark::State &st) { bm_colsum(st, k, 256, 1024); });
     }
     for (const TrainConfig &tc : train_configs)
         for (const Variant &v : variants) {
             const SaeKernels *k = &v.k;
             const double peak = v.peak;
-            reg("train_step/" + v.name + "/" + tc.name, v.threaded,
-                [k, tc, peak](benchmark::State &st) { bm_train_step(st, k, tc, peak); })
-                ->Unit(benchmark::kMillisecond);
+            reg("train_step/" + v.name + "/" + tc.name, v.threaded, [k, tc, peak](benchmark::State &st) {
+                bm_train_step(st, k, tc, peak);
+            })->Unit(benchmark::kMillisecond);
         }
     reg("fma_peak/avx2", false, [](benchmark::State &st) {
         for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak_avx2(0.02));

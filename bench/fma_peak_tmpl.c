@@ -4,7 +4,6 @@
  * includer defines NAME, REG ("ymm" or "zmm") and LANES (8 or 16). */
 #include "core/clock.h"
 
-
 #define FMA(d) "vfmadd231ps %%" REG "12, %%" REG "13, %%" REG #d "\n\t"
 #define FMA12 FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5) FMA(6) FMA(7) FMA(8) FMA(9) FMA(10) FMA(11)
 
@@ -22,8 +21,8 @@ double NAME(double seconds)
                          "jnz 1b\n\t"
                          :
                          : "r"(trips)
-                         : "rcx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-                           "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
+                         : "rcx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                           "xmm10", "xmm11", "xmm12", "xmm13", "cc");
         total += trips;
     } while ((t = sae_now() - t0) < seconds);
     return (double)total * 24 * 2 * LANES / t * 1e-9;

@@ -9,15 +9,16 @@
 
 SaeLbfgsOpts sae_lbfgs_defaults(void)
 {
-    return (SaeLbfgsOpts){ .memory = 100, .max_iter = 400, .max_fevals = 1000,
-                           .tol_fun = 1e-5, .tol_x = 1e-9, .c1 = 1e-4, .c2 = 0.9 };
+    return (SaeLbfgsOpts){
+        .memory = 100, .max_iter = 400, .max_fevals = 1000, .tol_fun = 1e-5, .tol_x = 1e-9, .c1 = 1e-4, .c2 = 0.9
+    };
 }
 
 const char *sae_lbfgs_status_name(SaeLbfgsStatus s)
 {
     static const char *const names[] = {
-        "max_iter", "max_fevals", "optimality", "tol_x", "tol_fun_change",
-        "line_search_failed", "nonfinite", "interrupted", "out_of_memory",
+        "max_iter",           "max_fevals", "optimality",  "tol_x",         "tol_fun_change",
+        "line_search_failed", "nonfinite",  "interrupted", "out_of_memory",
     };
     return names[s];
 }
@@ -77,8 +78,7 @@ static void swap_points(Point *a, Point *b)
 
 /* Minimiser of the cubic through (t1, f1, g1) and (t2, f2, g2), kept in
  * [lo, hi]; the midpoint of [lo, hi] when the cubic has no minimiser. */
-static double cubic_min(double t1, double f1, double g1, double t2, double f2, double g2,
-                        double lo, double hi)
+static double cubic_min(double t1, double f1, double g1, double t2, double f2, double g2, double lo, double hi)
 {
     const double d1 = g1 + g2 - 3 * (f1 - f2) / (t1 - t2);
     const double disc = d1 * d1 - g1 * g2;
@@ -91,15 +91,9 @@ static double cubic_min(double t1, double f1, double g1, double t2, double f2, d
     return fmin(fmax(t, lo), hi);
 }
 
-static int sufficient_decrease(const Search *s, const Point *p)
-{
-    return p->f <= s->f0 + s->o->c1 * p->t * s->gtd0;
-}
+static int sufficient_decrease(const Search *s, const Point *p) { return p->f <= s->f0 + s->o->c1 * p->t * s->gtd0; }
 
-static int curvature(const Search *s, const Point *p)
-{
-    return fabs(p->gtd) <= -s->o->c2 * s->gtd0;
-}
+static int curvature(const Search *s, const Point *p) { return fabs(p->gtd) <= -s->o->c2 * s->gtd0; }
 
 /* N&W algorithm 3.6: lo satisfies sufficient decrease and has the lowest f
  * seen; the answer is left in *lo. Returns 0 on success. */
@@ -157,16 +151,15 @@ static int wolfe_search(Search *s, double t, Point *best, Point *prev, Point *tr
             return zoom(s, best, prev, trial);
         }
         /* Extrapolate: cubic step in [t + 0.01 (t - t_prev), 10 t]. */
-        const double next = cubic_min(prev->t, prev->f, prev->gtd, trial->t, trial->f,
-                                      trial->gtd, t + 0.01 * (t - prev->t), 10 * t);
+        const double next =
+            cubic_min(prev->t, prev->f, prev->gtd, trial->t, trial->f, trial->gtd, t + 0.01 * (t - prev->t), 10 * t);
         swap_points(prev, trial);
         t = next;
     }
     return -1;
 }
 
-void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o,
-               SaeLbfgsResult *r)
+void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o, SaeLbfgsResult *r)
 {
     memset(r, 0, sizeof *r);
     const unsigned mem = o->memory < 1 ? 1 : o->memory;
@@ -180,8 +173,7 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
     }
     double *g = buf, *d = buf + n;
     Point pts[3];
-    for (int i = 0; i < 3; i++)
-        pts[i] = (Point){ .x = buf + (2 + 2 * i) * n, .g = buf + (3 + 2 * i) * n };
+    for (int i = 0; i < 3; i++) pts[i] = (Point){ .x = buf + (2 + 2 * i) * n, .g = buf + (3 + 2 * i) * n };
     Point *best = &pts[0], *prev = &pts[1], *trial = &pts[2];
 
     double f = fg(ctx, x, g);
@@ -227,8 +219,16 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
             break;
         }
         const double t0 = iter == 1 ? fmin(1.0, 1.0 / sum_abs(g, n)) : 1.0;
-        Search s = { .fg = fg, .ctx = ctx, .n = n, .x0 = x, .d = d, .f0 = f, .gtd0 = gtd,
-                     .fevals = r->fevals, .max_fevals = o->max_fevals, .o = o };
+        Search s = { .fg = fg,
+                     .ctx = ctx,
+                     .n = n,
+                     .x0 = x,
+                     .d = d,
+                     .f0 = f,
+                     .gtd0 = gtd,
+                     .fevals = r->fevals,
+                     .max_fevals = o->max_fevals,
+                     .o = o };
         const int ok = wolfe_search(&s, t0, best, prev, trial);
         r->fevals = s.fevals;
         if (ok != 0 || !(best->t > 0) || !(best->f <= f)) {
@@ -246,7 +246,8 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
             rho[head] = 1 / ys;
             hdiag = ys / dot(yv, yv, n);
             head = (head + 1) % mem;
-            if (stored < mem) stored++;
+            if (stored < mem)
+                stored++;
         }
         const double f_old = f;
         memcpy(x, best->x, n * sizeof(double));
@@ -256,10 +257,22 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
         r->iters = iter;
         if (o->progress)
             o->progress(o->progress_ctx, iter, o->max_iter, f);
-        if (max_abs(g, n) <= o->tol_fun) { r->status = SAE_LBFGS_OPTIMALITY; break; }
-        if (best->t * max_abs(d, n) <= o->tol_x) { r->status = SAE_LBFGS_TOL_X; break; }
-        if (fabs(f - f_old) < o->tol_x) { r->status = SAE_LBFGS_TOL_FUN_CHANGE; break; }
-        if (r->fevals >= o->max_fevals) { r->status = SAE_LBFGS_MAX_FEVALS; break; }
+        if (max_abs(g, n) <= o->tol_fun) {
+            r->status = SAE_LBFGS_OPTIMALITY;
+            break;
+        }
+        if (best->t * max_abs(d, n) <= o->tol_x) {
+            r->status = SAE_LBFGS_TOL_X;
+            break;
+        }
+        if (fabs(f - f_old) < o->tol_x) {
+            r->status = SAE_LBFGS_TOL_FUN_CHANGE;
+            break;
+        }
+        if (r->fevals >= o->max_fevals) {
+            r->status = SAE_LBFGS_MAX_FEVALS;
+            break;
+        }
     }
 done:
     free(S);

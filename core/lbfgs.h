@@ -29,9 +29,15 @@ typedef struct SaeLbfgsOpts {
 } SaeLbfgsOpts;
 
 typedef enum {
-    SAE_LBFGS_MAX_ITER, SAE_LBFGS_MAX_FEVALS, SAE_LBFGS_OPTIMALITY,
-    SAE_LBFGS_TOL_X, SAE_LBFGS_TOL_FUN_CHANGE, SAE_LBFGS_LINE_SEARCH,
-    SAE_LBFGS_NONFINITE, SAE_LBFGS_INTERRUPTED, SAE_LBFGS_NO_MEMORY,
+    SAE_LBFGS_MAX_ITER,
+    SAE_LBFGS_MAX_FEVALS,
+    SAE_LBFGS_OPTIMALITY,
+    SAE_LBFGS_TOL_X,
+    SAE_LBFGS_TOL_FUN_CHANGE,
+    SAE_LBFGS_LINE_SEARCH,
+    SAE_LBFGS_NONFINITE,
+    SAE_LBFGS_INTERRUPTED,
+    SAE_LBFGS_NO_MEMORY,
 } SaeLbfgsStatus;
 
 typedef struct SaeLbfgsResult {
@@ -43,8 +49,7 @@ typedef struct SaeLbfgsResult {
 SaeLbfgsOpts sae_lbfgs_defaults(void);
 
 /* Minimises from x (n entries, overwritten by the best point found). */
-void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o,
-               SaeLbfgsResult *r);
+void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o, SaeLbfgsResult *r);
 
 const char *sae_lbfgs_status_name(SaeLbfgsStatus s);
 

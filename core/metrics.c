@@ -36,8 +36,8 @@ static double treves_rolls(double s, double q, size_t n)
     return (1 - mean * mean / mean_sq) / (1 - 1 / (double)n);
 }
 
-void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h,
-                 const double *xh, size_t m, SaeMetrics *o)
+void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
+                 SaeMetrics *o)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     double se = 0;

@@ -26,10 +26,12 @@
  *   mse_per_element    (1/(m n)) sum (x^ - x)^2
  *   rho_*              rho-hat over units: mean, min, max; mean |rho-hat - rho|
  *   jac_norm           (1/m) sum ||J_f(x)||_F;  jac_norm_sq: of the squares */
+/* clang-format off */
 #define SAE_METRIC_FIELDS(X) \
     X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
     X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(jac_norm) \
     X(jac_norm_sq) X(sat_frac)
+/* clang-format on */
 
 #define SAE_METRIC_FIELD(name) double name;
 typedef struct SaeMetrics {
@@ -37,7 +39,7 @@ typedef struct SaeMetrics {
 } SaeMetrics;
 
 /* x, xh: m x n; h: m x k; theta: the model's parameters (for ||W1_j||^2). */
-void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h,
-                 const double *xh, size_t m, SaeMetrics *out);
+void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
+                 SaeMetrics *out);
 
 #endif

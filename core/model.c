@@ -15,9 +15,13 @@ _Static_assert((int)SAE_ACT_SIGMOID == (int)SAE_K_SIGMOID && (int)SAE_ACT_TANH =
 SaeConfig sae_config_default(void)
 {
     return (SaeConfig){
-        .n_in = 64, .n_hidden = 25,
-        .encoder = SAE_ACT_SIGMOID, .decoder = SAE_ACT_SIGMOID,
-        .loss = SAE_LOSS_MSE, .rho = 0.05, .kl_eps = 1e-6,
+        .n_in = 64,
+        .n_hidden = 25,
+        .encoder = SAE_ACT_SIGMOID,
+        .decoder = SAE_ACT_SIGMOID,
+        .loss = SAE_LOSS_MSE,
+        .rho = 0.05,
+        .kl_eps = 1e-6,
         .kl_tanh = SAE_KL_RESCALE,
     };
 }
@@ -49,14 +53,11 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
         return -1;
     }
     if (c->loss == SAE_LOSS_BCE && c->decoder != SAE_ACT_SIGMOID) {
-        snprintf(err, errlen, "loss bce needs the sigmoid decoder (got decoder %s)",
-                 sae_act_name(c->decoder));
+        snprintf(err, errlen, "loss bce needs the sigmoid decoder (got decoder %s)", sae_act_name(c->decoder));
         return -1;
     }
-    if (nonneg("lambda", c->lambda, err, errlen) ||
-        nonneg("l1-weight", c->l1_weight, err, errlen) ||
-        nonneg("l1-activity", c->l1_activity, err, errlen) ||
-        nonneg("beta", c->beta, err, errlen) ||
+    if (nonneg("lambda", c->lambda, err, errlen) || nonneg("l1-weight", c->l1_weight, err, errlen) ||
+        nonneg("l1-activity", c->l1_activity, err, errlen) || nonneg("beta", c->beta, err, errlen) ||
         nonneg("gamma", c->gamma, err, errlen))
         return -1;
     if (!(c->rho > 0 && c->rho < 1)) {
@@ -109,8 +110,7 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
     const double r = sqrt(6.0 / (double)(c->n_in + c->n_hidden + 1));
     for (size_t i = 0; i < l.b1; i++) /* W1 then W2: contiguous */
         theta[i] = (2 * sae_rng_uniform(&rng) - 1) * r;
-    for (size_t i = l.b1; i < l.total; i++)
-        theta[i] = 0;
+    for (size_t i = l.b1; i < l.total; i++) theta[i] = 0;
 }
 
 static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear" };
@@ -132,7 +132,8 @@ static int lookup(const char *s, const char *const *names, int count)
 int sae_act_parse(const char *s, SaeAct *a)
 {
     const int i = lookup(s, act_names, 4);
-    if (i < 0) return -1;
+    if (i < 0)
+        return -1;
     *a = (SaeAct)i;
     return 0;
 }
@@ -140,7 +141,8 @@ int sae_act_parse(const char *s, SaeAct *a)
 int sae_loss_parse(const char *s, SaeLoss *l)
 {
     const int i = lookup(s, loss_names, 2);
-    if (i < 0) return -1;
+    if (i < 0)
+        return -1;
     *l = (SaeLoss)i;
     return 0;
 }
@@ -148,7 +150,8 @@ int sae_loss_parse(const char *s, SaeLoss *l)
 int sae_kl_tanh_parse(const char *s, SaeKlTanh *k)
 {
     const int i = lookup(s, kl_tanh_names, 2);
-    if (i < 0) return -1;
+    if (i < 0)
+        return -1;
     *k = (SaeKlTanh)i;
     return 0;
 }

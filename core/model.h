@@ -27,9 +27,9 @@ typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
 
 typedef struct SaeConfig {
     size_t n_in, n_hidden;
-    SaeAct encoder;   /* sigmoid, tanh or relu */
-    SaeAct decoder;   /* sigmoid or linear */
-    SaeLoss loss;     /* bce only with the sigmoid decoder */
+    SaeAct encoder; /* sigmoid, tanh or relu */
+    SaeAct decoder; /* sigmoid or linear */
+    SaeLoss loss;   /* bce only with the sigmoid decoder */
     int tied;
     double lambda;      /* L2 weight decay, (lambda/2)||W||^2 */
     double l1_weight;   /* l1w sum |W| */
@@ -79,9 +79,9 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
  * (k) holds rho-hat of the batch the objective was evaluated on. */
 #define SAE_DECL_MODEL(T, S, s) \
     typedef struct SaeWork##S { \
-        size_t cap;              /* the largest batch m it serves */ \
-        T *h, *z2, *xh, *d2, *gh; /* m x k, m x n, m x n, m x n, m x k */ \
-        T *vec_k;                /* k: the KL row, then the CAE scales */ \
+        size_t cap;                         /* the largest batch m it serves */ \
+        T *h, *z2, *xh, *d2, *gh;           /* m x k, m x n, m x n, m x n, m x k */ \
+        T *vec_k;                           /* k: the KL row, then the CAE scales */ \
         double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \
@@ -89,8 +89,7 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
     void sae_work_free_##s(SaeWork##S *w); \
     /* J at theta on the m x n batch x (m <= w->cap); terms gets every term; \
      * grad (layout of theta) gets dJ/dtheta unless it is NULL. */ \
-    double sae_objective_##s(const SaeConfig *c, const SaeKernels##S *k, \
-                             SaeWork##S *w, const T *theta, const T *x, \
+    double sae_objective_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
                              size_t m, T *grad, SaeTerms *terms);
 
 SAE_DECL_MODEL(float, F32, f32)

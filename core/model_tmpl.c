@@ -9,7 +9,7 @@
 #include "core/model.h"
 #include "core/safe_alloc.h"
 
-TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
+TNAME(SaeWork) * FN(sae_work_new)(const SaeConfig *c, size_t batch)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t mk, mn;
@@ -29,15 +29,14 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->dsq = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
-    if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k ||
-        !w->rhohat || !w->dsq || !w->rnorm || !w->tmp) {
+    if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k || !w->rhohat || !w->dsq || !w->rnorm || !w->tmp) {
         FN(sae_work_free)(w);
         return NULL;
     }
     return w;
 }
 
-void FN(sae_work_free)(TNAME(SaeWork) *w)
+void FN(sae_work_free)(TNAME(SaeWork) * w)
 {
     if (!w)
         return;
@@ -63,8 +62,7 @@ static double FN(sum)(size_t cnt, const double *v)
 
 /* [rhohat], [kl] and the KL row s of [grad-h]: rho-hat from the column means of H, the
  * penalty value, and (when want_row) s_j * (beta/m) * a' into row. */
-static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rhohat,
-                           T *row, size_t m, int want_row)
+static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rhohat, T *row, size_t m, int want_row)
 {
     const size_t k = c->n_hidden;
     const int rescale = c->encoder == SAE_ACT_TANH && c->kl_tanh == SAE_KL_RESCALE;
@@ -91,7 +89,7 @@ static void FN(to_T)(size_t cnt, const double *src, T *dst)
 /* The forward pass and every term of J (§2, §3). Leaves in w what the
  * backward pass reads: H, X^, Z2 (bce), r_j (rnorm), rho-hat, sum_i D^2
  * (dsq, when gamma != 0) and, when want_grad, the KL row (vec_k). */
-static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
                             const T *x, size_t m, int want_grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
@@ -149,7 +147,7 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
-static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
                          const T *x, size_t m, T *grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
@@ -215,7 +213,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
 }
 
-double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
                          const T *x, size_t m, T *grad, SaeTerms *terms)
 {
     const SaeTerms t = FN(forward)(c, kt, w, theta, x, m, grad != NULL);

@@ -8,7 +8,7 @@
 
 typedef struct Probe {
     const SaeKernelsF32 *k;
-    const float *f;   /* m x d */
+    const float *f; /* m x d */
     const int *y;
     size_t m, d;
     int classes;
@@ -54,7 +54,10 @@ static double accuracy(const Probe *p, const double *theta, const float *f, cons
         for (size_t c = 0; c < C; c++) {
             double v = theta[C * d + c];
             for (size_t j = 0; j < d; j++) v += theta[c * d + j] * f[i * d + j];
-            if (v > bv) { bv = v; best = c; }
+            if (v > bv) {
+                bv = v;
+                best = c;
+            }
         }
         right += best == (size_t)y[i];
     }
@@ -69,9 +72,8 @@ static float *to_float(const double *src, size_t n)
     return f;
 }
 
-int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr,
-              const double *ftest, const int *ytest, size_t mte, size_t d, int classes,
-              double lambda, unsigned iters, SaeProbeResult *r)
+int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
+              const int *ytest, size_t mte, size_t d, int classes, double lambda, unsigned iters, SaeProbeResult *r)
 {
     const size_t C = (size_t)classes, P = C * d + C;
     Probe p = { .k = &k->f32, .y = ytrain, .m = mtr, .d = d, .classes = classes, .lambda = lambda };

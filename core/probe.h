@@ -20,8 +20,7 @@ typedef struct SaeProbeResult {
 
 /* Features are row-major (rows x d); labels in [0, classes). Returns 0, or
  * -1 when out of memory. */
-int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr,
-              const double *ftest, const int *ytest, size_t mte, size_t d, int classes,
-              double lambda, unsigned iters, SaeProbeResult *r);
+int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
+              const int *ytest, size_t mte, size_t d, int classes, double lambda, unsigned iters, SaeProbeResult *r);
 
 #endif

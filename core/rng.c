@@ -8,8 +8,7 @@ enum { MT_N = 624, MT_M = 397 };
 void sae_rng_seed(SaeRng *r, uint32_t seed)
 {
     r->mt[0] = seed;
-    for (int i = 1; i < MT_N; i++)
-        r->mt[i] = 1812433253u * (r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) + (uint32_t)i;
+    for (int i = 1; i < MT_N; i++) r->mt[i] = 1812433253u * (r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) + (uint32_t)i;
     r->pos = MT_N;
     r->has_gauss = 0;
     r->gauss = 0;
@@ -65,8 +64,7 @@ size_t sae_rng_below(SaeRng *r, size_t n)
     /* Rejection on 64 bits: draws beyond the last whole multiple of n retry. */
     const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t v;
-    do
-        v = ((uint64_t)sae_rng_u32(r) << 32) | sae_rng_u32(r);
+    do v = ((uint64_t)sae_rng_u32(r) << 32) | sae_rng_u32(r);
     while (v >= limit);
     return (size_t)(v % n);
 }

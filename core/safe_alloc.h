@@ -5,15 +5,9 @@
 #include <stddef.h>
 
 /* *out = a * b; returns 1 (and leaves *out unspecified) on overflow. */
-static inline int sae_mul_overflow(size_t a, size_t b, size_t *out)
-{
-    return __builtin_mul_overflow(a, b, out);
-}
+static inline int sae_mul_overflow(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
 
-static inline int sae_add_overflow(size_t a, size_t b, size_t *out)
-{
-    return __builtin_add_overflow(a, b, out);
-}
+static inline int sae_add_overflow(size_t a, size_t b, size_t *out) { return __builtin_add_overflow(a, b, out); }
 
 /* malloc(count * size) or NULL on overflow or out of memory; a request
  * for zero bytes still returns a unique pointer. */

@@ -23,11 +23,19 @@
 SaeTrainOpts sae_train_defaults(void)
 {
     return (SaeTrainOpts){
-        .optimizer = SAE_OPT_ADAM, .precision = SAE_PREC_FLOAT,
-        .lr = 1e-3, .momentum = 0.9,
-        .adam_beta1 = 0.9, .adam_beta2 = 0.999, .adam_eps = 1e-8,
-        .batch = 32, .epochs = 100, .iters = 400, .lbfgs_memory = 100,
-        .max_fevals = 1000, .seed = 42,
+        .optimizer = SAE_OPT_ADAM,
+        .precision = SAE_PREC_FLOAT,
+        .lr = 1e-3,
+        .momentum = 0.9,
+        .adam_beta1 = 0.9,
+        .adam_beta2 = 0.999,
+        .adam_eps = 1e-8,
+        .batch = 32,
+        .epochs = 100,
+        .iters = 400,
+        .lbfgs_memory = 100,
+        .max_fevals = 1000,
+        .seed = 42,
     };
 }
 
@@ -57,17 +65,15 @@ int sae_precision_parse(const char *s, SaePrecision *p)
     return -1;
 }
 
-
-int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
-              const double *x, size_t m, double *theta, SaeTrainResult *r)
+int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const double *x, size_t m, double *theta,
+              SaeTrainResult *r)
 {
     memset(r, 0, sizeof *r);
     const double t0 = sae_now();
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;
     if (o->optimizer == SAE_OPT_LBFGS)
-        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, x, m, theta, r)
-                 : train_lbfgs_f32(c, o, &k->f32, x, m, theta, r);
+        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, x, m, theta, r) : train_lbfgs_f32(c, o, &k->f32, x, m, theta, r);
     else
         rc = f64 ? train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
                  : train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
@@ -75,16 +81,14 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
     return rc;
 }
 
-int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
-                 const double *theta, const double *x, size_t m,
-                 SaeTerms *terms, double *grad, double *rhohat)
+int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
+                 size_t m, SaeTerms *terms, double *grad, double *rhohat)
 {
     return sae_evaluate_full(c, p, k, theta, x, m, terms, grad, rhohat, NULL, NULL);
 }
 
-int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
-                      const double *theta, const double *x, size_t m, SaeTerms *terms,
-                      double *grad, double *rhohat, double *h, double *xh)
+int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
+                      size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
 {
     return p == SAE_PREC_DOUBLE ? evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat, h, xh)
                                 : evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat, h, xh);

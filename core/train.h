@@ -21,15 +21,15 @@ typedef enum { SAE_PREC_FLOAT, SAE_PREC_DOUBLE } SaePrecision;
 typedef struct SaeTrainOpts {
     SaeOptimizer optimizer;
     SaePrecision precision;
-    double lr;                 /* sgd 0.1, adam 1e-3 */
-    double momentum;           /* sgd, 0.9 */
+    double lr;                               /* sgd 0.1, adam 1e-3 */
+    double momentum;                         /* sgd, 0.9 */
     double adam_beta1, adam_beta2, adam_eps; /* 0.9, 0.999, 1e-8 */
-    size_t batch;              /* minibatch size (sgd, adam) */
-    unsigned epochs;           /* sgd, adam */
-    unsigned iters;            /* lbfgs iterations */
-    unsigned lbfgs_memory;     /* 100 */
-    unsigned max_fevals;       /* lbfgs, 1000 */
-    uint32_t seed;             /* init (seed) and shuffling (seed + 1) */
+    size_t batch;                            /* minibatch size (sgd, adam) */
+    unsigned epochs;                         /* sgd, adam */
+    unsigned iters;                          /* lbfgs iterations */
+    unsigned lbfgs_memory;                   /* 100 */
+    unsigned max_fevals;                     /* lbfgs, 1000 */
+    uint32_t seed;                           /* init (seed) and shuffling (seed + 1) */
     /* After each epoch (sgd, adam; loss = the epoch's mean minibatch loss)
      * or iteration (lbfgs). May be NULL. */
     void (*progress)(void *ctx, unsigned done, unsigned total, double loss);
@@ -40,11 +40,11 @@ typedef struct SaeTrainOpts {
 typedef struct SaeTrainResult {
     unsigned epochs, iters, fevals; /* completed epochs, steps, objective evaluations */
     double seconds;
-    double samples;                 /* rows passed through forward+backward */
+    double samples; /* rows passed through forward+backward */
     double last_loss;
-    int diverged;                   /* the objective became NaN or Inf */
+    int diverged; /* the objective became NaN or Inf */
     int interrupted;
-    const char *stop_reason;        /* e.g. "epochs", "max_iter", "optimality" */
+    const char *stop_reason; /* e.g. "epochs", "max_iter", "optimality" */
 } SaeTrainResult;
 
 SaeTrainOpts sae_train_defaults(void);
@@ -59,20 +59,18 @@ enum { SAE_TRAIN_OK = 0, SAE_TRAIN_NO_MEMORY = -1, SAE_TRAIN_DIVERGED = -2 };
  * on the m x n rows of x. Returns SAE_TRAIN_OK, SAE_TRAIN_DIVERGED (theta
  * then holds the parameters at which the objective stopped being finite)
  * or SAE_TRAIN_NO_MEMORY. */
-int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k,
-              const double *x, size_t m, double *theta, SaeTrainResult *r);
+int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const double *x, size_t m, double *theta,
+              SaeTrainResult *r);
 
 /* The objective on the whole m x n data set (one batch) at theta; grad
  * (may be NULL) gets the gradient and rhohat (k entries, may be NULL) the
  * mean activations. Returns 0 or SAE_TRAIN_NO_MEMORY. */
-int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
-                 const double *theta, const double *x, size_t m,
-                 SaeTerms *terms, double *grad, double *rhohat);
+int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
+                 size_t m, SaeTerms *terms, double *grad, double *rhohat);
 
 /* sae_evaluate, and the hidden activations h (m x k) and reconstruction
  * xh (m x n) of every row, widened to double (either may be NULL). */
-int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k,
-                      const double *theta, const double *x, size_t m, SaeTerms *terms,
-                      double *grad, double *rhohat, double *h, double *xh);
+int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
+                      size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh);
 
 #endif

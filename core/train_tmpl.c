@@ -17,8 +17,8 @@ static void FN(to_double)(const T *src, size_t cnt, double *dst)
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
-static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
-                                const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) * kt, const double *x,
+                               size_t m, double *theta_io, SaeTrainResult *r)
 {
     const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
     SaeLayout L;
@@ -72,8 +72,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             } else {
                 b1t *= o->adam_beta1;
                 b2t *= o->adam_beta2;
-                kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps,
-                              (T)(1 - b1t), (T)(1 - b2t), grad, s1, s2, theta);
+                kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps, (T)(1 - b1t),
+                              (T)(1 - b2t), grad, s1, s2, theta);
             }
         }
         r->epochs = ep + 1;
@@ -97,8 +97,8 @@ done:
 /* Full-batch objective in T behind L-BFGS's double interface. */
 typedef struct FN(FullBatch) {
     const SaeConfig *c;
-    const TNAME(SaeKernels) *kt;
-    TNAME(SaeWork) *w;
+    const TNAME(SaeKernels) * kt;
+    TNAME(SaeWork) * w;
     const T *x;
     size_t m, P;
     T *theta, *grad;
@@ -113,8 +113,8 @@ static double FN(full_batch_fg)(void *ctx, const double *theta, double *g)
     return f;
 }
 
-static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
-                            const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) * kt, const double *x,
+                           size_t m, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
     sae_layout(c, &L);
@@ -143,9 +143,7 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
         r->stop_reason = sae_lbfgs_status_name(lr.status);
         r->interrupted = lr.status == SAE_LBFGS_INTERRUPTED;
         r->diverged = lr.status == SAE_LBFGS_NONFINITE;
-        rc = lr.status == SAE_LBFGS_NO_MEMORY ? SAE_TRAIN_NO_MEMORY
-             : r->diverged                    ? SAE_TRAIN_DIVERGED
-                                              : SAE_TRAIN_OK;
+        rc = lr.status == SAE_LBFGS_NO_MEMORY ? SAE_TRAIN_NO_MEMORY : r->diverged ? SAE_TRAIN_DIVERGED : SAE_TRAIN_OK;
     }
     FN(sae_work_free)(fb.w);
     free(xt);
@@ -154,9 +152,8 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
     return rc;
 }
 
-static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d,
-                         const double *x, size_t m, SaeTerms *terms, double *grad_d,
-                         double *rhohat, double *h, double *xh)
+static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) * kt, const double *theta_d, const double *x,
+                        size_t m, SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
     sae_layout(c, &L);

@@ -33,9 +33,8 @@ static unsigned isa_flags(void)
         return 0;
     if ((b >> 5) & 1) /* AVX2 */
         flags |= SAE_CPU_AVX2;
-    const unsigned avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F DQ BW VL */
-    if ((flags & SAE_CPU_AVX2) && (b & avx512) == avx512 &&
-        (xcr0 & 0xe0) == 0xe0) /* opmask, ZMM0-15 upper, ZMM16-31 */
+    const unsigned avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);     /* F DQ BW VL */
+    if ((flags & SAE_CPU_AVX2) && (b & avx512) == avx512 && (xcr0 & 0xe0) == 0xe0) /* opmask, ZMM0-15 upper, ZMM16-31 */
         flags |= SAE_CPU_AVX512;
     return flags;
 }
@@ -47,12 +46,12 @@ unsigned sae_cpu_detect(void) { return isa_flags() | omp_flag(); }
 
 int sae_cpu_mask_parse(const char *name, unsigned *mask)
 {
-    static const struct { const char *name; unsigned mask; } levels[] = {
-        { "scalar", 0 },
-        { "avx2", SAE_CPU_AVX2 },
-        { "avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512 },
-        { "omp", SAE_CPU_ALL },
-        { "all", SAE_CPU_ALL },
+    static const struct {
+        const char *name;
+        unsigned mask;
+    } levels[] = {
+        { "scalar", 0 },        { "avx2", SAE_CPU_AVX2 }, { "avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512 },
+        { "omp", SAE_CPU_ALL }, { "all", SAE_CPU_ALL },
     };
     for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
         if (!strcmp(name, levels[i].name)) {
@@ -75,7 +74,9 @@ int sae_cpu_mask_env(unsigned *mask)
 const char *sae_cpu_level_name(unsigned flags)
 {
     const int omp = (flags & SAE_CPU_OMP) != 0;
-    if (flags & SAE_CPU_AVX512) return omp ? "omp+avx512" : "avx512";
-    if (flags & SAE_CPU_AVX2) return omp ? "omp+avx2" : "avx2";
+    if (flags & SAE_CPU_AVX512)
+        return omp ? "omp+avx512" : "avx512";
+    if (flags & SAE_CPU_AVX2)
+        return omp ? "omp+avx2" : "avx2";
     return omp ? "omp+scalar" : "scalar";
 }

@@ -48,7 +48,8 @@ decl_exp_fn(float, KN(exp))
 {
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) exp_step(x + i, y + i, vmask_first(VW), 0);
-    if (i < cnt) exp_step(x + i, y + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        exp_step(x + i, y + i, vmask_first(cnt - i), 1);
 }
 
 STEP void bias_act_step(const float *bias, float *z, float *h, int act, vmask m, int tail)
@@ -64,7 +65,8 @@ STEP void bias_act(size_t rows, size_t n, const float *bias, float *z, float *h,
         float *zr = z + r * n, *hr = h + r * n;
         size_t j = 0;
         for (; j + VW <= n; j += VW) bias_act_step(bias + j, zr + j, hr + j, act, vmask_first(VW), 0);
-        if (j < n) bias_act_step(bias + j, zr + j, hr + j, act, vmask_first(n - j), 1);
+        if (j < n)
+            bias_act_step(bias + j, zr + j, hr + j, act, vmask_first(n - j), 1);
     }
 }
 
@@ -82,7 +84,8 @@ STEP void dact(size_t cnt, const float *h, float *g, int act)
 {
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) dact_step(h + i, g + i, act, vmask_first(VW), 0);
-    if (i < cnt) dact_step(h + i, g + i, act, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        dact_step(h + i, g + i, act, vmask_first(cnt - i), 1);
 }
 
 decl_dact_fn(float, KN(dsigmoid)) { dact(cnt, h, g, SAE_K_SIGMOID); }
@@ -145,7 +148,8 @@ STEP void cae_delta(size_t rows, size_t k, const float *h, const float *c, float
         float *dr = d + r * k;
         size_t j = 0;
         for (; j + VW <= k; j += VW) cae_delta_step(hr + j, c + j, dr + j, act, vmask_first(VW), 0);
-        if (j < k) cae_delta_step(hr + j, c + j, dr + j, act, vmask_first(k - j), 1);
+        if (j < k)
+            cae_delta_step(hr + j, c + j, dr + j, act, vmask_first(k - j), 1);
     }
 }
 
@@ -184,7 +188,8 @@ decl_sqdiff_sum_fn(float, KN(sqdiff_sum))
     vd acc[2] = { vd_zero(), vd_zero() };
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) sqdiff_step(acc, a + i, b + i, vmask_first(VW), 0);
-    if (i < cnt) sqdiff_step(acc, a + i, b + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        sqdiff_step(acc, a + i, b + i, vmask_first(cnt - i), 1);
     return acc_sum(acc);
 }
 
@@ -201,7 +206,8 @@ decl_bce_sum_fn(float, KN(bce_sum))
     vd acc[2] = { vd_zero(), vd_zero() };
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) bce_step(acc, z + i, x + i, vmask_first(VW), 0);
-    if (i < cnt) bce_step(acc, z + i, x + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        bce_step(acc, z + i, x + i, vmask_first(cnt - i), 1);
     return acc_sum(acc);
 }
 
@@ -210,7 +216,8 @@ decl_abs_sum_fn(float, KN(abs_sum))
     vd acc[2] = { vd_zero(), vd_zero() };
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) acc_add(acc, vabs(vload(x + i)));
-    if (i < cnt) acc_add(acc, vabs(vload_m(x + i, vmask_first(cnt - i))));
+    if (i < cnt)
+        acc_add(acc, vabs(vload_m(x + i, vmask_first(cnt - i))));
     return acc_sum(acc);
 }
 
@@ -223,7 +230,8 @@ decl_sub_scale_fn(float, KN(sub_scale))
 {
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) sub_scale_step(vset1(s), a + i, b + i, out + i, vmask_first(VW), 0);
-    if (i < cnt) sub_scale_step(vset1(s), a + i, b + i, out + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        sub_scale_step(vset1(s), a + i, b + i, out + i, vmask_first(cnt - i), 1);
 }
 
 STEP void sign_axpy_step(vf s, const float *h, float *g, vmask m, int tail)
@@ -235,7 +243,8 @@ decl_sign_axpy_fn(float, KN(sign_axpy))
 {
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) sign_axpy_step(vset1(s), h + i, g + i, vmask_first(VW), 0);
-    if (i < cnt) sign_axpy_step(vset1(s), h + i, g + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        sign_axpy_step(vset1(s), h + i, g + i, vmask_first(cnt - i), 1);
 }
 
 STEP void wpen_step(vf scale, vf l1, const float *w, float *g, vmask m, int tail)
@@ -252,7 +261,8 @@ decl_wpen_grad_fn(float, KN(wpen_grad))
         float *gr = g + r * cols;
         size_t j = 0;
         for (; j + VW <= cols; j += VW) wpen_step(scale, vset1(l1), wr + j, gr + j, vmask_first(VW), 0);
-        if (j < cols) wpen_step(scale, vset1(l1), wr + j, gr + j, vmask_first(cols - j), 1);
+        if (j < cols)
+            wpen_step(scale, vset1(l1), wr + j, gr + j, vmask_first(cols - j), 1);
     }
 }
 
@@ -267,7 +277,8 @@ decl_sgd_step_fn(float, KN(sgd_step))
 {
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(VW), 0);
-    if (i < cnt) sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }
 
 /* Adam's constants, as vectors, once per call. */
@@ -288,11 +299,18 @@ STEP void adam_step(const AdamConst *k, const float *g, float *mo, float *v, flo
 
 decl_adam_step_fn(float, KN(adam_step))
 {
-    const AdamConst k = { .b1 = vset1(b1), .b2 = vset1(b2), .c1 = vset1(1 - b1), .c2 = vset1(1 - b2),
-                          .ibc1 = vset1(1 / bc1), .ibc2 = vset1(1 / bc2), .lr = vset1(lr), .eps = vset1(eps) };
+    const AdamConst k = { .b1 = vset1(b1),
+                          .b2 = vset1(b2),
+                          .c1 = vset1(1 - b1),
+                          .c2 = vset1(1 - b2),
+                          .ibc1 = vset1(1 / bc1),
+                          .ibc2 = vset1(1 / bc2),
+                          .lr = vset1(lr),
+                          .eps = vset1(eps) };
     size_t i = 0;
     for (; i + VW <= cnt; i += VW) adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(VW), 0);
-    if (i < cnt) adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
+    if (i < cnt)
+        adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }
 
 #undef STEP

@@ -57,9 +57,10 @@ typedef struct Operands {
  * HW columns: half the work of a masked full vector); unit, adjacent A rows
  * (rs == 1: packed or transposed A), so the broadcasts use constant
  * offsets; otherwise row offsets are precomputed. */
-static inline __attribute__((always_inline)) void
-ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, const Epilogue *ep,
-        const int ROWS, const int NVEC, const int full, const int half, const int unit)
+static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr,
+                                                          float alpha, float beta, const Epilogue *ep, const int ROWS,
+                                                          const int NVEC, const int full, const int half,
+                                                          const int unit)
 {
     const int NW = NVEC - half;     /* whole vectors */
     const int wfull = full || half; /* whole vectors need no mask */
@@ -67,35 +68,36 @@ ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, flo
     vh acch[MR];
     vmask mask[NV];
     size_t ro[MR];
-UNROLL
+    UNROLL
     for (int i = 0; i < ROWS; i++) {
         ro[i] = unit ? (size_t)i : (size_t)i * o.rs;
-UNROLL
+        UNROLL
         for (int v = 0; v < NW; v++) acc[i][v] = vzero();
         acch[i] = vh_zero();
     }
-UNROLL
+    UNROLL
     for (int v = 0; v < NW; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
     const vhmask hmask = vh_mask_first(half ? nr - (size_t)NW * VW : 0);
     /* with beta != 0 the C tile is read at the end: start fetching it now
      * (measured +3 % at 512..2048 cubed, where later K slices accumulate) */
     if (beta != 0) {
-UNROLL
+        UNROLL
         for (int i = 0; i < ROWS; i++) {
             __builtin_prefetch(c + (size_t)i * ldc, 1);
-            if (NVEC * VW > 16) __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
+            if (NVEC * VW > 16)
+                __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
         }
     }
     const float *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
-UNROLL
+        UNROLL
         for (int v = 0; v < NW; v++) bv[v] = wfull ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
         const vh bh = half ? vh_load_m(b + NW * VW, hmask) : vh_zero();
-UNROLL
+        UNROLL
         for (int i = 0; i < ROWS; i++) {
             const vf av = vset1(unit ? a[i] : a[ro[i]]);
-UNROLL
+            UNROLL
             for (int v = 0; v < NW; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
             if (half)
                 acch[i] = vh_fma(vh_low(av), bh, acch[i]);
@@ -104,13 +106,14 @@ UNROLL
         b += o.ld;
     }
     const vf va = vset1(alpha), vb = vset1(beta);
-UNROLL
+    UNROLL
     for (int i = 0; i < ROWS; i++) {
         float *ci = c + (size_t)i * ldc;
-UNROLL
+        UNROLL
         for (int v = 0; v < NW; v++) {
             vf r = vmul(va, acc[i][v]);
-            if (beta != 0) r = vfma(vb, wfull ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
+            if (beta != 0)
+                r = vfma(vb, wfull ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
             float *dst = ci + v * VW;
             if (ep) {
                 r = vadd(r, wfull ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
@@ -124,7 +127,8 @@ UNROLL
         }
         if (half) {
             vh r = vh_mul(vh_low(va), acch[i]);
-            if (beta != 0) r = vh_fma(vh_low(vb), vh_load_m(ci + NW * VW, hmask), r);
+            if (beta != 0)
+                r = vh_fma(vh_low(vb), vh_load_m(ci + NW * VW, hmask), r);
             float *dst = ci + NW * VW;
             if (ep) {
                 r = vh_add(r, vh_load_m(ep->bias + NW * VW, hmask));
@@ -150,12 +154,17 @@ UNROLL
         const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW; \
         const int unit = o.rs == 1; \
         if (nvec == NV) { \
-            if (rem == VW) UK(R, NV, 1, 0); \
-            else if (rem <= HW) UK(R, NV, 0, 1); \
-            else UK(R, NV, 0, 0); \
+            if (rem == VW) \
+                UK(R, NV, 1, 0); \
+            else if (rem <= HW) \
+                UK(R, NV, 0, 1); \
+            else \
+                UK(R, NV, 0, 0); \
         } else { /* a narrower edge: the fewest vectors that cover it */ \
-            if (rem <= HW) UK(R, NV - 1, 0, 1); \
-            else UK(R, NV - 1, 0, 0); \
+            if (rem <= HW) \
+                UK(R, NV - 1, 0, 1); \
+            else \
+                UK(R, NV - 1, 0, 0); \
         } \
     }
 _Static_assert(NV == 2, "tile_rows_* cover edges of NV - 1 vectors: written for NV = 2");
@@ -178,21 +187,32 @@ static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t 
         Epilogue ei, *e = NULL;
         if (ep) {
             ei = *ep;
-            if (ei.h) ei.h += i * ei.ldh;
+            if (ei.h)
+                ei.h += i * ei.ldh;
             e = &ei;
         }
-        if (left >= MR) { tile_rows_MR(kc, oi, ci, ldc, nr, alpha, beta, e); i += MR; }
-        else if (left >= 8 && MR > 8) { tile_rows_8(kc, oi, ci, ldc, nr, alpha, beta, e); i += 8; }
-        else if (left >= 4) { tile_rows_4(kc, oi, ci, ldc, nr, alpha, beta, e); i += 4; }
-        else if (left >= 2) { tile_rows_2(kc, oi, ci, ldc, nr, alpha, beta, e); i += 2; }
-        else { tile_rows_1(kc, oi, ci, ldc, nr, alpha, beta, e); i += 1; }
+        if (left >= MR) {
+            tile_rows_MR(kc, oi, ci, ldc, nr, alpha, beta, e);
+            i += MR;
+        } else if (left >= 8 && MR > 8) {
+            tile_rows_8(kc, oi, ci, ldc, nr, alpha, beta, e);
+            i += 8;
+        } else if (left >= 4) {
+            tile_rows_4(kc, oi, ci, ldc, nr, alpha, beta, e);
+            i += 4;
+        } else if (left >= 2) {
+            tile_rows_2(kc, oi, ci, ldc, nr, alpha, beta, e);
+            i += 2;
+        } else {
+            tile_rows_1(kc, oi, ci, ldc, nr, alpha, beta, e);
+            i += 1;
+        }
     }
 }
 
 /* op(A) rows [i0, i0+mc) x inner [p0, p0+kc) into MR-high panels, each
  * stored p-major (MR values per p), rows past mc zero. */
-static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, size_t mc, size_t kc,
-                   float *dst)
+static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, size_t mc, size_t kc, float *dst)
 {
     _Static_assert(MR <= VW, "a panel's rows fit one transposed vector");
     for (size_t ip = 0; ip < mc; ip += MR) {
@@ -219,8 +239,7 @@ static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, 
 
 /* op(B) inner [p0, p0+kc) x columns [j0, j0+nc) into NR-wide panels, each
  * stored p-major (NR values per p), columns past nc zero. */
-static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, size_t kc, size_t nc,
-                   float *dst)
+static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, size_t kc, size_t nc, float *dst)
 {
     for (size_t jp = 0; jp < nc; jp += NR) {
         const size_t cols = nc - jp < NR ? nc - jp : NR;
@@ -285,8 +304,8 @@ static void gemm_nt_unpacked(int ta, size_t m, size_t n, size_t k, float alpha, 
 /* The macro-kernel: every MR x NR tile of the mc x nc block of C at c over
  * one kc slice. ap/bp: the packed panels, or NULL to read a/b in place. */
 static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, const float *a, size_t lda,
-                         const float *ap, const float *b, size_t ldb, const float *bp, float beta, float *c,
-                         size_t ldc, const Epilogue *ep)
+                         const float *ap, const float *b, size_t ldb, const float *bp, float beta, float *c, size_t ldc,
+                         const Epilogue *ep)
 {
     for (size_t jr = 0; jr < nc; jr += NR) {
         const size_t nr = nc - jr < NR ? nc - jr : NR;
@@ -305,7 +324,8 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, c
             if (ep) {
                 et = *ep;
                 et.bias += jr;
-                if (et.h) et.h += ir * et.ldh + jr;
+                if (et.h)
+                    et.h += ir * et.ldh + jr;
                 e = &et;
             }
             tile(kc, o, c + ir * ldc + jr, ldc, mr, nr, alpha, beta, e);
@@ -313,8 +333,8 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, c
     }
 }
 
-static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                 const float *b, size_t ldb, float beta, float *c, size_t ldc, const Epilogue *ep)
+static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+                 size_t ldb, float beta, float *c, size_t ldc, const Epilogue *ep)
 {
     if (m == 0 || n == 0)
         return;
@@ -353,7 +373,8 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
                 if (ep && pc + kc == k) { /* the last slice carries the epilogue */
                     eb = *ep;
                     eb.bias += jc;
-                    if (eb.h) eb.h += ic * eb.ldh + jc;
+                    if (eb.h)
+                        eb.h += ic * eb.ldh + jc;
                     e = &eb;
                 }
                 macro_kernel(ta, mc, nc, kc, alpha, as, lda, ap, bs, ldb, bp, beta_k, c + ic * ldc + jc, ldc, e);

@@ -18,6 +18,9 @@
 
 #include <stddef.h>
 
+/* The signatures and the slot list, aligned by hand (clang-format reads
+ * `void (name)(` as a call and folds the list into a ramp). */
+/* clang-format off */
 /* C = alpha * op(A) * op(B) + beta * C, C is m x n, the inner dimension k.
  * nn: A m x k, B k x n;  nt: A m x k, B n x k;  tn: A k x m, B k x n.
  * beta == 0 overwrites C without reading it (NaN in C does not leak). */
@@ -113,14 +116,22 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \
     X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step)
 
+/* clang-format on */
+
 #define SAE_SLOT_FIELD_F32(slot, kind) decl_##kind##_fn(float, *slot);
 #define SAE_SLOT_FIELD_F64(slot, kind) decl_##kind##_fn(double, *slot);
 #define SAE_SLOT_NAME_FIELD(slot, kind) const char *slot;
 
-typedef struct SaeKernelsF32 { SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F32) } SaeKernelsF32;
-typedef struct SaeKernelsF64 { SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F64) } SaeKernelsF64;
+typedef struct SaeKernelsF32 {
+    SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F32)
+} SaeKernelsF32;
+typedef struct SaeKernelsF64 {
+    SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F64)
+} SaeKernelsF64;
 /* The name of the function in each slot, for `saebench cpu` and results. */
-typedef struct SaeKernelNames { SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD) } SaeKernelNames;
+typedef struct SaeKernelNames {
+    SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD)
+} SaeKernelNames;
 
 typedef struct SaeKernels {
     SaeKernelsF32 f32;

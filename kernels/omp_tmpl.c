@@ -72,6 +72,7 @@ decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(INNER(gemm_tn), 1, 0, m, n, k, alp
  * (min per thread), and runs CALL on each with its lo and len in scope;
  * one thread: CALL once over everything. The one macro of this file: CALL
  * is a plain call of the inner kernel, which a debugger steps into. */
+/* clang-format off */
 #define SPLIT(n, work, min, align, CALL) \
     do { \
         const int nt = threads_for((work), (min)); \
@@ -89,6 +90,7 @@ decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(INNER(gemm_tn), 1, 0, m, n, k, alp
                 CALL; \
         } \
     } while (0)
+/* clang-format on */
 /* Elements of an array, rows of a rows x cols matrix. */
 #define SPLIT_ELEMS(cnt, CALL) SPLIT((cnt), (double)(cnt), OMP_ELEM_MIN, OMP_ELEM_ALIGN, CALL)
 #define SPLIT_ROWS(rows, cols, CALL) SPLIT((rows), (double)(rows) * (double)(cols), OMP_ELEM_MIN, 1, CALL)
@@ -102,7 +104,10 @@ decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
 
 decl_exp_fn(float, KN(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)); }
 
-decl_bias_act_fn(float, KN(bias_sigmoid)) { SPLIT_ROWS(m, n, INNER(bias_sigmoid)(len, n, bias, z + lo * n, h + lo * n)); }
+decl_bias_act_fn(float, KN(bias_sigmoid))
+{
+    SPLIT_ROWS(m, n, INNER(bias_sigmoid)(len, n, bias, z + lo * n, h + lo * n));
+}
 decl_bias_act_fn(float, KN(bias_tanh)) { SPLIT_ROWS(m, n, INNER(bias_tanh)(len, n, bias, z + lo * n, h + lo * n)); }
 decl_bias_act_fn(float, KN(bias_relu)) { SPLIT_ROWS(m, n, INNER(bias_relu)(len, n, bias, z + lo * n, h + lo * n)); }
 decl_bias_act_fn(float, KN(bias_linear)) { SPLIT_ROWS(m, n, INNER(bias_linear)(len, n, bias, z + lo * n, h + lo * n)); }
@@ -115,7 +120,10 @@ decl_cae_delta_fn(float, KN(cae_delta_sigmoid))
 {
     SPLIT_ROWS(m, k, INNER(cae_delta_sigmoid)(len, k, h + lo * k, c, d + lo * k));
 }
-decl_cae_delta_fn(float, KN(cae_delta_tanh)) { SPLIT_ROWS(m, k, INNER(cae_delta_tanh)(len, k, h + lo * k, c, d + lo * k)); }
+decl_cae_delta_fn(float, KN(cae_delta_tanh))
+{
+    SPLIT_ROWS(m, k, INNER(cae_delta_tanh)(len, k, h + lo * k, c, d + lo * k));
+}
 
 /* This thread's partial column sums (kept per thread, grown by doubling;
  * outgrown blocks stay with the process). */

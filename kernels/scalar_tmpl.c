@@ -70,7 +70,8 @@ decl_exp_fn(T, KN(exp))
 /* Overflow-free logistic (core/MODEL.md §6 [sigmoid]). */
 static inline T sigmoid(T z)
 {
-    if (z >= 0) return 1 / (1 + EXP(-z));
+    if (z >= 0)
+        return 1 / (1 + EXP(-z));
     const T e = EXP(z);
     return e / (1 + e);
 }

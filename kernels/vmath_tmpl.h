@@ -22,8 +22,8 @@ static inline vf v_exp(vf x)
      * passes the clamp and every step after it (no select needed) */
     const vf xc = vmin(vset1(89.0f), vmax(vset1(-104.0f), x));
     const vf n = vround(vmul(xc, vset1(1.44269504088896341f)));
-    vf r = vfnma(n, vset1(0.693359375f), xc);          /* ln2 high part, exact product */
-    r = vfnma(n, vset1(-2.12194440e-4f), r);           /* ln2 low part */
+    vf r = vfnma(n, vset1(0.693359375f), xc); /* ln2 high part, exact product */
+    r = vfnma(n, vset1(-2.12194440e-4f), r);  /* ln2 low part */
     vf p = vset1(1.0f / 5040);
     p = vfma(p, r, vset1(1.0f / 720));
     p = vfma(p, r, vset1(1.0f / 120));
@@ -113,7 +113,7 @@ static inline __attribute__((always_inline)) vf v_deriv(vf h, int act)
 static inline __attribute__((always_inline)) vf v_deriv2(vf h, int act)
 {
     return act == SAE_K_SIGMOID ? vmul(v_deriv(h, act), vfnma(vset1(2.0f), h, vset1(1.0f))) /* f' (1 - 2h) */
-                                : vmul(vmul(vset1(-2.0f), h), v_deriv(h, act));              /* -2h f' */
+                                : vmul(vmul(vset1(-2.0f), h), v_deriv(h, act));             /* -2h f' */
 }
 
 /* sign(v) with sign(0) = 0 */

@@ -52,7 +52,10 @@ pid_t run_async(const char *const *args)
 {
     const char *argv[64] = { SAEBENCH_EXE };
     int argc = 1;
-    while (argc < 63 && args[argc - 1]) { argv[argc] = args[argc - 1]; argc++; }
+    while (argc < 63 && args[argc - 1]) {
+        argv[argc] = args[argc - 1];
+        argc++;
+    }
     argv[argc] = NULL;
     const pid_t pid = fork();
     if (pid == 0) {

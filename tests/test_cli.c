@@ -104,8 +104,8 @@ Test(cli, divergence_exits_3_and_writes_nothing)
     cr_assert_not_null(mkdtemp(dir));
     char save[512];
     snprintf(save, sizeof save, "%s/m.npz", dir);
-    Run *r = run("train", "--data", "gauss", "--encoder", "relu", "--decoder", "linear", "--optimizer", "sgd",
-                 "--lr", "1e6", "--epochs", "3", "--save", save, NULL);
+    Run *r = run("train", "--data", "gauss", "--encoder", "relu", "--decoder", "linear", "--optimizer", "sgd", "--lr",
+                 "1e6", "--epochs", "3", "--save", save, NULL);
     expect_fail(r, 3, "diverged");
     struct stat st;
     cr_expect_neq(stat(save, &st), 0, "no model may be written after divergence");
@@ -169,8 +169,8 @@ static void eval_vector(const char *name)
 
     Run *r = run("eval", "--model", model, "--data", data, "--precision", "double", "--json", "--grads", grads, NULL);
     cr_assert_eq(r->code, 0, "%s: %s", name, r->err);
-    const char *terms[][2] = { { "loss", "loss" }, { "recon", "term_recon" }, { "l2", "term_l2" },
-                               { "l1w", "term_l1w" }, { "l1a", "term_l1a" }, { "kl", "term_kl" },
+    const char *terms[][2] = { { "loss", "loss" },    { "recon", "term_recon" }, { "l2", "term_l2" },
+                               { "l1w", "term_l1w" }, { "l1a", "term_l1a" },     { "kl", "term_kl" },
                                { "cae", "term_cae" } };
     for (int i = 0; i < 7; i++) {
         const double got = json_num(r->out, "eval", terms[i][0]), want = vecfile_scalar(&vf, terms[i][1]);
@@ -205,8 +205,8 @@ static void eval_vector(const char *name)
 Test(cli, eval_reproduces_every_reference_vector)
 {
     const char *v[] = { "v01_ufldl_sigmoid_sigmoid_mse_kl_l2", "v02_sigmoid_linear_mse_kl_l2",
-                        "v03_sigmoid_sigmoid_bce_tied_cae", "v04_tanh_linear_mse_cae",
-                        "v05_relu_linear_mse_l1act", "v06_relu_sigmoid_bce_l1w_l2",
+                        "v03_sigmoid_sigmoid_bce_tied_cae",    "v04_tanh_linear_mse_cae",
+                        "v05_relu_linear_mse_l1act",           "v06_relu_sigmoid_bce_l1w_l2",
                         "v07_tanh_sigmoid_mse_kl_rescale_tied" };
     for (int i = 0; i < 7; i++) eval_vector(v[i]);
 }

@@ -11,7 +11,9 @@
 #include "tests/fdcheck.h"
 
 /* f(x) = 1/2 x^T A x + b^T x with a known gradient A x + b. */
-typedef struct Quad { double a[9], b[3]; } Quad;
+typedef struct Quad {
+    double a[9], b[3];
+} Quad;
 static double quad(void *ctx, const double *x)
 {
     const Quad *q = ctx;
@@ -58,11 +60,18 @@ static const char *const pen_names[] = { "none", "l2", "l1w", "l1a", "kl", "cae"
 
 static void set_penalty(SaeConfig *c, int pen)
 {
-    if (pen == PEN_L2 || pen == PEN_ALL) c->lambda = 0.1;
-    if (pen == PEN_L1W || pen == PEN_ALL) c->l1_weight = 0.05;
-    if (pen == PEN_L1A || pen == PEN_ALL) c->l1_activity = 0.1;
-    if (pen == PEN_KL || pen == PEN_ALL) { c->beta = 3; c->rho = 0.1; }
-    if (pen == PEN_CAE || pen == PEN_ALL) c->gamma = 0.5;
+    if (pen == PEN_L2 || pen == PEN_ALL)
+        c->lambda = 0.1;
+    if (pen == PEN_L1W || pen == PEN_ALL)
+        c->l1_weight = 0.05;
+    if (pen == PEN_L1A || pen == PEN_ALL)
+        c->l1_activity = 0.1;
+    if (pen == PEN_KL || pen == PEN_ALL) {
+        c->beta = 3;
+        c->rho = 0.1;
+    }
+    if (pen == PEN_CAE || pen == PEN_ALL)
+        c->gamma = 0.5;
 }
 
 static double check_case(SaeAct enc, int dec_loss, int tied, int pen, uint32_t seed)
@@ -90,7 +99,10 @@ static double check_case(SaeAct enc, int dec_loss, int tied, int pen, uint32_t s
     fd_gradient(objective, &c, theta, l.total, 1e-5, num);
     const double err = fd_relative_error(num, g, l.total);
     sae_work_free_f64(c.w);
-    free(theta); free(g); free(num); free(c.x);
+    free(theta);
+    free(g);
+    free(num);
+    free(c.x);
     return err;
 }
 
@@ -103,9 +115,8 @@ Test(gradcheck, full_grid)
             for (int tied = 0; tied < 2; tied++)
                 for (int pen = 0; pen < PEN_COUNT; pen++) {
                     const double err = check_case((SaeAct)enc, dl, tied, pen, 1000u + (uint32_t)cases);
-                    cr_expect_lt(err, 1e-7, "%s %s %s %s: relative error %.3g",
-                                 sae_act_name((SaeAct)enc), dl_names[dl], tied ? "tied" : "untied",
-                                 pen_names[pen], err);
+                    cr_expect_lt(err, 1e-7, "%s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc), dl_names[dl],
+                                 tied ? "tied" : "untied", pen_names[pen], err);
                     cases++;
                 }
     cr_expect_eq(cases, 126);
@@ -116,7 +127,11 @@ Test(gradcheck, full_grid)
 Test(gradcheck, tied_equals_folded_untied)
 {
     SaeConfig u = sae_config_default();
-    u.n_in = 9; u.n_hidden = 5; u.beta = 3; u.rho = 0.1; u.l1_activity = 0.1;
+    u.n_in = 9;
+    u.n_hidden = 5;
+    u.beta = 3;
+    u.rho = 0.1;
+    u.l1_activity = 0.1;
     SaeConfig t = u;
     t.tied = 1;
     SaeLayout lu, lt;
@@ -144,5 +159,8 @@ Test(gradcheck, tied_equals_folded_untied)
             cr_expect(close_enough(gt[j * n + d], want, 1e-15, 1e-13), "gW1[%zu,%zu]", j, d);
         }
     sae_work_free_f64(w);
-    free(tu); free(tt); free(gu); free(gt);
+    free(tu);
+    free(tt);
+    free(gu);
+    free(gt);
 }

@@ -167,8 +167,9 @@ static unsigned char *idx_images(size_t n, size_t r, size_t c, size_t *len)
 {
     *len = 16 + n * r * c;
     unsigned char *b = malloc(*len);
-    const unsigned char hdr[16] = { 0, 0, 8, 3, 0, 0, 0, (unsigned char)n, 0, 0, 0, (unsigned char)r,
-                                    0, 0, 0, (unsigned char)c };
+    const unsigned char hdr[16] = {
+        0, 0, 8, 3, 0, 0, 0, (unsigned char)n, 0, 0, 0, (unsigned char)r, 0, 0, 0, (unsigned char)c
+    };
     memcpy(b, hdr, 16);
     for (size_t i = 0; i < n * r * c; i++) b[16 + i] = (unsigned char)(i % 256);
     return b;
@@ -265,8 +266,8 @@ Test(pgm, p5_p2_and_bad_files)
     expect_error(sae_image_from_pgm("c.pgm", (const unsigned char *)p5, sizeof p5 - 3, &img, &e), e, "c.pgm",
                  "truncated");
     expect_error(sae_image_from_pgm("d.pgm", (const unsigned char *)"P6 1 1 255\n", 11, &img, &e), e, "offset 0");
-    expect_error(sae_image_from_pgm("e.pgm", (const unsigned char *)"P2 2 2 15\n0 16 1 1", 18, &img, &e), e,
-                 "e.pgm", "pixel 2");
+    expect_error(sae_image_from_pgm("e.pgm", (const unsigned char *)"P2 2 2 15\n0 16 1 1", 18, &img, &e), e, "e.pgm",
+                 "pixel 2");
 }
 
 Test(pgm, patches_follow_ufldl_normalisation)
@@ -303,8 +304,14 @@ Test(npz, model_round_trip)
     for (int tied = 0; tied < 2; tied++)
         for (int f32 = 0; f32 < 2; f32++) {
             SaeConfig c = sae_config_default();
-            c.n_in = 7; c.n_hidden = 3; c.tied = tied; c.encoder = SAE_ACT_TANH; c.beta = 2.5;
-            c.kl_tanh = SAE_KL_RAW; c.decoder = SAE_ACT_LINEAR; c.gamma = 0.125;
+            c.n_in = 7;
+            c.n_hidden = 3;
+            c.tied = tied;
+            c.encoder = SAE_ACT_TANH;
+            c.beta = 2.5;
+            c.kl_tanh = SAE_KL_RAW;
+            c.decoder = SAE_ACT_LINEAR;
+            c.gamma = 0.125;
             SaeLayout l;
             sae_layout(&c, &l);
             double th[64];
@@ -319,8 +326,8 @@ Test(npz, model_round_trip)
             SaeError e;
             cr_assert_eq(sae_model_load(path, &r, &back, &was32, &e), 0, "%s", e.msg);
             cr_expect(r.n_in == 7 && r.n_hidden == 3 && r.tied == tied && was32 == f32);
-            cr_expect(r.encoder == SAE_ACT_TANH && r.decoder == SAE_ACT_LINEAR && r.beta == 2.5 &&
-                      r.gamma == 0.125 && r.kl_tanh == SAE_KL_RAW);
+            cr_expect(r.encoder == SAE_ACT_TANH && r.decoder == SAE_ACT_LINEAR && r.beta == 2.5 && r.gamma == 0.125 &&
+                      r.kl_tanh == SAE_KL_RAW);
             for (size_t i = 0; i < l.total; i++)
                 cr_expect_eq(back[i], f32 ? (double)(float)th[i] : th[i], "theta[%zu]", i);
             free(back);
@@ -356,7 +363,8 @@ static void corrupt_copy(const char *src, const char *dst, long at, int xor_byte
     unsigned char buf[8192];
     const size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    if (at >= 0) buf[at] ^= (unsigned char)xor_byte;
+    if (at >= 0)
+        buf[at] ^= (unsigned char)xor_byte;
     f = fopen(dst, "wb");
     fwrite(buf, 1, cut > 0 ? (size_t)cut : n, f);
     fclose(f);
@@ -477,8 +485,13 @@ Test(linalg, eigen_and_zca)
     double want[3] = { 2 - sqrt(2), 2, 2 + sqrt(2) }, got[3] = { lam[0], lam[1], lam[2] };
     for (int i = 0; i < 3; i++) /* sort */
         for (int j = i + 1; j < 3; j++)
-            if (got[j] < got[i]) { const double t = got[i]; got[i] = got[j]; got[j] = t; }
-    for (int i = 0; i < 3; i++) cr_expect(close_enough(got[i], want[i], 1e-12, 0), "eigenvalue %g, want %g", got[i], want[i]);
+            if (got[j] < got[i]) {
+                const double t = got[i];
+                got[i] = got[j];
+                got[j] = t;
+            }
+    for (int i = 0; i < 3; i++)
+        cr_expect(close_enough(got[i], want[i], 1e-12, 0), "eigenvalue %g, want %g", got[i], want[i]);
     /* ZCA with a tiny epsilon: the covariance of the result is the identity */
     enum { M = 400, N = 5 };
     static double x[M * N];

@@ -59,7 +59,10 @@ Test(optim, lbfgs_minimises_rosenbrock)
 {
     for (size_t n = 2; n <= 20; n += 18) {
         double x[20];
-        for (size_t i = 0; i < n; i += 2) { x[i] = -1.2; x[i + 1] = 1; }
+        for (size_t i = 0; i < n; i += 2) {
+            x[i] = -1.2;
+            x[i + 1] = 1;
+        }
         SaeLbfgsOpts o = sae_lbfgs_defaults();
         o.tol_fun = 1e-9;
         o.tol_x = 1e-14; /* minFunc's 1e-9 stops at |x - 1| ~ 4e-5 on Rosenbrock */
@@ -102,7 +105,11 @@ static double *toy_data(size_t m, size_t n, uint32_t seed)
 Test(optim, lbfgs_trains_small_autoencoder)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 9; c.n_hidden = 5; c.beta = 3; c.rho = 0.1; c.lambda = 1e-3;
+    c.n_in = 9;
+    c.n_hidden = 5;
+    c.beta = 3;
+    c.rho = 0.1;
+    c.lambda = 1e-3;
     const size_t m = 40;
     double *x = toy_data(m, 9, 3);
     SaeLayout l;
@@ -123,13 +130,18 @@ Test(optim, lbfgs_trains_small_autoencoder)
     for (size_t i = 0; i < l.total; i++) gmax = fmax(gmax, fabs(g[i]));
     cr_expect_lt(t1.loss, 0.5 * t0.loss, "loss %g -> %g", t0.loss, t1.loss);
     cr_expect_lt(gmax, 1e-4, "max |g| = %g at the end (%s)", gmax, r.stop_reason);
-    free(x); free(th); free(g);
+    free(x);
+    free(th);
+    free(g);
 }
 
 static void train_once(SaeOptimizer opt, SaePrecision p, uint32_t seed, double *th, size_t P)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 9; c.n_hidden = 5; c.beta = 1; c.rho = 0.2;
+    c.n_in = 9;
+    c.n_hidden = 5;
+    c.beta = 1;
+    c.rho = 0.2;
     double *x = toy_data(50, 9, 5);
     SaeTrainOpts o = sae_train_defaults();
     o.optimizer = opt;
@@ -149,7 +161,8 @@ static void train_once(SaeOptimizer opt, SaePrecision p, uint32_t seed, double *
 Test(optim, same_seed_gives_identical_bytes)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 9; c.n_hidden = 5;
+    c.n_in = 9;
+    c.n_hidden = 5;
     SaeLayout l;
     sae_layout(&c, &l);
     double *a = malloc(l.total * sizeof(double)), *b = malloc(l.total * sizeof(double));
@@ -170,7 +183,8 @@ Test(optim, same_seed_gives_identical_bytes)
 Test(optim, minibatch_training_reduces_loss)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 9; c.n_hidden = 5;
+    c.n_in = 9;
+    c.n_hidden = 5;
     double *x = toy_data(200, 9, 8);
     SaeLayout l;
     sae_layout(&c, &l);
@@ -197,7 +211,10 @@ Test(optim, minibatch_training_reduces_loss)
 Test(optim, divergence_is_reported)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 9; c.n_hidden = 5; c.decoder = SAE_ACT_LINEAR; c.encoder = SAE_ACT_RELU;
+    c.n_in = 9;
+    c.n_hidden = 5;
+    c.decoder = SAE_ACT_LINEAR;
+    c.encoder = SAE_ACT_RELU;
     double *x = toy_data(64, 9, 8);
     for (size_t i = 0; i < 64 * 9; i++) x[i] *= 1e3;
     SaeLayout l;
@@ -216,20 +233,28 @@ Test(optim, divergence_is_reported)
 
 /* The training curve under every kernel level this CPU and build have
  * agrees with the scalar reference's within float tolerance. */
-typedef struct Curve { double loss[32]; unsigned n; } Curve;
+typedef struct Curve {
+    double loss[32];
+    unsigned n;
+} Curve;
 
 static void record(void *ctx, unsigned done, unsigned total, double loss)
 {
     (void)total;
     Curve *c = ctx;
-    if (done <= 32) c->loss[done - 1] = loss;
+    if (done <= 32)
+        c->loss[done - 1] = loss;
     c->n = done;
 }
 
 Test(optim, training_curves_agree_across_isa_levels)
 {
     SaeConfig c = sae_config_default();
-    c.n_in = 37; c.n_hidden = 19; c.beta = 0.5; c.rho = 0.1; c.lambda = 1e-4;
+    c.n_in = 37;
+    c.n_hidden = 19;
+    c.beta = 0.5;
+    c.rho = 0.1;
+    c.lambda = 1e-4;
     double *x = toy_data(300, 37, 21);
     SaeLayout l;
     sae_layout(&c, &l);

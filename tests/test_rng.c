@@ -26,8 +26,7 @@ Test(rng, matches_numpy_seed_42)
      * random_sample, which draws fresh doubles */
     for (int i = 0; i < 3; i++) {
         const double u = sae_rng_uniform(&r);
-        cr_expect(close_enough(u, want[5 + i], 0, 1e-15), "random_sample[%d] = %.17g, numpy %.17g", i, u,
-                  want[5 + i]);
+        cr_expect(close_enough(u, want[5 + i], 0, 1e-15), "random_sample[%d] = %.17g, numpy %.17g", i, u, want[5 + i]);
     }
 }
 

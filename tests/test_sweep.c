@@ -239,7 +239,10 @@ Test(writers, png_decodes)
         q += 5 + len;
     }
     unsigned long a = 1, b = 0;
-    for (size_t i = 0; i < rl; i++) { a = (a + raw[i]) % 65521; b = (b + a) % 65521; }
+    for (size_t i = 0; i < rl; i++) {
+        a = (a + raw[i]) % 65521;
+        b = (b + a) % 65521;
+    }
     cr_expect_eq(rd32be(idat + q), b << 16 | a, "Adler-32");
     cr_assert_eq(rl, (size_t)(W + 1) * H);
 #endif
@@ -255,19 +258,28 @@ static int xml_well_formed(const char *s)
     char stack[64][32];
     int depth = 0;
     for (const char *p = s; (p = strchr(p, '<'));) {
-        if (p[1] == '?') { p = strstr(p, "?>"); if (!p) return 0; continue; }
+        if (p[1] == '?') {
+            p = strstr(p, "?>");
+            if (!p)
+                return 0;
+            continue;
+        }
         const char *end = strchr(p, '>');
-        if (!end) return 0;
+        if (!end)
+            return 0;
         for (const char *q = p; q < end; q++)
-            if (*q == '=' && q[1] != '"') return 0;
+            if (*q == '=' && q[1] != '"')
+                return 0;
         char name[32] = "";
         if (p[1] == '/') {
             sscanf(p + 2, "%31[a-zA-Z]", name);
-            if (depth == 0 || strcmp(stack[--depth], name)) return 0;
+            if (depth == 0 || strcmp(stack[--depth], name))
+                return 0;
         } else {
             sscanf(p + 1, "%31[a-zA-Z]", name);
             if (end[-1] != '/') {
-                if (depth == 64) return 0;
+                if (depth == 64)
+                    return 0;
                 snprintf(stack[depth++], 32, "%s", name);
             }
         }
@@ -334,7 +346,8 @@ static const char *small_sweep(void)
 static size_t count_lines(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return 0;
+    if (!f)
+        return 0;
     size_t n = 0;
     int ch;
     while ((ch = fgetc(f)) != EOF) n += ch == '\n';
@@ -348,9 +361,11 @@ static const char *field(char *line, int col, char *out, size_t cap)
     char *p = line;
     for (int c = 0; c < col && p; c++) {
         p = strchr(p, ',');
-        if (p) p++;
+        if (p)
+            p++;
     }
-    if (!p) return NULL;
+    if (!p)
+        return NULL;
     const size_t n = strcspn(p, ",\n");
     snprintf(out, cap, "%.*s", (int)n, p);
     return out;
@@ -395,8 +410,7 @@ Test(sweep, resume_after_a_kill, .timeout = 120)
     const char *args[] = { "sweep", cfg, "--out", dir, "--set", "epochs=30", NULL };
     const pid_t pid = run_async(args);
     /* kill it hard once a few runs are in, mid-sweep */
-    for (int t = 0; t < 2000 && count_lines(csv) < 4; t++)
-        nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    for (int t = 0; t < 2000 && count_lines(csv) < 4; t++) nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
     kill(pid, SIGKILL);
     wait_status(pid);
     const size_t before = count_lines(csv);
@@ -427,8 +441,7 @@ Test(sweep, sigint_keeps_finished_runs, .timeout = 120)
     snprintf(csv, sizeof csv, "%s/results.csv", dir);
     const char *args[] = { "sweep", cfg, "--out", dir, "--set", "epochs=40", NULL };
     const pid_t pid = run_async(args);
-    for (int t = 0; t < 2000 && count_lines(csv) < 3; t++)
-        nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    for (int t = 0; t < 2000 && count_lines(csv) < 3; t++) nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
     kill(pid, SIGINT);
     cr_expect_eq(wait_status(pid), 130);
     const size_t n = count_lines(csv);

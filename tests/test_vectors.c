@@ -8,24 +8,23 @@
 #include "tests/common.h"
 #include "tests/vecfile.h"
 
-typedef struct Tol { double abs, rel; } Tol;
+typedef struct Tol {
+    double abs, rel;
+} Tol;
 static const Tol tol_f64 = { 1e-12, 1e-10 }, tol_f32 = { 1e-5, 1e-4 };
 
-static void expect_array(const char *file, const char *what, const double *got,
-                         const VecArray *want, Tol t)
+static void expect_array(const char *file, const char *what, const double *got, const VecArray *want, Tol t)
 {
     cr_assert_not_null(want, "%s: array %s missing", file, what);
     for (size_t i = 0; i < want->rows * want->cols; i++)
-        cr_expect(close_enough(got[i], want->v[i], t.abs, t.rel),
-                  "%s: %s[%zu] = %.17g, want %.17g", file, what, i, got[i], want->v[i]);
+        cr_expect(close_enough(got[i], want->v[i], t.abs, t.rel), "%s: %s[%zu] = %.17g, want %.17g", file, what, i,
+                  got[i], want->v[i]);
 }
 
-static void expect_term(const char *file, const char *what, double got,
-                        const VecFile *vf, Tol t)
+static void expect_term(const char *file, const char *what, double got, const VecFile *vf, Tol t)
 {
     const double want = vecfile_scalar(vf, what);
-    cr_expect(close_enough(got, want, t.abs, t.rel), "%s: %s = %.17g, want %.17g",
-              file, what, got, want);
+    cr_expect(close_enough(got, want, t.abs, t.rel), "%s: %s = %.17g, want %.17g", file, what, got, want);
 }
 
 /* Copies the named arrays into theta (double) in the model's layout. */
@@ -43,9 +42,8 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
 
 /* Runs the objective in the given precision; every output widened to double. */
 #define RUN_PRECISION(T, S, s) \
-    static void run_##s(const VecFile *vf, const double *theta_d, size_t P, \
-                        double *grad, double *H, double *Xh, double *rhohat, \
-                        SaeTerms *terms) \
+    static void run_##s(const VecFile *vf, const double *theta_d, size_t P, double *grad, double *H, double *Xh, \
+                        double *rhohat, SaeTerms *terms) \
     { \
         const size_t m = vf->batch, n = vf->cfg.n_in, k = vf->cfg.n_hidden; \
         T *theta = malloc(P * sizeof(T)), *g = malloc(P * sizeof(T)); \
@@ -60,7 +58,9 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
         for (size_t i = 0; i < m * n; i++) Xh[i] = w->xh[i]; \
         for (size_t i = 0; i < k; i++) rhohat[i] = w->rhohat[i]; \
         sae_work_free_##s(w); \
-        free(theta); free(g); free(x); \
+        free(theta); \
+        free(g); \
+        free(x); \
     }
 RUN_PRECISION(float, F32, f32)
 RUN_PRECISION(double, F64, f64)
@@ -99,7 +99,11 @@ static void check_vector(const char *name, int f64)
         expect_array(name, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
     expect_array(name, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
     expect_array(name, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
-    free(theta); free(grad); free(H); free(Xh); free(rhohat);
+    free(theta);
+    free(grad);
+    free(H);
+    free(Xh);
+    free(rhohat);
     vecfile_free(&vf);
 }
 

@@ -7,22 +7,38 @@
 
 static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *val)
 {
-    if (!strcmp(key, "input_dim")) c->n_in = strtoul(val, NULL, 10);
-    else if (!strcmp(key, "hidden_dim")) c->n_hidden = strtoul(val, NULL, 10);
-    else if (!strcmp(key, "encoder")) return sae_act_parse(val, &c->encoder);
-    else if (!strcmp(key, "decoder")) return sae_act_parse(val, &c->decoder);
-    else if (!strcmp(key, "loss")) return sae_loss_parse(val, &c->loss);
-    else if (!strcmp(key, "tied")) c->tied = atoi(val);
-    else if (!strcmp(key, "lambda")) c->lambda = atof(val);
-    else if (!strcmp(key, "l1_weight")) c->l1_weight = atof(val);
-    else if (!strcmp(key, "l1_activity")) c->l1_activity = atof(val);
-    else if (!strcmp(key, "beta")) c->beta = atof(val);
-    else if (!strcmp(key, "rho")) c->rho = atof(val);
-    else if (!strcmp(key, "gamma")) c->gamma = atof(val);
-    else if (!strcmp(key, "kl_eps")) c->kl_eps = atof(val);
-    else if (!strcmp(key, "kl_tanh")) return sae_kl_tanh_parse(val, &c->kl_tanh);
-    else if (!strcmp(key, "batch")) *batch = strtoul(val, NULL, 10);
-    else return -1;
+    if (!strcmp(key, "input_dim"))
+        c->n_in = strtoul(val, NULL, 10);
+    else if (!strcmp(key, "hidden_dim"))
+        c->n_hidden = strtoul(val, NULL, 10);
+    else if (!strcmp(key, "encoder"))
+        return sae_act_parse(val, &c->encoder);
+    else if (!strcmp(key, "decoder"))
+        return sae_act_parse(val, &c->decoder);
+    else if (!strcmp(key, "loss"))
+        return sae_loss_parse(val, &c->loss);
+    else if (!strcmp(key, "tied"))
+        c->tied = atoi(val);
+    else if (!strcmp(key, "lambda"))
+        c->lambda = atof(val);
+    else if (!strcmp(key, "l1_weight"))
+        c->l1_weight = atof(val);
+    else if (!strcmp(key, "l1_activity"))
+        c->l1_activity = atof(val);
+    else if (!strcmp(key, "beta"))
+        c->beta = atof(val);
+    else if (!strcmp(key, "rho"))
+        c->rho = atof(val);
+    else if (!strcmp(key, "gamma"))
+        c->gamma = atof(val);
+    else if (!strcmp(key, "kl_eps"))
+        c->kl_eps = atof(val);
+    else if (!strcmp(key, "kl_tanh"))
+        return sae_kl_tanh_parse(val, &c->kl_tanh);
+    else if (!strcmp(key, "batch"))
+        *batch = strtoul(val, NULL, 10);
+    else
+        return -1;
     return 0;
 }
 
@@ -45,8 +61,8 @@ int vecfile_load(const char *path, VecFile *vf)
             if (fscanf(f, "%63s %63s", a, b) != 2 || set_config(&vf->cfg, &vf->batch, a, b))
                 rc = -1;
         } else if (!strcmp(word, "scalar")) {
-            if (vf->n_scalars == 16 || fscanf(f, "%31s %lf", vf->scalar_names[vf->n_scalars],
-                                               &vf->scalars[vf->n_scalars]) != 2)
+            if (vf->n_scalars == 16 ||
+                fscanf(f, "%31s %lf", vf->scalar_names[vf->n_scalars], &vf->scalars[vf->n_scalars]) != 2)
                 rc = -1;
             else
                 vf->n_scalars++;

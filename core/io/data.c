@@ -18,8 +18,9 @@ enum { SPLIT_SEED = 12345 }; /* fixed, so every seed of a sweep sees the same sp
 
 SaeDataOpts sae_data_defaults(void)
 {
-    return (SaeDataOpts){ .scale = SAE_SCALE_AUTO, .label_column = SAE_LABEL_NONE,
-                          .patch = 8, .patches = 10000, .seed = 42 };
+    return (SaeDataOpts){
+        .scale = SAE_SCALE_AUTO, .label_column = SAE_LABEL_NONE, .patch = 8, .patches = 10000, .seed = 42
+    };
 }
 
 void sae_data_free(SaeData *d)
@@ -39,10 +40,13 @@ static int is_dir(const char *p)
  * the binary was built from, or the installed copy. */
 static const char *bundled_dir(const SaeDataOpts *o)
 {
-    if (o->data_dir) return o->data_dir;
+    if (o->data_dir)
+        return o->data_dir;
     const char *env = getenv("SAE_DATA_DIR");
-    if (env && *env) return env;
-    if (is_dir(SAE_DATA_DIR)) return SAE_DATA_DIR;
+    if (env && *env)
+        return env;
+    if (is_dir(SAE_DATA_DIR))
+        return SAE_DATA_DIR;
     return SAE_INSTALLED_DATA_DIR;
 }
 
@@ -60,10 +64,7 @@ static int gauss_set(SaeData *d, SaeError *e)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int load_pgm_file(const char *path, SaeImage *img, SaeError *e)
 {
@@ -104,7 +105,8 @@ static int patches_from_dir(const char *dir, const SaeDataOpts *o, SaeData *d, S
     if (!rc)
         rc = sae_sample_patches(imgs, n, o->patch, o->patches, o->seed, o->zca, d, e);
     for (size_t i = 0; i < n; i++) {
-        if (imgs) free(imgs[i].px);
+        if (imgs)
+            free(imgs[i].px);
         free(names[i]);
     }
     free(imgs);
@@ -171,8 +173,10 @@ static int fashion_part(const char *dir, const char *prefix, const SaeDataOpts *
     if (!f) {
         snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte", dir, prefix);
         if (!(f = fopen(ip, "rb")))
-            return sae_fail(e, "fashion-mnist: %s/%s-images-idx3-ubyte.gz not found; install the Debian "
-                               "package dataset-fashion-mnist or pass --data-dir", dir, prefix);
+            return sae_fail(e,
+                            "fashion-mnist: %s/%s-images-idx3-ubyte.gz not found; install the Debian "
+                            "package dataset-fashion-mnist or pass --data-dir",
+                            dir, prefix);
     }
     fclose(f);
     return load_file(ip, o, d, e); /* sniffed like any file: it may not be IDX */
@@ -197,7 +201,8 @@ static int take_rows(const SaeData *src, const size_t *idx, size_t n, SaeData *d
     }
     for (size_t i = 0; i < n; i++) {
         memcpy(dst->x + i * src->cols, src->x + idx[i] * src->cols, src->cols * sizeof(double));
-        if (src->labels) dst->labels[i] = src->labels[idx[i]];
+        if (src->labels)
+            dst->labels[i] = src->labels[idx[i]];
     }
     return 0;
 }
@@ -239,20 +244,17 @@ static void scale_data(const SaeDataOpts *o, SaeData *train, SaeData *test)
         }
         const double span = hi > lo ? hi - lo : 1;
         for (int s = 0; s < 2; s++)
-            for (size_t i = 0; i < sets[s]->rows * n; i++)
-                sets[s]->x[i] = (sets[s]->x[i] - lo) / span;
+            for (size_t i = 0; i < sets[s]->rows * n; i++) sets[s]->x[i] = (sets[s]->x[i] - lo) / span;
     } else if (o->scale == SAE_SCALE_ZSCORE) { /* per feature, from the training rows */
         for (size_t j = 0; j < n; j++) {
             double mean = 0, var = 0;
             for (size_t i = 0; i < train->rows; i++) mean += train->x[i * n + j];
             mean /= (double)train->rows;
-            for (size_t i = 0; i < train->rows; i++)
-                var += (train->x[i * n + j] - mean) * (train->x[i * n + j] - mean);
+            for (size_t i = 0; i < train->rows; i++) var += (train->x[i * n + j] - mean) * (train->x[i * n + j] - mean);
             const double sd = sqrt(var / (double)train->rows);
             const double inv = sd > 0 ? 1 / sd : 1;
             for (int s = 0; s < 2; s++)
-                for (size_t i = 0; i < sets[s]->rows; i++)
-                    sets[s]->x[i * n + j] = (sets[s]->x[i * n + j] - mean) * inv;
+                for (size_t i = 0; i < sets[s]->rows; i++) sets[s]->x[i * n + j] = (sets[s]->x[i * n + j] - mean) * inv;
         }
     }
 }
@@ -261,8 +263,8 @@ int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
 {
     for (size_t i = 0; i < d->rows * d->cols; i++)
         if (!isfinite(d->x[i]))
-            return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source,
-                            i / d->cols + 1, i % d->cols + 1, d->x[i]);
+            return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source, i / d->cols + 1,
+                            i % d->cols + 1, d->x[i]);
     return 0;
 }
 

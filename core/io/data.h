@@ -23,8 +23,8 @@
 
 typedef struct SaeData {
     size_t rows, cols;
-    double *x;           /* rows x cols, row-major */
-    int *labels;         /* rows entries in 0..n_classes-1, or NULL */
+    double *x;   /* rows x cols, row-major */
+    int *labels; /* rows entries in 0..n_classes-1, or NULL */
     int n_classes;
     size_t img_h, img_w; /* a row is an img_h x img_w image (0 when not) */
     double auto_scale;   /* what --scale auto multiplies by (1/255 for bytes) */
@@ -34,48 +34,44 @@ typedef enum { SAE_SCALE_AUTO, SAE_SCALE_NONE, SAE_SCALE_MINMAX, SAE_SCALE_ZSCOR
 typedef enum { SAE_LABEL_NONE, SAE_LABEL_FIRST, SAE_LABEL_LAST } SaeLabelColumn;
 
 typedef struct SaeDataOpts {
-    const char *data_dir;     /* where built-in sets are looked up (NULL: defaults) */
-    double test_fraction;     /* held-out share of the rows, [0, 1) */
-    size_t limit;             /* keep the first `limit` rows (0: all) */
+    const char *data_dir; /* where built-in sets are looked up (NULL: defaults) */
+    double test_fraction; /* held-out share of the rows, [0, 1) */
+    size_t limit;         /* keep the first `limit` rows (0: all) */
     SaeScale scale;
     SaeLabelColumn label_column; /* CSV files */
-    size_t patch, patches;    /* patch side and count for image sources: 8, 10000 */
-    double zca;               /* ZCA epsilon for image patches (0: not whitened) */
-    uint32_t seed;            /* patch sampling (the split uses a fixed seed) */
+    size_t patch, patches;       /* patch side and count for image sources: 8, 10000 */
+    double zca;                  /* ZCA epsilon for image patches (0: not whitened) */
+    uint32_t seed;               /* patch sampling (the split uses a fixed seed) */
 } SaeDataOpts;
 
 SaeDataOpts sae_data_defaults(void);
 
 /* Loads spec (a built-in name or a path) into train and test (test may end
  * up with 0 rows). On error both are empty and e says why. */
-int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeData *test,
-                  SaeError *e);
+int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeData *test, SaeError *e);
 void sae_data_free(SaeData *d);
 
 /* Single loaders, used by sae_data_load and the tests; `path` names the
  * source in errors. Each fills d (labels only where the format has them). */
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
-int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc,
-                      SaeData *d, SaeError *e);
+int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e);
 int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 /* A labels IDX file (N bytes) for the n rows of d. */
-int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d,
-                             SaeError *e);
+int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 
 /* A grey image from PGM (P5 or P2), pixels scaled to [0, 1]. */
 typedef struct SaeImage {
     size_t w, h;
     double *px;
 } SaeImage;
-int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img,
-                       SaeError *e);
+int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img, SaeError *e);
 
 /* UFLDL's sampleIMAGES + normalizeData: count patches of side p from random
  * images at random positions, per-patch mean removed, then (zca_eps > 0)
  * ZCA-whitened with that epsilon, clipped at +-3 sigma of all pixels and
  * mapped to [0.1, 0.9]. */
-int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
-                       double zca_eps, SaeData *d, SaeError *e);
+int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed, double zca_eps,
+                       SaeData *d, SaeError *e);
 
 /* Fails (naming the source, row and column) on NaN or Inf. */
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);

@@ -65,12 +65,12 @@ static size_t count_fields(const char *s, const char *end)
 static int blank(const char *s, const char *end)
 {
     for (; s < end; s++)
-        if (!isspace((unsigned char)*s)) return 0;
+        if (!isspace((unsigned char)*s))
+            return 0;
     return 1;
 }
 
-int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc,
-                      SaeData *d, SaeError *e)
+int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     const char *end = text + len;
@@ -92,8 +92,10 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
                     numbers += csv_number(f, fe, &v) == 0;
                     f = fe + 1;
                 }
-                if (!numbers) header_line = line;
-                else rows++;
+                if (!numbers)
+                    header_line = line;
+                else
+                    rows++;
             } else {
                 rows++;
             }
@@ -132,11 +134,10 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
                 if (csv_number(f, fe, &v) || !isfinite(v)) {
                     int w = (int)(fe - f > 20 ? 20 : fe - f);
                     sae_data_free(d);
-                    return sae_fail(e, "%s: line %zu, field %zu: expected a finite number, got '%.*s'",
-                                    path, line, col + 1, w, f);
+                    return sae_fail(e, "%s: line %zu, field %zu: expected a finite number, got '%.*s'", path, line,
+                                    col + 1, w, f);
                 }
-                const int is_label = (lc == SAE_LABEL_FIRST && col == 0) ||
-                                     (lc == SAE_LABEL_LAST && col == fields - 1);
+                const int is_label = (lc == SAE_LABEL_FIRST && col == 0) || (lc == SAE_LABEL_LAST && col == fields - 1);
                 if (is_label) {
                     if (v < 0 || v > 1e6 || v != floor(v)) {
                         sae_data_free(d);
@@ -144,7 +145,8 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
                                         path, line, col + 1, v);
                     }
                     d->labels[r] = (int)v;
-                    if ((int)v + 1 > d->n_classes) d->n_classes = (int)v + 1;
+                    if ((int)v + 1 > d->n_classes)
+                        d->n_classes = (int)v + 1;
                 } else {
                     d->x[r * d->cols + out++] = v;
                 }
@@ -163,8 +165,7 @@ static size_t be32(const unsigned char *p)
 }
 
 /* The IDX header: magic 0 0 type ndim, then ndim big-endian sizes. */
-static int idx_header(const char *path, const unsigned char *buf, size_t len, int want_ndim,
-                      size_t *dims, SaeError *e)
+static int idx_header(const char *path, const unsigned char *buf, size_t len, int want_ndim, size_t *dims, SaeError *e)
 {
     if (len < 4 || buf[0] != 0 || buf[1] != 0)
         return sae_fail(e, "%s: offset 0: expected the IDX magic 00 00 08 0%d", path, want_ndim);
@@ -182,8 +183,8 @@ static int idx_header(const char *path, const unsigned char *buf, size_t len, in
             return sae_fail(e, "%s: offset 4: dimensions overflow size_t", path);
     }
     if (total != len - hdr)
-        return sae_fail(e, "%s: offset %zu: header dimensions need %zu data bytes, the file has %zu",
-                        path, hdr, total, len - hdr);
+        return sae_fail(e, "%s: offset %zu: header dimensions need %zu data bytes, the file has %zu", path, hdr, total,
+                        len - hdr);
     if (total == 0)
         return sae_fail(e, "%s: offset 4: empty data set", path);
     return 0;
@@ -204,8 +205,7 @@ int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, Sa
     return 0;
 }
 
-int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d,
-                             SaeError *e)
+int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
 {
     size_t n;
     if (idx_header(path, buf, len, 1, &n, e))
@@ -217,7 +217,8 @@ int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t 
     d->n_classes = 0;
     for (size_t i = 0; i < n; i++) {
         d->labels[i] = buf[8 + i];
-        if (d->labels[i] + 1 > d->n_classes) d->n_classes = d->labels[i] + 1;
+        if (d->labels[i] + 1 > d->n_classes)
+            d->n_classes = d->labels[i] + 1;
     }
     return 0;
 }

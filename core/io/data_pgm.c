@@ -25,7 +25,8 @@ static int pgm_number(const unsigned char *b, size_t len, size_t *pos, size_t *v
         return -1;
     size_t n = 0;
     while (p < len && isdigit(b[p])) {
-        if (n > 100000000) return -1;
+        if (n > 100000000)
+            return -1;
         n = n * 10 + (size_t)(b[p++] - '0');
     }
     *v = n;
@@ -33,16 +34,14 @@ static int pgm_number(const unsigned char *b, size_t len, size_t *pos, size_t *v
     return 0;
 }
 
-int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img,
-                       SaeError *e)
+int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img, SaeError *e)
 {
     memset(img, 0, sizeof *img);
     if (len < 2 || buf[0] != 'P' || (buf[1] != '5' && buf[1] != '2'))
         return sae_fail(e, "%s: offset 0: expected the PGM magic P5 or P2", path);
     const int binary = buf[1] == '5';
     size_t pos = 2, w, h, maxval;
-    if (pgm_number(buf, len, &pos, &w) || pgm_number(buf, len, &pos, &h) ||
-        pgm_number(buf, len, &pos, &maxval))
+    if (pgm_number(buf, len, &pos, &w) || pgm_number(buf, len, &pos, &h) || pgm_number(buf, len, &pos, &maxval))
         return sae_fail(e, "%s: offset %zu: expected width, height and maxval", path, pos);
     if (w == 0 || h == 0 || maxval == 0 || maxval > 65535)
         return sae_fail(e, "%s: offset %zu: bad header %zu x %zu, maxval %zu", path, pos, w, h, maxval);
@@ -57,8 +56,8 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
         if (pos > len || (len - pos) / bpp < cnt) {
             free(img->px);
             img->px = NULL;
-            return sae_fail(e, "%s: offset %zu: truncated pixel data (expected %zu bytes, %zu left)",
-                            path, pos, cnt * bpp, pos > len ? 0 : len - pos);
+            return sae_fail(e, "%s: offset %zu: truncated pixel data (expected %zu bytes, %zu left)", path, pos,
+                            cnt * bpp, pos > len ? 0 : len - pos);
         }
         for (size_t i = 0; i < cnt; i++) {
             const size_t v = bpp == 1 ? buf[pos + i] : (size_t)buf[pos + 2 * i] << 8 | buf[pos + 2 * i + 1];
@@ -70,8 +69,7 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
             if (pgm_number(buf, len, &pos, &v) || v > maxval) {
                 free(img->px);
                 img->px = NULL;
-                return sae_fail(e, "%s: offset %zu: expected pixel %zu of %zu (0..%zu)", path, pos, i + 1,
-                                cnt, maxval);
+                return sae_fail(e, "%s: offset %zu: expected pixel %zu of %zu (0..%zu)", path, pos, i + 1, cnt, maxval);
             }
             img->px[i] = (double)v / (double)maxval;
         }
@@ -79,17 +77,16 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
     return 0;
 }
 
-int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
-                       double zca_eps, SaeData *d, SaeError *e)
+int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed, double zca_eps,
+                       SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < n_imgs; i++)
         if (imgs[i].w < p || imgs[i].h < p)
-            return sae_fail(e, "image %zu is %zu x %zu, smaller than the %zu x %zu patch", i + 1,
-                            imgs[i].w, imgs[i].h, p, p);
+            return sae_fail(e, "image %zu is %zu x %zu, smaller than the %zu x %zu patch", i + 1, imgs[i].w, imgs[i].h,
+                            p, p);
     size_t cols, cnt;
-    if (n_imgs == 0 || p == 0 || count == 0 || sae_mul_overflow(p, p, &cols) ||
-        sae_mul_overflow(count, cols, &cnt))
+    if (n_imgs == 0 || p == 0 || count == 0 || sae_mul_overflow(p, p, &cols) || sae_mul_overflow(count, cols, &cnt))
         return sae_fail(e, "cannot sample %zu patches of %zu x %zu from %zu images", count, p, p, n_imgs);
     if (!(d->x = sae_alloc_array(cnt, sizeof(double))))
         return sae_fail(e, "out of memory for %zu patches", count);

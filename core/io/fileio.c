@@ -12,10 +12,7 @@
 #include <zlib.h>
 #endif
 
-static int is_gzip(const unsigned char *b, size_t len)
-{
-    return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
-}
+static int is_gzip(const unsigned char *b, size_t len) { return len >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
 
 static int read_plain(const char *path, unsigned char **buf, size_t *len, SaeError *e)
 {
@@ -51,8 +48,8 @@ static int read_plain(const char *path, unsigned char **buf, size_t *len, SaeErr
 }
 
 #if SAE_HAVE_ZLIB
-static int inflate_gzip(const char *path, unsigned char *in, size_t inlen,
-                        unsigned char **buf, size_t *len, SaeError *e)
+static int inflate_gzip(const char *path, unsigned char *in, size_t inlen, unsigned char **buf, size_t *len,
+                        SaeError *e)
 {
     z_stream z = { 0 };
     if (inflateInit2(&z, 15 + 32) != Z_OK)
@@ -65,7 +62,11 @@ static int inflate_gzip(const char *path, unsigned char *in, size_t inlen,
     while (out && rc != Z_STREAM_END) {
         if (n == cap) {
             unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(out, cap * 2);
-            if (!nb) { free(out); out = NULL; break; }
+            if (!nb) {
+                free(out);
+                out = NULL;
+                break;
+            }
             out = nb;
             cap *= 2;
         }
@@ -104,8 +105,10 @@ int sae_read_file(const char *path, unsigned char **buf, size_t *len, SaeError *
 #else
     free(*buf);
     *buf = NULL;
-    return sae_fail(e, "%s: offset 0: gzip data, but saebench was built without zlib; "
-                       "gunzip the file first", path);
+    return sae_fail(e,
+                    "%s: offset 0: gzip data, but saebench was built without zlib; "
+                    "gunzip the file first",
+                    path);
 #endif
 }
 

@@ -43,14 +43,16 @@ static int add_blocks(SaeNpz *z, const SaeConfig *c, const char *prefix, const d
         int rc;
         if (f32) {
             float *tmp = sae_alloc_array(cnt, sizeof(float));
-            if (!tmp) return -1;
+            if (!tmp)
+                return -1;
             for (size_t j = 0; j < cnt; j++) tmp[j] = (float)theta[b[i].off + j];
             rc = sae_npz_add_array(z, b[i].name, SAE_DT_F32, nd, shape, tmp);
             free(tmp);
         } else {
             rc = sae_npz_add_array(z, b[i].name, SAE_DT_F64, nd, shape, theta + b[i].off);
         }
-        if (rc) return -1;
+        if (rc)
+            return -1;
     }
     return 0;
 }
@@ -73,17 +75,13 @@ static int add_str(SaeNpz *z, const char *name, const char *v)
 int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e)
 {
     SaeNpz z = { 0 };
-    int rc = add_blocks(&z, c, "", theta, f32) ||
-             add_i64(&z, "hidden", (int64_t)c->n_hidden) || add_i64(&z, "tied", c->tied) ||
-             add_str(&z, "encoder", sae_act_name(c->encoder)) ||
-             add_str(&z, "decoder", sae_act_name(c->decoder)) ||
-             add_str(&z, "loss", sae_loss_name(c->loss)) ||
+    int rc = add_blocks(&z, c, "", theta, f32) || add_i64(&z, "hidden", (int64_t)c->n_hidden) ||
+             add_i64(&z, "tied", c->tied) || add_str(&z, "encoder", sae_act_name(c->encoder)) ||
+             add_str(&z, "decoder", sae_act_name(c->decoder)) || add_str(&z, "loss", sae_loss_name(c->loss)) ||
              add_f64(&z, "lambda", c->lambda) || add_f64(&z, "l1_weight", c->l1_weight) ||
-             add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) ||
-             add_f64(&z, "rho", c->rho) || add_f64(&z, "gamma", c->gamma) ||
-             add_f64(&z, "kl_eps", c->kl_eps) ||
-             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
-             add_str(&z, "saebench_version", SAE_VERSION);
+             add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
+             add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
+             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) || add_str(&z, "saebench_version", SAE_VERSION);
     if (rc)
         rc = sae_fail(e, "%s: out of memory", path);
     else
@@ -114,8 +112,8 @@ static int get_scalar(const SaeNpz *z, const char *path, const char *name, doubl
     return 0;
 }
 
-static int get_enum(const SaeNpz *z, const char *path, const char *name, int (*parse)(const char *, void *),
-                    void *out, SaeError *e)
+static int get_enum(const SaeNpz *z, const char *path, const char *name, int (*parse)(const char *, void *), void *out,
+                    SaeError *e)
 {
     SaeNpy a;
     const int rc = sae_npz_get(z, path, name, &a, e);
@@ -133,9 +131,17 @@ static int parse_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
 
 static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError *e)
 {
-    struct { const char *name; double *dst; } nums[] = {
-        { "lambda", &c->lambda }, { "l1_weight", &c->l1_weight }, { "l1_activity", &c->l1_activity },
-        { "beta", &c->beta }, { "rho", &c->rho }, { "gamma", &c->gamma }, { "kl_eps", &c->kl_eps },
+    struct {
+        const char *name;
+        double *dst;
+    } nums[] = {
+        { "lambda", &c->lambda },
+        { "l1_weight", &c->l1_weight },
+        { "l1_activity", &c->l1_activity },
+        { "beta", &c->beta },
+        { "rho", &c->rho },
+        { "gamma", &c->gamma },
+        { "kl_eps", &c->kl_eps },
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
@@ -160,16 +166,16 @@ static int get_block(const SaeNpz *z, const char *path, const Block *b, double *
         return -1;
     if (a.dtype != SAE_DT_F32 && a.dtype != SAE_DT_F64)
         return sae_fail(e, "%s: member %s: expected float32 or float64", path, b->name);
-    const int ok = b->cols ? a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == b->cols
-                           : (a.ndim == 1 && a.shape[0] == b->rows) ||
-                                 (a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == 1);
+    const int ok =
+        b->cols ? a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == b->cols
+                : (a.ndim == 1 && a.shape[0] == b->rows) || (a.ndim == 2 && a.shape[0] == b->rows && a.shape[1] == 1);
     if (!ok) {
         char got[64] = "";
         for (int i = 0; i < a.ndim; i++)
             snprintf(got + strlen(got), sizeof got - strlen(got), "%s%zu", i ? " x " : "", a.shape[i]);
         if (b->cols)
-            return sae_fail(e, "%s: member %s: expected shape %zu x %zu, got %s", path, b->name, b->rows,
-                            b->cols, a.ndim ? got : "a scalar");
+            return sae_fail(e, "%s: member %s: expected shape %zu x %zu, got %s", path, b->name, b->rows, b->cols,
+                            a.ndim ? got : "a scalar");
         return sae_fail(e, "%s: member %s: expected %zu entries, got shape %s", path, b->name, b->rows,
                         a.ndim ? got : "a scalar");
     }

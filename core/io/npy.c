@@ -29,12 +29,22 @@ static int parse_descr(const char *v, SaeDtype *dt, size_t *itemsize)
     char d[16] = { 0 };
     size_t i = 0;
     for (v++; *v && *v != '\'' && *v != '"' && i < sizeof d - 1; v++) d[i++] = *v;
-    if (!strcmp(d, "<f4")) { *dt = SAE_DT_F32; *itemsize = 4; }
-    else if (!strcmp(d, "<f8")) { *dt = SAE_DT_F64; *itemsize = 8; }
-    else if (!strcmp(d, "|u1") || !strcmp(d, "<u1") || !strcmp(d, "u1")) { *dt = SAE_DT_U8; *itemsize = 1; }
-    else if (!strcmp(d, "<i4")) { *dt = SAE_DT_I32; *itemsize = 4; }
-    else if (!strcmp(d, "<i8")) { *dt = SAE_DT_I64; *itemsize = 8; }
-    else if (d[0] == '<' && d[1] == 'U') {
+    if (!strcmp(d, "<f4")) {
+        *dt = SAE_DT_F32;
+        *itemsize = 4;
+    } else if (!strcmp(d, "<f8")) {
+        *dt = SAE_DT_F64;
+        *itemsize = 8;
+    } else if (!strcmp(d, "|u1") || !strcmp(d, "<u1") || !strcmp(d, "u1")) {
+        *dt = SAE_DT_U8;
+        *itemsize = 1;
+    } else if (!strcmp(d, "<i4")) {
+        *dt = SAE_DT_I32;
+        *itemsize = 4;
+    } else if (!strcmp(d, "<i8")) {
+        *dt = SAE_DT_I64;
+        *itemsize = 8;
+    } else if (d[0] == '<' && d[1] == 'U') {
         char *end;
         const unsigned long chars = strtoul(d + 2, &end, 10);
         if (*end || chars == 0 || chars > 4096)
@@ -66,8 +76,10 @@ static int parse_shape(const char *v, size_t *shape)
         shape[nd++] = (size_t)d;
         v = end;
         while (*v == ' ') v++;
-        if (*v == ',') v++;
-        else if (*v != ')') return -1;
+        if (*v == ',')
+            v++;
+        else if (*v != ')')
+            return -1;
     }
 }
 
@@ -89,8 +101,8 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
     } else
         return sae_fail(e, "%s: offset 6: unsupported .npy version %d", where, major);
     if (hlen > len - hoff)
-        return sae_fail(e, "%s: offset %zu: header of %zu bytes runs past the end of the file (%zu bytes)",
-                        where, hoff, hlen, len);
+        return sae_fail(e, "%s: offset %zu: header of %zu bytes runs past the end of the file (%zu bytes)", where, hoff,
+                        hlen, len);
     char *hdr = malloc(hlen + 1);
     if (!hdr)
         return sae_fail(e, "%s: out of memory", where);
@@ -102,11 +114,12 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
     if (!descr || !fo || !shape)
         rc = sae_fail(e, "%s: offset %zu: header lacks descr, fortran_order or shape", where, hoff);
     else if (parse_descr(descr, &a->dtype, &a->itemsize))
-        rc = sae_fail(e, "%s: offset %zu: unsupported dtype %.12s (expected <f4, <f8, |u1, <i4, <i8 "
-                         "or <U, little-endian)", where, hoff, descr);
+        rc = sae_fail(e,
+                      "%s: offset %zu: unsupported dtype %.12s (expected <f4, <f8, |u1, <i4, <i8 "
+                      "or <U, little-endian)",
+                      where, hoff, descr);
     else if (strncmp(fo, "False", 5) != 0)
-        rc = sae_fail(e, "%s: offset %zu: fortran_order arrays are not supported (expected C order)",
-                      where, hoff);
+        rc = sae_fail(e, "%s: offset %zu: fortran_order arrays are not supported (expected C order)", where, hoff);
     else if ((a->ndim = parse_shape(shape, a->shape)) < 0)
         rc = sae_fail(e, "%s: offset %zu: malformed shape %.20s", where, hoff, shape);
     free(hdr);
@@ -120,8 +133,8 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
         return sae_fail(e, "%s: offset %zu: shape overflows size_t", where, hoff);
     const size_t doff = hoff + hlen;
     if (bytes != len - doff)
-        return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the file has %zu",
-                        where, doff, bytes, len - doff);
+        return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the file has %zu", where, doff, bytes,
+                        len - doff);
     a->count = count;
     a->data = buf + doff;
     return 0;
@@ -131,11 +144,27 @@ double sae_npy_get(const SaeNpy *a, size_t i)
 {
     const unsigned char *p = a->data + i * a->itemsize;
     switch (a->dtype) {
-    case SAE_DT_F32: { float v; memcpy(&v, p, 4); return v; }
-    case SAE_DT_F64: { double v; memcpy(&v, p, 8); return v; }
+    case SAE_DT_F32: {
+        float v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case SAE_DT_F64: {
+        double v;
+        memcpy(&v, p, 8);
+        return v;
+    }
     case SAE_DT_U8: return p[0];
-    case SAE_DT_I32: { int32_t v; memcpy(&v, p, 4); return v; }
-    case SAE_DT_I64: { int64_t v; memcpy(&v, p, 8); return (double)v; }
+    case SAE_DT_I32: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case SAE_DT_I64: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        return (double)v;
+    }
     default: return 0;
     }
 }
@@ -158,8 +187,7 @@ int sae_npy_string(const SaeNpy *a, char *out, size_t outlen)
     return 0;
 }
 
-int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data,
-                   unsigned char **out, size_t *len)
+int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data, unsigned char **out, size_t *len)
 {
     static const char *const descr[] = { "<f4", "<f8", "|u1", "<i4", "<i8" };
     char hdr[256], d[32], shp[128] = "(";

@@ -14,10 +14,10 @@ typedef enum { SAE_DT_F32, SAE_DT_F64, SAE_DT_U8, SAE_DT_I32, SAE_DT_I64, SAE_DT
 
 typedef struct SaeNpy {
     SaeDtype dtype;
-    size_t itemsize;     /* bytes per element (4 * chars for unicode) */
-    int ndim;            /* 0..4 */
+    size_t itemsize; /* bytes per element (4 * chars for unicode) */
+    int ndim;        /* 0..4 */
     size_t shape[4];
-    size_t count;        /* product of the shape (1 for 0-d) */
+    size_t count;              /* product of the shape (1 for 0-d) */
     const unsigned char *data; /* points into the parsed buffer */
 } SaeNpy;
 
@@ -33,7 +33,6 @@ int sae_npy_string(const SaeNpy *a, char *out, size_t outlen);
 /* Encodes an array (data in the machine's little-endian layout) as a
  * malloc'd .npy image; for unicode, data is a NUL-terminated ASCII string
  * and shape is ignored (0-d). Returns -1 when out of memory. */
-int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data,
-                   unsigned char **out, size_t *len);
+int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data, unsigned char **out, size_t *len);
 
 #endif

@@ -32,13 +32,20 @@ static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t
 static uint32_t rd32(const unsigned char *p) { return rd16(p) | rd16(p + 2) << 16; }
 static uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
-static void wr16(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
-static void wr32(unsigned char *p, uint32_t v) { wr16(p, v & 0xffff); wr16(p + 2, v >> 16); }
+static void wr16(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+static void wr32(unsigned char *p, uint32_t v)
+{
+    wr16(p, v & 0xffff);
+    wr16(p + 2, v >> 16);
+}
 
 /* Reads the ZIP64 extra field of a central entry: the 64-bit values for the
  * 32-bit fields that hold 0xffffffff, in the order usize, csize, offset. */
-static void zip64_extra(const unsigned char *x, size_t xlen, uint64_t *usize, uint64_t *csize,
-                        uint64_t *off)
+static void zip64_extra(const unsigned char *x, size_t xlen, uint64_t *usize, uint64_t *csize, uint64_t *off)
 {
     size_t p = 0;
     while (p + 4 <= xlen) {
@@ -59,8 +66,8 @@ static void zip64_extra(const unsigned char *x, size_t xlen, uint64_t *usize, ui
     }
 }
 
-static int inflate_member(const char *path, const char *name, const unsigned char *src, size_t clen,
-                          unsigned char *dst, size_t ulen, SaeError *e)
+static int inflate_member(const char *path, const char *name, const unsigned char *src, size_t clen, unsigned char *dst,
+                          size_t ulen, SaeError *e)
 {
 #if SAE_HAVE_ZLIB
     z_stream z = { 0 };
@@ -77,9 +84,14 @@ static int inflate_member(const char *path, const char *name, const unsigned cha
         return sae_fail(e, "%s: member %s: corrupt deflate data", path, name);
     return 0;
 #else
-    (void)src; (void)clen; (void)dst; (void)ulen;
-    return sae_fail(e, "%s: member %s is deflate-compressed (numpy.savez_compressed), but saebench "
-                       "was built without zlib; save with numpy.savez", path, name);
+    (void)src;
+    (void)clen;
+    (void)dst;
+    (void)ulen;
+    return sae_fail(e,
+                    "%s: member %s is deflate-compressed (numpy.savez_compressed), but saebench "
+                    "was built without zlib; save with numpy.savez",
+                    path, name);
 #endif
 }
 
@@ -88,7 +100,10 @@ static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNp
     /* End of central directory: the last signature within 64 KiB + 22. */
     size_t eocd = SIZE_MAX;
     for (size_t i = len >= 22 ? len - 22 + 1 : 0; i-- > 0 && len - i <= 65557;)
-        if (rd32(b + i) == 0x06054b50u) { eocd = i; break; }
+        if (rd32(b + i) == 0x06054b50u) {
+            eocd = i;
+            break;
+        }
     if (eocd == SIZE_MAX)
         return sae_fail(e, "%s: offset %zu: no ZIP end-of-central-directory record (not an .npz?)", path, len);
     uint64_t entries = rd16(b + eocd + 10), cdoff = rd32(b + eocd + 16);
@@ -123,8 +138,8 @@ static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNp
         memcpy(m->name, nm, keep);
         m->name[keep] = 0;
         if (off > len - 30 || rd32(b + off) != 0x04034b50u)
-            return sae_fail(e, "%s: offset %llu: expected the local header of member %s", path,
-                            (unsigned long long)off, m->name);
+            return sae_fail(e, "%s: offset %llu: expected the local header of member %s", path, (unsigned long long)off,
+                            m->name);
         const uint64_t data = off + 30 + rd16(b + off + 26) + rd16(b + off + 28);
         if (data > len || csize > len - data)
             return sae_fail(e, "%s: offset %llu: member %s is truncated (%llu bytes expected)", path,
@@ -134,8 +149,7 @@ static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNp
         if (method == 0 && csize != usize)
             return sae_fail(e, "%s: member %s: stored sizes disagree", path, m->name);
         if (usize > SIZE_MAX / 2 || (method == 8 && usize > 1032 * csize + 64))
-            return sae_fail(e, "%s: member %s: implausible size %llu", path, m->name,
-                            (unsigned long long)usize);
+            return sae_fail(e, "%s: member %s: implausible size %llu", path, m->name, (unsigned long long)usize);
         m->data = malloc(usize ? usize : 1);
         if (!m->data)
             return sae_fail(e, "%s: out of memory for member %s", path, m->name);
@@ -205,8 +219,7 @@ int sae_npz_add(SaeNpz *z, const char *name, const unsigned char *npy, size_t le
     return 0;
 }
 
-int sae_npz_add_array(SaeNpz *z, const char *name, SaeDtype dt, int ndim, const size_t *shape,
-                      const void *data)
+int sae_npz_add_array(SaeNpz *z, const char *name, SaeDtype dt, int ndim, const size_t *shape, const void *data)
 {
     unsigned char *npy;
     size_t len;

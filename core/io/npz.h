@@ -14,8 +14,8 @@
 #include "core/io/npy.h"
 
 typedef struct SaeNpzMember {
-    char name[128];        /* without the ".npy" suffix */
-    unsigned char *data;   /* the member's .npy image (owned) */
+    char name[128];      /* without the ".npy" suffix */
+    unsigned char *data; /* the member's .npy image (owned) */
     size_t len;
 } SaeNpzMember;
 
@@ -33,8 +33,7 @@ int sae_npz_get(const SaeNpz *z, const char *path, const char *name, SaeNpy *a, 
 /* Adds a member (copies the .npy image); returns -1 when out of memory. */
 int sae_npz_add(SaeNpz *z, const char *name, const unsigned char *npy, size_t len);
 /* Adds an array through sae_npy_encode. */
-int sae_npz_add_array(SaeNpz *z, const char *name, SaeDtype dt, int ndim, const size_t *shape,
-                      const void *data);
+int sae_npz_add_array(SaeNpz *z, const char *name, SaeDtype dt, int ndim, const size_t *shape, const void *data);
 int sae_npz_write(const char *path, const SaeNpz *z, SaeError *e);
 
 /* CRC-32 (ISO-HDLC, as ZIP and PNG use), continuing from crc (start 0). */

@@ -43,7 +43,9 @@ int sae_cli_setup(const char *name, unsigned cmd, const char *usage, int argc, c
 int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, SaeError *e);
 
 /* Summary of rho-hat: mean, min, max and mean |rho-hat - rho|. */
-typedef struct SaeRhoStats { double mean, min, max, mean_abs_dev; } SaeRhoStats;
+typedef struct SaeRhoStats {
+    double mean, min, max, mean_abs_dev;
+} SaeRhoStats;
 SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho);
 
 /* The terms and rho-hat summary of one evaluation, as text or JSON. */

@@ -56,8 +56,10 @@ int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, 
         return 0;
     for (size_t i = 0; i < d->rows * d->cols; i++)
         if (d->x[i] < 0 || d->x[i] > 1)
-            return sae_fail(e, "%s: row %zu, column %zu: loss bce needs targets in [0, 1], got %g "
-                               "(try --scale minmax)", source, i / d->cols + 1, i % d->cols + 1, d->x[i]);
+            return sae_fail(e,
+                            "%s: row %zu, column %zu: loss bce needs targets in [0, 1], got %g "
+                            "(try --scale minmax)",
+                            source, i / d->cols + 1, i % d->cols + 1, d->x[i]);
     return 0;
 }
 
@@ -77,10 +79,10 @@ SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho)
 
 void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r)
 {
-    fprintf(f, "%s (%zu samples): loss %.6g = recon %.6g + l2 %.6g + l1w %.6g + l1a %.6g + kl %.6g + cae %.6g\n",
-            label, m, t->loss, t->recon, t->l2, t->l1w, t->l1a, t->kl, t->cae);
-    fprintf(f, "%s rho-hat: mean %.4g, min %.4g, max %.4g, mean |rho-hat - rho| %.4g\n", label, r.mean,
-            r.min, r.max, r.mean_abs_dev);
+    fprintf(f, "%s (%zu samples): loss %.6g = recon %.6g + l2 %.6g + l1w %.6g + l1a %.6g + kl %.6g + cae %.6g\n", label,
+            m, t->loss, t->recon, t->l2, t->l1w, t->l1a, t->kl, t->cae);
+    fprintf(f, "%s rho-hat: mean %.4g, min %.4g, max %.4g, mean |rho-hat - rho| %.4g\n", label, r.mean, r.min, r.max,
+            r.mean_abs_dev);
 }
 
 void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r)

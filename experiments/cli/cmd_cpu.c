@@ -17,8 +17,9 @@ int sae_cmd_cpu(int argc, char **argv)
                    "(SAE_CPU_MASK and --cpumask) and the function in every kernel slot.\n");
             return SAE_EXIT_OK;
         }
-        const char *v = !strncmp(argv[a], "--cpumask=", 10) ? argv[a] + 10
-                        : !strcmp(argv[a], "--cpumask") && a + 1 < argc ? argv[++a] : NULL;
+        const char *v = !strncmp(argv[a], "--cpumask=", 10)             ? argv[a] + 10
+                        : !strcmp(argv[a], "--cpumask") && a + 1 < argc ? argv[++a]
+                                                                        : NULL;
         if (!v)
             return sae_cli_error("cpu", SAE_EXIT_USAGE, "unknown option %s (see --help)", argv[a]);
         if (sae_cpu_mask_parse(v, &s.cpumask))
@@ -34,12 +35,10 @@ int sae_cmd_cpu(int argc, char **argv)
     unsigned env;
     sae_cpu_mask_env(&env);
     const unsigned mask = env & s.cpumask;
-    printf("mask in force: %s (SAE_CPU_MASK and --cpumask)\n",
-           mask == SAE_CPU_ALL ? "all" : sae_cpu_level_name(mask));
+    printf("mask in force: %s (SAE_CPU_MASK and --cpumask)\n", mask == SAE_CPU_ALL ? "all" : sae_cpu_level_name(mask));
     printf("kernels built for: %s\n", sae_cpu_level_name(k.flags));
     printf("%-20s %-32s %s\n", "slot", "float", "double");
     for (size_t i = 0; i < sae_kernel_slot_count(); i++)
-        printf("%-20s %-32s %s\n", sae_kernel_slot_name(i), sae_kernel_slot_fn(&k, i, 0),
-               sae_kernel_slot_fn(&k, i, 1));
+        printf("%-20s %-32s %s\n", sae_kernel_slot_name(i), sae_kernel_slot_fn(&k, i, 0), sae_kernel_slot_fn(&k, i, 1));
     return SAE_EXIT_OK;
 }

@@ -10,11 +10,10 @@
 #include "experiments/cli/cli.h"
 #include "sae_config.h"
 
-static const char usage[] =
-    "usage: saebench eval --model M.npz --data D [options] [--grads G.npz] [--json]\n"
-    "Evaluates a model's objective on data, every term separately. Model\n"
-    "hyperparameters given as options override those stored in M.npz.\n"
-    "--test-fraction F evaluates the held-out rows only; otherwise all rows.";
+static const char usage[] = "usage: saebench eval --model M.npz --data D [options] [--grads G.npz] [--json]\n"
+                            "Evaluates a model's objective on data, every term separately. Model\n"
+                            "hyperparameters given as options override those stored in M.npz.\n"
+                            "--test-fraction F evaluates the held-out rows only; otherwise all rows.";
 
 int sae_cmd_eval(int argc, char **argv)
 {
@@ -88,8 +87,8 @@ int sae_cmd_eval(int argc, char **argv)
             sae_json_str(&j, "grads", s.grads_path);
         sae_json_end(&j);
     } else {
-        printf("%s on %s: %zu -> %zu %s/%s %s%s, %s weights, %s precision\n", s.model_path, s.data_spec,
-               c.n_in, c.n_hidden, sae_act_name(c.encoder), sae_act_name(c.decoder), sae_loss_name(c.loss),
+        printf("%s on %s: %zu -> %zu %s/%s %s%s, %s weights, %s precision\n", s.model_path, s.data_spec, c.n_in,
+               c.n_hidden, sae_act_name(c.encoder), sae_act_name(c.decoder), sae_loss_name(c.loss),
                c.tied ? " tied" : "", f32 ? "float32" : "float64", sae_precision_name(s.train.precision));
         sae_report_text(stdout, "eval", d->rows, &t, rs);
         if (s.grads_path)

@@ -22,12 +22,11 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static const char usage[] =
-    "usage: saebench train [options]\n"
-    "Trains one sparse autoencoder and prints every loss term on the training\n"
-    "and held-out rows. Example:\n"
-    "  saebench train --data patches --hidden 25 --beta 3 --rho 0.01 --lambda 1e-4 \\\n"
-    "                 --optimizer lbfgs --iters 400 --save filters.npz";
+static const char usage[] = "usage: saebench train [options]\n"
+                            "Trains one sparse autoencoder and prints every loss term on the training\n"
+                            "and held-out rows. Example:\n"
+                            "  saebench train --data patches --hidden 25 --beta 3 --rho 0.01 --lambda 1e-4 \\\n"
+                            "                 --optimizer lbfgs --iters 400 --save filters.npz";
 
 /* Initial weights: --init (whose shape must fit the data and --hidden) or
  * the seeded UFLDL initialisation. */
@@ -62,7 +61,8 @@ static void print_text(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
                        const SaeTerms *t_te, SaeRhoStats rs_te)
 {
     printf("saebench %s (%s): %s %zu x %zu", SAE_VERSION, SAE_REVISION, s->data_spec, tr->rows, tr->cols);
-    if (te->rows) printf(" + %zu held out", te->rows);
+    if (te->rows)
+        printf(" + %zu held out", te->rows);
     printf(", %zu -> %zu %s/%s %s%s, %s, %s, kernels %s\n", c->n_in, c->n_hidden, sae_act_name(c->encoder),
            sae_act_name(c->decoder), sae_loss_name(c->loss), c->tied ? " tied" : "",
            sae_optimizer_name(s->train.optimizer), sae_precision_name(s->train.precision),
@@ -149,21 +149,21 @@ int sae_cmd_train(int argc, char **argv)
     sae_progress_done(&prog);
     signal(SIGINT, SIG_DFL);
     if (rc == SAE_TRAIN_NO_MEMORY) {
-        code = sae_cli_error("train", SAE_EXIT_INPUT, "out of memory for a %zu -> %zu model on %zu rows",
-                             c.n_in, c.n_hidden, tr.rows);
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "out of memory for a %zu -> %zu model on %zu rows", c.n_in,
+                             c.n_hidden, tr.rows);
         goto out;
     }
     if (rc == SAE_TRAIN_DIVERGED) {
         code = sae_cli_error("train", SAE_EXIT_DIVERGED,
                              "training diverged: the objective became %g after %u epochs/iterations "
-                             "(try a smaller --lr); nothing was saved", r.last_loss, r.epochs);
+                             "(try a smaller --lr); nothing was saved",
+                             r.last_loss, r.epochs);
         goto out;
     }
     SaeTerms t_tr, t_te = { 0 };
     rh_tr = calloc(c.n_hidden, sizeof(double));
     rh_te = calloc(c.n_hidden, sizeof(double));
-    if (!rh_tr || !rh_te ||
-        sae_evaluate(&c, s.train.precision, &k, theta, tr.x, tr.rows, &t_tr, NULL, rh_tr) ||
+    if (!rh_tr || !rh_te || sae_evaluate(&c, s.train.precision, &k, theta, tr.x, tr.rows, &t_tr, NULL, rh_tr) ||
         (te.rows && sae_evaluate(&c, s.train.precision, &k, theta, te.x, te.rows, &t_te, NULL, rh_te))) {
         code = sae_cli_error("train", SAE_EXIT_INPUT, "out of memory evaluating the model");
         goto out;

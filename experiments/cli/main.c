@@ -25,10 +25,14 @@ int main(int argc, char **argv)
         return SAE_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "train")) return sae_cmd_train(argc, argv);
-    if (!strcmp(cmd, "eval")) return sae_cmd_eval(argc, argv);
-    if (!strcmp(cmd, "cpu")) return sae_cmd_cpu(argc, argv);
-    if (!strcmp(cmd, "sweep")) return sae_cmd_sweep(argc, argv);
+    if (!strcmp(cmd, "train"))
+        return sae_cmd_train(argc, argv);
+    if (!strcmp(cmd, "eval"))
+        return sae_cmd_eval(argc, argv);
+    if (!strcmp(cmd, "cpu"))
+        return sae_cmd_cpu(argc, argv);
+    if (!strcmp(cmd, "sweep"))
+        return sae_cmd_sweep(argc, argv);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return SAE_EXIT_OK;

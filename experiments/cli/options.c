@@ -15,24 +15,26 @@ typedef struct Opt {
     Kind kind;
     size_t off, size;
     unsigned cmds;
-    double lo, hi;        /* numbers: the allowed range */
-    int lo_open, hi_open; /* exclusive ends */
+    double lo, hi;                      /* numbers: the allowed range */
+    int lo_open, hi_open;               /* exclusive ends */
     int (*parse)(const char *, void *); /* K_ENUM */
-    const char *choices;  /* K_ENUM: for messages and help */
+    const char *choices;                /* K_ENUM: for messages and help */
     const char *help;
 } Opt;
 
 static int p_act_enc(const char *s, void *o)
 {
     SaeAct a;
-    if (sae_act_parse(s, &a) || a == SAE_ACT_LINEAR) return -1;
+    if (sae_act_parse(s, &a) || a == SAE_ACT_LINEAR)
+        return -1;
     *(SaeAct *)o = a;
     return 0;
 }
 static int p_act_dec(const char *s, void *o)
 {
     SaeAct a;
-    if (sae_act_parse(s, &a) || (a != SAE_ACT_SIGMOID && a != SAE_ACT_LINEAR)) return -1;
+    if (sae_act_parse(s, &a) || (a != SAE_ACT_SIGMOID && a != SAE_ACT_LINEAR))
+        return -1;
     *(SaeAct *)o = a;
     return 0;
 }
@@ -45,14 +47,20 @@ static int p_scale(const char *s, void *o)
 {
     static const char *const n[] = { "auto", "none", "minmax", "zscore" };
     for (int i = 0; i < 4; i++)
-        if (!strcmp(s, n[i])) { *(SaeScale *)o = (SaeScale)i; return 0; }
+        if (!strcmp(s, n[i])) {
+            *(SaeScale *)o = (SaeScale)i;
+            return 0;
+        }
     return -1;
 }
 static int p_label(const char *s, void *o)
 {
     static const char *const n[] = { "none", "first", "last" };
     for (int i = 0; i < 3; i++)
-        if (!strcmp(s, n[i])) { *(SaeLabelColumn *)o = (SaeLabelColumn)i; return 0; }
+        if (!strcmp(s, n[i])) {
+            *(SaeLabelColumn *)o = (SaeLabelColumn)i;
+            return 0;
+        }
     return -1;
 }
 
@@ -64,20 +72,26 @@ static int p_label(const char *s, void *o)
 
 static const Opt opts[] = {
     /* data */
-    { "data", K_STRING, F(data_spec), BOTH, 0, 0, 0, 0, 0, 0, "NAME|PATH: gauss, digits, patches, fashion-mnist, or a .npy/.csv/IDX/.pgm file or image folder" },
+    { "data", K_STRING, F(data_spec), BOTH, 0, 0, 0, 0, 0, 0,
+      "NAME|PATH: gauss, digits, patches, fashion-mnist, or a .npy/.csv/IDX/.pgm file or image folder" },
     { "data-dir", K_STRING, F(data.data_dir), BOTH, 0, 0, 0, 0, 0, 0, "DIR: where built-in data sets are looked up" },
-    { "test-fraction", K_DOUBLE, F(data.test_fraction), BOTH, 0, 1, 0, 1, 0, 0, "F: held-out share of the rows (fixed split), default 0" },
+    { "test-fraction", K_DOUBLE, F(data.test_fraction), BOTH, 0, 1, 0, 1, 0, 0,
+      "F: held-out share of the rows (fixed split), default 0" },
     { "limit", K_SIZE, F(data.limit), BOTH, 0, INF, 0, 0, 0, 0, "N: keep the first N rows (0: all)" },
-    { "scale", K_ENUM, F(data.scale), BOTH, 0, 0, 0, 0, p_scale, "auto|none|minmax|zscore", "input scaling; auto: bytes /255, digits /16" },
-    { "label-column", K_ENUM, F(data.label_column), BOTH, 0, 0, 0, 0, p_label, "none|first|last", "the CSV column holding class labels" },
+    { "scale", K_ENUM, F(data.scale), BOTH, 0, 0, 0, 0, p_scale, "auto|none|minmax|zscore",
+      "input scaling; auto: bytes /255, digits /16" },
+    { "label-column", K_ENUM, F(data.label_column), BOTH, 0, 0, 0, 0, p_label, "none|first|last",
+      "the CSV column holding class labels" },
     { "patch", K_SIZE, F(data.patch), BOTH, 1, INF, 0, 0, 0, 0, "P: patch side for image data (8)" },
     { "patches", K_SIZE, F(data.patches), BOTH, 1, INF, 0, 0, 0, 0, "N: patches sampled from image data (10000)" },
-    { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0, "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
+    { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0,
+      "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */
     { "hidden", K_SIZE, F(model.n_hidden), TR, 1, INF, 0, 0, 0, 0, "K: hidden units (25)" },
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu", "encoder activation f" },
     { "decoder", K_ENUM, F(model.decoder), BOTH, 0, 0, 0, 0, p_act_dec, "sigmoid|linear", "decoder activation g" },
-    { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce", "reconstruction loss (bce needs the sigmoid decoder)" },
+    { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
+      "reconstruction loss (bce needs the sigmoid decoder)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
     { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0, "L2 weight decay (lambda/2)||W||^2 (0)" },
     { "l1-weight", K_DOUBLE, F(model.l1_weight), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the weights (0)" },
@@ -86,7 +100,8 @@ static const Opt opts[] = {
     { "rho", K_DOUBLE, F(model.rho), BOTH, 0, 1, 1, 1, 0, 0, "target activation, in (0, 1) (0.05)" },
     { "gamma", K_DOUBLE, F(model.gamma), BOTH, 0, INF, 0, 0, 0, 0, "contractive (Jacobian) weight (0)" },
     { "kl-eps", K_DOUBLE, F(model.kl_eps), BOTH, 0, 0.5, 1, 1, 0, 0, "clamp of rho-hat in the KL (1e-6)" },
-    { "kl-tanh", K_ENUM, F(model.kl_tanh), BOTH, 0, 0, 0, 0, p_kl, "rescale|raw", "tanh activations for the KL: (h+1)/2 or h" },
+    { "kl-tanh", K_ENUM, F(model.kl_tanh), BOTH, 0, 0, 0, 0, p_kl, "rescale|raw",
+      "tanh activations for the KL: (h+1)/2 or h" },
     /* optimisation */
     { "optimizer", K_ENUM, F(train.optimizer), TR, 0, 0, 0, 0, p_optim, "sgd|adam|lbfgs", "optimizer (adam)" },
     { "lr", K_DOUBLE, F(train.lr), TR, 0, INF, 1, 0, 0, 0, "learning rate (sgd 0.1, adam 1e-3)" },
@@ -98,12 +113,15 @@ static const Opt opts[] = {
     { "epochs", K_UINT, F(train.epochs), TR, 1, INF, 0, 0, 0, 0, "epochs for sgd/adam (100)" },
     { "iters", K_UINT, F(train.iters), TR, 1, INF, 0, 0, 0, 0, "L-BFGS iterations (400)" },
     { "lbfgs-memory", K_UINT, F(train.lbfgs_memory), TR, 1, INF, 0, 0, 0, 0, "L-BFGS memory (100)" },
-    { "max-fevals", K_UINT, F(train.max_fevals), TR, 1, INF, 0, 0, 0, 0, "L-BFGS objective evaluations at most (1000)" },
-    { "seed", K_UINT, F(train.seed), BOTH, 0, 4294967295.0, 0, 0, 0, 0, "seed of the initialisation, shuffling and patches (42)" },
+    { "max-fevals", K_UINT, F(train.max_fevals), TR, 1, INF, 0, 0, 0, 0,
+      "L-BFGS objective evaluations at most (1000)" },
+    { "seed", K_UINT, F(train.seed), BOTH, 0, 4294967295.0, 0, 0, 0, 0,
+      "seed of the initialisation, shuffling and patches (42)" },
     /* machine */
     { "threads", K_UINT, F(threads), BOTH, 0, 4096, 0, 0, 0, 0, "N: threads (0: OMP_NUM_THREADS or all cores)" },
     { "precision", K_ENUM, F(train.precision), BOTH, 0, 0, 0, 0, p_prec, "float|double", "compute precision (float)" },
-    { "cpumask", K_ENUM, F(cpumask), BOTH, 0, 0, 0, 0, p_cpumask, "scalar|avx2|avx512|all", "highest ISA the kernels may use (also SAE_CPU_MASK)" },
+    { "cpumask", K_ENUM, F(cpumask), BOTH, 0, 0, 0, 0, p_cpumask, "scalar|avx2|avx512|all",
+      "highest ISA the kernels may use (also SAE_CPU_MASK)" },
     /* files */
     { "init", K_STRING, F(init_path), TR, 0, 0, 0, 0, 0, 0, "M.npz: start from these weights" },
     { "save", K_STRING, F(save_path), TR, 0, 0, 0, 0, 0, 0, "M.npz: write the trained model" },
@@ -185,13 +203,17 @@ static int set_value(SaeRunSpec *s, const Opt *o, const char *v, char *err, size
         }
         if (!in_range(o, (double)x) || (o->kind == K_UINT && x > 4294967295ull))
             return range_error(o, v, err, n);
-        if (o->kind == K_SIZE) *(size_t *)dst = (size_t)x;
-        else *(unsigned *)dst = (unsigned)x;
+        if (o->kind == K_SIZE)
+            *(size_t *)dst = (size_t)x;
+        else
+            *(unsigned *)dst = (unsigned)x;
         return 0;
     }
     case K_BOOL:
-        if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true")) *(int *)dst = 1;
-        else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "false")) *(int *)dst = 0;
+        if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true"))
+            *(int *)dst = 1;
+        else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "false"))
+            *(int *)dst = 0;
         else {
             snprintf(err, n, "--%s expects yes or no, got '%s'", o->name, v);
             return -1;
@@ -210,15 +232,12 @@ static int set_value(SaeRunSpec *s, const Opt *o, const char *v, char *err, size
             return -1;
         }
         return 0;
-    case K_SWITCH:
-        snprintf(err, n, "--%s takes no value", o->name);
-        return -1;
+    case K_SWITCH: snprintf(err, n, "--%s takes no value", o->name); return -1;
     }
     return -1;
 }
 
-int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *value, char *err,
-                   size_t errlen)
+int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *value, char *err, size_t errlen)
 {
     const int i = sae_option_index(name);
     if (i < 0 || (cmd && !(opts[i].cmds & cmd))) {
@@ -243,8 +262,7 @@ int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *va
     return 0;
 }
 
-int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int first, char *err,
-                      size_t errlen)
+int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int first, char *err, size_t errlen)
 {
     for (int a = first; a < argc; a++) {
         const char *arg = argv[a];

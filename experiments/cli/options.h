@@ -18,16 +18,16 @@ typedef struct SaeRunSpec {
     SaeConfig model;
     SaeTrainOpts train;
     SaeDataOpts data;
-    const char *data_spec;        /* --data NAME|PATH */
-    const char *init_path;        /* --init M.npz */
-    const char *save_path;        /* --save M.npz */
-    const char *model_path;       /* --model M.npz (eval) */
-    const char *grads_path;       /* --grads G.npz (eval) */
-    unsigned cpumask;             /* --cpumask, SAE_CPU_ALL unless given */
-    unsigned threads;             /* --threads, 0: the OpenMP default */
-    int json;                     /* --json */
-    int lr_set;                   /* --lr given (else the optimizer's default) */
-    uint64_t given;               /* bit i: option i of the table was given */
+    const char *data_spec;  /* --data NAME|PATH */
+    const char *init_path;  /* --init M.npz */
+    const char *save_path;  /* --save M.npz */
+    const char *model_path; /* --model M.npz (eval) */
+    const char *grads_path; /* --grads G.npz (eval) */
+    unsigned cpumask;       /* --cpumask, SAE_CPU_ALL unless given */
+    unsigned threads;       /* --threads, 0: the OpenMP default */
+    int json;               /* --json */
+    int lr_set;             /* --lr given (else the optimizer's default) */
+    uint64_t given;         /* bit i: option i of the table was given */
 } SaeRunSpec;
 
 /* Which commands an option belongs to. */
@@ -40,13 +40,11 @@ void sae_run_spec_init(SaeRunSpec *s);
  * Returns 0; -1 (with a one-line message in err) for an unknown name or a
  * bad value; 1 when the option is a switch that takes no value and value is
  * NULL. `cmd` limits the options to one command (0: any). */
-int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *value,
-                   char *err, size_t errlen);
+int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *value, char *err, size_t errlen);
 
 /* Parses argv[first..argc) as options of cmd. Returns 0, 1 after --help
  * (printed), or -1 with err set (a usage error). */
-int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int first,
-                      char *err, size_t errlen);
+int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int first, char *err, size_t errlen);
 
 /* Index of an option in the table (for s->given), or -1. */
 int sae_option_index(const char *name);

@@ -14,8 +14,8 @@ void sae_progress_sweep(SaeProgress *p, size_t runs) { p->runs = runs; }
 /* The ETA of the sweep: the runs left, at the pace of this invocation. */
 static double sweep_eta(const SaeProgress *p, double now, unsigned done, unsigned total)
 {
-    const double frac = ((double)(p->run - p->done_before) + (double)done / (double)total) /
-                        (double)(p->runs - p->done_before);
+    const double frac =
+        ((double)(p->run - p->done_before) + (double)done / (double)total) / (double)(p->runs - p->done_before);
     return frac > 0 ? (now - p->start) * (1 - frac) / frac : 0;
 }
 
@@ -34,8 +34,8 @@ void sae_progress_update(void *ctx, unsigned done, unsigned total, double loss)
     } else {
         const double elapsed = now - p->start;
         const double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
-        fprintf(stderr, "\r\033[K%s %u/%u  loss %.6g  %.1fs elapsed, ETA %.1fs", p->unit, done, total, loss,
-                elapsed, eta);
+        fprintf(stderr, "\r\033[K%s %u/%u  loss %.6g  %.1fs elapsed, ETA %.1fs", p->unit, done, total, loss, elapsed,
+                eta);
     }
     fflush(stderr);
     p->drawn = 1;

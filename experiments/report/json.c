@@ -68,9 +68,12 @@ void sae_json_str(SaeJson *j, const char *k, const char *v)
         key(j, k);
     fputc('"', j->f);
     for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(j->f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(j->f, "\\u%04x", *p);
-        else fputc(*p, j->f);
+        if (*p == '"' || *p == '\\')
+            fprintf(j->f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(j->f, "\\u%04x", *p);
+        else
+            fputc(*p, j->f);
     }
     fputc('"', j->f);
 }
@@ -80,7 +83,8 @@ void sae_json_nums(SaeJson *j, const char *k, const double *v, size_t n)
     key(j, k);
     fputc('[', j->f);
     for (size_t i = 0; i < n; i++) {
-        if (i) fputc(',', j->f);
+        if (i)
+            fputc(',', j->f);
         number(j->f, v[i]);
     }
     fputc(']', j->f);

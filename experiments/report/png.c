@@ -108,8 +108,8 @@ int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char
     unsigned char ihdr[13];
     be32(ihdr, (uint32_t)w);
     be32(ihdr + 4, (uint32_t)h);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 0;  /* greyscale */
+    ihdr[8] = 8;                        /* bit depth */
+    ihdr[9] = 0;                        /* greyscale */
     ihdr[10] = ihdr[11] = ihdr[12] = 0; /* deflate, adaptive filter, no interlace */
     chunk(af.f, "IHDR", ihdr, 13);
     chunk(af.f, "IDAT", z, o);
@@ -147,8 +147,7 @@ static void put_tile(unsigned char *img, size_t ow, size_t t, size_t cols, size_
         }
 }
 
-int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow,
-                       size_t *oh)
+int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh)
 {
     const size_t cols = (size_t)ceil(sqrt((double)k));
     if (grid(k, cols, ih, iw, out, ow, oh))

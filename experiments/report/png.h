@@ -14,8 +14,7 @@ int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char
 /* UFLDL's display_network: the k rows of w (each an ih x iw image) as tiles
  * in a near-square grid with 1-pixel borders, each tile scaled by its own
  * largest |value| so that 0 is mid-grey. *out (malloc'd) is *ow x *oh. */
-int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow,
-                       size_t *oh);
+int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh);
 
 /* count inputs and their reconstructions side by side (input left), each
  * image scaled by the input's own range. */

@@ -16,11 +16,11 @@ typedef struct SaeSeries {
 
 typedef struct SaePlot {
     char title[128], xlabel[64], ylabel[64];
-    int categorical;          /* x values are indices into xticks */
-    char xticks[64][24];      /* labels when categorical */
+    int categorical;     /* x values are indices into xticks */
+    char xticks[64][24]; /* labels when categorical */
     size_t n_xticks;
-    int diagonal;             /* draw y = x */
-    int logy;                 /* logarithmic y axis (values <= 0 are skipped) */
+    int diagonal; /* draw y = x */
+    int logy;     /* logarithmic y axis (values <= 0 are skipped) */
     SaeSeries series[12];
     size_t n_series;
 } SaePlot;

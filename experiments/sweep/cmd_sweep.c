@@ -48,7 +48,8 @@ static int mkdirs(const char *path)
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
             *p = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
+            if (mkdir(tmp, 0755) && errno != EEXIST)
+                return -1;
             *p = '/';
         }
     return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
@@ -127,18 +128,31 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
     for (int i = 3; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;
-        if (!strcmp(arg, "--resume")) { a->resume = 1; continue; }
-        if (!strcmp(arg, "--dry-run")) { a->dry_run = 1; continue; }
-        if (!strcmp(arg, "--help")) { puts(usage); return SAE_EXIT_OK; }
+        if (!strcmp(arg, "--resume")) {
+            a->resume = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--dry-run")) {
+            a->dry_run = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--help")) {
+            puts(usage);
+            return SAE_EXIT_OK;
+        }
         if (!val || (strcmp(arg, "--set") && strcmp(arg, "--seeds") && strcmp(arg, "--out") &&
                      strcmp(arg, "--cpumask") && strcmp(arg, "--threads")))
             return sae_cli_error("sweep", SAE_EXIT_USAGE, val ? "unknown option %s (see --help)" : "%s expects a value",
                                  arg);
         i++;
-        if (!strcmp(arg, "--set")) rc = sae_sweep_config_set(cfg, val, &e);
-        else if (!strcmp(arg, "--out")) a->out_dir = val;
-        else if (!strcmp(arg, "--seeds")) rc = sae_sweep_config_base(cfg, "seeds", val, "--seeds", &e);
-        else rc = sae_sweep_config_base(cfg, arg + 2, val, arg, &e);
+        if (!strcmp(arg, "--set"))
+            rc = sae_sweep_config_set(cfg, val, &e);
+        else if (!strcmp(arg, "--out"))
+            a->out_dir = val;
+        else if (!strcmp(arg, "--seeds"))
+            rc = sae_sweep_config_base(cfg, "seeds", val, "--seeds", &e);
+        else
+            rc = sae_sweep_config_base(cfg, arg + 2, val, arg, &e);
         if (rc)
             return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg);
     }
@@ -246,8 +260,10 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n)
     out_dir(a, dir, sizeof dir);
     snprintf(csv, sizeof csv, "%s/results.csv", dir);
     if (!a->resume && access(csv, F_OK) == 0)
-        return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s exists: add --resume to continue that sweep, or choose "
-                                                      "another --out", csv);
+        return sae_cli_error("sweep", SAE_EXIT_USAGE,
+                             "%s exists: add --resume to continue that sweep, or choose "
+                             "another --out",
+                             csv);
     if (mkdirs(dir))
         return sae_cli_error("sweep", SAE_EXIT_INPUT, "%s: cannot create the folder: %s", dir, strerror(errno));
     SaeError e;

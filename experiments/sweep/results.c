@@ -14,11 +14,32 @@
 /* The metric columns, after the settings; the last three are timings, the
  * only columns that differ between two runs of the same settings. */
 static const char *const metric_cols[] = {
-    "run_id", "status", "stop_reason", "epochs_done", "iterations", "fevals", "train_loss", "eval_rows",
+    "run_id",
+    "status",
+    "stop_reason",
+    "epochs_done",
+    "iterations",
+    "fevals",
+    "train_loss",
+    "eval_rows",
 #define METRIC_NAME(name) #name,
-    "objective", "recon", "l2", "l1w", "l1a", "kl", "cae", SAE_METRIC_FIELDS(METRIC_NAME) "probe_acc", "probe_train_acc", "raw_probe_acc",
-    "isa", "gemm_kernel", "saebench_version", "git_revision",
-    "seconds", "seconds_per_epoch", "samples_per_s",
+    "objective",
+    "recon",
+    "l2",
+    "l1w",
+    "l1a",
+    "kl",
+    "cae",
+    SAE_METRIC_FIELDS(METRIC_NAME) "probe_acc",
+    "probe_train_acc",
+    "raw_probe_acc",
+    "isa",
+    "gemm_kernel",
+    "saebench_version",
+    "git_revision",
+    "seconds",
+    "seconds_per_epoch",
+    "samples_per_s",
 };
 
 void sae_rows_init(SaeRows *r)
@@ -31,7 +52,8 @@ void sae_rows_init(SaeRows *r)
             continue;
         char *n = strdup(sae_option_name(i));
         for (char *p = n; *p; p++)
-            if (*p == '-') *p = '_'; /* column names pandas can use as attributes */
+            if (*p == '-')
+                *p = '_'; /* column names pandas can use as attributes */
         r->names[r->n_cols++] = n;
     }
     for (size_t i = 0; i < n_metrics; i++) r->names[r->n_cols++] = strdup(metric_cols[i]);
@@ -62,12 +84,14 @@ int sae_rows_add(SaeRows *r, char *const *vals)
     if (r->n_rows == r->cap) {
         const size_t cap = r->cap ? 2 * r->cap : 64;
         char ***nr = realloc(r->rows, cap * sizeof *nr);
-        if (!nr) return -1;
+        if (!nr)
+            return -1;
         r->rows = nr;
         r->cap = cap;
     }
     char **row = calloc(r->n_cols, sizeof(char *));
-    if (!row) return -1;
+    if (!row)
+        return -1;
     for (size_t c = 0; c < r->n_cols; c++) row[c] = strdup(vals[c] ? vals[c] : "");
     r->rows[r->n_rows++] = row;
     return 0;
@@ -83,13 +107,16 @@ static char *csv_line(char *const *vals, size_t n)
     size_t len = 2;
     for (size_t c = 0; c < n; c++) len += 2 * strlen(vals[c]) + 3;
     char *out = malloc(len), *p = out;
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     for (size_t c = 0; c < n; c++) {
-        if (c) *p++ = ',';
+        if (c)
+            *p++ = ',';
         if (needs_quotes(vals[c])) {
             *p++ = '"';
             for (const char *s = vals[c]; *s; s++) {
-                if (*s == '"') *p++ = '"';
+                if (*s == '"')
+                    *p++ = '"';
                 *p++ = *s;
             }
             *p++ = '"';
@@ -111,16 +138,22 @@ static size_t csv_split(const char *line, char **out, size_t max)
         char *f = malloc(strlen(p) + 1), *q = f;
         if (*p == '"') {
             for (p++; *p; p++) {
-                if (*p == '"' && p[1] == '"') { *q++ = '"'; p++; }
-                else if (*p == '"') { p++; break; }
-                else *q++ = *p;
+                if (*p == '"' && p[1] == '"') {
+                    *q++ = '"';
+                    p++;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else
+                    *q++ = *p;
             }
         } else {
             while (*p && *p != ',') *q++ = *p++;
         }
         *q = 0;
         out[n++] = f;
-        if (*p != ',') break;
+        if (*p != ',')
+            break;
         p++;
     }
     return n;
@@ -161,8 +194,10 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
             int same = n == r->n_cols;
             for (size_t c = 0; c < n && same; c++) same = !strcmp(fields[c], r->names[c]);
             if (!same)
-                rc = sae_fail(e, "%s: line 1: the columns differ from this saebench's (written by another "
-                                 "version?); use a new --out", path);
+                rc = sae_fail(e,
+                              "%s: line 1: the columns differ from this saebench's (written by another "
+                              "version?); use a new --out",
+                              path);
         } else if (n != r->n_cols) {
             rc = sae_fail(e, "%s: line %zu: expected %zu fields, got %zu", path, line, r->n_cols, n);
         } else if (sae_rows_add(r, fields)) {
@@ -191,7 +226,8 @@ static int append(const char *path, const char *line, SaeError *e)
 
 int sae_is_number(const char *s)
 {
-    if (!*s) return 0;
+    if (!*s)
+        return 0;
     char *end;
     strtod(s, &end);
     return *end == 0;
@@ -232,7 +268,8 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
         char *hdr = csv_line(r->names, r->n_cols);
         const int rc = hdr ? append(path, hdr, e) : sae_fail(e, "out of memory");
         free(hdr);
-        if (rc) return -1;
+        if (rc)
+            return -1;
     }
     char *line = csv_line(vals, r->n_cols);
     if (!line || append(path, line, e)) {
@@ -241,7 +278,8 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
     }
     free(line);
     char *json = json_line(r, vals);
-    if (!json) return sae_fail(e, "out of memory");
+    if (!json)
+        return sae_fail(e, "out of memory");
     snprintf(path, sizeof path, "%s/results.jsonl", dir);
     const int rc = append(path, json, e);
     free(json);

@@ -16,8 +16,8 @@
 
 typedef struct SaeRows {
     size_t n_cols;
-    char **names;  /* the header */
-    char ***rows;  /* rows[r][c], "" for an absent value */
+    char **names; /* the header */
+    char ***rows; /* rows[r][c], "" for an absent value */
     size_t n_rows, cap;
 } SaeRows;
 

@@ -43,8 +43,8 @@ void sae_run_id(const SaeRunSpec *s, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static const char *const data_keys[] = { "data", "data-dir", "test-fraction", "limit", "scale", "label-column",
-                                         "patch", "patches", "zca" };
+static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "limit", "scale",
+                                         "label-column", "patch",    "patches",       "zca" };
 
 /* The data of the run with spec s: kept from the run before when its data
  * settings are the same. Patches are sampled once per sweep (data_seed),
@@ -73,8 +73,8 @@ static int data_for(SaeSweepData *dc, const SaeRunSpec *s, uint32_t data_seed, i
     if (probe && dc->train.labels && dc->test.labels && dc->test.rows) {
         dc->classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
         SaeProbeResult pr;
-        if (sae_probe(k, dc->train.x, dc->train.labels, dc->train.rows, dc->test.x, dc->test.labels,
-                      dc->test.rows, dc->train.cols, dc->classes, 1e-4, 400, &pr) == 0)
+        if (sae_probe(k, dc->train.x, dc->train.labels, dc->train.rows, dc->test.x, dc->test.labels, dc->test.rows,
+                      dc->train.cols, dc->classes, 1e-4, 400, &pr) == 0)
             dc->raw_probe = pr.test_acc;
     }
     snprintf(dc->signature, sizeof dc->signature, "%s", sig);
@@ -94,20 +94,22 @@ void sae_sweep_free(SaeSweep *sw)
 static void set_col(const SaeSweep *sw, SaeRow *row, const char *name, const char *value)
 {
     const int c = sae_rows_col(sw->rows, name);
-    if (c >= 0) snprintf(row->vals[c], sizeof row->vals[c], "%s", value);
+    if (c >= 0)
+        snprintf(row->vals[c], sizeof row->vals[c], "%s", value);
 }
 
 /* Never NaN in a table: a non-finite value is an empty field. */
 static void set_num(const SaeSweep *sw, SaeRow *row, const char *name, double v)
 {
     char b[64] = "";
-    if (isfinite(v)) snprintf(b, sizeof b, "%.9g", v);
+    if (isfinite(v))
+        snprintf(b, sizeof b, "%.9g", v);
     set_col(sw, row, name, b);
 }
 
 /* The PNG mosaics of one run: filters (rows of W1) and reconstructions. */
-static int write_images(const char *dir, const char *id, const SaeConfig *c, const double *theta,
-                        const SaeData *d, const double *xh, SaeError *e)
+static int write_images(const char *dir, const char *id, const SaeConfig *c, const double *theta, const SaeData *d,
+                        const double *xh, SaeError *e)
 {
     if (!d->img_w || d->img_w * d->img_h != c->n_in)
         return 0;
@@ -192,12 +194,14 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
 {
     char v[512];
     for (size_t i = 0; i < sae_option_count(); i++) {
-        if (!sae_option_is_setting(i)) continue;
+        if (!sae_option_is_setting(i))
+            continue;
         sae_option_format(s, i, v, sizeof v);
         char name[64];
         snprintf(name, sizeof name, "%s", sae_option_name(i));
         for (char *p = name; *p; p++)
-            if (*p == '-') *p = '_';
+            if (*p == '-')
+                *p = '_';
         set_col(sw, row, name, v);
     }
     set_col(sw, row, "run_id", id);
@@ -220,8 +224,8 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
  * on the training rows (their objective, and their codes for the probe:
  * one pass gives both). A run whose objective is not finite is recorded
  * as diverged with empty metrics; returns 0 for a run that did not. */
-static int measure(const SaeSweep *sw, const SaeConfig *c, const SaeRunSpec *s, const SaeKernels *k,
-                    const SaeData *ev, int diverged, RunArrays *a, SaeRow *row)
+static int measure(const SaeSweep *sw, const SaeConfig *c, const SaeRunSpec *s, const SaeKernels *k, const SaeData *ev,
+                   int diverged, RunArrays *a, SaeRow *row)
 {
     const SaeSweepData *dc = &sw->data;
     SaeTerms t, ttr;
@@ -245,8 +249,8 @@ static int measure(const SaeSweep *sw, const SaeConfig *c, const SaeRunSpec *s, 
     SAE_METRIC_FIELDS(SET_METRIC)
 #undef SET_METRIC
     SaeProbeResult pr;
-    if (dc->classes && !sae_probe(k, a->htr, dc->train.labels, dc->train.rows, a->h, dc->test.labels,
-                                  dc->test.rows, c->n_hidden, dc->classes, 1e-4, 400, &pr)) {
+    if (dc->classes && !sae_probe(k, a->htr, dc->train.labels, dc->train.rows, a->h, dc->test.labels, dc->test.rows,
+                                  c->n_hidden, dc->classes, 1e-4, 400, &pr)) {
         set_num(sw, row, "probe_acc", pr.test_acc);
         set_num(sw, row, "probe_train_acc", pr.train_acc);
     }

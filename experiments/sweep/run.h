@@ -36,11 +36,11 @@ typedef struct SaeSweepData {
 /* What every run of one sweep shares. */
 typedef struct SaeSweep {
     const SaeSweepConfig *cfg;
-    const char *dir;                  /* the output folder */
-    const SaeRows *rows;              /* the result table (its columns) */
-    SaeProgress *prog;                /* the display, updated by training */
-    volatile sig_atomic_t *stop;      /* set by SIGINT: training stops */
-    int default_threads;              /* when the run sets no --threads */
+    const char *dir;             /* the output folder */
+    const SaeRows *rows;         /* the result table (its columns) */
+    SaeProgress *prog;           /* the display, updated by training */
+    volatile sig_atomic_t *stop; /* set by SIGINT: training stops */
+    int default_threads;         /* when the run sets no --threads */
     SaeSweepData data;
 } SaeSweep;
 

@@ -23,17 +23,23 @@ static int axis_col(const SaeRows *r, const SaeAxis *a)
     char name[48];
     snprintf(name, sizeof name, "%s", a->key);
     for (char *p = name; *p; p++)
-        if (*p == '-') *p = '_';
+        if (*p == '-')
+            *p = '_';
     return sae_rows_col(r, name);
 }
 
-typedef struct Stat { double sum, sq; size_t n; } Stat;
+typedef struct Stat {
+    double sum, sq;
+    size_t n;
+} Stat;
 
 static void stat_add(Stat *s, const char *v)
 {
-    if (!sae_is_number(v)) return;
+    if (!sae_is_number(v))
+        return;
     const double x = strtod(v, NULL);
-    if (!isfinite(x)) return;
+    if (!isfinite(x))
+        return;
     s->sum += x;
     s->sq += x * x;
     s->n++;
@@ -43,7 +49,8 @@ static double stat_mean(const Stat *s) { return s->n ? s->sum / (double)s->n : N
 
 static double stat_std(const Stat *s)
 {
-    if (s->n < 2) return 0;
+    if (s->n < 2)
+        return 0;
     const double m = stat_mean(s), v = (s->sq - (double)s->n * m * m) / (double)(s->n - 1);
     return v > 0 ? sqrt(v) : 0;
 }
@@ -58,8 +65,8 @@ static int row_matches(const SaeRows *rows, size_t r, const int *cols, const cha
 }
 
 static const char *const summary_metrics[] = {
-    "recon_per_sample", "mse_per_element", "kl", "rho_mean", "rho_abs_dev", "frac_near_zero", "dead_frac",
-    "lifetime_sparsity", "jac_norm", "sat_frac", "probe_acc", "seconds_per_epoch",
+    "recon_per_sample", "mse_per_element",   "kl",       "rho_mean", "rho_abs_dev", "frac_near_zero",
+    "dead_frac",        "lifetime_sparsity", "jac_norm", "sat_frac", "probe_acc",   "seconds_per_epoch",
 };
 
 static int write_summary(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
@@ -75,8 +82,8 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
     const int st = sae_rows_col(r, "status");
     size_t diverged = 0;
     for (size_t i = 0; i < r->n_rows; i++) diverged += !strcmp(r->rows[i][st], "diverged");
-    fprintf(f, " (%zu diverged), %u seed(s) per setting; mean ± std over seeds, on the held-out rows.\n\n",
-            diverged, c->seeds);
+    fprintf(f, " (%zu diverged), %u seed(s) per setting; mean ± std over seeds, on the held-out rows.\n\n", diverged,
+            c->seeds);
     /* the axes that are swept (the seed aside) */
     int cols[SAE_MAX_AXES];
     const SaeAxis *axes[SAE_MAX_AXES];
@@ -93,7 +100,8 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
         const int col = sae_rows_col(r, summary_metrics[m]);
         int any = 0;
         for (size_t i = 0; i < r->n_rows && !any; i++) any = *r->rows[i][col] != 0;
-        if (any) metric_cols_idx[nm++] = col;
+        if (any)
+            metric_cols_idx[nm++] = col;
     }
     fputs("|", f);
     for (size_t a = 0; a < na; a++) fprintf(f, " %s |", axes[a]->key);
@@ -115,38 +123,44 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
         Stat s[16] = { { 0 } };
         size_t runs = 0;
         for (size_t i = 0; i < r->n_rows; i++) {
-            if (!row_matches(r, i, cols, sel, na)) continue;
+            if (!row_matches(r, i, cols, sel, na))
+                continue;
             runs++;
             for (size_t m = 0; m < nm; m++) stat_add(&s[m], r->rows[i][metric_cols_idx[m]]);
         }
-        if (!runs) continue;
+        if (!runs)
+            continue;
         fputs("|", f);
         for (size_t a = 0; a < na; a++) fprintf(f, " %s |", sel[a]);
         fprintf(f, " %zu |", runs);
         for (size_t m = 0; m < nm; m++) {
-            if (!s[m].n) fputs(" — |", f);
-            else if (c->seeds > 1) fprintf(f, " %.4g ± %.2g |", stat_mean(&s[m]), stat_std(&s[m]));
-            else fprintf(f, " %.4g |", stat_mean(&s[m]));
+            if (!s[m].n)
+                fputs(" — |", f);
+            else if (c->seeds > 1)
+                fprintf(f, " %.4g ± %.2g |", stat_mean(&s[m]), stat_std(&s[m]));
+            else
+                fprintf(f, " %.4g |", stat_mean(&s[m]));
         }
         fputc('\n', f);
     }
     if (raw >= 0 && r->n_rows && *r->rows[0][raw])
         fprintf(f, "\nBaseline: softmax probe on the raw inputs, held-out accuracy %s.\n", r->rows[0][raw]);
-    fprintf(f, "\n## Conventions\n\n"
-               "- recon_per_sample = (1/m) Σ ½‖x̂ − x‖² (also for bce-trained models); mse_per_element = "
-               "(1/(m n)) Σ (x̂ − x)²; loss terms as in the README (MSE with ½, mean over samples; "
-               "weight penalties not divided by m).\n"
-               "- ρ̂ is the mean activation on the held-out rows, tanh mapped to (h+1)/2 (kl_tanh rescale); "
-               "KL clamp ε = kl_eps.\n"
-               "- frac_near_zero: activations below τ = %g; dead: a unit whose largest activation is ≤ %g "
-               "(relu: 0); saturated: sigmoid < 0.05 or > 0.95, tanh |h| > 0.9, relu h = 0.\n"
-               "- lifetime sparsity: Treves–Rolls over the rows of each unit (0 dense, 1 one-hot), averaged "
-               "over units.\n"
-               "- jac_norm = (1/m) Σ ‖J_f(x)‖_F.\n"
-               "- probe_acc: softmax regression (λ = 1e-4, L-BFGS, 400 iterations) on the hidden code of the "
-               "training rows, accuracy on the held-out rows.\n"
-               "- seconds_per_epoch is wall time (the only columns that change between reruns are seconds, "
-               "seconds_per_epoch and samples_per_s).\n",
+    fprintf(f,
+            "\n## Conventions\n\n"
+            "- recon_per_sample = (1/m) Σ ½‖x̂ − x‖² (also for bce-trained models); mse_per_element = "
+            "(1/(m n)) Σ (x̂ − x)²; loss terms as in the README (MSE with ½, mean over samples; "
+            "weight penalties not divided by m).\n"
+            "- ρ̂ is the mean activation on the held-out rows, tanh mapped to (h+1)/2 (kl_tanh rescale); "
+            "KL clamp ε = kl_eps.\n"
+            "- frac_near_zero: activations below τ = %g; dead: a unit whose largest activation is ≤ %g "
+            "(relu: 0); saturated: sigmoid < 0.05 or > 0.95, tanh |h| > 0.9, relu h = 0.\n"
+            "- lifetime sparsity: Treves–Rolls over the rows of each unit (0 dense, 1 one-hot), averaged "
+            "over units.\n"
+            "- jac_norm = (1/m) Σ ‖J_f(x)‖_F.\n"
+            "- probe_acc: softmax regression (λ = 1e-4, L-BFGS, 400 iterations) on the hidden code of the "
+            "training rows, accuracy on the held-out rows.\n"
+            "- seconds_per_epoch is wall time (the only columns that change between reruns are seconds, "
+            "seconds_per_epoch and samples_per_s).\n",
             SAE_METRIC_TAU, SAE_METRIC_TAU_DEAD);
     return sae_atomic_commit(&af, e);
 }
@@ -163,21 +177,24 @@ static void plot_series(const SaeRows *r, const SaeAxis *x, int xcol, const SaeA
     for (size_t gi = 0; gi < ng && p->n_series < 12; gi++) {
         SaeSeries *s = &p->series[p->n_series];
         memset(s, 0, sizeof *s);
-        if (g) snprintf(s->name, sizeof s->name, "%s = %s", g->key, g->values[gi]);
-        else snprintf(s->name, sizeof s->name, "all runs");
+        if (g)
+            snprintf(s->name, sizeof s->name, "%s = %s", g->key, g->values[gi]);
+        else
+            snprintf(s->name, sizeof s->name, "all runs");
         for (size_t xi = 0; xi < x->n && s->n < 64; xi++) {
             Stat st = { 0 };
             for (size_t i = 0; i < r->n_rows; i++)
-                if (same_value(r->rows[i][xcol], x->values[xi]) &&
-                    (!g || same_value(r->rows[i][gcol], g->values[gi])))
+                if (same_value(r->rows[i][xcol], x->values[xi]) && (!g || same_value(r->rows[i][gcol], g->values[gi])))
                     stat_add(&st, r->rows[i][ycol]);
-            if (!st.n) continue;
+            if (!st.n)
+                continue;
             s->x[s->n] = numeric_x ? strtod(x->values[xi], NULL) : (double)xi;
             s->y[s->n] = stat_mean(&st);
             s->err[s->n] = stat_std(&st);
             s->n++;
         }
-        if (s->n) p->n_series++;
+        if (s->n)
+            p->n_series++;
     }
 }
 
@@ -192,7 +209,8 @@ static const SaeAxis *find(const SaeSweepConfig *c, const char *key)
 static int has_values(const SaeRows *r, int col)
 {
     for (size_t i = 0; i < r->n_rows; i++)
-        if (sae_is_number(r->rows[i][col])) return 1;
+        if (sae_is_number(r->rows[i][col]))
+            return 1;
     return 0;
 }
 
@@ -216,7 +234,8 @@ static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAx
     if (!x || yc < 0 || !has_values(r, yc))
         return 0;
     SaePlot *p = calloc(1, sizeof *p);
-    if (!p) return sae_fail(e, "out of memory");
+    if (!p)
+        return sae_fail(e, "out of memory");
     snprintf(p->title, sizeof p->title, "%s (mean ± std over the other settings)", title);
     snprintf(p->xlabel, sizeof p->xlabel, "%s", x->key);
     snprintf(p->ylabel, sizeof p->ylabel, "%s", ycol);
@@ -265,8 +284,7 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
     return rc ? -1 : 0;
 }
 
-int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
-                     SaeError *e)
+int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r, SaeError *e)
 {
     if (write_summary(dir, config_path, c, r, e))
         return -1;

@@ -8,7 +8,6 @@
 #include "experiments/sweep/sweep_config.h"
 
 /* summary.md and the SVG plots in dir, from the rows and the sweep's axes. */
-int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
-                     SaeError *e);
+int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r, SaeError *e);
 
 #endif

@@ -23,9 +23,12 @@ static int is_special(const char *key)
 
 static int yes_no(const char *v, int *out)
 {
-    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) *out = 1;
-    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
-    else return -1;
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+        *out = 1;
+    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+        *out = 0;
+    else
+        return -1;
     return 0;
 }
 
@@ -79,12 +82,12 @@ int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e)
     long n;
     const int lg = range(t, "logspace", &lo, &hi, &n), ln = lg == 1 ? range(t, "linspace", &lo, &hi, &n) : 1;
     if (lg == -1 || ln == -1)
-        return sae_fail(e, "%s: %s: malformed range '%s' (expected logspace(a, b, n) or linspace(a, b, n))",
-                        a->where, a->key, t);
+        return sae_fail(e, "%s: %s: malformed range '%s' (expected logspace(a, b, n) or linspace(a, b, n))", a->where,
+                        a->key, t);
     if (lg == 0 || ln == 0) {
         if (n < 1 || n > SAE_MAX_VALUES || !isfinite(lo) || !isfinite(hi))
-            return sae_fail(e, "%s: %s: a range needs 1 to %d points and finite ends, got '%s'", a->where,
-                            a->key, SAE_MAX_VALUES, t);
+            return sae_fail(e, "%s: %s: a range needs 1 to %d points and finite ends, got '%s'", a->where, a->key,
+                            SAE_MAX_VALUES, t);
         for (long i = 0; i < n; i++) {
             const double u = n == 1 ? lo : lo + (hi - lo) * (double)i / (double)(n - 1);
             snprintf(a->values[a->n++], sizeof a->values[0], "%.6g", lg == 0 ? pow(10, u) : u);
@@ -93,14 +96,16 @@ int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e)
     }
     for (char *p = t;;) {
         char *comma = strchr(p, ',');
-        if (comma) *comma = 0;
+        if (comma)
+            *comma = 0;
         char *v = trim(p);
         if (!*v)
             return sae_fail(e, "%s: %s: empty value in '%s'", a->where, a->key, text);
         if (a->n == SAE_MAX_VALUES || strlen(v) >= sizeof a->values[0])
             return sae_fail(e, "%s: %s: at most %d values of up to 31 characters", a->where, a->key, SAE_MAX_VALUES);
         snprintf(a->values[a->n++], sizeof a->values[0], "%s", v);
-        if (!comma) break;
+        if (!comma)
+            break;
         p = comma + 1;
     }
     return 0;
@@ -174,18 +179,23 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
     size_t line = 0;
     for (char *p = text; p && *p && !rc;) {
         char *nl = strchr(p, '\n');
-        if (nl) *nl = 0;
+        if (nl)
+            *nl = 0;
         line++;
         char where[300];
         snprintf(where, sizeof where, "%s:%zu", path, line);
         char *s = trim(p);
         char *hash = strpbrk(s, "#;");
-        if (hash) *hash = 0;
+        if (hash)
+            *hash = 0;
         s = trim(s);
         if (*s == '[') {
-            if (!strcmp(s, "[base]")) section = 1;
-            else if (!strcmp(s, "[sweep]")) section = 2;
-            else rc = sae_fail(e, "%s: unknown section %s (expected [base] or [sweep])", where, s);
+            if (!strcmp(s, "[base]"))
+                section = 1;
+            else if (!strcmp(s, "[sweep]"))
+                section = 2;
+            else
+                rc = sae_fail(e, "%s: unknown section %s (expected [base] or [sweep])", where, s);
         } else if (*s) {
             char *eq = strchr(s, '=');
             if (!eq)

@@ -34,7 +34,7 @@ typedef struct SaeSweepConfig {
     size_t n_base;
     SaeAxis axes[SAE_MAX_AXES];
     size_t n_axes;
-    unsigned seeds;   /* 1 unless seeds = N or --seeds N */
+    unsigned seeds; /* 1 unless seeds = N or --seeds N */
     int probe, images;
 } SaeSweepConfig;
 

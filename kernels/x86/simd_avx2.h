@@ -56,7 +56,8 @@ static inline void vtranspose(vf r[VW])
     vf u[VW];
     for (int g = 0; g < 2; g++) {
         const vf t0 = _mm256_unpacklo_ps(r[4 * g], r[4 * g + 1]), t1 = _mm256_unpackhi_ps(r[4 * g], r[4 * g + 1]);
-        const vf t2 = _mm256_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]), t3 = _mm256_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
+        const vf t2 = _mm256_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]),
+                 t3 = _mm256_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
         u[4 * g + 0] = _mm256_shuffle_ps(t0, t2, 0x44); /* column 4L + 0 of rows 4g..4g+3, in lane L */
         u[4 * g + 1] = _mm256_shuffle_ps(t0, t2, 0xee);
         u[4 * g + 2] = _mm256_shuffle_ps(t1, t3, 0x44);

@@ -55,7 +55,8 @@ static inline void vtranspose(vf r[VW])
     vf u[VW];
     for (int g = 0; g < 4; g++) {
         const vf t0 = _mm512_unpacklo_ps(r[4 * g], r[4 * g + 1]), t1 = _mm512_unpackhi_ps(r[4 * g], r[4 * g + 1]);
-        const vf t2 = _mm512_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]), t3 = _mm512_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
+        const vf t2 = _mm512_unpacklo_ps(r[4 * g + 2], r[4 * g + 3]),
+                 t3 = _mm512_unpackhi_ps(r[4 * g + 2], r[4 * g + 3]);
         u[4 * g + 0] = _mm512_shuffle_ps(t0, t2, 0x44); /* column 4L + 0 of rows 4g..4g+3, in lane L */
         u[4 * g + 1] = _mm512_shuffle_ps(t0, t2, 0xee);
         u[4 * g + 2] = _mm512_shuffle_ps(t1, t3, 0x44);
@@ -63,7 +64,8 @@ static inline void vtranspose(vf r[VW])
     }
     for (int c = 0; c < 4; c++) {
         const vf x0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), x1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xee);
-        const vf x2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44), x3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xee);
+        const vf x2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44),
+                 x3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xee);
         r[c] = _mm512_shuffle_f32x4(x0, x2, 0x88); /* lane L of every group: row 4L + c */
         r[4 + c] = _mm512_shuffle_f32x4(x0, x2, 0xdd);
         r[8 + c] = _mm512_shuffle_f32x4(x1, x3, 0x88);
@@ -93,7 +95,10 @@ static inline vf vh_wide(vh h) { return _mm512_castps256_ps512(h); }
 /* Doubles: the low and high halves of a float vector, widened. */
 #define VDW 8
 static inline vd vd_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
-static inline vd vd_hi(vf a) { return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))); }
+static inline vd vd_hi(vf a)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)));
+}
 static inline vd vd_zero(void) { return _mm512_setzero_pd(); }
 static inline vd vd_add(vd a, vd b) { return _mm512_add_pd(a, b); }
 static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }

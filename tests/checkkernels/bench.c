@@ -19,7 +19,9 @@ static double time_gemm(decl_gemm_fn(float, *f), size_t m, size_t n, size_t k)
         f(m, n, k, 1, a, k, b, n, 0, c, n);
         reps++;
     } while ((t = sae_now() - t0) < 0.2);
-    free(a); free(b); free(c);
+    free(a);
+    free(b);
+    free(c);
     return t / reps;
 }
 
@@ -45,9 +47,12 @@ void bench_level(void)
             int reps = 0;
             const double t0 = sae_now();
             do {
-                if (w == 0) kk->exp(N, x, y);
-                else if (w == 1) kk->bias_sigmoid(1, N, zb, y, y);
-                else kk->bias_tanh(1, N, zb, y, y);
+                if (w == 0)
+                    kk->exp(N, x, y);
+                else if (w == 1)
+                    kk->bias_sigmoid(1, N, zb, y, y);
+                else
+                    kk->bias_tanh(1, N, zb, y, y);
                 reps++;
             } while (sae_now() - t0 < 0.1);
             tt[v] = (sae_now() - t0) / reps;

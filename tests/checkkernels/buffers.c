@@ -80,8 +80,10 @@ void fill_act(float *p, size_t n)
 
 int close_f(double got, double want, double abs_tol, double rel_tol)
 {
-    if (isnan(want)) return isnan(got);
-    if (isinf(want)) return got == want;
+    if (isnan(want))
+        return isnan(got);
+    if (isinf(want))
+        return got == want;
     return fabs(got - want) <= abs_tol + rel_tol * fabs(want);
 }
 
@@ -96,13 +98,14 @@ void expect_arrays(const char *what, const float *got, const float *want, size_t
 
 double rel_sum_tol(size_t n) { return 1e-6 + 4e-7 * sqrt((double)n); }
 
-const size_t ck_dims[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 17, 23, 29, 31, 32, 33,
-                           37, 41, 47, 48, 53, 59, 61, 64, 67 };
+const size_t ck_dims[] = { 1,  2,  3,  4,  5,  6,  7,  8,  9,  13, 14, 15, 16, 17,
+                           23, 29, 31, 32, 33, 37, 41, 47, 48, 53, 59, 61, 64, 67 };
 const size_t ck_n_dims = sizeof ck_dims / sizeof *ck_dims;
 
 /* the last ones are past the OpenMP driver's thresholds */
-static const size_t counts[] = { 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 47, 63, 64, 65, 67, 97, 1000, 4099, 70001,
-                                 200003 };
+static const size_t counts[] = {
+    1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 47, 63, 64, 65, 67, 97, 1000, 4099, 70001, 200003
+};
 const size_t ck_n_cases = sizeof counts / sizeof *counts;
 
 void elem_case(ElemCase *c, size_t t)

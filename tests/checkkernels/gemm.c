@@ -11,8 +11,7 @@ typedef decl_gemm_fn(float, *gemm_fn);
 
 /* One GEMM case: op(A) m x k, op(B) k x n, padded leading dimensions. The
  * tolerance grows with k and the magnitude of the products. */
-static void gemm_case(gemm_fn ref, gemm_fn fn, int ta, int tb, size_t m, size_t n, size_t k, float alpha,
-                      float beta)
+static void gemm_case(gemm_fn ref, gemm_fn fn, int ta, int tb, size_t m, size_t n, size_t k, float alpha, float beta)
 {
     const size_t lda = (ta ? m : k) + sae_rng_below(&ck_rng, 4), ldb = (tb ? k : n) + sae_rng_below(&ck_rng, 4);
     const size_t ldc = n + sae_rng_below(&ck_rng, 4);
@@ -35,11 +34,11 @@ static void gemm_case(gemm_fn ref, gemm_fn fn, int ta, int tb, size_t m, size_t 
         for (size_t j = 0; j < n; j++) {
             double mag = fabs(beta) * (beta == 0 ? 0 : fabs(c_ref[i * ldc + j]));
             for (size_t p = 0; p < k; p++)
-                mag += fabs(alpha) * fabs((ta ? a.p[p * lda + i] : a.p[i * lda + p]) *
-                                          (tb ? b.p[j * ldb + p] : b.p[p * ldb + j]));
+                mag += fabs(alpha) *
+                       fabs((ta ? a.p[p * lda + i] : a.p[i * lda + p]) * (tb ? b.p[j * ldb + p] : b.p[p * ldb + j]));
             if (!close_f(c[i * ldc + j], c_ref[i * ldc + j], tol * mag + 1e-30, 0)) {
-                fail("%zux%zux%zu lda %zu ldb %zu ldc %zu alpha %g beta %g: C[%zu,%zu] = %.9g, reference %.9g",
-                     m, n, k, lda, ldb, ldc, alpha, beta, i, j, c[i * ldc + j], c_ref[i * ldc + j]);
+                fail("%zux%zux%zu lda %zu ldb %zu ldc %zu alpha %g beta %g: C[%zu,%zu] = %.9g, reference %.9g", m, n, k,
+                     lda, ldb, ldc, alpha, beta, i, j, c[i * ldc + j], c_ref[i * ldc + j]);
                 break;
             }
             /* the gap between rows (ldc > n) belongs to nobody */
@@ -108,8 +107,13 @@ static void check_gemm_bias_act_fn(gemm_bias_act_fn ref, gemm_bias_act_fn fn)
         }
         expect_arrays(what, h, h_ref, m * n, tol, tol);
         out_check_guards(h, m * n, "h");
-        out_free(z_ref); out_free(h_ref); out_free(z); out_free(h);
-        in_free(a); in_free(b); in_free(bias);
+        out_free(z_ref);
+        out_free(h_ref);
+        out_free(z);
+        out_free(h);
+        in_free(a);
+        in_free(b);
+        in_free(bias);
     }
 }
 

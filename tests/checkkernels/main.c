@@ -26,11 +26,8 @@ static const struct {
     const char *name;
     void (*check)(void);
 } families[] = {
-    { "gemm", check_gemm },
-    { "act", check_act },
-    { "reduce", check_reduce },
-    { "update", check_update },
-    { "vmath", check_vmath },
+    { "gemm", check_gemm },     { "act", check_act },     { "reduce", check_reduce },
+    { "update", check_update }, { "vmath", check_vmath },
 };
 
 const SaeKernelsF32 *ck_ref, *ck_new, *ck_prev;
@@ -41,7 +38,7 @@ uint64_t ck_ulp_stride = 97;
 static uint32_t seed;
 static int n_test, n_fail;
 static char fail_msg[512];
-static int dry_run;             /* the coverage pass: record slots, test nothing */
+static int dry_run;               /* the coverage pass: record slots, test nothing */
 static unsigned char covered[64]; /* by slot index */
 
 sigjmp_buf ck_crash_jmp;
@@ -122,15 +119,19 @@ static int parse_args(int argc, char **argv, int *do_bench)
 {
     seed = (uint32_t)time(NULL);
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--ulp-stride") && i + 1 < argc) ck_ulp_stride = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--bench")) *do_bench = 1;
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--ulp-stride") && i + 1 < argc)
+            ck_ulp_stride = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--bench"))
+            *do_bench = 1;
         else {
             fprintf(stderr, "usage: checkkernels [--seed N] [--bench] [--ulp-stride S]\n");
             return -1;
         }
     }
-    if (ck_ulp_stride < 1) ck_ulp_stride = 1;
+    if (ck_ulp_stride < 1)
+        ck_ulp_stride = 1;
     return 0;
 }
 

@@ -40,7 +40,8 @@ static void check_sum2(sum2_fn ref, sum2_fn fn, int bce)
         const double r = ref(c.cnt, a, b);
         double g = 0;
         GUARDED(g = fn(c.cnt, a, b));
-        if (!close_f(g, r, 1e-9, bce ? 4 * FLT_EPSILON : 1e-12)) fail("%s: %.15g, reference %.15g", c.what, g, r);
+        if (!close_f(g, r, 1e-9, bce ? 4 * FLT_EPSILON : 1e-12))
+            fail("%s: %.15g, reference %.15g", c.what, g, r);
         elem_case_end(&c);
     }
 }
@@ -53,7 +54,8 @@ static void check_abs_sum(void)
         const double r = ck_ref->abs_sum(c.cnt, in_cnt(&c, &c.i2));
         double g = 0;
         GUARDED(g = ck_new->abs_sum(c.cnt, in_cnt(&c, &c.i2)));
-        if (!close_f(g, r, 1e-9, 1e-12)) fail("%s: %.15g, reference %.15g", c.what, g, r);
+        if (!close_f(g, r, 1e-9, 1e-12))
+            fail("%s: %.15g, reference %.15g", c.what, g, r);
         elem_case_end(&c);
     }
 }

@@ -64,8 +64,8 @@ static void check_adam_step(void)
         elem_case(&c, t);
         ck_ref->adam_step(c.cnt, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.271f, 0.00299f, in_cnt(&c, &c.i2), c.o3_ref, c.o2_ref,
                           c.o_ref);
-        GUARDED(ck_new->adam_step(c.cnt, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.271f, 0.00299f, in_cnt(&c, &c.i2), c.o3, c.o2,
-                                  c.o));
+        GUARDED(
+            ck_new->adam_step(c.cnt, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.271f, 0.00299f, in_cnt(&c, &c.i2), c.o3, c.o2, c.o));
         expect_arrays(c.what, c.o3, c.o3_ref, c.cnt, 1e-7, 2 * FLT_EPSILON);
         expect_arrays(c.what, c.o2, c.o2_ref, c.cnt, 1e-9, 2 * FLT_EPSILON);
         expect_arrays(c.what, c.o, c.o_ref, c.cnt, 1e-7, 2 * FLT_EPSILON);

@@ -13,7 +13,8 @@
 static double ulp_of(double want)
 {
     const double a = fabs(want);
-    if (a < FLT_MIN) return ldexp(1, -149);
+    if (a < FLT_MIN)
+        return ldexp(1, -149);
     int e;
     frexp(a, &e);
     return ldexp(1, e - 24);
@@ -34,19 +35,29 @@ static double measure_ulp(const SaeKernelsF32 *k, int which, uint64_t stride, do
     for (uint64_t bits = 0; bits <= 0xffffffffu; bits += stride) {
         uint32_t b32 = (uint32_t)bits;
         memcpy(&x[n], &b32, 4);
-        if (isnan(x[n])) continue;
-        if (++n < CH && bits + stride <= 0xffffffffu) continue;
+        if (isnan(x[n]))
+            continue;
+        if (++n < CH && bits + stride <= 0xffffffffu)
+            continue;
         memcpy(z, x, n * sizeof(float));
-        if (which == 0) k->exp(n, x, h);
-        else if (which == 1) k->bias_sigmoid(1, n, zero_bias, z, h);
-        else if (which == 2) k->bias_tanh(1, n, zero_bias, z, h);
+        if (which == 0)
+            k->exp(n, x, h);
+        else if (which == 1)
+            k->bias_sigmoid(1, n, zero_bias, z, h);
+        else if (which == 2)
+            k->bias_tanh(1, n, zero_bias, z, h);
         for (size_t i = 0; i < n; i++) {
             const double xd = x[i];
             const double want = which == 0 ? exp(xd) : which == 1 ? sigmoid_d(xd) : which == 2 ? tanh(xd) : 0;
             double err;
-            if (isinf(want) || want > FLT_MAX) err = isinf(h[i]) ? 0 : 1e9;
-            else err = fabs(h[i] - want) / ulp_of(want);
-            if (err > worst) { worst = err; *worst_x = xd; }
+            if (isinf(want) || want > FLT_MAX)
+                err = isinf(h[i]) ? 0 : 1e9;
+            else
+                err = fabs(h[i] - want) / ulp_of(want);
+            if (err > worst) {
+                worst = err;
+                *worst_x = xd;
+            }
         }
         n = 0;
     }
@@ -62,11 +73,15 @@ static double measure_softplus_ulp(const SaeKernelsF32 *k, uint64_t stride, doub
         uint32_t b32 = (uint32_t)bits;
         float x;
         memcpy(&x, &b32, 4);
-        if (!isfinite(x) || fabs(x) > 1e30) continue;
+        if (!isfinite(x) || fabs(x) > 1e30)
+            continue;
         const double got = k->bce_sum(1, &x, &zero), want = softplus_d(x);
         /* bce_sum returns softplus in double: round it to float first */
         const double err = fabs((double)(float)got - want) / ulp_of(want);
-        if (err > worst) { worst = err; *worst_x = x; }
+        if (err > worst) {
+            worst = err;
+            *worst_x = x;
+        }
     }
     return worst;
 }
@@ -81,10 +96,9 @@ static void check_special(const SaeKernelsF32 *k)
     float z[8], y[8];
     k->exp(8, in, y);
     if (!isnan(y[0]) || y[1] != INFINITY || y[2] != 0 || y[3] != INFINITY || !(y[4] > 3.6e-44f && y[4] < 3.9e-44f) ||
-        y[5] != INFINITY ||
-        y[6] != 0 || y[7] != 1)
-        fail("exp of NaN, +-inf, +-100, 89, -104, 0: %g %g %g %g %g %g %g %g", y[0], y[1], y[2], y[3], y[4], y[5],
-             y[6], y[7]);
+        y[5] != INFINITY || y[6] != 0 || y[7] != 1)
+        fail("exp of NaN, +-inf, +-100, 89, -104, 0: %g %g %g %g %g %g %g %g", y[0], y[1], y[2], y[3], y[4], y[5], y[6],
+             y[7]);
     memcpy(z, in, sizeof z);
     k->bias_sigmoid(1, 8, zero, z, y);
     if (!isnan(y[0]) || y[1] != 1 || y[2] != 0 || y[3] != 1 || !(y[4] >= 0 && y[4] < 1e-40f) || y[7] != 0.5f)
@@ -111,7 +125,8 @@ void check_vmath(void)
         const double u = measure_ulp(k, w, stride, &wx);
         printf("# %s %s: max error %.3f ULP (at x = %.9g) over every %llu-th float\n", level, names[w], u, wx,
                (unsigned long long)stride);
-        if (u > bounds[w]) fail("%s: %.3f ULP at x = %.9g exceeds the bound of %g", names[w], u, wx, bounds[w]);
+        if (u > bounds[w])
+            fail("%s: %.3f ULP at x = %.9g exceeds the bound of %g", names[w], u, wx, bounds[w]);
         char name[32];
         snprintf(name, sizeof name, "ulp_%s", names[w]);
         check_report(name);
@@ -119,6 +134,7 @@ void check_vmath(void)
     double wx = 0;
     const double u = measure_softplus_ulp(k, stride, &wx);
     printf("# %s softplus: max error %.3f ULP (at x = %.9g)\n", level, u, wx);
-    if (u > 3) fail("softplus: %.3f ULP at x = %.9g exceeds 3", u, wx);
+    if (u > 3)
+        fail("softplus: %.3f ULP at x = %.9g exceeds 3", u, wx);
     check_report("ulp_softplus");
 }
