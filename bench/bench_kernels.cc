@@ -20,13 +20,14 @@
 #include <string>
 #include <vector>
 
-extern "C" {
-#include "bench/fma_peak.h"
-#include "kernels/cpu.h"
 #include "core/model.h"
+#include "kernels/cpu.h"
 #include "kernels/kernels.h"
 #include "sae_config.h"
 #include "bench/bench_config.h"
+
+extern "C" {
+#include "bench/fma_peak.h"
 #if SAE_HAVE_OPENBLAS
 #include <cblas.h>
 char *openblas_get_corename(void);

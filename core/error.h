@@ -3,10 +3,14 @@
  * (line, offset, row) and what was expected. Loaders fill a SaeError and
  * return -1; the CLI prints the line and exits 1.
  */
-#ifndef SAE_ERROR_H
-#define SAE_ERROR_H
+#ifndef SAE_CORE_ERROR_H
+#define SAE_CORE_ERROR_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct SaeError {
     char msg[512];
@@ -14,5 +18,9 @@ typedef struct SaeError {
 
 /* printf-style; always returns -1 so that `return sae_fail(e, ...)` reads. */
 int sae_fail(SaeError *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,11 +5,15 @@
  * (the first iteration min(1, 1/||g||_1)), bracketing with cubic
  * interpolation. Works in double on a flat vector through a callback.
  */
-#ifndef SAE_LBFGS_H
-#define SAE_LBFGS_H
+#ifndef SAE_CORE_LBFGS_H
+#define SAE_CORE_LBFGS_H
 
 #include <signal.h>
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Returns f(x) and writes the gradient into g. */
 typedef double (*sae_fg_fn)(void *ctx, const double *x, double *g);
@@ -52,5 +56,9 @@ SaeLbfgsOpts sae_lbfgs_defaults(void);
 void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o, SaeLbfgsResult *r);
 
 const char *sae_lbfgs_status_name(SaeLbfgsStatus s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,9 +1,13 @@
 /* Small dense linear algebra in double for data preparation (not a hot
  * loop): the eigendecomposition of a symmetric matrix and ZCA whitening. */
-#ifndef SAE_LINALG_H
-#define SAE_LINALG_H
+#ifndef SAE_CORE_LINALG_H
+#define SAE_CORE_LINALG_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Eigenvalues (evals, n) and eigenvectors (the columns of the n x n evecs)
  * of the symmetric n x n matrix a, by cyclic Jacobi rotations; a is
@@ -15,5 +19,9 @@ int sae_sym_eig(size_t n, double *a, double *evals, double *evecs);
  * lambda the eigenvectors and eigenvalues of the covariance (1/m) X^T X.
  * Returns 0, or -1 when out of memory. */
 int sae_zca_whiten(double *x, size_t m, size_t n, double eps);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,12 +11,16 @@
  * (1 - (mean a)^2 / mean a^2) / (1 - 1/N) over the rows of a unit and over
  * the units of a row, averaged: 0 dense, 1 one-hot.
  */
-#ifndef SAE_METRICS_H
-#define SAE_METRICS_H
+#ifndef SAE_CORE_METRICS_H
+#define SAE_CORE_METRICS_H
 
 #include <stddef.h>
 
 #include "core/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define SAE_METRIC_TAU 0.05
 #define SAE_METRIC_TAU_DEAD 1e-3
@@ -41,5 +45,9 @@ typedef struct SaeMetrics {
 /* x, xh: m x n; h: m x k; theta: the model's parameters (for ||W1_j||^2). */
 void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
                  SaeMetrics *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

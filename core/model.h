@@ -13,13 +13,17 @@
  * (model_tmpl.c): sae_objective_f32 / sae_objective_f64. Both call kernels
  * only through the table they are given; sums over the batch are double.
  */
-#ifndef SAE_MODEL_H
-#define SAE_MODEL_H
+#ifndef SAE_CORE_MODEL_H
+#define SAE_CORE_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kernels/kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR } SaeAct;
 typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE } SaeLoss;
@@ -94,5 +98,9 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
 
 SAE_DECL_MODEL(float, F32, f32)
 SAE_DECL_MODEL(double, F64, f64)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,12 +6,16 @@
  * (the bias is not decayed). The products run through the float kernel
  * table; the softmax and the sums in double.
  */
-#ifndef SAE_PROBE_H
-#define SAE_PROBE_H
+#ifndef SAE_CORE_PROBE_H
+#define SAE_CORE_PROBE_H
 
 #include <stddef.h>
 
 #include "kernels/kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct SaeProbeResult {
     double train_acc, test_acc;
@@ -22,5 +26,9 @@ typedef struct SaeProbeResult {
  * -1 when out of memory. */
 int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
               const int *ytest, size_t mte, size_t d, int classes, double lambda, unsigned iters, SaeProbeResult *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

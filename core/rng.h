@@ -5,11 +5,15 @@
  * np.random.seed(42); np.random.randn(...), and sae_rng_uniform() those of
  * np.random.random_sample().
  */
-#ifndef SAE_RNG_H
-#define SAE_RNG_H
+#ifndef SAE_CORE_RNG_H
+#define SAE_CORE_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct SaeRng {
     uint32_t mt[624];
@@ -29,5 +33,9 @@ double sae_rng_gauss(SaeRng *r);
 size_t sae_rng_below(SaeRng *r, size_t n);
 /* Fisher-Yates shuffle of idx[0..n). */
 void sae_rng_shuffle(SaeRng *r, size_t *idx, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,12 @@
 /* Size arithmetic that refuses to overflow, and allocation built on it. */
-#ifndef SAE_SAFE_ALLOC_H
-#define SAE_SAFE_ALLOC_H
+#ifndef SAE_CORE_SAFE_ALLOC_H
+#define SAE_CORE_SAFE_ALLOC_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* *out = a * b; returns 1 (and leaves *out unspecified) on overflow. */
 static inline int sae_mul_overflow(size_t a, size_t b, size_t *out) { return __builtin_mul_overflow(a, b, out); }
@@ -12,5 +16,9 @@ static inline int sae_add_overflow(size_t a, size_t b, size_t *out) { return __b
 /* malloc(count * size) or NULL on overflow or out of memory; a request
  * for zero bytes still returns a unique pointer. */
 void *sae_alloc_array(size_t count, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

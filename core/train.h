@@ -6,14 +6,18 @@
  * exact in double, so a float model saved and reloaded is unchanged).
  * Every buffer is allocated once per call; nothing is allocated per batch.
  */
-#ifndef SAE_TRAIN_H
-#define SAE_TRAIN_H
+#ifndef SAE_CORE_TRAIN_H
+#define SAE_CORE_TRAIN_H
 
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { SAE_OPT_SGD, SAE_OPT_ADAM, SAE_OPT_LBFGS } SaeOptimizer;
 typedef enum { SAE_PREC_FLOAT, SAE_PREC_DOUBLE } SaePrecision;
@@ -72,5 +76,9 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const 
  * xh (m x n) of every row, widened to double (either may be NULL). */
 int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
                       size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,8 +6,12 @@
  * registers (XGETBV), so a set flag is always safe to use. A mask can only
  * remove flags: the table is built for sae_cpu_detect() & mask.
  */
-#ifndef SAE_CPU_H
-#define SAE_CPU_H
+#ifndef SAE_KERNELS_CPU_H
+#define SAE_KERNELS_CPU_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum {
     SAE_CPU_AVX2 = 1u << 0,   /* AVX2 + FMA3, XCR0 saves XMM and YMM */
@@ -32,5 +36,9 @@ int sae_cpu_mask_env(unsigned *mask);
 /* The name of the highest level in flags: "omp+avx512", "avx512", "avx2",
  * "omp+scalar", ... */
 const char *sae_cpu_level_name(unsigned flags);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,10 +13,14 @@
  * Each signature is declared once (decl_*_fn, as in dav1d) and takes the
  * element type T, so the float and double tables are the same struct shape.
  */
-#ifndef SAE_KERNELS_H
-#define SAE_KERNELS_H
+#ifndef SAE_KERNELS_KERNELS_H
+#define SAE_KERNELS_KERNELS_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* The signatures and the slot list, aligned by hand (clang-format reads
  * `void (name)(` as a call and folds the list into a ramp). */
@@ -149,5 +153,9 @@ void sae_kernels_init(SaeKernels *k, unsigned flags);
 size_t sae_kernel_slot_count(void);
 const char *sae_kernel_slot_name(size_t i);
 const char *sae_kernel_slot_fn(const SaeKernels *k, size_t i, int f64);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

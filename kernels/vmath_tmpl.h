@@ -9,8 +9,8 @@
  * No per-element branches: special cases are blended with selects, and NaN
  * propagates through every step by itself (max/min take x last).
  */
-#ifndef SAE_VMATH_TMPL_H
-#define SAE_VMATH_TMPL_H
+#ifndef SAE_KERNELS_VMATH_TMPL_H
+#define SAE_KERNELS_VMATH_TMPL_H
 
 /* exp: x = n ln2 + r (Cody-Waite split of ln2), |r| <= ln2/2, e^r by its
  * degree-7 Taylor polynomial (truncation 7e-9 relative), times 2^n applied

@@ -13,13 +13,17 @@
  * Built-in names: gauss, digits, patches, fashion-mnist (DATA section of
  * the README gives their provenance).
  */
-#ifndef SAE_DATA_H
-#define SAE_DATA_H
+#ifndef SAE_CORE_IO_DATA_H
+#define SAE_CORE_IO_DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct SaeData {
     size_t rows, cols;
@@ -75,5 +79,9 @@ int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t cou
 
 /* Fails (naming the source, row and column) on NaN or Inf. */
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

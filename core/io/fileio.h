@@ -3,12 +3,16 @@
  * result file is written under a temporary name beside its target and
  * renamed into place, so a reader never sees half of one.
  */
-#ifndef SAE_FILEIO_H
-#define SAE_FILEIO_H
+#ifndef SAE_CORE_IO_FILEIO_H
+#define SAE_CORE_IO_FILEIO_H
 
 #include <stdio.h>
 
 #include "core/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Reads path into a malloc'd buffer (*len bytes). A gzip file is inflated
  * when zlib is built in, and refused with a clear message otherwise. */
@@ -25,5 +29,9 @@ typedef struct SaeAtomicFile {
 int sae_atomic_open(SaeAtomicFile *a, const char *path, SaeError *e);
 int sae_atomic_commit(SaeAtomicFile *a, SaeError *e);
 void sae_atomic_abort(SaeAtomicFile *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

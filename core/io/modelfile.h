@@ -7,11 +7,15 @@
  * Loading also takes a bare numpy.savez(W1=..., b1=..., W2=..., b2=...):
  * then the hyperparameters keep the values the caller passed in.
  */
-#ifndef SAE_MODELFILE_H
-#define SAE_MODELFILE_H
+#ifndef SAE_CORE_IO_MODELFILE_H
+#define SAE_CORE_IO_MODELFILE_H
 
 #include "core/error.h"
 #include "core/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Writes atomically; f32 selects the float32 dtype for the weights. */
 int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e);
@@ -23,5 +27,9 @@ int sae_model_load(const char *path, SaeConfig *c, double **theta, int *f32, Sae
 
 /* Writes a gradient in the layout of theta as gW1, gb1, gW2, gb2 (f64). */
 int sae_grads_save(const char *path, const SaeConfig *c, const double *grad, SaeError *e);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,12 +3,16 @@
  * encode to memory. Little-endian, C order only; dtypes float32, float64,
  * uint8, int32, int64 and (for hyperparameters) unicode strings '<U'.
  */
-#ifndef SAE_NPY_H
-#define SAE_NPY_H
+#ifndef SAE_CORE_IO_NPY_H
+#define SAE_CORE_IO_NPY_H
 
 #include <stddef.h>
 
 #include "core/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum { SAE_DT_F32, SAE_DT_F64, SAE_DT_U8, SAE_DT_I32, SAE_DT_I64, SAE_DT_UNICODE } SaeDtype;
 
@@ -34,5 +38,9 @@ int sae_npy_string(const SaeNpy *a, char *out, size_t outlen);
  * malloc'd .npy image; for unicode, data is a NUL-terminated ASCII string
  * and shape is ignored (0-d). Returns -1 when out of memory. */
 int sae_npy_encode(SaeDtype dt, int ndim, const size_t *shape, const void *data, unsigned char **out, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

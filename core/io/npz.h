@@ -5,13 +5,17 @@
  * anything that points outside the file. The writer stores members
  * uncompressed and writes atomically (temporary file, then rename).
  */
-#ifndef SAE_NPZ_H
-#define SAE_NPZ_H
+#ifndef SAE_CORE_IO_NPZ_H
+#define SAE_CORE_IO_NPZ_H
 
 #include <stddef.h>
 
 #include "core/error.h"
 #include "core/io/npy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct SaeNpzMember {
     char name[128];      /* without the ".npy" suffix */
@@ -38,5 +42,9 @@ int sae_npz_write(const char *path, const SaeNpz *z, SaeError *e);
 
 /* CRC-32 (ISO-HDLC, as ZIP and PNG use), continuing from crc (start 0). */
 unsigned long sae_crc32(unsigned long crc, const unsigned char *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

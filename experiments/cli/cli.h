@@ -1,7 +1,7 @@
 /* The saebench subcommands and what they share: exit codes, the kernel
  * table under the CPU mask, checks of data against a model, reports. */
-#ifndef SAE_CLI_H
-#define SAE_CLI_H
+#ifndef SAE_EXPERIMENTS_CLI_CLI_H
+#define SAE_EXPERIMENTS_CLI_CLI_H
 
 #include <stdio.h>
 

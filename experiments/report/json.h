@@ -1,8 +1,8 @@
 /* A small streaming JSON writer: objects, arrays of numbers, strings
  * escaped, numbers with full precision and non-finite numbers as null
  * (JSON has no NaN). */
-#ifndef SAE_JSON_H
-#define SAE_JSON_H
+#ifndef SAE_EXPERIMENTS_REPORT_JSON_H
+#define SAE_EXPERIMENTS_REPORT_JSON_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* A small PNG writer (8-bit grey; deflated through zlib when built with it,
  * stored deflate blocks otherwise: no library needed) and the image
  * mosaics of the experiments. */
-#ifndef SAE_PNG_H
-#define SAE_PNG_H
+#ifndef SAE_EXPERIMENTS_REPORT_PNG_H
+#define SAE_EXPERIMENTS_REPORT_PNG_H
 
 #include <stddef.h>
 

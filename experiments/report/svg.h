@@ -1,8 +1,8 @@
 /* Line plots as SVG (no library): series of points with optional error
  * bars (mean +- std over seeds), a legend, axis ticks, categorical or
  * numeric x, and an optional y = x diagonal. Written atomically. */
-#ifndef SAE_SVG_H
-#define SAE_SVG_H
+#ifndef SAE_EXPERIMENTS_REPORT_SVG_H
+#define SAE_EXPERIMENTS_REPORT_SVG_H
 
 #include <stddef.h>
 

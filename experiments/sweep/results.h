@@ -6,8 +6,8 @@
  * results.csv back (a torn last line is cut off) and skips the run ids it
  * holds. The report (summary.md and the SVG plots) is rebuilt from the rows.
  */
-#ifndef SAE_RESULTS_H
-#define SAE_RESULTS_H
+#ifndef SAE_EXPERIMENTS_SWEEP_RESULTS_H
+#define SAE_EXPERIMENTS_SWEEP_RESULTS_H
 
 #include <stddef.h>
 

@@ -9,8 +9,8 @@
  * Every value is checked by the same setter as the CLI flag, so a bad
  * value fails before anything runs, naming the file and line.
  */
-#ifndef SAE_SWEEP_CONFIG_H
-#define SAE_SWEEP_CONFIG_H
+#ifndef SAE_EXPERIMENTS_SWEEP_SWEEP_CONFIG_H
+#define SAE_EXPERIMENTS_SWEEP_SWEEP_CONFIG_H
 
 #include <stddef.h>
 

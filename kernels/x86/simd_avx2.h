@@ -3,8 +3,8 @@
  * (see simd_avx512.h). AVX2 has no mask registers: vmask is a lane mask
  * vector for maskload/maskstore, vbool a comparison result vector.
  */
-#ifndef SAE_SIMD_AVX2_H
-#define SAE_SIMD_AVX2_H
+#ifndef SAE_KERNELS_X86_SIMD_AVX2_H
+#define SAE_KERNELS_X86_SIMD_AVX2_H
 
 #include <immintrin.h>
 #include <stddef.h>

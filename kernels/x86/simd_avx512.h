@@ -4,8 +4,8 @@
  * tail touches) and vbool (a lane-wise comparison result). Only the
  * intrinsics live here; the kernels are written once in the *_tmpl.c files.
  */
-#ifndef SAE_SIMD_AVX512_H
-#define SAE_SIMD_AVX512_H
+#ifndef SAE_KERNELS_X86_SIMD_AVX512_H
+#define SAE_KERNELS_X86_SIMD_AVX512_H
 
 #include <immintrin.h>
 #include <stddef.h>
