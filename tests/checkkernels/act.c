@@ -9,100 +9,95 @@
 /* 1 ULP of the float kernels' own rounding plus that of the reference */
 static const double act_tol = 4 * FLT_EPSILON;
 
-static void check_exp(void)
+static void exp_case(ElemCase *c, const void *unused)
 {
-    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
-        ElemCase c;
-        elem_case(&c, t);
-        ck_ref->exp(c.cnt, in_cnt(&c, &c.i1), c.o_ref);
-        GUARDED(ck_new->exp(c.cnt, in_cnt(&c, &c.i1), c.o));
-        expect_arrays(c.what, c.o, c.o_ref, c.cnt, 0, act_tol);
-        elem_case_end(&c);
-    }
+    (void)unused;
+    ck_ref->exp(c->cnt, in_cnt(c, &c->i1), c->o_ref);
+    GUARDED(ck_new->exp(c->cnt, in_cnt(c, &c->i1), c->o));
+    expect_arrays(c->what, c->o, c->o_ref, c->cnt, 0, act_tol);
 }
 
-typedef decl_bias_act_fn(float, *bias_act_fn);
+typedef struct BiasAct {
+    decl_bias_act_fn(float, *ref);
+    decl_bias_act_fn(float, *fn);
+} BiasAct;
 
 /* z += bias in place, h separate */
-static void check_bias_act(bias_act_fn ref, bias_act_fn fn)
+static void bias_act_case(ElemCase *c, const void *arg)
 {
-    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
-        ElemCase c;
-        elem_case(&c, t);
-        memcpy(c.o, c.i1.p, c.mn * sizeof(float));
-        memcpy(c.o_ref, c.i1.p, c.mn * sizeof(float));
-        ref(c.m, c.n, c.iv.p, c.o_ref, c.o2_ref);
-        GUARDED(fn(c.m, c.n, c.iv.p, c.o, c.o2));
-        expect_arrays(c.what, c.o, c.o_ref, c.mn, 0, 0);
-        expect_arrays(c.what, c.o2, c.o2_ref, c.mn, 1e-37, act_tol);
-        out_check_guards(c.o2, c.big, "h");
-        elem_case_end(&c);
-    }
+    const BiasAct *p = arg;
+    memcpy(c->o, c->i1.p, c->mn * sizeof(float));
+    memcpy(c->o_ref, c->i1.p, c->mn * sizeof(float));
+    p->ref(c->m, c->n, c->iv.p, c->o_ref, c->o2_ref);
+    GUARDED(p->fn(c->m, c->n, c->iv.p, c->o, c->o2));
+    expect_arrays(c->what, c->o, c->o_ref, c->mn, 0, 0);
+    expect_arrays(c->what, c->o2, c->o2_ref, c->mn, 1e-37, act_tol);
+    out_check_guards(c->o2, c->big, "h");
 }
 
-typedef decl_dact_fn(float, *dact_fn);
+typedef struct Dact {
+    decl_dact_fn(float, *ref);
+    decl_dact_fn(float, *fn);
+} Dact;
 
-static void check_dact(dact_fn ref, dact_fn fn)
+static void dact_case(ElemCase *c, const void *arg)
 {
-    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
-        ElemCase c;
-        elem_case(&c, t);
-        ref(c.cnt, c.o2_ref, c.o_ref);
-        GUARDED(fn(c.cnt, c.o2_ref, c.o));
-        /* 1 - h^2 cancels near |h| = 1: an absolute bound on g f'(h), |g| <= 1 */
-        expect_arrays(c.what, c.o, c.o_ref, c.cnt, act_tol, act_tol);
-        elem_case_end(&c);
-    }
+    const Dact *p = arg;
+    p->ref(c->cnt, c->o2_ref, c->o_ref);
+    GUARDED(p->fn(c->cnt, c->o2_ref, c->o));
+    /* 1 - h^2 cancels near |h| = 1: an absolute bound on g f'(h), |g| <= 1 */
+    expect_arrays(c->what, c->o, c->o_ref, c->cnt, act_tol, act_tol);
 }
 
-typedef decl_cae_dsq_fn(float, *cae_dsq_fn);
+/* signed_h: h uniform in (-1, 1) (relu), else in (0.01, 0.99) */
+typedef struct CaeDsq {
+    decl_cae_dsq_fn(float, *ref);
+    decl_cae_dsq_fn(float, *fn);
+    int signed_h;
+} CaeDsq;
 
-/* h: in (0.01, 0.99) as a sigmoid or tanh output, or (relu) signed. */
-static void check_cae_dsq(cae_dsq_fn ref, cae_dsq_fn fn, int signed_h)
+static void cae_dsq_case(ElemCase *c, const void *arg)
 {
-    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
-        ElemCase c;
-        elem_case(&c, t);
-        double d_ref[256], d[256];
-        const size_t kk = c.n < 256 ? c.n : 256;
-        const float *h = signed_h ? in_mn(&c, &c.i2) : c.o2_ref;
-        ref(c.m, kk, h, d_ref);
-        GUARDED(fn(c.m, kk, h, d));
-        for (size_t j = 0; j < kk && !failed(); j++)
-            /* 1 - h^2 cancels near |h| = 1: an absolute bound per term (D <= 1) */
-            if (!close_f(d[j], d_ref[j], 8 * FLT_EPSILON * (double)c.m, rel_sum_tol(c.m)))
-                fail("%s: out[%zu] = %.12g, reference %.12g", c.what, j, d[j], d_ref[j]);
-        elem_case_end(&c);
-    }
+    const CaeDsq *p = arg;
+    double d_ref[256], d[256];
+    const size_t kk = c->n < 256 ? c->n : 256;
+    const float *h = p->signed_h ? in_mn(c, &c->i2) : c->o2_ref;
+    p->ref(c->m, kk, h, d_ref);
+    GUARDED(p->fn(c->m, kk, h, d));
+    for (size_t j = 0; j < kk && !failed(); j++) /* 1 - h^2 cancels near |h| = 1: an absolute bound per term (D <= 1) */
+        if (!close_f(d[j], d_ref[j], 8 * FLT_EPSILON * (double)c->m, rel_sum_tol(c->m)))
+            fail("%s: out[%zu] = %.12g, reference %.12g", c->what, j, d[j], d_ref[j]);
 }
 
-typedef decl_cae_delta_fn(float, *cae_delta_fn);
+typedef struct CaeDelta {
+    decl_cae_delta_fn(float, *ref);
+    decl_cae_delta_fn(float, *fn);
+} CaeDelta;
 
-static void check_cae_delta(cae_delta_fn ref, cae_delta_fn fn)
+static void cae_delta_case(ElemCase *c, const void *arg)
 {
-    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
-        ElemCase c;
-        elem_case(&c, t);
-        ref(c.m, c.n, c.o2_ref, c.iv.p, c.o_ref);
-        GUARDED(fn(c.m, c.n, c.o2_ref, c.iv.p, c.o));
-        expect_arrays(c.what, c.o, c.o_ref, c.mn, 1e-6, act_tol);
-        elem_case_end(&c);
-    }
+    const CaeDelta *p = arg;
+    p->ref(c->m, c->n, c->o2_ref, c->iv.p, c->o_ref);
+    GUARDED(p->fn(c->m, c->n, c->o2_ref, c->iv.p, c->o));
+    expect_arrays(c->what, c->o, c->o_ref, c->mn, 1e-6, act_tol);
 }
 
 void check_act(void)
 {
-    CHECK_SLOT(exp, check_exp());
-    CHECK_SLOT(bias_sigmoid, check_bias_act(ck_ref->bias_sigmoid, ck_new->bias_sigmoid));
-    CHECK_SLOT(bias_tanh, check_bias_act(ck_ref->bias_tanh, ck_new->bias_tanh));
-    CHECK_SLOT(bias_relu, check_bias_act(ck_ref->bias_relu, ck_new->bias_relu));
-    CHECK_SLOT(bias_linear, check_bias_act(ck_ref->bias_linear, ck_new->bias_linear));
-    CHECK_SLOT(dsigmoid, check_dact(ck_ref->dsigmoid, ck_new->dsigmoid));
-    CHECK_SLOT(dtanh, check_dact(ck_ref->dtanh, ck_new->dtanh));
-    CHECK_SLOT(drelu, check_dact(ck_ref->drelu, ck_new->drelu));
-    CHECK_SLOT(cae_dsq_sigmoid, check_cae_dsq(ck_ref->cae_dsq_sigmoid, ck_new->cae_dsq_sigmoid, 0));
-    CHECK_SLOT(cae_dsq_tanh, check_cae_dsq(ck_ref->cae_dsq_tanh, ck_new->cae_dsq_tanh, 0));
-    CHECK_SLOT(cae_dsq_relu, check_cae_dsq(ck_ref->cae_dsq_relu, ck_new->cae_dsq_relu, 1));
-    CHECK_SLOT(cae_delta_sigmoid, check_cae_delta(ck_ref->cae_delta_sigmoid, ck_new->cae_delta_sigmoid));
-    CHECK_SLOT(cae_delta_tanh, check_cae_delta(ck_ref->cae_delta_tanh, ck_new->cae_delta_tanh));
+    CHECK_SLOT(exp, each_case(exp_case, NULL));
+    CHECK_SLOT(bias_sigmoid, each_case(bias_act_case, &(BiasAct){ ck_ref->bias_sigmoid, ck_new->bias_sigmoid }));
+    CHECK_SLOT(bias_tanh, each_case(bias_act_case, &(BiasAct){ ck_ref->bias_tanh, ck_new->bias_tanh }));
+    CHECK_SLOT(bias_relu, each_case(bias_act_case, &(BiasAct){ ck_ref->bias_relu, ck_new->bias_relu }));
+    CHECK_SLOT(bias_linear, each_case(bias_act_case, &(BiasAct){ ck_ref->bias_linear, ck_new->bias_linear }));
+    CHECK_SLOT(dsigmoid, each_case(dact_case, &(Dact){ ck_ref->dsigmoid, ck_new->dsigmoid }));
+    CHECK_SLOT(dtanh, each_case(dact_case, &(Dact){ ck_ref->dtanh, ck_new->dtanh }));
+    CHECK_SLOT(drelu, each_case(dact_case, &(Dact){ ck_ref->drelu, ck_new->drelu }));
+    CHECK_SLOT(cae_dsq_sigmoid,
+               each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_sigmoid, ck_new->cae_dsq_sigmoid, 0 }));
+    CHECK_SLOT(cae_dsq_tanh, each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_tanh, ck_new->cae_dsq_tanh, 0 }));
+    CHECK_SLOT(cae_dsq_relu, each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_relu, ck_new->cae_dsq_relu, 1 }));
+    CHECK_SLOT(cae_delta_sigmoid,
+               each_case(cae_delta_case, &(CaeDelta){ ck_ref->cae_delta_sigmoid, ck_new->cae_delta_sigmoid }));
+    CHECK_SLOT(cae_delta_tanh,
+               each_case(cae_delta_case, &(CaeDelta){ ck_ref->cae_delta_tanh, ck_new->cae_delta_tanh }));
 }

@@ -110,6 +110,7 @@ const size_t ck_n_cases = sizeof counts / sizeof *counts;
 
 void elem_case(ElemCase *c, size_t t)
 {
+    c->index = t;
     c->cnt = counts[t];
     if (t == ck_n_cases - 1) { /* large enough to be split by threads */
         c->m = 701;
@@ -157,6 +158,16 @@ void elem_case_end(ElemCase *c)
     in_free(c->i2);
     in_free(c->iv);
     in_free(c->ir);
+}
+
+void each_case(void (*body)(ElemCase *c, const void *arg), const void *arg)
+{
+    for (size_t t = 0; t < ck_n_cases && !failed(); t++) {
+        ElemCase c;
+        elem_case(&c, t);
+        body(&c, arg);
+        elem_case_end(&c);
+    }
 }
 
 const float *in_cnt(const ElemCase *c, const InBuf *b) { return b->p + c->big - c->cnt; }

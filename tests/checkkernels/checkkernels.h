@@ -122,6 +122,7 @@ extern const size_t ck_n_dims;
  * that end at a PROT_NONE page, and outputs (with the reference's copies)
  * between guard zones. */
 typedef struct ElemCase {
+    size_t index; /* which case, 0 .. ck_n_cases - 1 */
     size_t cnt, m, n, mn, big;
     InBuf i1, i2, iv, ir; /* activations-like, uniform(-1,1), n, m entries */
     float *o, *o_ref;     /* uniform(-1, 1) */
@@ -133,6 +134,8 @@ extern const size_t ck_n_cases;
 void elem_case(ElemCase *c, size_t t);
 /* Checks the guards of o and frees everything. */
 void elem_case_end(ElemCase *c);
+/* Runs body(c, arg) on every case, from the smallest, until a failure. */
+void each_case(void (*body)(ElemCase *c, const void *arg), const void *arg);
 /* Inputs of cnt or m*n entries that end at the PROT_NONE page. */
 const float *in_cnt(const ElemCase *c, const InBuf *b);
 const float *in_mn(const ElemCase *c, const InBuf *b);
