@@ -14,6 +14,18 @@
 
 static int is_gzip(const unsigned char *b, size_t len) { return len >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
 
+/* b (cap bytes) doubled; NULL, with b freed, when it cannot grow. */
+static unsigned char *grow(unsigned char *b, size_t *cap)
+{
+    unsigned char *nb = *cap > SIZE_MAX / 2 ? NULL : realloc(b, *cap * 2);
+    if (!nb) {
+        free(b);
+        return NULL;
+    }
+    *cap *= 2;
+    return nb;
+}
+
 static int read_plain(const char *path, unsigned char **buf, size_t *len, SaeError *e)
 {
     FILE *f = fopen(path, "rb");
@@ -25,14 +37,7 @@ static int read_plain(const char *path, unsigned char **buf, size_t *len, SaeErr
         n += fread(b + n, 1, cap - n, f);
         if (n < cap)
             break;
-        unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
+        b = grow(b, &cap);
     }
     const int err = ferror(f);
     fclose(f);
@@ -60,16 +65,8 @@ static int inflate_gzip(const char *path, unsigned char *in, size_t inlen, unsig
     z.avail_in = (uInt)(inlen > UINT32_MAX ? UINT32_MAX : inlen);
     int rc = Z_OK;
     while (out && rc != Z_STREAM_END) {
-        if (n == cap) {
-            unsigned char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(out, cap * 2);
-            if (!nb) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            out = nb;
-            cap *= 2;
-        }
+        if (n == cap && !(out = grow(out, &cap)))
+            break;
         const size_t room = cap - n;
         z.next_out = out + n;
         z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
