@@ -1,13 +1,14 @@
 /* 24 independent register-only FMAs per loop trip into 12 accumulators,
  * written in assembly so that the compiler can neither merge nor reorder
- * them (intrinsics chains were merged or latency-bound in practice). The
- * includer defines NAME, REG ("ymm" or "zmm") and LANES (8 or 16). */
+ * them (intrinsics chains were merged or latency-bound in practice). A
+ * template (kernels/template.h): the instance also defines REG ("ymm" or
+ * "zmm") and LANES (8 or 16). */
 #include "core/clock.h"
 
 #define FMA(d) "vfmadd231ps %%" REG "12, %%" REG "13, %%" REG #d "\n\t"
 #define FMA12 FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5) FMA(6) FMA(7) FMA(8) FMA(9) FMA(10) FMA(11)
 
-double NAME(double seconds)
+double KN(fma_peak)(double seconds)
 {
     const long trips = 1 << 20;
     long total = 0;
