@@ -159,15 +159,99 @@ static int wolfe_search(Search *s, double t, Point *best, Point *prev, Point *tr
     return -1;
 }
 
+/* The newest `stored` of `mem` curvature pairs (s, y) in a ring whose next
+ * slot is `head`, with rho = 1 / y's, and the initial Hessian scale. */
+typedef struct History {
+    double *S, *Y, *rho, *alpha; /* mem x n, mem x n, mem, mem */
+    unsigned mem, stored, head;
+    double hdiag;
+} History;
+
+static void history_free(History *h)
+{
+    free(h->S);
+    free(h->Y);
+    free(h->rho);
+    free(h->alpha);
+}
+
+static int history_alloc(History *h, unsigned mem, size_t n)
+{
+    *h = (History){ .S = sae_alloc_array((size_t)mem * n, sizeof(double)),
+                    .Y = sae_alloc_array((size_t)mem * n, sizeof(double)),
+                    .rho = sae_alloc_array(mem, sizeof(double)),
+                    .alpha = sae_alloc_array(mem, sizeof(double)),
+                    .mem = mem,
+                    .hdiag = 1 };
+    if (h->S && h->Y && h->rho && h->alpha && (size_t)mem * n / mem == n)
+        return 0;
+    history_free(h);
+    return -1;
+}
+
+/* The two-loop recursion: d = -H g, H the inverse Hessian the pairs and
+ * hdiag describe. */
+static void direction(History *h, const double *g, double *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) d[i] = -g[i];
+    for (unsigned q = 0; q < h->stored; q++) {
+        const unsigned j = (h->head + h->mem - 1 - q) % h->mem;
+        h->alpha[j] = h->rho[j] * dot(h->S + (size_t)j * n, d, n);
+        for (size_t i = 0; i < n; i++) d[i] -= h->alpha[j] * h->Y[(size_t)j * n + i];
+    }
+    for (size_t i = 0; i < n; i++) d[i] *= h->hdiag;
+    for (unsigned q = h->stored; q-- > 0;) {
+        const unsigned j = (h->head + h->mem - 1 - q) % h->mem;
+        const double b = h->rho[j] * dot(h->Y + (size_t)j * n, d, n);
+        for (size_t i = 0; i < n; i++) d[i] += (h->alpha[j] - b) * h->S[(size_t)j * n + i];
+    }
+}
+
+/* Stores the pair s = x1 - x0, y = g1 - g0, unless y's is too small to
+ * keep H positive definite. */
+static void history_push(History *h, const double *x0, const double *g0, const double *x1, const double *g1, size_t n)
+{
+    double *sv = h->S + (size_t)h->head * n, *yv = h->Y + (size_t)h->head * n;
+    for (size_t i = 0; i < n; i++) {
+        sv[i] = x1[i] - x0[i];
+        yv[i] = g1[i] - g0[i];
+    }
+    const double ys = dot(yv, sv, n);
+    if (ys <= 1e-10)
+        return;
+    h->rho[h->head] = 1 / ys;
+    h->hdiag = ys / dot(yv, yv, n);
+    h->head = (h->head + 1) % h->mem;
+    if (h->stored < h->mem)
+        h->stored++;
+}
+
+/* Why the run stops after an iteration that moved x by t d and f from
+ * f_old to f, or -1 to go on. */
+static int converged(const SaeLbfgsOpts *o, const SaeLbfgsResult *r, const double *g, const double *d, size_t n,
+                     double t, double f_old, double f)
+{
+    if (max_abs(g, n) <= o->tol_fun)
+        return SAE_LBFGS_OPTIMALITY;
+    if (t * max_abs(d, n) <= o->tol_x)
+        return SAE_LBFGS_TOL_X;
+    if (fabs(f - f_old) < o->tol_x)
+        return SAE_LBFGS_TOL_FUN_CHANGE;
+    if (r->fevals >= o->max_fevals)
+        return SAE_LBFGS_MAX_FEVALS;
+    return -1;
+}
+
 void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o, SaeLbfgsResult *r)
 {
     memset(r, 0, sizeof *r);
-    const unsigned mem = o->memory < 1 ? 1 : o->memory;
-    double *S = sae_alloc_array((size_t)mem * n, sizeof(double));
-    double *Y = sae_alloc_array((size_t)mem * n, sizeof(double));
-    double *rho = sae_alloc_array(mem, sizeof(double)), *alpha = sae_alloc_array(mem, sizeof(double));
+    History h;
+    if (history_alloc(&h, o->memory < 1 ? 1 : o->memory, n)) {
+        r->status = SAE_LBFGS_NO_MEMORY;
+        return;
+    }
     double *buf = sae_alloc_array(8 * n, sizeof(double));
-    if (!S || !Y || !rho || !alpha || !buf || (size_t)mem * n / mem != n) {
+    if (!buf) {
         r->status = SAE_LBFGS_NO_MEMORY;
         goto done;
     }
@@ -187,32 +271,18 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
         r->status = SAE_LBFGS_OPTIMALITY;
         goto done;
     }
-    unsigned stored = 0, head = 0; /* ring of the newest `stored` pairs */
-    double hdiag = 1;
     r->status = SAE_LBFGS_MAX_ITER;
     for (unsigned iter = 1; iter <= o->max_iter; iter++) {
         if (o->stop && *o->stop) {
             r->status = SAE_LBFGS_INTERRUPTED;
             break;
         }
-        /* Two-loop recursion: d = -H g. */
-        for (size_t i = 0; i < n; i++) d[i] = -g[i];
-        for (unsigned q = 0; q < stored; q++) {
-            const unsigned j = (head + mem - 1 - q) % mem;
-            alpha[j] = rho[j] * dot(S + (size_t)j * n, d, n);
-            for (size_t i = 0; i < n; i++) d[i] -= alpha[j] * Y[(size_t)j * n + i];
-        }
-        for (size_t i = 0; i < n; i++) d[i] *= hdiag;
-        for (unsigned q = stored; q-- > 0;) {
-            const unsigned j = (head + mem - 1 - q) % mem;
-            const double b = rho[j] * dot(Y + (size_t)j * n, d, n);
-            for (size_t i = 0; i < n; i++) d[i] += (alpha[j] - b) * S[(size_t)j * n + i];
-        }
+        direction(&h, g, d, n);
         double gtd = dot(g, d, n);
         if (!(gtd < 0)) { /* not a descent direction: restart from steepest descent */
             for (size_t i = 0; i < n; i++) d[i] = -g[i];
             gtd = dot(g, d, n);
-            stored = 0;
+            h.stored = 0;
         }
         if (gtd > -o->tol_x) {
             r->status = SAE_LBFGS_TOL_X;
@@ -235,20 +305,7 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
             r->status = r->fevals >= o->max_fevals ? SAE_LBFGS_MAX_FEVALS : SAE_LBFGS_LINE_SEARCH;
             break;
         }
-        /* New pair s = x+ - x, y = g+ - g. */
-        double *sv = S + (size_t)head * n, *yv = Y + (size_t)head * n;
-        for (size_t i = 0; i < n; i++) {
-            sv[i] = best->x[i] - x[i];
-            yv[i] = best->g[i] - g[i];
-        }
-        const double ys = dot(yv, sv, n);
-        if (ys > 1e-10) { /* skip updates that would lose positive definiteness */
-            rho[head] = 1 / ys;
-            hdiag = ys / dot(yv, yv, n);
-            head = (head + 1) % mem;
-            if (stored < mem)
-                stored++;
-        }
+        history_push(&h, x, g, best->x, best->g, n);
         const double f_old = f;
         memcpy(x, best->x, n * sizeof(double));
         memcpy(g, best->g, n * sizeof(double));
@@ -257,27 +314,13 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
         r->iters = iter;
         if (o->progress)
             o->progress(o->progress_ctx, iter, o->max_iter, f);
-        if (max_abs(g, n) <= o->tol_fun) {
-            r->status = SAE_LBFGS_OPTIMALITY;
-            break;
-        }
-        if (best->t * max_abs(d, n) <= o->tol_x) {
-            r->status = SAE_LBFGS_TOL_X;
-            break;
-        }
-        if (fabs(f - f_old) < o->tol_x) {
-            r->status = SAE_LBFGS_TOL_FUN_CHANGE;
-            break;
-        }
-        if (r->fevals >= o->max_fevals) {
-            r->status = SAE_LBFGS_MAX_FEVALS;
+        const int stop = converged(o, r, g, d, n, best->t, f_old, f);
+        if (stop >= 0) {
+            r->status = (SaeLbfgsStatus)stop;
             break;
         }
     }
 done:
-    free(S);
-    free(Y);
-    free(rho);
-    free(alpha);
+    history_free(&h);
     free(buf);
 }
