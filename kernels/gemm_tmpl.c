@@ -144,35 +144,57 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
 }
 
 /* ROWS rows of a tile: picks the specialisation for its width and A. */
-#define UK(ROWS, NVEC, FULL, HALF) \
-    (unit ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, ROWS, NVEC, FULL, HALF, 1) \
-          : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, ROWS, NVEC, FULL, HALF, 0))
-#define TILE_ROWS(R) \
-    static void tile_rows_##R(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, \
-                              const Epilogue *ep) \
-    { \
-        const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW; \
-        const int unit = o.rs == 1; \
-        if (nvec == NV) { \
-            if (rem == VW) \
-                UK(R, NV, 1, 0); \
-            else if (rem <= HW) \
-                UK(R, NV, 0, 1); \
-            else \
-                UK(R, NV, 0, 0); \
-        } else { /* a narrower edge: the fewest vectors that cover it */ \
-            if (rem <= HW) \
-                UK(R, NV - 1, 0, 1); \
-            else \
-                UK(R, NV - 1, 0, 0); \
-        } \
+static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands o, float *c, size_t ldc, size_t nr,
+                                                            float alpha, float beta, const Epilogue *ep, const int R)
+{
+    const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW;
+    /* every argument after ep a constant: each branch is its own loop nest */
+#define UK(NVEC, FULL, HALF) \
+    (o.rs == 1 ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 1) \
+               : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 0))
+    if (nvec == NV) {
+        if (rem == VW)
+            UK(NV, 1, 0);
+        else if (rem <= HW)
+            UK(NV, 0, 1);
+        else
+            UK(NV, 0, 0);
+    } else { /* a narrower edge: the fewest vectors that cover it */
+        if (rem <= HW)
+            UK(NV - 1, 0, 1);
+        else
+            UK(NV - 1, 0, 0);
     }
-_Static_assert(NV == 2, "tile_rows_* cover edges of NV - 1 vectors: written for NV = 2");
-TILE_ROWS(MR)
-TILE_ROWS(8)
-TILE_ROWS(4)
-TILE_ROWS(2)
-TILE_ROWS(1)
+#undef UK
+}
+_Static_assert(NV == 2, "tile_rows covers edges of NV - 1 vectors: written for NV = 2");
+
+/* One function per row count, each with its own specialised loop nests. */
+static void tile_rows_MR(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
+                         const Epilogue *ep)
+{
+    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, MR);
+}
+static void tile_rows_8(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
+                        const Epilogue *ep)
+{
+    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 8);
+}
+static void tile_rows_4(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
+                        const Epilogue *ep)
+{
+    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 4);
+}
+static void tile_rows_2(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
+                        const Epilogue *ep)
+{
+    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 2);
+}
+static void tile_rows_1(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
+                        const Epilogue *ep)
+{
+    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 1);
+}
 
 /* One MR x NR tile, mr x nr of it valid: whole MR-row kernels, and the
  * remaining rows in pieces of 8, 4, 2 and 1 (no computed row is wasted). */
