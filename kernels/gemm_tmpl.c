@@ -169,32 +169,16 @@ static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands 
 }
 _Static_assert(NV == 2, "tile_rows covers edges of NV - 1 vectors: written for NV = 2");
 
-/* One function per row count, each with its own specialised loop nests. */
-static void tile_rows_MR(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
-                         const Epilogue *ep)
-{
-    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, MR);
-}
-static void tile_rows_8(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
-                        const Epilogue *ep)
-{
-    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 8);
-}
-static void tile_rows_4(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
-                        const Epilogue *ep)
-{
-    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 4);
-}
-static void tile_rows_2(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
-                        const Epilogue *ep)
-{
-    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 2);
-}
-static void tile_rows_1(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta,
-                        const Epilogue *ep)
-{
-    tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 1);
-}
+/* One function per row count, each with its own specialised loop nests;
+ * their signature, once (as kernels.h's decl_*_fn). */
+#define decl_tile_rows_fn(name) \
+    static void name(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, \
+                     const Epilogue *ep)
+decl_tile_rows_fn(tile_rows_MR) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, MR); }
+decl_tile_rows_fn(tile_rows_8) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 8); }
+decl_tile_rows_fn(tile_rows_4) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 4); }
+decl_tile_rows_fn(tile_rows_2) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 2); }
+decl_tile_rows_fn(tile_rows_1) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 1); }
 
 /* One MR x NR tile, mr x nr of it valid: whole MR-row kernels, and the
  * remaining rows in pieces of 8, 4, 2 and 1 (no computed row is wasted). */
