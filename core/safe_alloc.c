@@ -1,11 +1,29 @@
+/* madvise and MADV_HUGEPAGE are not POSIX.1-2008 */
+#define _DEFAULT_SOURCE
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "core/safe_alloc.h"
+
+/* From this size on, a block is 2 MiB-aligned and asks for transparent
+ * huge pages: on a VM where a first-touched 4 KiB page costs ~20 us, a
+ * 2 MiB page costs about what 30 small ones would (measured: the
+ * Fashion-MNIST epoch's process time, README). */
+enum { HUGE_PAGE = 2u << 20 };
 
 void *sae_alloc_array(size_t count, size_t size)
 {
     size_t bytes;
     if (sae_mul_overflow(count, size, &bytes))
         return NULL;
-    return malloc(bytes ? bytes : 1);
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes ? bytes : 1);
+    const size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p;
+    if (rounded < bytes || posix_memalign(&p, HUGE_PAGE, rounded))
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE); /* advice: without THP it fails, harmlessly */
+#endif
+    return p;
 }

@@ -13,8 +13,10 @@ static inline int sae_mul_overflow(size_t a, size_t b, size_t *out) { return __b
 
 static inline int sae_add_overflow(size_t a, size_t b, size_t *out) { return __builtin_add_overflow(a, b, out); }
 
-/* malloc(count * size) or NULL on overflow or out of memory; a request
- * for zero bytes still returns a unique pointer. */
+/* count * size bytes, freed with free(), or NULL on overflow or out of
+ * memory; a request for zero bytes still returns a unique pointer. Blocks
+ * of 2 MiB and more are 2 MiB-aligned and advised to use transparent huge
+ * pages (first touches cost far less on a VM). */
 void *sae_alloc_array(size_t count, size_t size);
 
 #ifdef __cplusplus

@@ -123,11 +123,15 @@ Test(cli, train_save_then_eval_agree)
     cr_assert_eq(r->code, 0, "%s", r->err);
     const double train_loss = json_num(r->out, "train", "loss"), test_loss = json_num(r->out, "test", "loss");
     cr_expect_eq(json_num(r->out, "train", "samples"), 1438);
+    /* more than the data set in double, far less than a gigabyte */
+    const double rss = json_num(r->out, NULL, "peak_rss_bytes");
+    cr_expect(rss > 1797.0 * 64 * 8 && rss < 1e9, "peak_rss_bytes %.0f", rss);
     r = run("eval", "--model", save, "--data", "digits", "--test-fraction", "0.2", "--json", NULL);
     cr_assert_eq(r->code, 0, "%s", r->err);
     cr_expect(close_enough(json_num(r->out, "eval", "loss"), test_loss, 0, 1e-12), "eval %.17g vs train's test %.17g",
               json_num(r->out, "eval", "loss"), test_loss);
     cr_expect_not_null(strstr(r->out, "\"beta\":3"), "hyperparameters come from the model file");
+    cr_expect_gt(json_num(r->out, NULL, "peak_rss_bytes"), 0);
     cr_expect_gt(train_loss, 0);
     unlink(save);
     rmdir(dir);

@@ -51,6 +51,10 @@ SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho);
 /* The terms and rho-hat summary of one evaluation, as text or JSON. */
 void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r);
 void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r);
+/* The process's peak resident set so far, in bytes (-1 when unknown),
+ * reported by --json as peak_rss_bytes. */
+long long sae_peak_rss_bytes(void);
+
 /* The model's hyperparameters as a JSON object. */
 void sae_report_config_json(SaeJson *j, const SaeConfig *c);
 

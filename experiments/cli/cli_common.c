@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "kernels/cpu.h"
 #include "experiments/cli/cli.h"
@@ -121,4 +122,12 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_num(j, "kl_eps", c->kl_eps);
     sae_json_str(j, "kl_tanh", sae_kl_tanh_name(c->kl_tanh));
     sae_json_close(j);
+}
+
+long long sae_peak_rss_bytes(void)
+{
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u))
+        return -1;
+    return (long long)u.ru_maxrss * 1024; /* Linux reports KiB */
 }

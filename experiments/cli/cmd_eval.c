@@ -85,6 +85,7 @@ int sae_cmd_eval(int argc, char **argv)
         sae_json_nums(&j, "rhohat", rhohat, c.n_hidden);
         if (s.grads_path)
             sae_json_str(&j, "grads", s.grads_path);
+        sae_json_int(&j, "peak_rss_bytes", sae_peak_rss_bytes());
         sae_json_end(&j);
     } else {
         printf("%s on %s: %zu -> %zu %s/%s %s%s, %s weights, %s precision\n", s.model_path, s.data_spec, c.n_in,

@@ -106,6 +106,7 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
         sae_report_json(&j, "test", te->rows, t_te, rs_te);
     if (s->save_path)
         sae_json_str(&j, "saved", s->save_path);
+    sae_json_int(&j, "peak_rss_bytes", sae_peak_rss_bytes());
     sae_json_end(&j);
 }
 
