@@ -87,6 +87,7 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
         T *h, *z2, *xh, *d2, *gh;           /* m x k, m x n, m x n, m x n, m x k */ \
         T *vec_k;                           /* k: the KL row, then the CAE scales */ \
         double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
+        double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \
     SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \
@@ -94,7 +95,15 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
     /* J at theta on the m x n batch x (m <= w->cap); terms gets every term; \
      * grad (layout of theta) gets dJ/dtheta unless it is NULL. */ \
     double sae_objective_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
-                             size_t m, T *grad, SaeTerms *terms);
+                             size_t m, T *grad, SaeTerms *terms); \
+    /* The terms without a gradient over data too large for one batch, in \
+     * chunks of at most w->cap rows: clear the sums, add each chunk's \
+     * (each leaves its H and X^ in w), then every term over all m rows. \
+     * One chunk of all the rows gives sae_objective's terms exactly. */ \
+    void sae_sums_clear_##s(const SaeConfig *c, SaeWork##S *w); \
+    void sae_forward_sums_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
+                              size_t m); \
+    SaeTerms sae_sums_terms_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, size_t m);
 
 SAE_DECL_MODEL(float, F32, f32)
 SAE_DECL_MODEL(double, F64, f64)

@@ -27,9 +27,11 @@ TNAME(SaeWork) * FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->vec_k = sae_alloc_array(k, sizeof(T));
     w->rhohat = sae_alloc_array(k, sizeof(double));
     w->dsq = sae_alloc_array(k, sizeof(double));
+    w->hsum = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
-    if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k || !w->rhohat || !w->dsq || !w->rnorm || !w->tmp) {
+    if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k || !w->rhohat || !w->dsq || !w->hsum || !w->rnorm ||
+        !w->tmp) {
         FN(sae_work_free)(w);
         return NULL;
     }
@@ -48,6 +50,7 @@ void FN(sae_work_free)(TNAME(SaeWork) * w)
     free(w->vec_k);
     free(w->rhohat);
     free(w->dsq);
+    free(w->hsum);
     free(w->rnorm);
     free(w->tmp);
     free(w);
@@ -86,11 +89,14 @@ static void FN(to_T)(size_t cnt, const double *src, T *dst)
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
-/* The forward pass and every term of J (§2, §3). Leaves in w what the
- * backward pass reads: H, X^, Z2 (bce), r_j (rnorm), rho-hat, sum_i D^2
- * (dsq, when gamma != 0) and, when want_grad, the KL row (vec_k). */
-static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
-                            const T *x, size_t m, int want_grad)
+void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) * w)
+{
+    w->recon_sum = w->l1a_sum = 0;
+    for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
+}
+
+void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+                          const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
@@ -108,12 +114,37 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TN
     else
         kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
 
-    /* [recon-mse] or [recon-bce]. */
-    SaeTerms t = { 0 };
+    /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
     if (c->loss == SAE_LOSS_BCE)
-        t.recon = kt->bce_sum(m * n, Z2, x) / (double)m;
+        w->recon_sum += kt->bce_sum(m * n, Z2, x);
     else
-        t.recon = 0.5 * kt->sqdiff_sum(m * n, Xh, x) / (double)m;
+        w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
+    if (c->l1_activity != 0)
+        w->l1a_sum += kt->abs_sum(m * k, H);
+    kt->colsum(m, k, H, w->tmp);
+    for (size_t j = 0; j < k; j++) w->hsum[j] += w->tmp[j];
+    if (c->gamma != 0) {
+        switch (c->encoder) {
+        case SAE_ACT_SIGMOID: kt->cae_dsq_sigmoid(m, k, H, w->tmp); break;
+        case SAE_ACT_TANH: kt->cae_dsq_tanh(m, k, H, w->tmp); break;
+        default: kt->cae_dsq_relu(m, k, H, w->tmp); break;
+        }
+        for (size_t j = 0; j < k; j++) w->dsq[j] += w->tmp[j];
+    }
+}
+
+/* Every term of J (§3) from the sums over m rows. Leaves in w what the
+ * backward pass reads: r_j (rnorm), rho-hat and, when want_grad, the KL
+ * row (vec_k). */
+static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+                          size_t m, int want_grad)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    SaeLayout L;
+    sae_layout(c, &L);
+    const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
+    SaeTerms t = { 0 };
+    t.recon = w->recon_sum / (double)m;
 
     /* [l2], [l1w]; r_j = ||W1_j||^2 also feeds the CAE term. */
     kt->row_sqnorm(k, n, W1, w->rnorm);
@@ -128,22 +159,33 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TN
 
     /* [l1a], [kl] (rho-hat is reported whether or not beta is on), [cae]. */
     if (c->l1_activity != 0)
-        t.l1a = c->l1_activity * kt->abs_sum(m * k, H) / (double)m;
-    kt->colsum(m, k, H, w->tmp);
-    for (size_t j = 0; j < k; j++) w->tmp[j] /= (double)m;
+        t.l1a = c->l1_activity * w->l1a_sum / (double)m;
+    for (size_t j = 0; j < k; j++) w->tmp[j] = w->hsum[j] / (double)m;
     t.kl = FN(kl_term)(c, w->tmp, w->rhohat, w->vec_k, m, want_grad && c->beta != 0);
     if (c->gamma != 0) {
-        switch (c->encoder) {
-        case SAE_ACT_SIGMOID: kt->cae_dsq_sigmoid(m, k, H, w->dsq); break;
-        case SAE_ACT_TANH: kt->cae_dsq_tanh(m, k, H, w->dsq); break;
-        default: kt->cae_dsq_relu(m, k, H, w->dsq); break;
-        }
         double cae = 0;
         for (size_t j = 0; j < k; j++) cae += w->dsq[j] * w->rnorm[j];
         t.cae = c->gamma * cae / (double)m;
     }
     t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae;
     return t;
+}
+
+SaeTerms FN(sae_sums_terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+                            size_t m)
+{
+    return FN(terms)(c, kt, w, theta, m, 0);
+}
+
+/* The forward pass and every term of J (§2, §3) on one batch, leaving in w
+ * what the backward pass reads: H, X^, Z2 (bce), r_j, rho-hat, sum_i D^2
+ * (dsq, when gamma != 0) and, when want_grad, the KL row. */
+static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+                            const T *x, size_t m, int want_grad)
+{
+    FN(sae_sums_clear)(c, w);
+    FN(sae_forward_sums)(c, kt, w, theta, x, m);
+    return FN(terms)(c, kt, w, theta, m, want_grad);
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */

@@ -10,6 +10,10 @@
 #include "core/safe_alloc.h"
 #include "core/train.h"
 
+/* Rows per chunk of an evaluation without a gradient: the working set of
+ * a chunk stays a few MiB however many rows there are. */
+enum { EVAL_CHUNK = 4096 };
+
 /* Makes train_minibatch_f32, train_lbfgs_f32, evaluate_f32 and the same
  * for f64 (static). */
 #define SAE_TMPL_F64 0

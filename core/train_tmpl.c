@@ -152,20 +152,58 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
     return rc;
 }
 
+/* The terms (and, when asked for, rho-hat, H and X^ in double) over m rows
+ * in chunks of EVAL_CHUNK: no array of all the rows in T. */
+static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) * kt, const T *theta, const double *x,
+                                size_t m, SaeTerms *terms, double *rhohat, double *h, double *xh)
+{
+    const size_t n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
+    T *xt = sae_alloc_array(chunk * n, sizeof(T));
+    TNAME(SaeWork) *w = FN(sae_work_new)(c, chunk);
+    int rc = SAE_TRAIN_NO_MEMORY;
+    if (xt && w) {
+        FN(sae_sums_clear)(c, w);
+        for (size_t lo = 0; lo < m; lo += chunk) {
+            const size_t len = m - lo < chunk ? m - lo : chunk;
+            for (size_t i = 0; i < len * n; i++) xt[i] = (T)x[lo * n + i];
+            FN(sae_forward_sums)(c, kt, w, theta, xt, len);
+            if (h)
+                FN(to_double)(w->h, len * k, h + lo * k);
+            if (xh)
+                FN(to_double)(w->xh, len * n, xh + lo * n);
+        }
+        *terms = FN(sae_sums_terms)(c, kt, w, theta, m);
+        if (rhohat)
+            memcpy(rhohat, w->rhohat, k * sizeof(double));
+        rc = 0;
+    }
+    FN(sae_work_free)(w);
+    free(xt);
+    return rc;
+}
+
+/* With a gradient: the whole batch at once (the KL row needs every row's
+ * rho-hat before the backward pass). */
 static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) * kt, const double *theta_d, const double *x,
                         size_t m, SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
     sae_layout(c, &L);
     T *theta = FN(to_typed)(theta_d, L.total);
+    if (!theta)
+        return SAE_TRAIN_NO_MEMORY;
+    if (!grad_d) {
+        const int rc = FN(evaluate_chunked)(c, kt, theta, x, m, terms, rhohat, h, xh);
+        free(theta);
+        return rc;
+    }
     T *xt = FN(to_typed)(x, m * c->n_in);
-    T *grad = grad_d ? sae_alloc_array(L.total, sizeof(T)) : NULL;
+    T *grad = sae_alloc_array(L.total, sizeof(T));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, m);
     int rc = SAE_TRAIN_NO_MEMORY;
-    if (theta && xt && w && (grad || !grad_d)) {
+    if (xt && w && grad) {
         FN(sae_objective)(c, kt, w, theta, xt, m, grad, terms);
-        if (grad_d)
-            FN(to_double)(grad, L.total, grad_d);
+        FN(to_double)(grad, L.total, grad_d);
         if (rhohat)
             memcpy(rhohat, w->rhohat, c->n_hidden * sizeof(double));
         if (h)

@@ -285,3 +285,44 @@ Test(optim, training_curves_agree_across_isa_levels)
     free(th);
     free(x);
 }
+
+/* An evaluation without a gradient runs in chunks of rows (core/train.c);
+ * its terms and rho-hat must be those of one batch of all the rows (the
+ * path with a gradient), every term switched on, more rows than a chunk. */
+Test(optim, chunked_evaluation_matches_one_batch)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 9;
+    c.n_hidden = 5;
+    c.beta = 3;
+    c.rho = 0.1;
+    c.lambda = 1e-3;
+    c.l1_weight = 1e-3;
+    c.l1_activity = 0.01;
+    c.gamma = 0.1;
+    const size_t m = 9001;
+    double *x = toy_data(m, 9, 5);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *th = malloc(l.total * sizeof(double)), *g = malloc(l.total * sizeof(double));
+    sae_init_params(&c, 6, th);
+    for (int p = SAE_PREC_FLOAT; p <= SAE_PREC_DOUBLE; p++) {
+        const double tol = p == SAE_PREC_DOUBLE ? 1e-12 : 1e-5;
+        SaeTerms tc, tb;
+        double rc[5], rb[5];
+        cr_assert_eq(sae_evaluate(&c, (SaePrecision)p, test_kernels(), th, x, m, &tc, NULL, rc), 0);
+        cr_assert_eq(sae_evaluate(&c, (SaePrecision)p, test_kernels(), th, x, m, &tb, g, rb), 0);
+        const double got[] = { tc.loss, tc.recon, tc.l2, tc.l1w, tc.l1a, tc.kl, tc.cae };
+        const double want[] = { tb.loss, tb.recon, tb.l2, tb.l1w, tb.l1a, tb.kl, tb.cae };
+        for (int i = 0; i < 7; i++)
+            cr_expect(close_enough(got[i], want[i], tol * 1e-3, tol), "%s: term %d: chunks %.17g, one batch %.17g",
+                      sae_precision_name((SaePrecision)p), i, got[i], want[i]);
+        for (int j = 0; j < 5; j++)
+            cr_expect(close_enough(rc[j], rb[j], tol * 1e-3, tol), "rho-hat %d: %.17g vs %.17g", j, rc[j], rb[j]);
+        cr_expect_gt(tc.cae, 0);
+        cr_expect_gt(tc.l1a, 0);
+    }
+    free(th);
+    free(g);
+    free(x);
+}
