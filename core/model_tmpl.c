@@ -9,7 +9,7 @@
 #include "core/model.h"
 #include "core/safe_alloc.h"
 
-TNAME(SaeWork) * FN(sae_work_new)(const SaeConfig *c, size_t batch)
+TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t mk, mn;
@@ -38,7 +38,7 @@ TNAME(SaeWork) * FN(sae_work_new)(const SaeConfig *c, size_t batch)
     return w;
 }
 
-void FN(sae_work_free)(TNAME(SaeWork) * w)
+void FN(sae_work_free)(TNAME(SaeWork) *w)
 {
     if (!w)
         return;
@@ -89,13 +89,13 @@ static void FN(to_T)(size_t cnt, const double *src, T *dst)
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
-void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) * w)
+void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 {
     w->recon_sum = w->l1a_sum = 0;
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
 }
 
-void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
@@ -136,8 +136,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAM
 /* Every term of J (§3) from the sums over m rows. Leaves in w what the
  * backward pass reads: r_j (rnorm), rho-hat and, when want_grad, the KL
  * row (vec_k). */
-static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
-                          size_t m, int want_grad)
+static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, size_t m,
+                          int want_grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
@@ -171,7 +171,7 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAM
     return t;
 }
 
-SaeTerms FN(sae_sums_terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+SaeTerms FN(sae_sums_terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                             size_t m)
 {
     return FN(terms)(c, kt, w, theta, m, 0);
@@ -180,7 +180,7 @@ SaeTerms FN(sae_sums_terms)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TN
 /* The forward pass and every term of J (§2, §3) on one batch, leaving in w
  * what the backward pass reads: H, X^, Z2 (bce), r_j, rho-hat, sum_i D^2
  * (dsq, when gamma != 0) and, when want_grad, the KL row. */
-static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
+static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                             const T *x, size_t m, int want_grad)
 {
     FN(sae_sums_clear)(c, w);
@@ -189,8 +189,8 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TN
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
-static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
-                         const T *x, size_t m, T *grad)
+static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
+                         size_t m, T *grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
@@ -255,8 +255,8 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME
         kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
 }
 
-double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) * kt, TNAME(SaeWork) * w, const T *theta,
-                         const T *x, size_t m, T *grad, SaeTerms *terms)
+double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
+                         size_t m, T *grad, SaeTerms *terms)
 {
     const SaeTerms t = FN(forward)(c, kt, w, theta, x, m, grad != NULL);
     if (terms)

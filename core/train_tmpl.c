@@ -17,7 +17,7 @@ static void FN(to_double)(const T *src, size_t cnt, double *dst)
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
-static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) * kt, const double *x,
+static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
                                size_t m, double *theta_io, SaeTrainResult *r)
 {
     const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
@@ -97,8 +97,8 @@ done:
 /* Full-batch objective in T behind L-BFGS's double interface. */
 typedef struct FN(FullBatch) {
     const SaeConfig *c;
-    const TNAME(SaeKernels) * kt;
-    TNAME(SaeWork) * w;
+    const TNAME(SaeKernels) *kt;
+    TNAME(SaeWork) *w;
     const T *x;
     size_t m, P;
     T *theta, *grad;
@@ -113,7 +113,7 @@ static double FN(full_batch_fg)(void *ctx, const double *theta, double *g)
     return f;
 }
 
-static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) * kt, const double *x,
+static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
                            size_t m, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
@@ -154,7 +154,7 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
 
 /* The terms (and, when asked for, rho-hat, H and X^ in double) over m rows
  * in chunks of EVAL_CHUNK: no array of all the rows in T. */
-static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) * kt, const T *theta, const double *x,
+static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const double *x,
                                 size_t m, SaeTerms *terms, double *rhohat, double *h, double *xh)
 {
     const size_t n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
@@ -184,7 +184,7 @@ static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) * kt
 
 /* With a gradient: the whole batch at once (the KL row needs every row's
  * rho-hat before the backward pass). */
-static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) * kt, const double *theta_d, const double *x,
+static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const double *x,
                         size_t m, SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
