@@ -329,7 +329,15 @@ int main(int argc, char **argv)
     add_variant("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512, SAE_CPU_AVX2 | SAE_CPU_AVX512);
     add_variant("omp", SAE_CPU_ALL, SAE_CPU_OMP);
     std::string chosen;
-    for (const Variant &v : variants) chosen += v.name + " ";
+    for (const Variant &v : variants) {
+        chosen += v.name + " ";
+        const SaeGemmBlocks &b = v.k.blocks;
+        benchmark::AddCustomContext("gemm_blocks_" + v.name, b.mr ? std::to_string(b.mr) + "x" + std::to_string(b.nr) +
+                                                                        " KC " + std::to_string(b.kc) + " MC " +
+                                                                        std::to_string(b.mc) + " NC " +
+                                                                        std::to_string(b.nc)
+                                                                  : "none");
+    }
     benchmark::AddCustomContext("variants", chosen);
     register_all();
     benchmark::RunSpecifiedBenchmarks();

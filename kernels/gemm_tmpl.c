@@ -408,4 +408,6 @@ decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
     gemm(0, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, z ? z : h, n, &ep);
 }
 
+const SaeGemmBlocks KN(gemm_blocks) = { .mr = MR, .nr = NR, .kc = KC, .mc = MC, .nc = NC };
+
 #undef NR

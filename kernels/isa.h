@@ -17,5 +17,7 @@ SAE_KERNEL_SLOTS(SAE_DECL_AVX512)
 SAE_KERNEL_SLOTS(SAE_DECL_OMP_SCALAR)
 SAE_KERNEL_SLOTS(SAE_DECL_OMP_AVX2)
 SAE_KERNEL_SLOTS(SAE_DECL_OMP_AVX512)
+/* The blocking each SIMD level's GEMM was built with. */
+extern const SaeGemmBlocks sae_gemm_blocks_avx2, sae_gemm_blocks_avx512;
 
 #endif

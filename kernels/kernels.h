@@ -137,11 +137,19 @@ typedef struct SaeKernelNames {
     SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD)
 } SaeKernelNames;
 
+/* The blocking of a level's float GEMM (kernels/x86/tune_<isa>.h): the
+ * register tile mr x nr and the cache blocks; all 0 for the scalar
+ * reference, which has none. */
+typedef struct SaeGemmBlocks {
+    int mr, nr, kc, mc, nc;
+} SaeGemmBlocks;
+
 typedef struct SaeKernels {
     SaeKernelsF32 f32;
     SaeKernelsF64 f64;
     SaeKernelNames name32, name64;
-    unsigned flags; /* the CPU flags (after the mask) the table was built for */
+    SaeGemmBlocks blocks; /* of the GEMM in the float slots */
+    unsigned flags;       /* the CPU flags (after the mask) the table was built for */
 } SaeKernels;
 
 /* Fills every slot of k: the scalar reference first, then each ISA the

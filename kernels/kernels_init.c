@@ -32,13 +32,16 @@
 static unsigned init_isa(SaeKernels *k, unsigned flags)
 {
     SAE_KERNEL_SLOTS(FILL_SCALAR)
+    k->blocks = (SaeGemmBlocks){ 0 };
 #if SAE_HAVE_SIMD
     if (!(flags & SAE_CPU_AVX2))
         return 0;
     SAE_KERNEL_SLOTS(FILL_AVX2)
+    k->blocks = sae_gemm_blocks_avx2;
     if (!(flags & SAE_CPU_AVX512))
         return SAE_CPU_AVX2;
     SAE_KERNEL_SLOTS(FILL_AVX512)
+    k->blocks = sae_gemm_blocks_avx512;
     return SAE_CPU_AVX2 | SAE_CPU_AVX512;
 #else
     (void)flags;

@@ -75,6 +75,7 @@ Test(cli, help_and_cpu_exit_0)
     Run *r = run("cpu", "--cpumask", "scalar", NULL);
     cr_expect_eq(r->code, 0);
     cr_expect_not_null(strstr(r->out, "kernels built for: scalar"));
+    cr_expect_not_null(strstr(r->out, "float GEMM blocking: none"));
     cr_expect_not_null(strstr(r->out, "gemm_nn"));
     cr_expect_not_null(strstr(r->out, "adam_step"));
 }

@@ -37,6 +37,11 @@ int sae_cmd_cpu(int argc, char **argv)
     const unsigned mask = env & s.cpumask;
     printf("mask in force: %s (SAE_CPU_MASK and --cpumask)\n", mask == SAE_CPU_ALL ? "all" : sae_cpu_level_name(mask));
     printf("kernels built for: %s\n", sae_cpu_level_name(k.flags));
+    if (k.blocks.mr)
+        printf("float GEMM blocking: register tile %d x %d, KC %d, MC %d, NC %d (kernels/x86/tune_*.h)\n", k.blocks.mr,
+               k.blocks.nr, k.blocks.kc, k.blocks.mc, k.blocks.nc);
+    else
+        printf("float GEMM blocking: none (the scalar reference)\n");
     printf("%-20s %-32s %s\n", "slot", "float", "double");
     for (size_t i = 0; i < sae_kernel_slot_count(); i++)
         printf("%-20s %-32s %s\n", sae_kernel_slot_name(i), sae_kernel_slot_fn(&k, i, 0), sae_kernel_slot_fn(&k, i, 1));

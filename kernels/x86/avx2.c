@@ -9,6 +9,7 @@
  *   sae_row_sqnorm_avx2 sae_sqdiff_sum_avx2 sae_bce_sum_avx2 sae_abs_sum_avx2
  *   sae_sub_scale_avx2 sae_sign_axpy_avx2 sae_wpen_grad_avx2 sae_sgd_step_avx2
  *   sae_adam_step_avx2
+ * and sae_gemm_blocks_avx2 (its blocking).
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA avx2
