@@ -146,16 +146,20 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     SaeTerms t = { 0 };
     t.recon = w->recon_sum / (double)m;
 
-    /* [l2], [l1w]; r_j = ||W1_j||^2 also feeds the CAE term. */
-    kt->row_sqnorm(k, n, W1, w->rnorm);
-    double sumsq = FN(sum)(k, w->rnorm), sumabs = kt->abs_sum(k * n, W1);
-    if (!c->tied) {
-        kt->row_sqnorm(n, k, W2, w->tmp);
-        sumsq += FN(sum)(n, w->tmp);
-        sumabs += kt->abs_sum(n * k, W2);
+    /* [l2], [l1w], each only when its weight is on (a pass over every
+     * weight per step otherwise); r_j = ||W1_j||^2 also feeds [cae]. */
+    if (c->lambda != 0 || c->gamma != 0)
+        kt->row_sqnorm(k, n, W1, w->rnorm);
+    if (c->lambda != 0) {
+        double sumsq = FN(sum)(k, w->rnorm);
+        if (!c->tied) {
+            kt->row_sqnorm(n, k, W2, w->tmp);
+            sumsq += FN(sum)(n, w->tmp);
+        }
+        t.l2 = 0.5 * c->lambda * sumsq;
     }
-    t.l2 = 0.5 * c->lambda * sumsq;
-    t.l1w = c->l1_weight * sumabs;
+    if (c->l1_weight != 0)
+        t.l1w = c->l1_weight * (kt->abs_sum(k * n, W1) + (c->tied ? 0 : kt->abs_sum(n * k, W2)));
 
     /* [l1a], [kl] (rho-hat is reported whether or not beta is on), [cae]. */
     if (c->l1_activity != 0)
@@ -250,8 +254,10 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->dsq[j]);
         rowscale = w->vec_k;
     }
-    kt->wpen_grad(k, n, W1, (T)c->lambda, (T)c->l1_weight, rowscale, gW1);
-    if (!c->tied)
+    const int wpen = c->lambda != 0 || c->l1_weight != 0;
+    if (wpen || rowscale)
+        kt->wpen_grad(k, n, W1, (T)c->lambda, (T)c->l1_weight, rowscale, gW1);
+    if (wpen && !c->tied)
         kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
 }
 
