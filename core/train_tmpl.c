@@ -2,11 +2,16 @@
  * The training loops and the evaluation for one element type T: a template
  * (kernels/template.h) that core/train.c includes once per element type.
  */
+static void FN(to_T)(const double *src, size_t cnt, T *dst)
+{
+    for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
+}
+
 static T *FN(to_typed)(const double *src, size_t cnt)
 {
     T *dst = sae_alloc_array(cnt, sizeof(T));
     if (dst)
-        for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
+        FN(to_T)(src, cnt, dst);
     return dst;
 }
 
@@ -50,10 +55,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 goto finish;
             }
             const size_t mb = m - start < batch ? m - start : batch;
-            for (size_t i = 0; i < mb; i++) {
-                const double *row = x + idx[start + i] * n;
-                for (size_t d = 0; d < n; d++) xb[i * n + d] = (T)row[d];
-            }
+            for (size_t i = 0; i < mb; i++) FN(to_T)(x + idx[start + i] * n, n, xb + i * n);
             const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
             r->fevals++;
             if (!isfinite(f)) {
@@ -165,7 +167,7 @@ static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
         FN(sae_sums_clear)(c, w);
         for (size_t lo = 0; lo < m; lo += chunk) {
             const size_t len = m - lo < chunk ? m - lo : chunk;
-            for (size_t i = 0; i < len * n; i++) xt[i] = (T)x[lo * n + i];
+            FN(to_T)(x + lo * n, len * n, xt);
             FN(sae_forward_sums)(c, kt, w, theta, xt, len);
             if (h)
                 FN(to_double)(w->h, len * k, h + lo * k);
