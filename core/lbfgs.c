@@ -177,13 +177,15 @@ static void history_free(History *h)
 
 static int history_alloc(History *h, unsigned mem, size_t n)
 {
-    *h = (History){ .S = sae_alloc_array((size_t)mem * n, sizeof(double)),
-                    .Y = sae_alloc_array((size_t)mem * n, sizeof(double)),
-                    .rho = sae_alloc_array(mem, sizeof(double)),
-                    .alpha = sae_alloc_array(mem, sizeof(double)),
-                    .mem = mem,
-                    .hdiag = 1 };
-    if (h->S && h->Y && h->rho && h->alpha && (size_t)mem * n / mem == n)
+    size_t pairs; /* mem x n, checked before anything is allocated */
+    *h = (History){ .mem = mem, .hdiag = 1 };
+    if (sae_mul_overflow(mem, n, &pairs))
+        return -1;
+    h->S = sae_alloc_array(pairs, sizeof(double));
+    h->Y = sae_alloc_array(pairs, sizeof(double));
+    h->rho = sae_alloc_array(mem, sizeof(double));
+    h->alpha = sae_alloc_array(mem, sizeof(double));
+    if (h->S && h->Y && h->rho && h->alpha)
         return 0;
     history_free(h);
     return -1;
@@ -250,7 +252,7 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
         r->status = SAE_LBFGS_NO_MEMORY;
         return;
     }
-    double *buf = sae_alloc_array(8 * n, sizeof(double));
+    double *buf = sae_alloc_array(n, 8 * sizeof(double)); /* g, d and three points' x and g */
     if (!buf) {
         r->status = SAE_LBFGS_NO_MEMORY;
         goto done;
