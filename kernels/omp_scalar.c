@@ -17,6 +17,6 @@
 #define SAE_TMPL_ISA omp_scalar
 #define SAE_TMPL_INNER scalar_f32
 #include "kernels/template.h"
-#include "kernels/tune_scalar.h"
+#include "kernels/tune_defaults.h"
 
 #include "kernels/omp_tmpl.c"

@@ -2,7 +2,7 @@
  * The OpenMP tiling driver, written once: a template (kernels/template.h)
  * compiled per level by omp_scalar.c, omp_avx2.c and omp_avx512.c, where
  * INNER(slot) is the single-threaded kernel it splits and KN(slot) its own
- * name; the cut-overs come from the level's tuning header (omp_tune.h).
+ * name; the cut-overs come from the level's tuning header (tune_defaults.h).
  * Threads split the work into macro-tiles (row or column blocks of C,
  * chunks of arrays) and call the single-threaded kernel on each: they never
  * split a micro-kernel. Work below a threshold, or a single thread, goes

@@ -1,6 +1,7 @@
 /*
- * The tuning of the AVX-512 kernels and of the OpenMP driver over them: every
- * block size and cut-over in one place (the templates hold no literals).
+ * The tuning of the AVX-512 kernels: the register tile and cache blocks;
+ * the shared cut-overs (packing, OpenMP) come from tune_defaults.h, and a
+ * value defined here before it overrides its default.
  * Measured with bench_kernels on the machines the README names.
  */
 #ifndef SAE_KERNELS_X86_TUNE_AVX512_H
@@ -14,13 +15,7 @@
 #define KC 384
 #define MC 84
 #define NC 4096
-/* Packing pays only when a panel is reused: B when more than PACK_B_MIN_M
- * rows of A read it, A when more than PACK_A_MIN_N columns of B do; and
- * either only when its slice holds more than PACK_MIN floats. */
-#define PACK_MIN 4096
-#define PACK_B_MIN_M (4 * MR)
-#define PACK_A_MIN_N (2 * NV * VW)
 
-#include "kernels/omp_tune.h"
+#include "kernels/tune_defaults.h"
 
 #endif
