@@ -42,6 +42,16 @@ static const char *const metric_cols[] = {
     "samples_per_s",
 };
 
+/* A setting's column name: its option name with '_' for '-' (names pandas
+ * can use as attributes). */
+static void column_name(const char *option, char *out, size_t len)
+{
+    snprintf(out, len, "%s", option);
+    for (char *p = out; *p; p++)
+        if (*p == '-')
+            *p = '_';
+}
+
 void sae_rows_init(SaeRows *r)
 {
     memset(r, 0, sizeof *r);
@@ -50,11 +60,9 @@ void sae_rows_init(SaeRows *r)
     for (size_t i = 0; i < sae_option_count(); i++) {
         if (!sae_option_is_setting(i))
             continue;
-        char *n = strdup(sae_option_name(i));
-        for (char *p = n; *p; p++)
-            if (*p == '-')
-                *p = '_'; /* column names pandas can use as attributes */
-        r->names[r->n_cols++] = n;
+        char name[64];
+        column_name(sae_option_name(i), name, sizeof name);
+        r->names[r->n_cols++] = strdup(name);
     }
     for (size_t i = 0; i < n_metrics; i++) r->names[r->n_cols++] = strdup(metric_cols[i]);
 }
@@ -77,6 +85,13 @@ int sae_rows_col(const SaeRows *r, const char *name)
         if (!strcmp(r->names[c], name))
             return (int)c;
     return -1;
+}
+
+int sae_rows_setting_col(const SaeRows *r, const char *option)
+{
+    char name[64];
+    column_name(option, name, sizeof name);
+    return sae_rows_col(r, name);
 }
 
 int sae_rows_add(SaeRows *r, char *const *vals)

@@ -26,6 +26,9 @@ void sae_rows_init(SaeRows *r);
 void sae_rows_free(SaeRows *r);
 /* Index of a column by name, or -1. */
 int sae_rows_col(const SaeRows *r, const char *name);
+/* Index of a setting's column by its option name ("data-dir" is the
+ * column data_dir), or -1. */
+int sae_rows_setting_col(const SaeRows *r, const char *option);
 /* Adds a row (copies the values, n_cols of them). */
 int sae_rows_add(SaeRows *r, char *const *vals);
 

@@ -91,11 +91,15 @@ void sae_sweep_free(SaeSweep *sw)
     sw->data.loaded = 0;
 }
 
+static void put(SaeRow *row, int col, const char *value)
+{
+    if (col >= 0)
+        snprintf(row->vals[col], sizeof row->vals[col], "%s", value);
+}
+
 static void set_col(const SaeSweep *sw, SaeRow *row, const char *name, const char *value)
 {
-    const int c = sae_rows_col(sw->rows, name);
-    if (c >= 0)
-        snprintf(row->vals[c], sizeof row->vals[c], "%s", value);
+    put(row, sae_rows_col(sw->rows, name), value);
 }
 
 /* Never NaN in a table: a non-finite value is an empty field. */
@@ -197,12 +201,7 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
         if (!sae_option_is_setting(i))
             continue;
         sae_option_format(s, i, v, sizeof v);
-        char name[64];
-        snprintf(name, sizeof name, "%s", sae_option_name(i));
-        for (char *p = name; *p; p++)
-            if (*p == '-')
-                *p = '_';
-        set_col(sw, row, name, v);
+        put(row, sae_rows_setting_col(sw->rows, sae_option_name(i)), v);
     }
     set_col(sw, row, "run_id", id);
     set_col(sw, row, "stop_reason", r->stop_reason ? r->stop_reason : "");

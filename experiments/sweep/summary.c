@@ -18,16 +18,6 @@ static int same_value(const char *a, const char *b)
     return !strcmp(a, b);
 }
 
-static int axis_col(const SaeRows *r, const SaeAxis *a)
-{
-    char name[48];
-    snprintf(name, sizeof name, "%s", a->key);
-    for (char *p = name; *p; p++)
-        if (*p == '-')
-            *p = '_';
-    return sae_rows_col(r, name);
-}
-
 typedef struct Stat {
     double sum, sq;
     size_t n;
@@ -89,9 +79,9 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
     const SaeAxis *axes[SAE_MAX_AXES];
     size_t na = 0;
     for (size_t a = 0; a < c->n_axes; a++)
-        if (strcmp(c->axes[a].key, "seed") && axis_col(r, &c->axes[a]) >= 0) {
+        if (strcmp(c->axes[a].key, "seed") && sae_rows_setting_col(r, c->axes[a].key) >= 0) {
             axes[na] = &c->axes[a];
-            cols[na++] = axis_col(r, &c->axes[a]);
+            cols[na++] = sae_rows_setting_col(r, c->axes[a].key);
         }
     const int raw = sae_rows_col(r, "raw_probe_acc");
     int metric_cols_idx[16];
@@ -241,7 +231,7 @@ static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAx
     snprintf(p->ylabel, sizeof p->ylabel, "%s", ycol);
     p->diagonal = diagonal;
     p->logy = logy;
-    plot_series(r, x, axis_col(r, x), g, g ? axis_col(r, g) : -1, yc, numeric_x, p);
+    plot_series(r, x, sae_rows_setting_col(r, x->key), g, g ? sae_rows_setting_col(r, g->key) : -1, yc, numeric_x, p);
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     const int rc = sae_svg_write(path, p, e);
