@@ -9,8 +9,6 @@ void sae_progress_init(SaeProgress *p, const char *unit)
     *p = (SaeProgress){ .tty = isatty(fileno(stderr)), .start = sae_now(), .unit = unit };
 }
 
-void sae_progress_sweep(SaeProgress *p, size_t runs) { p->runs = runs; }
-
 /* The ETA of the sweep: the runs left, at the pace of this invocation. */
 static double sweep_eta(const SaeProgress *p, double now, unsigned done, unsigned total)
 {

@@ -20,8 +20,6 @@ typedef struct SaeProgress {
 } SaeProgress;
 
 void sae_progress_init(SaeProgress *p, const char *unit);
-/* Makes p a sweep's display over `runs` runs. */
-void sae_progress_sweep(SaeProgress *p, size_t runs);
 /* Matches the progress callback of SaeTrainOpts (ctx is a SaeProgress). */
 void sae_progress_update(void *ctx, unsigned done, unsigned total, double loss);
 /* Erases the line if one was drawn. */

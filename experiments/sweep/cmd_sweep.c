@@ -272,7 +272,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n)
     SaeRow *row = malloc(sizeof *row);
     SaeProgress prog;
     sae_progress_init(&prog, "epoch");
-    sae_progress_sweep(&prog, n);
+    prog.runs = n; /* a sweep's display: the run and the sweep's ETA */
     SaeSweep sw = { .cfg = cfg, .dir = dir, .rows = &rows, .prog = &prog, .stop = &interrupted, .default_threads = 1 };
 #if SAE_HAVE_OPENMP
     sw.default_threads = omp_get_max_threads();
