@@ -102,11 +102,18 @@ static double *toy_data(size_t m, size_t n, uint32_t seed)
     return x;
 }
 
-Test(optim, lbfgs_trains_small_autoencoder)
+/* The small model of these tests: the defaults at 9 inputs -> 5 hidden. */
+static SaeConfig toy_config(void)
 {
     SaeConfig c = sae_config_default();
     c.n_in = 9;
     c.n_hidden = 5;
+    return c;
+}
+
+Test(optim, lbfgs_trains_small_autoencoder)
+{
+    SaeConfig c = toy_config();
     c.beta = 3;
     c.rho = 0.1;
     c.lambda = 1e-3;
@@ -137,9 +144,7 @@ Test(optim, lbfgs_trains_small_autoencoder)
 
 static void train_once(SaeOptimizer opt, SaePrecision p, uint32_t seed, double *th, size_t P)
 {
-    SaeConfig c = sae_config_default();
-    c.n_in = 9;
-    c.n_hidden = 5;
+    SaeConfig c = toy_config();
     c.beta = 1;
     c.rho = 0.2;
     double *x = toy_data(50, 9, 5);
@@ -160,9 +165,7 @@ static void train_once(SaeOptimizer opt, SaePrecision p, uint32_t seed, double *
 
 Test(optim, same_seed_gives_identical_bytes)
 {
-    SaeConfig c = sae_config_default();
-    c.n_in = 9;
-    c.n_hidden = 5;
+    SaeConfig c = toy_config();
     SaeLayout l;
     sae_layout(&c, &l);
     double *a = malloc(l.total * sizeof(double)), *b = malloc(l.total * sizeof(double));
@@ -182,9 +185,7 @@ Test(optim, same_seed_gives_identical_bytes)
 
 Test(optim, minibatch_training_reduces_loss)
 {
-    SaeConfig c = sae_config_default();
-    c.n_in = 9;
-    c.n_hidden = 5;
+    SaeConfig c = toy_config();
     double *x = toy_data(200, 9, 8);
     SaeLayout l;
     sae_layout(&c, &l);
@@ -210,9 +211,7 @@ Test(optim, minibatch_training_reduces_loss)
 
 Test(optim, divergence_is_reported)
 {
-    SaeConfig c = sae_config_default();
-    c.n_in = 9;
-    c.n_hidden = 5;
+    SaeConfig c = toy_config();
     c.decoder = SAE_ACT_LINEAR;
     c.encoder = SAE_ACT_RELU;
     double *x = toy_data(64, 9, 8);
@@ -291,9 +290,7 @@ Test(optim, training_curves_agree_across_isa_levels)
  * path with a gradient), every term switched on, more rows than a chunk. */
 Test(optim, chunked_evaluation_matches_one_batch)
 {
-    SaeConfig c = sae_config_default();
-    c.n_in = 9;
-    c.n_hidden = 5;
+    SaeConfig c = toy_config();
     c.beta = 3;
     c.rho = 0.1;
     c.lambda = 1e-3;
