@@ -23,6 +23,7 @@
 #include "core/model.h"
 #include "kernels/cpu.h"
 #include "kernels/kernels.h"
+#include "kernels/tuning.h"
 #include "sae_config.h"
 #include "bench/bench_config.h"
 
@@ -297,13 +298,13 @@ void register_all()
     const unsigned cpu = sae_cpu_detect();
     if (cpu & SAE_CPU_AVX2)
         reg("fma_peak/avx2", false, [](benchmark::State &st) {
-            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak_avx2(0.02));
-            st.counters["GFLOPS"] = sae_fma_peak_avx2(0.05);
+            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX2, 0.02));
+            st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX2, 0.05);
         });
     if (cpu & SAE_CPU_AVX512)
         reg("fma_peak/avx512", false, [](benchmark::State &st) {
-            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak_avx512(0.02));
-            st.counters["GFLOPS"] = sae_fma_peak_avx512(0.05);
+            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX512, 0.02));
+            st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX512, 0.05);
         });
 }
 
@@ -313,8 +314,8 @@ int main(int argc, char **argv)
 {
     benchmark::Initialize(&argc, argv);
     const unsigned cpu = sae_cpu_detect();
-    peak_avx2 = (cpu & SAE_CPU_AVX2) ? sae_fma_peak_avx2(0.2) : 0;
-    peak_avx512 = (cpu & SAE_CPU_AVX512) ? sae_fma_peak_avx512(0.2) : 0;
+    peak_avx2 = (cpu & SAE_CPU_AVX2) ? sae_fma_peak(SAE_CPU_AVX2, 0.2) : 0;
+    peak_avx512 = (cpu & SAE_CPU_AVX512) ? sae_fma_peak(SAE_CPU_AVX512, 0.2) : 0;
     core_peak = peak_avx2 > peak_avx512 ? peak_avx2 : peak_avx512;
     if (core_peak <= 0)
         core_peak = 1; // no SIMD: pct_peak is then GFLOP/s
@@ -334,11 +335,12 @@ int main(int argc, char **argv)
     for (const Variant &v : variants) {
         chosen += v.name + " ";
         const SaeGemmBlocks &b = v.k.blocks;
-        benchmark::AddCustomContext("gemm_blocks_" + v.name, b.mr ? std::to_string(b.mr) + "x" + std::to_string(b.nr) +
-                                                                        " KC " + std::to_string(b.kc) + " MC " +
-                                                                        std::to_string(b.mc) + " NC " +
-                                                                        std::to_string(b.nc)
-                                                                  : "none");
+        benchmark::AddCustomContext("gemm_blocks_" + v.name,
+                                    b.mr ? std::string(v.k.name32.gemm_nn) + ": " + std::to_string(b.mr) + "x" +
+                                               std::to_string(b.nr) + " KC " + std::to_string(b.kc) + " MC " +
+                                               std::to_string(b.mc) + " NC " + std::to_string(b.nc) + " (" +
+                                               v.k.gemm_source + ")"
+                                         : "none");
     }
     benchmark::AddCustomContext("variants", chosen);
     register_all();

@@ -1,4 +1,5 @@
 /* CPUID/XGETBV feature detection (the checks of dav1d's src/x86/cpu.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +39,71 @@ static unsigned isa_flags(void)
         flags |= SAE_CPU_AVX512;
     return flags;
 }
+
+/* One cache of CPUID leaf 4 (Intel) or 0x8000001D (AMD) subleaf i: its
+ * level and type (1 data, 3 unified; 0 ends the list) and its size. */
+static int cache_leaf(unsigned leaf, unsigned i, unsigned *level, unsigned *type, unsigned *bytes)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(leaf, i, &a, &b, &c, &d))
+        return -1;
+    *type = a & 0x1f;
+    *level = (a >> 5) & 7;
+    *bytes = (((b >> 22) & 0x3ff) + 1) * (((b >> 12) & 0x3ff) + 1) * ((b & 0xfff) + 1) * (c + 1);
+    return 0;
+}
+
+void sae_cpu_caches(unsigned *l1d, unsigned *l2, unsigned *l3)
+{
+    *l1d = *l2 = *l3 = 0;
+    unsigned a, b, c, d;
+    const unsigned max_ext = __get_cpuid_max(0x80000000, NULL);
+    /* AMD's topology leaf when it has one, else the deterministic cache
+     * parameters leaf (Intel; AMD reads it as reserved) */
+    unsigned leaf = 4;
+    if (max_ext >= 0x8000001D && __get_cpuid(0x80000001, &a, &b, &c, &d) && ((c >> 22) & 1))
+        leaf = 0x8000001D;
+    else if (__get_cpuid_max(0, NULL) < 4)
+        return;
+    for (unsigned i = 0; i < 16; i++) {
+        unsigned level, type, bytes;
+        if (cache_leaf(leaf, i, &level, &type, &bytes) || type == 0)
+            break;
+        if (level == 1 && type == 1)
+            *l1d = bytes;
+        else if (level == 2 && type != 2)
+            *l2 = bytes;
+        else if (level == 3 && type != 2)
+            *l3 = bytes;
+    }
+}
+
+void sae_cpu_identity(char *buf, size_t len)
+{
+    unsigned a = 0, b = 0, c = 0, d = 0, regs[12] = { 0 };
+    char vendor[13] = { 0 }, brand[49] = { 0 };
+    __get_cpuid(0, &a, &b, &c, &d);
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    __get_cpuid(1, &a, &b, &c, &d);
+    const unsigned fam = ((a >> 8) & 0xf) + (((a >> 8) & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
+    const unsigned model = ((a >> 4) & 0xf) | (((a >> 16) & 0xf) << 4), step = a & 0xf;
+    if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+        for (unsigned l = 0; l < 3; l++)
+            __get_cpuid(0x80000002 + l, &regs[4 * l], &regs[4 * l + 1], &regs[4 * l + 2], &regs[4 * l + 3]);
+        memcpy(brand, regs, 48);
+    }
+    const char *bp = brand;
+    while (*bp == ' ') bp++;
+    snprintf(buf, len, "%s family %u model %u stepping %u, %s", vendor, fam, model, step, *bp ? bp : "unnamed");
+}
 #else
 static unsigned isa_flags(void) { return 0; }
+
+void sae_cpu_caches(unsigned *l1d, unsigned *l2, unsigned *l3) { *l1d = *l2 = *l3 = 0; }
+
+void sae_cpu_identity(char *buf, size_t len) { snprintf(buf, len, "not x86-64"); }
 #endif
 
 unsigned sae_cpu_detect(void) { return isa_flags() | omp_flag(); }

@@ -9,6 +9,8 @@
 #ifndef SAE_KERNELS_CPU_H
 #define SAE_KERNELS_CPU_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,6 +38,14 @@ int sae_cpu_mask_env(unsigned *mask);
 /* The name of the highest level in flags: "omp+avx512", "avx512", "avx2",
  * "omp+scalar", ... */
 const char *sae_cpu_level_name(unsigned flags);
+
+/* The data cache sizes of one core in bytes, from CPUID (leaf 0x8000001D
+ * on AMD, leaf 4 on Intel); 0 where unknown. */
+void sae_cpu_caches(unsigned *l1d, unsigned *l2, unsigned *l3);
+
+/* The CPU's identity in one line: vendor, family, model, stepping and the
+ * brand string ("AuthenticAMD family 25 model 1 stepping 1, AMD EPYC ..."). */
+void sae_cpu_identity(char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,14 @@
 /*
  * Single-threaded float GEMM, C = alpha op(A) op(B) + beta C, row-major,
  * written once over the vector abstraction: a template (kernels/template.h)
- * compiled per ISA by x86/avx2.c and x86/avx512.c, whose tuning header
- * (x86/tune_<isa>.h) gives
+ * compiled once per register tile by kernels/x86/gemm_<level>_<tile>.c,
+ * which defines
  *   MR, NV   the register tile: MR rows x NV vectors of VW floats (NR),
- *   KC, MC, NC  the cache blocks of the inner dimension, the rows, the columns,
+ *   GEMM_LEVEL  the SAE_CPU_* flags the tile needs,
+ * and includes its level's vector header and tune_defaults.h, which gives
  *   PACK_MIN, PACK_B_MIN_M, PACK_A_MIN_N  when packing pays (see gemm()).
+ * The cache blocks KC, MC, NC (the inner dimension, the rows, the columns)
+ * are run-time values, set through the tile's record (kernels/tuning.h).
  * Structure (BLIS/GotoBLAS): for each KC slice of the inner dimension, B's
  * slice is packed into NR-wide panels and A's rows into MR-high panels
  * (zero-padded), and the micro-kernel keeps an MR x NR tile of C in
@@ -18,9 +21,16 @@
 #include <string.h>
 
 #include "kernels/scratch.h"
+#include "kernels/tuning.h"
 #include "kernels/vmath_tmpl.h"
 
 #define NR (NV * VW)
+
+/* The cache blocks in force: valid from the start, replaced by the chosen
+ * ones (sae_kernels_init_tuned) before any GEMM runs. */
+static SaeGemmBlocks blk = { .mr = MR, .nr = NR, .kc = 256, .mc = 16 * MR, .nc = 4096 };
+
+static void set_blocks(SaeGemmBlocks b) { blk = b; }
 
 /* Full unrolling of the tile loops, so that the accumulators live in
  * registers (gcc and clang spell it differently). */
@@ -271,13 +281,15 @@ static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, 
     }
 }
 
-/* The packing buffers of this thread (which: 0 for B, 1 for A), of fixed
- * size, allocated on first use and kept: no allocation per call. */
+/* The packing buffers of this thread (which: 0 for B, 1 for A), sized for
+ * the largest blocks, allocated on first use and kept: no allocation per
+ * call (only the pages the blocks in force use are ever touched). */
 static float *scratch(int which)
 {
     static _Thread_local float *buf[2];
     if (!buf[which]) {
-        const size_t floats = which == 0 ? (size_t)KC * NC : (size_t)(MC + MR) * KC;
+        const size_t floats =
+            which == 0 ? (size_t)SAE_GEMM_KC_MAX * SAE_GEMM_NC_MAX : (size_t)(SAE_GEMM_MC_MAX + MR) * SAE_GEMM_KC_MAX;
         buf[which] = sae_scratch_alloc(floats * sizeof(float));
     }
     return buf[which];
@@ -348,21 +360,22 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
         scale_c(m, n, beta, c, ldc);
         return;
     }
+    const size_t kc_cap = (size_t)blk.kc, mc_cap = (size_t)blk.mc, nc_cap = (size_t)blk.nc;
     /* Pack what is reused enough to pay for the copy; B in NT is strided
      * along j, so it is always packed. */
-    const size_t kc_max = k < KC ? k : KC;
+    const size_t kc_max = k < kc_cap ? k : kc_cap;
     float *bp = tb || (m > PACK_B_MIN_M && n * kc_max > PACK_MIN) ? scratch(0) : NULL;
     float *ap = n > PACK_A_MIN_N && m * kc_max > PACK_MIN ? scratch(1) : NULL;
     if (tb && !bp) {
         gemm_nt_unpacked(ta, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    /* Blocks of equal size (KC and MC are the caps): a short last slice
+    /* Blocks of equal size (kc_cap and mc_cap are the caps): a short last slice
      * would pay a whole pass over C for a few steps. */
-    const size_t kb = (k + KC - 1) / KC, kc_eq = (k + kb - 1) / kb;
-    const size_t mb = (m + MC - 1) / MC, mc_eq = ((m + mb - 1) / mb + MR - 1) / MR * MR;
-    for (size_t jc = 0; jc < n; jc += NC) {
-        const size_t nc = n - jc < NC ? n - jc : NC;
+    const size_t kb = (k + kc_cap - 1) / kc_cap, kc_eq = (k + kb - 1) / kb;
+    const size_t mb = (m + mc_cap - 1) / mc_cap, mc_eq = ((m + mb - 1) / mb + MR - 1) / MR * MR;
+    for (size_t jc = 0; jc < n; jc += nc_cap) {
+        const size_t nc = n - jc < nc_cap ? n - jc : nc_cap;
         for (size_t pc = 0; pc < k; pc += kc_eq) {
             const size_t kc = k - pc < kc_eq ? k - pc : kc_eq;
             const float beta_k = pc == 0 ? beta : 1.0f;
@@ -389,25 +402,41 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
     }
 }
 
-decl_gemm_fn(float, KN(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-decl_gemm_fn(float, KN(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-decl_gemm_fn(float, KN(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+static decl_gemm_fn(float, gemm_nn) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+static decl_gemm_fn(float, gemm_nt) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+static decl_gemm_fn(float, gemm_tn) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
 
-decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
+static decl_gemm_bias_act_fn(float, gemm_bias_act)
 {
     const Epilogue ep = { .bias = bias, .act = act, .h = z ? h : NULL, .ldh = n };
-    if (k == 0) { /* no slice to carry the epilogue: the bias alone */
-        memset(z ? z : h, 0, m * n * sizeof(float));
-        KN(bias_linear)(m, n, bias, z ? z : h, z ? z : h);
-        for (size_t i = 0; i < m * n; i += VW) {
-            const vmask msk = vmask_first(m * n - i);
-            vstore_m(h + i, v_act(vload_m((z ? z : h) + i, msk), act), msk);
-        }
+    if (k == 0) { /* no slice to carry the epilogue: every row is f(bias) */
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j += VW) {
+                const vmask msk = vmask_first(n - j);
+                const vf zb = vload_m(bias + j, msk);
+                if (z)
+                    vstore_m(z + i * n + j, zb, msk);
+                vstore_m(h + i * n + j, v_act(zb, act), msk);
+            }
         return;
     }
     gemm(0, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, z ? z : h, n, &ep);
 }
 
-const SaeGemmBlocks KN(gemm_blocks) = { .mr = MR, .nr = NR, .kc = KC, .mc = MC, .nc = NC };
+#define SAE_STR_(x) #x
+#define SAE_STR(x) SAE_STR_(x)
+const SaeGemmTile KN(gemm_tile) = {
+    .name = SAE_STR(SAE_TMPL_ISA),
+    .level = GEMM_LEVEL,
+    .mr = MR,
+    .nr = NR,
+    .nn = gemm_nn,
+    .nt = gemm_nt,
+    .tn = gemm_tn,
+    .bias_act = gemm_bias_act,
+    .fn_names = { "sae_gemm_nn_" SAE_STR(SAE_TMPL_ISA), "sae_gemm_nt_" SAE_STR(SAE_TMPL_ISA),
+                  "sae_gemm_tn_" SAE_STR(SAE_TMPL_ISA), "sae_gemm_bias_act_" SAE_STR(SAE_TMPL_ISA) },
+    .set_blocks = set_blocks,
+};
 
 #undef NR

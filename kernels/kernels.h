@@ -105,9 +105,13 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
                 const T *g, T *m, T *v, T *theta)
 
 /* The slot list, once: X(slot, kind). Used to build the struct, to fill it
- * and to print which function fills each slot. */
-#define SAE_KERNEL_SLOTS(X) \
-    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(gemm_bias_act, gemm_bias_act) \
+ * and to print which function fills each slot. The GEMM slots come from a
+ * level's chosen register tile (kernels/tuning.h), the others from the
+ * level itself. */
+#define SAE_KERNEL_SLOTS(X) SAE_GEMM_SLOTS(X) SAE_ELEM_SLOTS(X)
+#define SAE_GEMM_SLOTS(X) \
+    X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(gemm_bias_act, gemm_bias_act)
+#define SAE_ELEM_SLOTS(X) \
     X(exp, exp) \
     X(bias_sigmoid, bias_act) X(bias_tanh, bias_act) \
     X(bias_relu, bias_act) X(bias_linear, bias_act) \
@@ -137,9 +141,9 @@ typedef struct SaeKernelNames {
     SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD)
 } SaeKernelNames;
 
-/* The blocking of a level's float GEMM (kernels/x86/tune_<isa>.h): the
- * register tile mr x nr and the cache blocks; all 0 for the scalar
- * reference, which has none. */
+/* The blocking of a level's float GEMM (kernels/tuning.h): the register
+ * tile mr x nr and the cache blocks; all 0 for the scalar reference,
+ * which has none. */
 typedef struct SaeGemmBlocks {
     int mr, nr, kc, mc, nc;
 } SaeGemmBlocks;
@@ -148,12 +152,16 @@ typedef struct SaeKernels {
     SaeKernelsF32 f32;
     SaeKernelsF64 f64;
     SaeKernelNames name32, name64;
-    SaeGemmBlocks blocks; /* of the GEMM in the float slots */
-    unsigned flags;       /* the CPU flags (after the mask) the table was built for */
+    SaeGemmBlocks blocks;    /* of the GEMM in the float slots */
+    const char *gemm_tile;   /* its register tile's name ("avx2_6x16"; "scalar") */
+    const char *gemm_source; /* where tile and blocks came from: "default", "probe", "tune file" */
+    unsigned flags;          /* the CPU flags (after the mask) the table was built for */
 } SaeKernels;
 
 /* Fills every slot of k: the scalar reference first, then each ISA the
- * flags (SAE_CPU_* from kernels/cpu.h) allow, lowest to highest. */
+ * flags (SAE_CPU_* from kernels/cpu.h) allow, lowest to highest, with the
+ * GEMM tile and blocks the start-up probe chooses (kernels/tuning.h has
+ * the call that takes a tuning). */
 void sae_kernels_init(SaeKernels *k, unsigned flags);
 
 /* Number of slots and, by index, the slot's name and its f32/f64 function

@@ -7,6 +7,7 @@
 #include "kernels/isa.h"
 #include "kernels/kernels.h"
 #include "kernels/scalar.h"
+#include "kernels/tuning.h"
 #include "sae_config.h"
 
 #define FILL_SCALAR(slot, kind) \
@@ -28,20 +29,18 @@
 #define FILL_OMP_AVX2(slot, kind) FILL_OMP(slot, kind, avx2)
 #define FILL_OMP_AVX512(slot, kind) FILL_OMP(slot, kind, avx512)
 
-/* Climbs the ISA levels; returns the highest one filled. */
+/* Climbs the ISA levels for the element-wise slots; returns the highest
+ * one filled. */
 static unsigned init_isa(SaeKernels *k, unsigned flags)
 {
     SAE_KERNEL_SLOTS(FILL_SCALAR)
-    k->blocks = (SaeGemmBlocks){ 0 };
 #if SAE_HAVE_SIMD
     if (!(flags & SAE_CPU_AVX2))
         return 0;
-    SAE_KERNEL_SLOTS(FILL_AVX2)
-    k->blocks = sae_gemm_blocks_avx2;
+    SAE_ELEM_SLOTS(FILL_AVX2)
     if (!(flags & SAE_CPU_AVX512))
         return SAE_CPU_AVX2;
-    SAE_KERNEL_SLOTS(FILL_AVX512)
-    k->blocks = sae_gemm_blocks_avx512;
+    SAE_ELEM_SLOTS(FILL_AVX512)
     return SAE_CPU_AVX2 | SAE_CPU_AVX512;
 #else
     (void)flags;
@@ -49,25 +48,72 @@ static unsigned init_isa(SaeKernels *k, unsigned flags)
 #endif
 }
 
-void sae_kernels_init(SaeKernels *k, unsigned flags)
+/* Whether choice c can run at the level `level`: a compiled tile that
+ * needs no more than the level has, with blocks that fit it. */
+static int usable(const SaeGemmChoice *c, unsigned level)
+{
+    char err[160];
+    return c->tile && (c->tile->level & ~level) == 0 && !sae_gemm_blocks_check(c->tile, c->blocks, err, sizeof err);
+}
+
+/* The GEMM slots: the chosen tile of the highest level (t's, or the
+ * probe's when t has none usable), with its blocks set. */
+static const SaeGemmTile *init_gemm(SaeKernels *k, unsigned level, const SaeTuning *t)
+{
+    k->blocks = (SaeGemmBlocks){ 0 };
+    k->gemm_tile = sae_gemm_tile_scalar.name;
+    k->gemm_source = "default";
+    SaeTuning probed, given = t ? *t : (SaeTuning){ 0 };
+    const SaeGemmChoice *c = sae_tuning_level(&given, level);
+    if (!c)
+        return &sae_gemm_tile_scalar;
+    if (!usable(c, level)) {
+        sae_tuning_probe(&probed, level);
+        c = sae_tuning_level(&probed, level);
+    }
+    const SaeGemmTile *tile = c->tile;
+    tile->set_blocks(c->blocks);
+    k->f32.gemm_nn = tile->nn;
+    k->f32.gemm_nt = tile->nt;
+    k->f32.gemm_tn = tile->tn;
+    k->f32.gemm_bias_act = tile->bias_act;
+    k->name32.gemm_nn = tile->fn_names[0];
+    k->name32.gemm_nt = tile->fn_names[1];
+    k->name32.gemm_tn = tile->fn_names[2];
+    k->name32.gemm_bias_act = tile->fn_names[3];
+    k->blocks = c->blocks;
+    k->gemm_tile = tile->name;
+    k->gemm_source = c->source;
+    return tile;
+}
+
+void sae_kernels_init(SaeKernels *k, unsigned flags) { sae_kernels_init_tuned(k, flags, NULL); }
+
+void sae_kernels_init_tuned(SaeKernels *k, unsigned flags, const SaeTuning *t)
 {
     k->flags = init_isa(k, flags);
+    const SaeGemmTile *tile = init_gemm(k, k->flags, t);
 #if SAE_HAVE_OPENMP
-    /* The OpenMP driver on top of the highest level filled. */
+    /* The OpenMP driver on top of the highest level filled, splitting its tile. */
     if (!(flags & SAE_CPU_OMP))
         return;
     k->flags |= SAE_CPU_OMP;
 #if SAE_HAVE_SIMD
     if (k->flags & SAE_CPU_AVX512) {
+        sae_gemm_use_omp_avx512(tile);
         SAE_KERNEL_SLOTS(FILL_OMP_AVX512)
         return;
     }
     if (k->flags & SAE_CPU_AVX2) {
+        sae_gemm_use_omp_avx2(tile);
         SAE_KERNEL_SLOTS(FILL_OMP_AVX2)
         return;
     }
 #endif
+    sae_gemm_use_omp_scalar(tile);
     SAE_KERNEL_SLOTS(FILL_OMP_SCALAR)
+#else
+    (void)tile;
 #endif
 }
 

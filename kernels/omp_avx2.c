@@ -1,7 +1,7 @@
 /* The OpenMP driver (omp_tmpl.c) over the avx2 kernels: portable C that
  * only calls them, built without -m flags.
  * Makes:
- *   sae_gemm_nn_omp_avx2 sae_gemm_nt_omp_avx2 sae_gemm_tn_omp_avx2
+ *   sae_gemm_use_omp_avx2 sae_gemm_nn_omp_avx2 sae_gemm_nt_omp_avx2 sae_gemm_tn_omp_avx2
  *   sae_gemm_bias_act_omp_avx2 sae_exp_omp_avx2 sae_bias_sigmoid_omp_avx2
  *   sae_bias_tanh_omp_avx2 sae_bias_relu_omp_avx2 sae_bias_linear_omp_avx2
  *   sae_dsigmoid_omp_avx2 sae_dtanh_omp_avx2 sae_drelu_omp_avx2
@@ -16,6 +16,6 @@
 #define SAE_TMPL_ISA omp_avx2
 #define SAE_TMPL_INNER avx2
 #include "kernels/template.h"
-#include "kernels/x86/tune_avx2.h"
+#include "kernels/tune_defaults.h"
 
 #include "kernels/omp_tmpl.c"

@@ -1,7 +1,7 @@
 /* The OpenMP driver (omp_tmpl.c) over the scalar kernels: portable C that
  * only calls them, built without -m flags.
  * Makes:
- *   sae_gemm_nn_omp_scalar sae_gemm_nt_omp_scalar sae_gemm_tn_omp_scalar
+ *   sae_gemm_use_omp_scalar sae_gemm_nn_omp_scalar sae_gemm_nt_omp_scalar sae_gemm_tn_omp_scalar
  *   sae_gemm_bias_act_omp_scalar sae_exp_omp_scalar
  *   sae_bias_sigmoid_omp_scalar sae_bias_tanh_omp_scalar
  *   sae_bias_relu_omp_scalar sae_bias_linear_omp_scalar

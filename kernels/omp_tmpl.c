@@ -1,7 +1,8 @@
 /*
  * The OpenMP tiling driver, written once: a template (kernels/template.h)
  * compiled per level by omp_scalar.c, omp_avx2.c and omp_avx512.c, where
- * INNER(slot) is the single-threaded kernel it splits and KN(slot) its own
+ * INNER(slot) is the single-threaded kernel it splits (for the GEMM slots:
+ * the level's chosen tile, set through KN(gemm_use)) and KN(slot) its own
  * name; the cut-overs come from the level's tuning header (tune_defaults.h).
  * Threads split the work into macro-tiles (row or column blocks of C,
  * chunks of arrays) and call the single-threaded kernel on each: they never
@@ -64,9 +65,15 @@ static void gemm_split(gemm_fn inner, int ta, int tb, size_t m, size_t n, size_t
     }
 }
 
-decl_gemm_fn(float, KN(gemm_nn)) { gemm_split(INNER(gemm_nn), 0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
-decl_gemm_fn(float, KN(gemm_nt)) { gemm_split(INNER(gemm_nt), 0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
-decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(INNER(gemm_tn), 1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+/* The GEMM tile of the inner level, chosen at run time (kernels/tuning.h):
+ * the reference until sae_kernels_init_tuned sets it. */
+static const SaeGemmTile *tile = &sae_gemm_tile_scalar;
+
+void KN(gemm_use)(const SaeGemmTile *t) { tile = t; }
+
+decl_gemm_fn(float, KN(gemm_nn)) { gemm_split(tile->nn, 0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+decl_gemm_fn(float, KN(gemm_nt)) { gemm_split(tile->nt, 0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(tile->tn, 1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
 
 /* Splits [0, n) into parts aligned to `align`, one per thread worth `work`
  * (min per thread), and runs CALL on each with its lo and len in scope;
@@ -98,8 +105,7 @@ decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(INNER(gemm_tn), 1, 0, m, n, k, alp
 decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
 {
     SPLIT(m, (double)m * (double)n * (double)k, OMP_GEMM_MIN, OMP_ROW_ALIGN,
-          INNER(gemm_bias_act)(len, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act, z ? z + lo * n : NULL,
-                               h + lo * n));
+          tile->bias_act(len, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act, z ? z + lo * n : NULL, h + lo * n));
 }
 
 decl_exp_fn(float, KN(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)); }

@@ -1,8 +1,9 @@
 /*
- * The cut-overs every level shares, as defaults: a level's tuning header
- * (x86/tune_<isa>.h: its register tile and cache blocks) includes this
- * last, and overrides any of them by defining it first. The templates hold
- * no literals: gemm_tmpl.c reads PACK_*, omp_tmpl.c reads OMP_*.
+ * The compile-time cut-overs every level shares: an instance file includes
+ * this after its settings, and overrides any of them by defining it first.
+ * The templates hold no literals: gemm_tmpl.c reads PACK_* (and the tile's
+ * MR, NV), omp_tmpl.c reads OMP_*. The register tiles and cache blocks are
+ * chosen at run time (kernels/tuning.h).
  */
 #ifndef SAE_KERNELS_TUNE_DEFAULTS_H
 #define SAE_KERNELS_TUNE_DEFAULTS_H

@@ -75,8 +75,7 @@ Test(cli, help_and_cpu_exit_0)
     Run *r = run("cpu", "--cpumask", "scalar", NULL);
     cr_expect_eq(r->code, 0);
     cr_expect_not_null(strstr(r->out, "kernels built for: scalar"));
-    cr_expect_not_null(strstr(r->out, "float GEMM blocking: none"));
-    cr_expect_not_null(strstr(r->out, "gemm_nn"));
+    cr_expect_not_null(strstr(r->out, "sae_gemm_nn_scalar_f32"));
     cr_expect_not_null(strstr(r->out, "adam_step"));
 }
 
@@ -270,5 +269,58 @@ Test(cli, sigint_stops_training_and_keeps_the_weights)
     cr_expect_eq(sae_model_load(save, &c, &th, &f32, &e), 0, "the interrupted run's model: %s", e.msg);
     free(th);
     unlink(save);
+    rmdir(dir);
+}
+
+/* `saebench tune` writes this CPU's tune file; every command reads it
+ * (cpu says so, per slot); a corrupt or stale one is ignored with a
+ * one-line warning; SAE_WISDOM=off and --no-wisdom ignore it. */
+Test(cli, tune_file_written_read_and_refused)
+{
+    char dir[] = "/tmp/sae_tune_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("XDG_CACHE_HOME", dir, 1);
+    unsetenv("SAE_WISDOM");
+    Run *r = run("cpu", NULL);
+    cr_expect_not_null(strstr(r->out, "none (saebench tune writes it)"), "%s", r->out);
+    const int simd = strstr(r->out, "features: avx2+fma yes") != NULL;
+    r = run("tune", "--quick", "--rounds", "1", "--model", "40,24,16", NULL);
+    if (!simd) {
+        expect_fail(r, 2, "nothing to tune");
+        return;
+    }
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    char path[512];
+    const char *w = strstr(r->out, "wrote ");
+    cr_assert_not_null(w);
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(w + 6, "\n"), w + 6);
+    cr_expect_eq(strncmp(path, dir, strlen(dir)), 0, "written under XDG_CACHE_HOME: %s", path);
+    r = run("cpu", NULL);
+    cr_expect_not_null(strstr(r->out, ": read"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "tune file]"), "the GEMM slots say where their tile came from: %s", r->out);
+    r = run("cpu", "--no-wisdom", NULL);
+    cr_expect_null(strstr(r->out, "tune file]"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "ignored (SAE_WISDOM=off"), "%s", r->out);
+    /* corrupt: a tile this build lacks */
+    FILE *f = fopen(path, "a");
+    cr_assert_not_null(f);
+    fputs("avx2 avx2_99x16 kc=256 mc=168 nc=4096\n", f);
+    fclose(f);
+    r = run("cpu", NULL);
+    cr_expect_eq(r->code, 0);
+    cr_expect_not_null(strstr(r->err, "not a tile of level avx2"), "%s", r->err);
+    cr_expect_not_null(strstr(r->err, path), "the warning names the file: %s", r->err);
+    cr_expect_null(strstr(r->out, "tune file]"), "%s", r->out);
+    /* stale: written on another CPU */
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("saebench-tune 1\ncpu SomeOtherVendor family 1 model 2 stepping 3, X\n", f);
+    fclose(f);
+    r = run("train", "--epochs", "1", NULL);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->err, "stale: written on another CPU"), "%s", r->err);
+    unlink(path);
+    *strrchr(path, '/') = 0;
+    rmdir(path);
     rmdir(dir);
 }

@@ -11,6 +11,7 @@
 #include "experiments/report/json.h"
 #include "experiments/cli/options.h"
 #include "kernels/kernels.h"
+#include "kernels/tuning.h"
 
 enum {
     SAE_EXIT_OK = 0,
@@ -24,13 +25,29 @@ int sae_cmd_train(int argc, char **argv);
 int sae_cmd_eval(int argc, char **argv);
 int sae_cmd_cpu(int argc, char **argv);
 int sae_cmd_sweep(int argc, char **argv);
+int sae_cmd_tune(int argc, char **argv);
 
 /* Prints "saebench CMD: msg" on stderr and returns code. */
 int sae_cli_error(const char *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The GEMM tuning in force: the probe's choice, overridden by this CPU's
+ * tune file unless SAE_WISDOM=off (a stale or corrupt file is ignored with
+ * a warning). Worked out once per process; st (may be NULL) gets the tune
+ * file's path and what became of it. */
+typedef struct SaeTuneState {
+    char path[4096];
+    const char *status;
+} SaeTuneState;
+const SaeTuning *sae_cli_tuning(SaeTuneState *st);
+
 /* The kernel table for this CPU under SAE_CPU_MASK and --cpumask (both can
- * only remove features). -1 when SAE_CPU_MASK is not a level name. */
+ * only remove features), with sae_cli_tuning's GEMM. -1 when SAE_CPU_MASK
+ * is not a level name. */
 int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen);
+
+/* The float GEMM of k in one line: function, tile and blocks (for result
+ * rows and reports). */
+void sae_cli_gemm_desc(const SaeKernels *k, char *buf, size_t len);
 
 /* The common start of train and eval: parses argv[2..] as options of cmd
  * into s, prints --help, builds the kernel table and applies --threads.

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "core/io/tunefile.h"
 #include "kernels/cpu.h"
 #include "experiments/cli/cli.h"
 #include "sae_config.h"
@@ -22,6 +23,31 @@ int sae_cli_error(const char *cmd, int code, const char *fmt, ...)
     return code;
 }
 
+const SaeTuning *sae_cli_tuning(SaeTuneState *st)
+{
+    static SaeTuning t;
+    static SaeTuneState state;
+    static int done;
+    if (!done) { /* once per process: a sweep builds a table per run, and warns once */
+        done = 1;
+        sae_tuning_probe(&t, sae_cpu_detect());
+        SaeError e = { { 0 } };
+        if (!sae_tunefile_enabled())
+            state.status = "ignored (SAE_WISDOM=off or --no-wisdom)";
+        else if (sae_tunefile_path(state.path, sizeof state.path, &e))
+            state.status = "none (no cache directory)";
+        else {
+            const int rc = sae_tunefile_load(state.path, &t, &e);
+            state.status = rc > 0 ? "read" : rc == 0 ? "none (saebench tune writes it)" : "ignored (stale or corrupt)";
+            if (rc < 0)
+                fprintf(stderr, "saebench: warning: %s; using the probe's choice\n", e.msg);
+        }
+    }
+    if (st)
+        *st = state;
+    return &t;
+}
+
 int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen)
 {
     unsigned env;
@@ -29,8 +55,18 @@ int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen
         snprintf(err, errlen, "SAE_CPU_MASK must be one of scalar|avx2|avx512|all");
         return -1;
     }
-    sae_kernels_init(k, sae_cpu_detect() & env & s->cpumask);
+    sae_kernels_init_tuned(k, sae_cpu_detect() & env & s->cpumask, sae_cli_tuning(NULL));
     return 0;
+}
+
+void sae_cli_gemm_desc(const SaeKernels *k, char *buf, size_t len)
+{
+    const SaeGemmBlocks *b = &k->blocks;
+    if (!b->mr) {
+        snprintf(buf, len, "%s", k->name32.gemm_nn);
+        return;
+    }
+    snprintf(buf, len, "%s %s kc=%d mc=%d nc=%d", k->name32.gemm_nn, k->gemm_tile, b->kc, b->mc, b->nc);
 }
 
 int sae_cli_setup(const char *name, unsigned cmd, const char *usage, int argc, char **argv, SaeRunSpec *s,

@@ -1,5 +1,6 @@
 /* saebench: train, evaluate and inspect sparse autoencoders. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "experiments/cli/cli.h"
@@ -14,12 +15,31 @@ static void usage(FILE *f)
             "  train   train one model and report every loss term\n"
             "  eval    evaluate a saved model (.npz) on data, optionally write its gradient\n"
             "  sweep   train a hyperparameter grid from an INI file; tables, plots, images\n"
-            "  cpu     CPU features, the mask in force and the kernel in each slot\n",
+            "  cpu     CPU features, the mask in force, the kernel in each slot and why\n"
+            "  tune    time the GEMM tiles and blocks on this CPU; store the fastest (tune file)\n"
+            "global options: --no-wisdom (or SAE_WISDOM=off) ignores the tune file\n",
             SAE_VERSION);
+}
+
+/* --no-wisdom, anywhere after the command: the same as SAE_WISDOM=off
+ * (the tune file is read below every command, so the switch is global). */
+static int strip_no_wisdom(int argc, char **argv)
+{
+    int out = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i >= 2 && !strcmp(argv[i], "--no-wisdom")) {
+            setenv("SAE_WISDOM", "off", 1);
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    return out;
 }
 
 int main(int argc, char **argv)
 {
+    argc = strip_no_wisdom(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return SAE_EXIT_USAGE;
@@ -33,6 +53,8 @@ int main(int argc, char **argv)
         return sae_cmd_cpu(argc, argv);
     if (!strcmp(cmd, "sweep"))
         return sae_cmd_sweep(argc, argv);
+    if (!strcmp(cmd, "tune"))
+        return sae_cmd_tune(argc, argv);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return SAE_EXIT_OK;
@@ -41,6 +63,7 @@ int main(int argc, char **argv)
         printf("saebench %s\n", SAE_VERSION);
         return SAE_EXIT_OK;
     }
-    fprintf(stderr, "saebench: unknown command '%s' (commands: train, eval, sweep, cpu; see saebench --help)\n", cmd);
+    fprintf(stderr, "saebench: unknown command '%s' (commands: train, eval, sweep, cpu, tune; see saebench --help)\n",
+            cmd);
     return SAE_EXIT_USAGE;
 }

@@ -210,7 +210,9 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
     set_num(sw, row, "fevals", r->fevals);
     set_num(sw, row, "eval_rows", (double)eval_rows);
     set_col(sw, row, "isa", sae_cpu_level_name(k->flags));
-    set_col(sw, row, "gemm_kernel", k->name32.gemm_nn);
+    char gemm[160];
+    sae_cli_gemm_desc(k, gemm, sizeof gemm);
+    set_col(sw, row, "gemm_kernel", gemm);
     set_col(sw, row, "saebench_version", SAE_VERSION);
     set_col(sw, row, "git_revision", SAE_REVISION);
     set_num(sw, row, "raw_probe_acc", sw->data.raw_probe);

@@ -2,7 +2,8 @@
  * checkkernels: every variant of every kernel slot against the scalar
  * reference (dav1d's checkasm, adapted). Levels are tested cumulatively
  * (avx2, avx512, omp): a slot is tested at the level that brings a new
- * function for it. Inputs are seeded (the seed is printed; --seed N repeats
+ * function for it; every GEMM register tile of a level is tested too, not
+ * only the one the table chose (with its blocks and with tiny ones). Inputs are seeded (the seed is printed; --seed N repeats
  * a run); inputs end at a PROT_NONE page so any over-read faults; outputs
  * sit between guard zones (and, for GEMM, in rows wider than the tile) so
  * any stray write is seen; SIGSEGV/SIGILL inside a kernel is reported as a
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "kernels/cpu.h"
+#include "kernels/tuning.h"
 #include "tests/checkkernels/checkkernels.h"
 
 /* The families, in the order they run at each level. */
@@ -113,6 +115,40 @@ static void check_coverage(void)
     check_report("coverage");
 }
 
+/* Every compiled GEMM tile of a level, not only the one the table chose:
+ * each with the probe's blocks and with tiny ones that force many K
+ * slices, row blocks and column blocks on the test shapes. */
+static void check_tiles(unsigned level, const SaeKernels *scalar)
+{
+    for (size_t i = 0; i < sae_gemm_tile_count(); i++) {
+        const SaeGemmTile *t = sae_gemm_tile_at(i);
+        if (t->level != level)
+            continue;
+        const SaeGemmChoice probe = sae_gemm_choice_for(t, NULL);
+        const SaeGemmBlocks tiny = { .mr = t->mr, .nr = t->nr, .kc = 16, .mc = 2 * t->mr, .nc = 2 * t->nr };
+        const SaeGemmBlocks blocks[] = { probe.blocks, tiny };
+        for (int b = 0; b < 2; b++) {
+            SaeTuning tu;
+            sae_tuning_from_probe(&tu, NULL);
+            *sae_tuning_level(&tu, level) = (SaeGemmChoice){ t, blocks[b], "checkkernels" };
+            SaeKernels k;
+            sae_kernels_init_tuned(&k, level, &tu);
+            static char name[96];
+            snprintf(name, sizeof name, "%s kc %d mc %d nc %d", t->name, blocks[b].kc, blocks[b].mc, blocks[b].nc);
+            if (strcmp(k.gemm_tile, t->name) || k.blocks.kc != blocks[b].kc) {
+                ck_level = name;
+                fail("the table did not take tile %s", t->name);
+                check_report("tile");
+                continue;
+            }
+            ck_level = name;
+            ck_new = &k.f32;
+            ck_prev = &scalar->f32; /* every GEMM slot counts as new */
+            check_gemm();
+        }
+    }
+}
+
 static int parse_args(int argc, char **argv, int *do_bench)
 {
     seed = (uint32_t)time(NULL);
@@ -173,6 +209,10 @@ int main(int argc, char **argv)
         for (size_t f = 0; f < sizeof families / sizeof *families; f++) families[f].check();
         if (do_bench)
             bench_level();
+        if (!(levels[l].flags & SAE_CPU_OMP)) {
+            check_tiles(levels[l].flags, &scalar);
+            sae_kernels_init(&cur, cpu & levels[l].flags); /* the chosen tile again, for the next level */
+        }
         prev = cur;
     }
     printf("1..%d\n", n_test);

@@ -1,0 +1,14 @@
+/* The AVX512 float GEMM (gemm_tmpl.c) with a 14 x 32 register tile: 28 accumulators of 16
+ * floats, 31 of the 32 vector registers: the most FMAs per B load.
+ * Makes sae_gemm_tile_avx512_14x32. */
+#define SAE_TMPL_F64 0
+#define SAE_TMPL_ISA avx512_14x32
+#define MR 14
+#define NV 2
+#define GEMM_LEVEL (SAE_CPU_AVX2 | SAE_CPU_AVX512)
+#include "kernels/template.h"
+#include "kernels/cpu.h"
+#include "kernels/x86/simd_avx512.h"
+#include "kernels/tune_defaults.h"
+
+#include "kernels/gemm_tmpl.c"
