@@ -57,13 +57,13 @@ void sae_cpu_caches(unsigned *l1d, unsigned *l2, unsigned *l3)
 {
     *l1d = *l2 = *l3 = 0;
     unsigned a, b, c, d;
-    const unsigned max_ext = __get_cpuid_max(0x80000000, NULL);
+    const unsigned max_ext = (unsigned)__get_cpuid_max(0x80000000, NULL);
     /* AMD's topology leaf when it has one, else the deterministic cache
      * parameters leaf (Intel; AMD reads it as reserved) */
     unsigned leaf = 4;
     if (max_ext >= 0x8000001D && __get_cpuid(0x80000001, &a, &b, &c, &d) && ((c >> 22) & 1))
         leaf = 0x8000001D;
-    else if (__get_cpuid_max(0, NULL) < 4)
+    else if ((unsigned)__get_cpuid_max(0, NULL) < 4u)
         return;
     for (unsigned i = 0; i < 16; i++) {
         unsigned level, type, bytes;
@@ -89,7 +89,7 @@ void sae_cpu_identity(char *buf, size_t len)
     __get_cpuid(1, &a, &b, &c, &d);
     const unsigned fam = ((a >> 8) & 0xf) + (((a >> 8) & 0xf) == 0xf ? (a >> 20) & 0xff : 0);
     const unsigned model = ((a >> 4) & 0xf) | (((a >> 16) & 0xf) << 4), step = a & 0xf;
-    if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+    if ((unsigned)__get_cpuid_max(0x80000000, NULL) >= 0x80000004u) {
         for (unsigned l = 0; l < 3; l++)
             __get_cpuid(0x80000002 + l, &regs[4 * l], &regs[4 * l + 1], &regs[4 * l + 2], &regs[4 * l + 3]);
         memcpy(brand, regs, 48);

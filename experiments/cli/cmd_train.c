@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "kernels/cpu.h"
+#include "core/io/fileio.h"
 #include "core/io/modelfile.h"
+#include "core/io/npy.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
 #include "experiments/cli/progress.h"
@@ -54,6 +56,30 @@ static int initial_theta(const SaeRunSpec *s, SaeConfig *c, double **theta, SaeE
     }
     c->n_hidden = f.n_hidden;
     return 0;
+}
+
+/* --save-init and --save-data: what this run starts from, so that a peer
+ * (bench/e2e.py) trains the same model on the same rows. */
+static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *tr, const double *theta, SaeError *e)
+{
+    if (s->save_init_path && sae_model_save(s->save_init_path, c, theta, 0, e))
+        return -1;
+    if (!s->save_data_path)
+        return 0;
+    const size_t shape[2] = { tr->rows, tr->cols };
+    unsigned char *buf;
+    size_t len;
+    if (sae_npy_encode(SAE_DT_F64, 2, shape, tr->x, &buf, &len))
+        return sae_fail(e, "%s: out of memory encoding %zu x %zu rows", s->save_data_path, tr->rows, tr->cols);
+    SaeAtomicFile a;
+    int rc = sae_atomic_open(&a, s->save_data_path, e);
+    if (!rc && fwrite(buf, 1, len, a.f) != len) {
+        sae_atomic_abort(&a);
+        rc = sae_fail(e, "%s: write failed", s->save_data_path);
+    } else if (!rc)
+        rc = sae_atomic_commit(&a, e);
+    free(buf);
+    return rc;
 }
 
 static void print_text(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const SaeData *tr,
@@ -144,6 +170,10 @@ int sae_cmd_train(int argc, char **argv)
         goto out;
     }
 
+    if (save_inputs(&s, &c, &tr, theta, &e)) {
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+        goto out;
+    }
     SaeProgress prog;
     sae_progress_init(&prog, s.train.optimizer == SAE_OPT_LBFGS ? "iter" : "epoch");
     s.train.progress = sae_progress_update;

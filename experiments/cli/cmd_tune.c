@@ -280,7 +280,9 @@ int sae_cmd_tune(int argc, char **argv)
     if (sae_cpu_mask_env(&env))
         return sae_cli_error("tune", SAE_EXIT_USAGE, "SAE_CPU_MASK must be one of scalar|avx2|avx512|all");
     const unsigned flags = sae_cpu_detect() & env & a.cpumask;
-    if (!(flags & SAE_CPU_AVX2))
+    SaeTuning t;
+    sae_tuning_probe(&t, flags);
+    if (!(flags & SAE_CPU_AVX2) || !t.avx2.tile)
         return sae_cli_error("tune", SAE_EXIT_USAGE, "nothing to tune: no SIMD level on this CPU, build or mask");
     size_t need = 0;
     for (size_t m = 0; m < a.n_models; m++) {
@@ -294,10 +296,8 @@ int sae_cmd_tune(int argc, char **argv)
     SaeRng rng;
     sae_rng_seed(&rng, 1);
     for (size_t i = 0; i < 3 * need; i++) buf[i] = (float)sae_rng_uniform(&rng) - 0.5f;
-    SaeTuning t;
-    sae_tuning_probe(&t, flags);
     tune_level("avx2", SAE_CPU_AVX2, &t.avx2, &a, buf, buf + need, buf + 2 * need);
-    if (flags & SAE_CPU_AVX512)
+    if ((flags & SAE_CPU_AVX512) && t.avx512.tile)
         tune_level("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512, &t.avx512, &a, buf, buf + need, buf + 2 * need);
     else
         t.avx512.tile = NULL; /* not measured here: the file names only what was */

@@ -125,6 +125,10 @@ static const Opt opts[] = {
     /* files */
     { "init", K_STRING, F(init_path), TR, 0, 0, 0, 0, 0, 0, "M.npz: start from these weights" },
     { "save", K_STRING, F(save_path), TR, 0, 0, 0, 0, 0, 0, "M.npz: write the trained model" },
+    { "save-init", K_STRING, F(save_init_path), TR, 0, 0, 0, 0, 0, 0,
+      "M.npz: also write the initial weights (for a peer to start from)" },
+    { "save-data", K_STRING, F(save_data_path), TR, 0, 0, 0, 0, 0, 0,
+      "X.npy: also write the training rows as trained on (float64, scaled, split)" },
     { "model", K_STRING, F(model_path), EV, 0, 0, 0, 0, 0, 0, "M.npz: the model to evaluate" },
     { "grads", K_STRING, F(grads_path), EV, 0, 0, 0, 0, 0, 0, "G.npz: write the gradient (gW1, gb1, gW2, gb2)" },
     { "json", K_SWITCH, F(json), BOTH, 0, 0, 0, 0, 0, 0, "print one JSON object with every figure" },
@@ -332,7 +336,7 @@ const char *sae_option_name(size_t i) { return opts[i].name; }
 int sae_option_is_setting(size_t i)
 {
     /* what a run is: not where its files go or how it prints */
-    static const char *const not_settings[] = { "init", "save", "model", "grads", "json" };
+    static const char *const not_settings[] = { "init", "save", "save-init", "save-data", "model", "grads", "json" };
     for (size_t j = 0; j < sizeof not_settings / sizeof *not_settings; j++)
         if (!strcmp(opts[i].name, not_settings[j]))
             return 0;

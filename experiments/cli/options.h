@@ -18,16 +18,18 @@ typedef struct SaeRunSpec {
     SaeConfig model;
     SaeTrainOpts train;
     SaeDataOpts data;
-    const char *data_spec;  /* --data NAME|PATH */
-    const char *init_path;  /* --init M.npz */
-    const char *save_path;  /* --save M.npz */
-    const char *model_path; /* --model M.npz (eval) */
-    const char *grads_path; /* --grads G.npz (eval) */
-    unsigned cpumask;       /* --cpumask, SAE_CPU_ALL unless given */
-    unsigned threads;       /* --threads, 0: the OpenMP default */
-    int json;               /* --json */
-    int lr_set;             /* --lr given (else the optimizer's default) */
-    uint64_t given;         /* bit i: option i of the table was given */
+    const char *data_spec;      /* --data NAME|PATH */
+    const char *init_path;      /* --init M.npz */
+    const char *save_path;      /* --save M.npz */
+    const char *save_init_path; /* --save-init M.npz */
+    const char *save_data_path; /* --save-data X.npy */
+    const char *model_path;     /* --model M.npz (eval) */
+    const char *grads_path;     /* --grads G.npz (eval) */
+    unsigned cpumask;           /* --cpumask, SAE_CPU_ALL unless given */
+    unsigned threads;           /* --threads, 0: the OpenMP default */
+    int json;                   /* --json */
+    int lr_set;                 /* --lr given (else the optimizer's default) */
+    uint64_t given;             /* bit i: option i of the table was given */
 } SaeRunSpec;
 
 /* Which commands an option belongs to. */
