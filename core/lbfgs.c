@@ -23,13 +23,6 @@ const char *sae_lbfgs_status_name(SaeLbfgsStatus s)
     return names[s];
 }
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 static double max_abs(const double *a, size_t n)
 {
     double m = 0;
@@ -65,7 +58,7 @@ static void evaluate(Search *s, Point *p, double t)
     p->t = t;
     for (size_t i = 0; i < s->n; i++) p->x[i] = s->x0[i] + t * s->d[i];
     p->f = s->fg(s->ctx, p->x, p->g);
-    p->gtd = dot(p->g, s->d, s->n);
+    p->gtd = s->o->vec->dot(s->n, p->g, s->d);
     s->fevals++;
 }
 
@@ -193,36 +186,37 @@ static int history_alloc(History *h, unsigned mem, size_t n)
 
 /* The two-loop recursion: d = -H g, H the inverse Hessian the pairs and
  * hdiag describe. */
-static void direction(History *h, const double *g, double *d, size_t n)
+static void direction(History *h, const SaeKernelsF64 *k, const double *g, double *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) d[i] = -g[i];
     for (unsigned q = 0; q < h->stored; q++) {
         const unsigned j = (h->head + h->mem - 1 - q) % h->mem;
-        h->alpha[j] = h->rho[j] * dot(h->S + (size_t)j * n, d, n);
-        for (size_t i = 0; i < n; i++) d[i] -= h->alpha[j] * h->Y[(size_t)j * n + i];
+        h->alpha[j] = h->rho[j] * k->dot(n, h->S + (size_t)j * n, d);
+        k->axpy(n, -h->alpha[j], h->Y + (size_t)j * n, d);
     }
     for (size_t i = 0; i < n; i++) d[i] *= h->hdiag;
     for (unsigned q = h->stored; q-- > 0;) {
         const unsigned j = (h->head + h->mem - 1 - q) % h->mem;
-        const double b = h->rho[j] * dot(h->Y + (size_t)j * n, d, n);
-        for (size_t i = 0; i < n; i++) d[i] += (h->alpha[j] - b) * h->S[(size_t)j * n + i];
+        const double b = h->rho[j] * k->dot(n, h->Y + (size_t)j * n, d);
+        k->axpy(n, h->alpha[j] - b, h->S + (size_t)j * n, d);
     }
 }
 
 /* Stores the pair s = x1 - x0, y = g1 - g0, unless y's is too small to
  * keep H positive definite. */
-static void history_push(History *h, const double *x0, const double *g0, const double *x1, const double *g1, size_t n)
+static void history_push(History *h, const SaeKernelsF64 *k, const double *x0, const double *g0, const double *x1,
+                         const double *g1, size_t n)
 {
     double *sv = h->S + (size_t)h->head * n, *yv = h->Y + (size_t)h->head * n;
     for (size_t i = 0; i < n; i++) {
         sv[i] = x1[i] - x0[i];
         yv[i] = g1[i] - g0[i];
     }
-    const double ys = dot(yv, sv, n);
+    const double ys = k->dot(n, yv, sv);
     if (ys <= 1e-10)
         return;
     h->rho[h->head] = 1 / ys;
-    h->hdiag = ys / dot(yv, yv, n);
+    h->hdiag = ys / k->dot(n, yv, yv);
     h->head = (h->head + 1) % h->mem;
     if (h->stored < h->mem)
         h->stored++;
@@ -244,9 +238,16 @@ static int converged(const SaeLbfgsOpts *o, const SaeLbfgsResult *r, const doubl
     return -1;
 }
 
-void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *o, SaeLbfgsResult *r)
+void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts *opts, SaeLbfgsResult *r)
 {
     memset(r, 0, sizeof *r);
+    SaeLbfgsOpts oo = *opts;
+    SaeKernels ref;
+    if (!oo.vec) {
+        sae_kernels_init(&ref, 0);
+        oo.vec = &ref.f64;
+    }
+    const SaeLbfgsOpts *o = &oo;
     History h;
     if (history_alloc(&h, o->memory < 1 ? 1 : o->memory, n)) {
         r->status = SAE_LBFGS_NO_MEMORY;
@@ -279,11 +280,11 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
             r->status = SAE_LBFGS_INTERRUPTED;
             break;
         }
-        direction(&h, g, d, n);
-        double gtd = dot(g, d, n);
+        direction(&h, o->vec, g, d, n);
+        double gtd = o->vec->dot(n, g, d);
         if (!(gtd < 0)) { /* not a descent direction: restart from steepest descent */
             for (size_t i = 0; i < n; i++) d[i] = -g[i];
-            gtd = dot(g, d, n);
+            gtd = o->vec->dot(n, g, d);
             h.stored = 0;
         }
         if (gtd > -o->tol_x) {
@@ -307,7 +308,7 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
             r->status = r->fevals >= o->max_fevals ? SAE_LBFGS_MAX_FEVALS : SAE_LBFGS_LINE_SEARCH;
             break;
         }
-        history_push(&h, x, g, best->x, best->g, n);
+        history_push(&h, o->vec, x, g, best->x, best->g, n);
         const double f_old = f;
         memcpy(x, best->x, n * sizeof(double));
         memcpy(g, best->g, n * sizeof(double));

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "kernels/kernels.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,9 @@ typedef struct SaeLbfgsOpts {
     void *progress_ctx;
     /* Polled once per iteration; a nonzero value stops the run (may be NULL). */
     volatile sig_atomic_t *stop;
+    /* The vector algebra (dot, axpy) of the two-loop recursion and the line
+     * search: a kernel table's double slots; NULL: the scalar reference. */
+    const SaeKernelsF64 *vec;
 } SaeLbfgsOpts;
 
 typedef enum {

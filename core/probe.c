@@ -89,6 +89,7 @@ int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size
         SaeLbfgsOpts o = sae_lbfgs_defaults();
         o.max_iter = iters;
         o.max_fevals = 2 * iters + 20;
+        o.vec = &k->f64;
         SaeLbfgsResult lr;
         sae_lbfgs(probe_fg, &p, theta, P, &o, &lr);
         r->iters = lr.iters;

@@ -77,7 +77,8 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, co
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;
     if (o->optimizer == SAE_OPT_LBFGS)
-        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, x, m, theta, r) : train_lbfgs_f32(c, o, &k->f32, x, m, theta, r);
+        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, &k->f64, x, m, theta, r)
+                 : train_lbfgs_f32(c, o, &k->f32, &k->f64, x, m, theta, r);
     else
         rc = f64 ? train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
                  : train_minibatch_f32(c, o, &k->f32, x, m, theta, r);

@@ -115,8 +115,8 @@ static double FN(full_batch_fg)(void *ctx, const double *theta, double *g)
     return f;
 }
 
-static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
-                           size_t m, double *theta_io, SaeTrainResult *r)
+static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
+                           const SaeKernelsF64 *vec, const double *x, size_t m, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
     sae_layout(c, &L);
@@ -135,6 +135,7 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
         lo.progress = o->progress;
         lo.progress_ctx = o->progress_ctx;
         lo.stop = o->stop;
+        lo.vec = vec;
         SaeLbfgsResult lr;
         sae_lbfgs(FN(full_batch_fg), &fb, theta_io, L.total, &lo, &lr);
         r->iters = lr.iters;

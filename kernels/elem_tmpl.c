@@ -221,6 +221,31 @@ decl_abs_sum_fn(float, KN(abs_sum))
     return acc_sum(acc);
 }
 
+decl_dot_fn(float, KN(dot))
+{
+    vd acc[2] = { vd_zero(), vd_zero() };
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) acc_fma(acc, vload(a + i), vload(b + i));
+    if (i < cnt) {
+        const vmask m = vmask_first(cnt - i);
+        acc_fma(acc, vload_m(a + i, m), vload_m(b + i, m));
+    }
+    return acc_sum(acc);
+}
+
+STEP void axpy_step(vf s, const float *x, float *y, vmask m, int tail)
+{
+    st(y, vfma(s, ld(x, m, tail), ld(y, m, tail)), m, tail);
+}
+
+decl_axpy_fn(float, KN(axpy))
+{
+    size_t i = 0;
+    for (; i + VW <= cnt; i += VW) axpy_step(vset1(s), x + i, y + i, vmask_first(VW), 0);
+    if (i < cnt)
+        axpy_step(vset1(s), x + i, y + i, vmask_first(cnt - i), 1);
+}
+
 STEP void sub_scale_step(vf s, const float *a, const float *b, float *out, vmask m, int tail)
 {
     st(out, vmul(s, vsub(ld(a, m, tail), ld(b, m, tail))), m, tail);

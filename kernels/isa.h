@@ -19,6 +19,13 @@ SAE_KERNEL_SLOTS(SAE_DECL_OMP_SCALAR)
 SAE_KERNEL_SLOTS(SAE_DECL_OMP_AVX2)
 SAE_KERNEL_SLOTS(SAE_DECL_OMP_AVX512)
 
+/* The double kernels of the SIMD levels (vec_f64_tmpl.c): the slots of
+ * L-BFGS's vector algebra. */
+decl_dot_fn(double, sae_dot_avx2_f64);
+decl_axpy_fn(double, sae_axpy_avx2_f64);
+decl_dot_fn(double, sae_dot_avx512_f64);
+decl_axpy_fn(double, sae_axpy_avx512_f64);
+
 /* The GEMM of each level, one record per register tile (gemm_tmpl.c), and
  * the scalar reference's as a tile of its own. */
 extern const SaeGemmTile sae_gemm_tile_scalar;

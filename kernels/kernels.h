@@ -79,6 +79,11 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     double (name)(size_t cnt, const T *z, const T *x)
 #define decl_abs_sum_fn(T, name) double (name)(size_t cnt, const T *x)
 
+/* The vector algebra of L-BFGS (core/lbfgs.c), over cnt entries:
+ * dot: sum a*b, in double;  axpy: y += s x. */
+#define decl_dot_fn(T, name) double (name)(size_t cnt, const T *a, const T *b)
+#define decl_axpy_fn(T, name) void (name)(size_t cnt, T s, const T *x, T *y)
+
 /* out = s * (a - b) over cnt entries. */
 #define decl_sub_scale_fn(T, name) \
     void (name)(size_t cnt, T s, const T *a, const T *b, T *out)
@@ -121,6 +126,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta) \
     X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
     X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum) \
+    X(dot, dot) X(axpy, axpy) \
     X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \
     X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step)
 
@@ -136,7 +142,9 @@ typedef struct SaeKernelsF32 {
 typedef struct SaeKernelsF64 {
     SAE_KERNEL_SLOTS(SAE_SLOT_FIELD_F64)
 } SaeKernelsF64;
-/* The name of the function in each slot, for `saebench cpu` and results. */
+/* The name of the function in each slot, for `saebench cpu` and results.
+ * The double table has SIMD variants only in the slots of L-BFGS's
+ * vector algebra (dot, axpy); its other slots are the scalar reference. */
 typedef struct SaeKernelNames {
     SAE_KERNEL_SLOTS(SAE_SLOT_NAME_FIELD)
 } SaeKernelNames;

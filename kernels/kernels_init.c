@@ -1,8 +1,8 @@
 /* Fills the kernel table: the scalar reference in every slot, then the ISA
  * levels the flags allow, lowest first, stopping at the first level the
- * flags lack (dav1d's *_dsp_init pattern). Only the float table has SIMD
- * variants; the double table is the scalar reference (the precision for
- * checks, not for speed). */
+ * flags lack (dav1d's *_dsp_init pattern). The double table is the scalar
+ * reference (the precision for checks) except in L-BFGS's vector algebra
+ * (dot, axpy), which has SIMD variants. */
 #include "kernels/cpu.h"
 #include "kernels/isa.h"
 #include "kernels/kernels.h"
@@ -22,6 +22,13 @@
     k->f32.slot = sae_##slot##_avx512; \
     k->name32.slot = "sae_" #slot "_avx512";
 
+/* The double slots a SIMD level brings (L-BFGS's vector algebra). */
+#define FILL_F64(isa) \
+    k->f64.dot = sae_dot_##isa##_f64; \
+    k->f64.axpy = sae_axpy_##isa##_f64; \
+    k->name64.dot = "sae_dot_" #isa "_f64"; \
+    k->name64.axpy = "sae_axpy_" #isa "_f64";
+
 #define FILL_OMP(slot, kind, isa) \
     k->f32.slot = sae_##slot##_omp_##isa; \
     k->name32.slot = "sae_" #slot "_omp_" #isa;
@@ -38,9 +45,11 @@ static unsigned init_isa(SaeKernels *k, unsigned flags)
     if (!(flags & SAE_CPU_AVX2))
         return 0;
     SAE_ELEM_SLOTS(FILL_AVX2)
+    FILL_F64(avx2)
     if (!(flags & SAE_CPU_AVX512))
         return SAE_CPU_AVX2;
     SAE_ELEM_SLOTS(FILL_AVX512)
+    FILL_F64(avx512)
     return SAE_CPU_AVX2 | SAE_CPU_AVX512;
 #else
     (void)flags;

@@ -10,7 +10,7 @@
  *   sae_cae_dsq_relu_omp_avx512 sae_cae_delta_sigmoid_omp_avx512
  *   sae_cae_delta_tanh_omp_avx512 sae_colsum_omp_avx512
  *   sae_row_sqnorm_omp_avx512 sae_sqdiff_sum_omp_avx512 sae_bce_sum_omp_avx512
- *   sae_abs_sum_omp_avx512 sae_sub_scale_omp_avx512 sae_sign_axpy_omp_avx512
+ *   sae_abs_sum_omp_avx512 sae_dot_omp_avx512 sae_axpy_omp_avx512 sae_sub_scale_omp_avx512 sae_sign_axpy_omp_avx512
  *   sae_wpen_grad_omp_avx512 sae_sgd_step_omp_avx512 sae_adam_step_omp_avx512
  */
 #define SAE_TMPL_F64 0

@@ -217,6 +217,8 @@ static double reduce_split(sum2_fn inner, size_t cnt, const float *a, const floa
 decl_sqdiff_sum_fn(float, KN(sqdiff_sum)) { return reduce_split(INNER(sqdiff_sum), cnt, a, b); }
 decl_bce_sum_fn(float, KN(bce_sum)) { return reduce_split(INNER(bce_sum), cnt, z, x); }
 decl_abs_sum_fn(float, KN(abs_sum)) { return reduce_split(abs_sum2, cnt, x, NULL); }
+decl_dot_fn(float, KN(dot)) { return reduce_split(INNER(dot), cnt, a, b); }
+decl_axpy_fn(float, KN(axpy)) { SPLIT_ELEMS(cnt, INNER(axpy)(len, s, x + lo, y + lo)); }
 
 decl_sub_scale_fn(float, KN(sub_scale)) { SPLIT_ELEMS(cnt, INNER(sub_scale)(len, s, a + lo, b + lo, out + lo)); }
 decl_sign_axpy_fn(float, KN(sign_axpy)) { SPLIT_ELEMS(cnt, INNER(sign_axpy)(len, s, h + lo, g + lo)); }

@@ -218,6 +218,18 @@ decl_sub_scale_fn(T, KN(sub_scale))
 
 static inline T sign(T v) { return (T)((v > 0) - (v < 0)); }
 
+decl_dot_fn(T, KN(dot))
+{
+    double s = 0;
+    for (size_t i = 0; i < cnt; i++) s += (double)a[i] * (double)b[i];
+    return s;
+}
+
+decl_axpy_fn(T, KN(axpy))
+{
+    for (size_t i = 0; i < cnt; i++) y[i] += s * x[i];
+}
+
 decl_sign_axpy_fn(T, KN(sign_axpy))
 {
     for (size_t i = 0; i < cnt; i++) g[i] += s * sign(h[i]);

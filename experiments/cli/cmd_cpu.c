@@ -22,6 +22,13 @@ static void print_probe(unsigned found)
         printf("; 512-bit FMAs at %.2fx the 256-bit throughput: %s rate", p.fma512_ratio,
                p.fma512_full ? "full" : "half");
     printf("\n");
+    const double p256 = sae_fma_peak(SAE_CPU_AVX2, 0.1), p512 = sae_fma_peak(SAE_CPU_AVX512, 0.1);
+    char s256[32] = "n/a", s512[32] = "n/a";
+    if (p256 > 0)
+        snprintf(s256, sizeof s256, "%.1f GFLOP/s", p256);
+    if (p512 > 0)
+        snprintf(s512, sizeof s512, "%.1f GFLOP/s", p512);
+    printf("fma peak: avx2 %s, avx512 %s (one core, measured now)\n", s256, s512);
 }
 
 static void print_choice(const char *level, const SaeGemmChoice *c)

@@ -6,9 +6,10 @@
  *   sae_bias_linear_avx2 sae_dsigmoid_avx2 sae_dtanh_avx2 sae_drelu_avx2
  *   sae_cae_dsq_sigmoid_avx2 sae_cae_dsq_tanh_avx2 sae_cae_dsq_relu_avx2
  *   sae_cae_delta_sigmoid_avx2 sae_cae_delta_tanh_avx2 sae_colsum_avx2
- *   sae_row_sqnorm_avx2 sae_sqdiff_sum_avx2 sae_bce_sum_avx2 sae_abs_sum_avx2
+ *   sae_row_sqnorm_avx2 sae_sqdiff_sum_avx2 sae_bce_sum_avx2 sae_abs_sum_avx2 sae_dot_avx2 sae_axpy_avx2
  *   sae_sub_scale_avx2 sae_sign_axpy_avx2 sae_wpen_grad_avx2 sae_sgd_step_avx2
- *   sae_adam_step_avx2, and sae_fma_peak_avx2 (fma_peak_tmpl.c)
+ *   sae_adam_step_avx2, sae_fma_peak_avx2 (fma_peak_tmpl.c), and
+ *   sae_dot_avx2_f64 sae_axpy_avx2_f64 (vec_f64_tmpl.c)
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA avx2
@@ -21,3 +22,5 @@
 #define REG "ymm"
 #define LANES 8
 #include "kernels/x86/fma_peak_tmpl.c"
+
+#include "kernels/vec_f64_tmpl.c"

@@ -8,9 +8,10 @@
  *   sae_cae_dsq_sigmoid_avx512 sae_cae_dsq_tanh_avx512 sae_cae_dsq_relu_avx512
  *   sae_cae_delta_sigmoid_avx512 sae_cae_delta_tanh_avx512 sae_colsum_avx512
  *   sae_row_sqnorm_avx512 sae_sqdiff_sum_avx512 sae_bce_sum_avx512
- *   sae_abs_sum_avx512 sae_sub_scale_avx512 sae_sign_axpy_avx512
+ *   sae_abs_sum_avx512 sae_dot_avx512 sae_axpy_avx512 sae_sub_scale_avx512 sae_sign_axpy_avx512
  *   sae_wpen_grad_avx512 sae_sgd_step_avx512 sae_adam_step_avx512
- * and sae_fma_peak_avx512 (fma_peak_tmpl.c).
+ * and sae_fma_peak_avx512 (fma_peak_tmpl.c), sae_dot_avx512_f64 and
+ * sae_axpy_avx512_f64 (vec_f64_tmpl.c).
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA avx512
@@ -23,3 +24,5 @@
 #define REG "zmm"
 #define LANES 16
 #include "kernels/x86/fma_peak_tmpl.c"
+
+#include "kernels/vec_f64_tmpl.c"

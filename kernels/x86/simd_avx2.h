@@ -102,5 +102,6 @@ static inline double vd_sum(vd a)
 }
 static inline void vd_store(double *p, vd a) { _mm256_storeu_pd(p, a); }
 static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
+static inline vd vd_set1(double x) { return _mm256_set1_pd(x); }
 
 #endif

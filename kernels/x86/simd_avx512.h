@@ -105,5 +105,6 @@ static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
 static inline double vd_sum(vd a) { return _mm512_reduce_add_pd(a); }
 static inline void vd_store(double *p, vd a) { _mm512_storeu_pd(p, a); }
 static inline vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
+static inline vd vd_set1(double x) { return _mm512_set1_pd(x); }
 
 #endif

@@ -29,8 +29,10 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #endif
 
-/* The tables of the run: the scalar reference, and the level under test. */
+/* The tables of the run: the scalar reference, and the level under test
+ * (float; and double, whose SIMD slots f64.c checks). */
 extern const SaeKernelsF32 *ck_ref, *ck_new;
+extern const SaeKernelsF64 *ck_ref64, *ck_new64, *ck_prev64;
 /* The level's name ("avx2", "avx512", "omp"), for reports. */
 extern const char *ck_level;
 /* The inputs' generator, seeded per slot (seed + slot index). */
@@ -53,6 +55,15 @@ extern const SaeKernelsF32 *ck_prev;
         if (check_func(SLOT(s))) { \
             CALL; \
             check_report(#s); \
+        } \
+    } while (0)
+
+/* The same for the double table's slot s, reported as "s f64". */
+#define CHECK_SLOT64(s, CALL) \
+    do { \
+        if (check_func(#s, ck_new64->s != ck_prev64->s)) { \
+            CALL; \
+            check_report(#s " f64"); \
         } \
     } while (0)
 
@@ -143,6 +154,7 @@ const float *in_mn(const ElemCase *c, const InBuf *b);
 /* ---- the families ------------------------------------------------------ */
 
 void check_gemm(void);
+void check_f64(void);
 void check_act(void);
 void check_reduce(void);
 void check_update(void);

@@ -29,10 +29,11 @@ static const struct {
     void (*check)(void);
 } families[] = {
     { "gemm", check_gemm },     { "act", check_act },     { "reduce", check_reduce },
-    { "update", check_update }, { "vmath", check_vmath },
+    { "update", check_update }, { "vmath", check_vmath }, { "f64", check_f64 },
 };
 
 const SaeKernelsF32 *ck_ref, *ck_new, *ck_prev;
+const SaeKernelsF64 *ck_ref64, *ck_new64, *ck_prev64;
 const char *ck_level;
 SaeRng ck_rng;
 uint64_t ck_ulp_stride = 97;
@@ -192,8 +193,10 @@ int main(int argc, char **argv)
     sae_kernels_init(&scalar, 0);
     prev = scalar;
     ck_ref = &scalar.f32;
+    ck_ref64 = &scalar.f64;
     ck_level = "all";
     ck_new = ck_prev = ck_ref;
+    ck_new64 = ck_prev64 = ck_ref64;
     check_coverage();
     for (size_t l = 0; l < N_LEVELS; l++) {
         sae_kernels_init(&cur, cpu & levels[l].flags);
@@ -206,6 +209,8 @@ int main(int argc, char **argv)
         ck_level = levels[l].name;
         ck_new = &cur.f32;
         ck_prev = &prev.f32;
+        ck_new64 = &cur.f64;
+        ck_prev64 = &prev.f64;
         for (size_t f = 0; f < sizeof families / sizeof *families; f++) families[f].check();
         if (do_bench)
             bench_level();

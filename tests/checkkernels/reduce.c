@@ -1,5 +1,5 @@
 /* checkkernels, the reduction family: sums that leave in double (colsum,
- * row_sqnorm, sqdiff_sum, bce_sum, abs_sum), on every count and shape of
+ * row_sqnorm, sqdiff_sum, bce_sum, abs_sum, dot), on every count and shape of
  * ElemCase; their float terms' own rounding dominates the tolerance. */
 #include <float.h>
 
@@ -56,6 +56,17 @@ static void abs_sum_case(ElemCase *c, const void *unused)
         fail("%s: %.15g, reference %.15g", c->what, g, r);
 }
 
+static void dot_case(ElemCase *c, const void *unused)
+{
+    (void)unused;
+    const double r = ck_ref->dot(c->cnt, in_cnt(c, &c->i1), in_cnt(c, &c->i2));
+    double g = 0;
+    GUARDED(g = ck_new->dot(c->cnt, in_cnt(c, &c->i1), in_cnt(c, &c->i2)));
+    /* float products summed in double: only the order of the sum differs */
+    if (!close_f(g, r, 1e-12, rel_sum_tol(c->cnt)))
+        fail("%s: %.15g, reference %.15g", c->what, g, r);
+}
+
 void check_reduce(void)
 {
     CHECK_SLOT(colsum, each_case(matrix_sums_case, &(MatrixSums){ ck_ref->colsum, ck_new->colsum, 0 }));
@@ -63,4 +74,5 @@ void check_reduce(void)
     CHECK_SLOT(sqdiff_sum, each_case(sum2_case, &(Sum2){ ck_ref->sqdiff_sum, ck_new->sqdiff_sum, 0 }));
     CHECK_SLOT(bce_sum, each_case(sum2_case, &(Sum2){ ck_ref->bce_sum, ck_new->bce_sum, 1 }));
     CHECK_SLOT(abs_sum, each_case(abs_sum_case, NULL));
+    CHECK_SLOT(dot, each_case(dot_case, NULL));
 }

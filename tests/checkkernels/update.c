@@ -1,5 +1,5 @@
 /* checkkernels, the update family: the gradient and optimizer kernels that
- * write arrays in place (sub_scale, sign_axpy, wpen_grad, sgd_step,
+ * write arrays in place (sub_scale, sign_axpy, axpy, wpen_grad, sgd_step,
  * adam_step), on every count and shape of ElemCase. */
 #include <float.h>
 
@@ -19,6 +19,15 @@ static void sign_axpy_case(ElemCase *c, const void *unused)
     ck_ref->sign_axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o_ref);
     GUARDED(ck_new->sign_axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o));
     expect_arrays(c->what, c->o, c->o_ref, c->cnt, 0, 0);
+}
+
+/* one FMA against a product and a sum: a rounding apart */
+static void axpy_case(ElemCase *c, const void *unused)
+{
+    (void)unused;
+    ck_ref->axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o_ref);
+    GUARDED(ck_new->axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o));
+    expect_arrays(c->what, c->o, c->o_ref, c->cnt, 1e-7, 2 * FLT_EPSILON);
 }
 
 /* every other case with a per-row scale */
@@ -58,6 +67,7 @@ void check_update(void)
 {
     CHECK_SLOT(sub_scale, each_case(sub_scale_case, NULL));
     CHECK_SLOT(sign_axpy, each_case(sign_axpy_case, NULL));
+    CHECK_SLOT(axpy, each_case(axpy_case, NULL));
     CHECK_SLOT(wpen_grad, each_case(wpen_grad_case, NULL));
     CHECK_SLOT(sgd_step, each_case(sgd_step_case, NULL));
     CHECK_SLOT(adam_step, each_case(adam_step_case, NULL));

@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""End-to-end: saebench against the scripts a user would otherwise write
+(PyTorch, NumPy), training the same models from the same initial weights
+on the same rows in the same batch order, at 1 and 2 threads.
+
+  bench/e2e.py [--quick] [--reps N] [--threads 1,2] [--configs a,b] [--out DIR]
+
+For each config, `saebench train --save-init --save-data` writes the start
+(weights and rows); then saebench (`--init`) and each peer
+(bench/peers/e2e_peer.py) train from it, best of N runs each (3; --quick:
+1). Printed as one Markdown table and written to DIR/e2e.md (default
+bench/results/<cpu>-<level>/, as bench/report.py names it) with the CPU,
+its FMA peaks measured in the same run, and the versions: per config and
+thread count, the training loop's seconds for each, saebench's whole
+process, the speed-ups, the final objectives side by side (float64, all
+rows) and peak RSS. A peer whose Python package is missing is reported as
+such (python3-torch; python3-numpy, and python3-scipy for its L-BFGS).
+Needs saebench built (build/experiments/saebench), Debian's python3, and
+for the Fashion-MNIST configs the dataset-fashion-mnist package."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEER = os.path.join(ROOT, "bench", "peers", "e2e_peer.py")
+
+# The configs: saebench's options and the same model for the peers.
+CONFIGS = {
+    "seed": {"args": ["--data", "gauss", "--test-fraction", "0.2", "--encoder", "relu", "--hidden", "50",
+                      "--optimizer", "adam", "--batch", "32", "--epochs", "100"],
+             "what": "seed: 800 x 100 N(0,1) rows -> 50 relu/sigmoid, Adam, batch 32, 100 epochs"},
+    "ufldl": {"args": ["--data", "patches", "--hidden", "25", "--beta", "3", "--rho", "0.01", "--lambda", "1e-4",
+                       "--optimizer", "lbfgs", "--iters", "400"],
+              "what": "UFLDL: 10000 8x8 patches -> 25 sigmoid, KL beta 3 rho 0.01, lambda 1e-4, L-BFGS 400"},
+    "fmnist256": {"args": ["--data", "fashion-mnist", "--hidden", "256", "--optimizer", "adam", "--batch", "128",
+                           "--epochs", "1"],
+                  "what": "Fashion-MNIST: 60000 x 784 -> 256 sigmoid, Adam, batch 128, one epoch"},
+    "fmnist1024": {"args": ["--data", "fashion-mnist", "--hidden", "1024", "--optimizer", "adam", "--batch", "128",
+                            "--epochs", "1"],
+                   "what": "Fashion-MNIST: 60000 x 784 -> 1024 sigmoid, Adam, batch 128, one epoch"},
+}
+
+
+def model_of(js):
+    """The peer's view of a run: the model and optimiser from saebench's --json."""
+    mo, tr = js["model"], js["training"]
+    return {"encoder": mo["encoder"], "lambda": mo["lambda"], "beta": mo["beta"], "rho": mo["rho"],
+            "optimizer": tr["optimizer"], "lr": tr["lr"], "batch": tr["batch"], "seed": tr["seed"],
+            "epochs": tr["epochs"], "iters": tr["iterations"]}
+
+
+def timed(cmd):
+    """Runs cmd; its stdout and wall seconds (each tool reports its own
+    peak RSS: saebench's --json, the peer's getrusage)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True)
+    wall = time.perf_counter() - t0
+    if p.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])}...: exit {p.returncode}: {p.stderr.decode()[-400:]}")
+    return p.stdout.decode(), wall
+
+
+def saebench_cpu(exe):
+    out = subprocess.run([exe, "cpu"], capture_output=True, text=True, check=True).stdout
+    cpu = re.search(r"^cpu: (.*)$", out, re.M).group(1)
+    peak = re.search(r"^fma peak: (.*)$", out, re.M)
+    level = re.search(r"^kernels built for: (.*)$", out, re.M).group(1)
+    gemm = re.findall(r"^  (avx2|avx512) +(.*)$", out, re.M)
+    return cpu, peak.group(1) if peak else "not measured", level, gemm
+
+
+def peer_available(backend, cfg):
+    mods = {"torch": ["torch"], "numpy": ["numpy"] + (["scipy"] if cfg["optimizer"] == "lbfgs" else [])}[backend]
+    r = subprocess.run(["/usr/bin/python3", "-c", "import " + ", ".join(mods)], capture_output=True)
+    return r.returncode == 0, "python3-" + "/python3-".join(mods)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="one run each, the seed and UFLDL configs")
+    ap.add_argument("--reps", type=int, help="runs per tool and thread count, best kept (3)")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--configs", help="comma-separated: " + ",".join(CONFIGS))
+    ap.add_argument("--saebench", default=os.path.join(ROOT, "build", "experiments", "saebench"))
+    ap.add_argument("--out", help="folder for e2e.md (default bench/results/<cpu>-<level>/)")
+    a = ap.parse_args()
+    reps = a.reps or (1 if a.quick else 3)
+    names = a.configs.split(",") if a.configs else (["seed", "ufldl"] if a.quick else list(CONFIGS))
+    threads = [int(t) for t in a.threads.split(",")]
+    if not os.access(a.saebench, os.X_OK):
+        sys.exit(f"e2e.py: {a.saebench}: not built (run the README's build command first)")
+    cpu, peak, level, gemm = saebench_cpu(a.saebench)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="sae_e2e_") as tmp:
+        for name in names:
+            c = CONFIGS[name]
+            init, data = os.path.join(tmp, name + "_init.npz"), os.path.join(tmp, name + "_x.npy")
+            prep = c["args"] + ["--save-init", init, "--save-data", data, "--json"]
+            out, _ = timed([a.saebench, "train"] + prep)
+            cfg = model_of(json.loads(out))
+            for t in threads:
+                row = {"config": name, "threads": t}
+                best = None
+                for r in range(reps):
+                    print(f"\r{name}, {t} thread(s): saebench run {r + 1}/{reps}   ", end="", file=sys.stderr)
+                    out, wall = timed([a.saebench, "train"] + c["args"] + ["--init", init, "--threads", str(t),
+                                                                           "--json"])
+                    js = json.loads(out)
+                    if best is None or js["training"]["seconds"] < best[0]:
+                        best = (js["training"]["seconds"], wall, js["train"]["loss"], js["peak_rss_bytes"])
+                row["saebench"] = best
+                for backend in ("torch", "numpy"):
+                    ok, need = peer_available(backend, cfg)
+                    if not ok:
+                        row[backend] = need
+                        continue
+                    best = None
+                    for r in range(reps):
+                        print(f"\r{name}, {t} thread(s): {backend} run {r + 1}/{reps}   ", end="", file=sys.stderr)
+                        out, wall = timed(["/usr/bin/python3", PEER, "--backend", backend, "--config",
+                                           json.dumps(cfg), "--data", data, "--init", init, "--threads", str(t)])
+                        js = json.loads(out.strip().splitlines()[-1])
+                        if best is None or js["seconds"] < best[0]:
+                            best = (js["seconds"], wall, js["objective"], js["peak_rss_bytes"], js["version"])
+                    row[backend] = best
+                rows.append(row)
+    print(file=sys.stderr)
+    md = report(rows, names, cpu, peak, level, gemm, reps)
+    print(md)
+    out_dir = a.out or os.path.join(ROOT, "bench", "results", slug(cpu, level))
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "e2e.md.tmp"), "w") as f:
+        f.write(md)
+    os.replace(os.path.join(out_dir, "e2e.md.tmp"), os.path.join(out_dir, "e2e.md"))
+    print(f"wrote {os.path.join(out_dir, 'e2e.md')}", file=sys.stderr)
+
+
+def slug(cpu, level):
+    """The folder name bench/report.py uses: brand words and the level."""
+    brand = cpu.split(", ", 1)[-1]
+    s = re.sub(r"[^a-z0-9]+", "-", brand.lower()).strip("-")
+    return f"{s}-{level.split('+')[-1]}"
+
+
+def report(rows, names, cpu, peak, level, gemm, reps):
+    vers = sorted({r[b][4] for r in rows for b in ("torch", "numpy") if isinstance(r[b], tuple)})
+    L = [f"# End to end: saebench vs PyTorch and NumPy on {cpu}", "",
+         f"FMA peak per core, measured in this run: {peak}. saebench kernels: {level}; GEMM "
+         + "; ".join(f"{lv} {desc.split('(')[0].strip()} ({desc.split('(')[-1]}" for lv, desc in gemm) + ".",
+         f"Peers: {', '.join(vers) or 'none installed'}. Best of {reps} run(s) each; command: `bench/e2e.py`.", "",
+         "The same initial weights (`saebench train --save-init`), rows (`--save-data`) and batch order "
+         "(saebench's MT19937 stream). *Loop*: the training loop alone (each tool's own clock); *process*: "
+         "saebench's whole command (loading the data, training, the final evaluation); objectives in float64 "
+         "over all training rows (saebench's is its own evaluation, in float).", ""]
+    for n in names:
+        L.append(f"- **{n}**: {CONFIGS[n]['what']}")
+    L += ["", "| config | threads | saebench loop s | saebench process s | torch loop s | numpy loop s "
+          "| vs torch | vs numpy | objective saebench | torch | numpy | peak RSS MB saebench / torch / numpy |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        s = r["saebench"]
+
+        def cell(b, i, fmt):
+            return fmt.format(r[b][i]) if isinstance(r[b], tuple) else f"needs {r[b]}"
+
+        def ratio(b):
+            return f"{r[b][0] / s[0]:.1f}×" if isinstance(r[b], tuple) else "–"
+        rss = " / ".join([f"{s[3] / 2**20:.0f}"] + [cell(b, 3, "{:.0f}") if not isinstance(r[b], tuple)
+                                                      else f"{r[b][3] / 2**20:.0f}" for b in ("torch", "numpy")])
+        L.append(f"| {r['config']} | {r['threads']} | {s[0]:.3f} | {s[1]:.2f} | {cell('torch', 0, '{:.3f}')} "
+                 f"| {cell('numpy', 0, '{:.3f}')} | {ratio('torch')} | {ratio('numpy')} | {s[2]:.8g} "
+                 f"| {cell('torch', 2, '{:.8g}')} | {cell('numpy', 2, '{:.8g}')} | {rss} |")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    main()
