@@ -235,13 +235,17 @@ static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, 
         const size_t rows = mc - ip < MR ? mc - ip : MR;
         size_t p0v = 0; /* the steps packed by VW x VW transposes (rows past MR are 0) */
         if (!trans) {
-            const vmask keep = vmask_first(MR);
+            /* Whole-vector stores, in rising p: the VW - MR lanes past a
+             * step's MR land in the next step's slot and are rewritten
+             * there (after the last step: in the next panel, packed later,
+             * or the buffer's slack). A masked store would be exact but is
+             * microcoded on AMD cores (vmaskmovps: about 12 cycles each). */
             for (; p0v + VW <= kc; p0v += VW) {
                 vf r[VW];
                 for (int t = 0; t < VW; t++)
                     r[t] = (size_t)t < rows ? vload(a + (i0 + ip + (size_t)t) * lda + p0 + p0v) : vzero();
                 vtranspose(r);
-                for (int t = 0; t < VW; t++) vstore_m(dst + ip * kc + (p0v + t) * MR, r[t], keep);
+                for (int t = 0; t < VW; t++) vstore(dst + ip * kc + (p0v + t) * MR, r[t]);
             }
         }
         for (size_t p = p0v; p < kc; p++) {
@@ -274,6 +278,8 @@ static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, 
             float *d = panel + p * NR;
             if (trans)
                 for (size_t j = 0; j < cols; j++) d[j] = b[(j0 + jp + j) * ldb + p0 + p];
+            else if (cols == NR) /* a whole panel row: NV vector copies, no call */
+                for (int v = 0; v < NV; v++) vstore(d + v * VW, vload(b + (p0 + p) * ldb + j0 + jp + (size_t)v * VW));
             else
                 memcpy(d, b + (p0 + p) * ldb + j0 + jp, cols * sizeof(float));
             for (size_t j = cols; j < NR; j++) d[j] = 0;
