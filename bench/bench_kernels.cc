@@ -24,6 +24,7 @@
 #include "kernels/cpu.h"
 #include "kernels/kernels.h"
 #include "kernels/tuning.h"
+#include "core/io/tunefile.h"
 #include "sae_config.h"
 #include "bench/bench_config.h"
 
@@ -223,11 +224,11 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
 // A variant built from the CPU's flags under `flags`, kept when the table
 // got all of them; omp needs only the driver (it runs over whatever level
 // is there).
-void add_variant(const char *name, unsigned flags)
+void add_variant(const char *name, unsigned flags, const SaeTuning *tuning)
 {
     Variant v;
     v.name = name;
-    sae_kernels_init(&v.k, sae_cpu_detect() & flags);
+    sae_kernels_init_tuned(&v.k, sae_cpu_detect() & flags, tuning);
     const unsigned need = (flags & SAE_CPU_OMP) ? (unsigned)SAE_CPU_OMP : flags;
     if ((v.k.flags & need) != need)
         return; // a level this CPU or build lacks
@@ -327,10 +328,21 @@ int main(int argc, char **argv)
     const char *ct = getenv("OPENBLAS_CORETYPE");
     benchmark::AddCustomContext("OPENBLAS_CORETYPE", ct ? ct : "(unset)");
 #endif
-    add_variant("scalar", 0);
-    add_variant("avx2", SAE_CPU_AVX2);
-    add_variant("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512);
-    add_variant("omp", SAE_CPU_ALL);
+    // the GEMM tuning saebench would use: the probe's, or this CPU's tune file
+    SaeTuning tuning;
+    sae_tuning_probe(&tuning, cpu);
+    char path[4096];
+    SaeError e{};
+    std::string tune_state = "ignored (SAE_WISDOM=off)";
+    if (sae_tunefile_enabled() && !sae_tunefile_path(path, sizeof path, &e)) {
+        const int rc = sae_tunefile_load(path, &tuning, &e);
+        tune_state = std::string(path) + (rc > 0 ? ": read" : rc == 0 ? ": none" : ": ignored, " + std::string(e.msg));
+    }
+    benchmark::AddCustomContext("tune_file", tune_state);
+    add_variant("scalar", 0, &tuning);
+    add_variant("avx2", SAE_CPU_AVX2, &tuning);
+    add_variant("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512, &tuning);
+    add_variant("omp", SAE_CPU_ALL, &tuning);
     std::string chosen;
     for (const Variant &v : variants) {
         chosen += v.name + " ";

@@ -118,6 +118,7 @@ def header(ctx, peaks, name):
              ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in sorted(peaks.items())),
              "- GEMM blocking: " + "; ".join(f"{k[len('gemm_blocks_'):]} {v}" for k, v in sorted(ctx.items())
                                              if k.startswith("gemm_blocks_")),
+             f"- tune file: {ctx.get('tune_file', '(not reported)')}",
              f"- peers: OpenBLAS core {ctx.get('openblas_core', 'not built')} "
              f"(OPENBLAS_CORETYPE {ctx.get('OPENBLAS_CORETYPE', '?')})",
              f"- run {ctx.get('date', '?')}, {ctx.get('executable', '')}",
