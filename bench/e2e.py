@@ -151,7 +151,7 @@ def report(rows, names, cpu, peak, level, gemm, reps):
     vers = sorted({r[b][4] for r in rows for b in ("torch", "numpy") if isinstance(r[b], tuple)})
     L = [f"# End to end: saebench vs PyTorch and NumPy on {cpu}", "",
          f"FMA peak per core, measured in this run: {peak}. saebench kernels: {level}; GEMM "
-         + "; ".join(f"{lv} {desc.split('(')[0].strip()} ({desc.split('(')[-1]}" for lv, desc in gemm) + ".",
+         + "; ".join(f"{lv}: {' '.join(desc.split())}" for lv, desc in gemm) + ".",
          f"Peers: {', '.join(vers) or 'none installed'}. Best of {reps} run(s) each; command: `bench/e2e.py`.", "",
          "The same initial weights (`saebench train --save-init`), rows (`--save-data`) and batch order "
          "(saebench's MT19937 stream). *Loop*: the training loop alone (each tool's own clock); *process*: "
