@@ -1,9 +1,9 @@
 /*
- * Single-threaded float GEMM, C = alpha op(A) op(B) + beta C, row-major,
+ * Single-threaded GEMM, C = alpha op(A) op(B) + beta C, row-major,
  * written once over the vector abstraction: a template (kernels/template.h)
  * compiled once per register tile by kernels/x86/gemm_<level>_<tile>.c,
  * which defines
- *   MR, NV   the register tile: MR rows x NV vectors of VW floats (NR),
+ *   MR, NV   the register tile: MR rows x NV vectors of VW elements (NR),
  *   GEMM_LEVEL  the SAE_CPU_* flags the tile needs,
  * and includes its level's vector header and tune_defaults.h, which gives
  *   PACK_MIN, PACK_B_MIN_M, PACK_A_MIN_N  when packing pays (see gemm()).
@@ -22,15 +22,23 @@
 
 #include "kernels/scratch.h"
 #include "kernels/tuning.h"
+#if SAE_TMPL_F64
+#include "kernels/scalar.h"
+#else
 #include "kernels/vmath_tmpl.h"
+#endif
 
 #define NR (NV * VW)
 
 /* The cache blocks in force: valid from the start, replaced by the chosen
- * ones (sae_kernels_init_tuned) before any GEMM runs. */
+ * ones (sae_kernels_init_tuned) before any float GEMM runs. The double
+ * GEMM keeps these (a 4 x 8 tile of doubles: B's micro-panel 16 KiB, A's
+ * block 128 KiB): it is not tuned. */
 static SaeGemmBlocks blk = { .mr = MR, .nr = NR, .kc = 256, .mc = 16 * MR, .nc = 4096 };
 
+#if !SAE_TMPL_F64
 static void set_blocks(SaeGemmBlocks b) { blk = b; }
+#endif
 
 /* Full unrolling of the tile loops, so that the accumulators live in
  * registers (gcc and clang spell it differently). */
@@ -45,18 +53,18 @@ static void set_blocks(SaeGemmBlocks b) { blk = b; }
  * with h == NULL the activation replaces C, otherwise C keeps the
  * pre-activation and h (leading dimension ldh) gets the activation. */
 typedef struct Epilogue {
-    const float *bias;
+    const T *bias;
     int act;
-    float *h;
+    T *h;
     size_t ldh;
 } Epilogue;
 
 /* Where the micro-kernel reads its operands: a(i, p) = a[i*rs + p*cs];
  * b(p, j) = b[p*ld + j] (contiguous along j). */
 typedef struct Operands {
-    const float *a;
+    const T *a;
     size_t rs, cs;
-    const float *b;
+    const T *b;
     size_t ld;
 } Operands;
 
@@ -67,11 +75,11 @@ typedef struct Operands {
  * HW columns: half the work of a masked full vector); unit, adjacent A rows
  * (rs == 1: packed or transposed A), so the broadcasts use constant
  * offsets; otherwise row offsets are precomputed. */
-static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o, float *c, size_t ldc, size_t nr,
-                                                          float alpha, float beta, const Epilogue *ep, const int ROWS,
-                                                          const int NVEC, const int full, const int half,
-                                                          const int unit)
+static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
+                                                          T beta, const Epilogue *ep, const int ROWS, const int NVEC,
+                                                          const int full, const int half, const int unit)
 {
+    (void)ep;                       /* the double GEMM has no epilogue */
     const int NW = NVEC - half;     /* whole vectors */
     const int wfull = full || half; /* whole vectors need no mask */
     vf acc[MR][NV];
@@ -98,7 +106,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                 __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
         }
     }
-    const float *a = o.a, *b = o.b;
+    const T *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
         UNROLL
@@ -118,13 +126,14 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
     const vf va = vset1(alpha), vb = vset1(beta);
     UNROLL
     for (int i = 0; i < ROWS; i++) {
-        float *ci = c + (size_t)i * ldc;
+        T *ci = c + (size_t)i * ldc;
         UNROLL
         for (int v = 0; v < NW; v++) {
             vf r = vmul(va, acc[i][v]);
             if (beta != 0)
                 r = vfma(vb, wfull ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
-            float *dst = ci + v * VW;
+            T *dst = ci + v * VW;
+#if !SAE_TMPL_F64
             if (ep) {
                 r = vadd(r, wfull ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
                 if (ep->h) {
@@ -133,13 +142,15 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                 }
                 r = v_act(r, ep->act);
             }
+#endif
             wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
         }
         if (half) {
             vh r = vh_mul(vh_low(va), acch[i]);
             if (beta != 0)
                 r = vh_fma(vh_low(vb), vh_load_m(ci + NW * VW, hmask), r);
-            float *dst = ci + NW * VW;
+            T *dst = ci + NW * VW;
+#if !SAE_TMPL_F64
             if (ep) {
                 r = vh_add(r, vh_load_m(ep->bias + NW * VW, hmask));
                 if (ep->h) {
@@ -148,14 +159,15 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                 }
                 r = vh_low(v_act(vh_wide(r), ep->act)); /* the upper lanes are dropped */
             }
+#endif
             vh_store_m(dst, r, hmask);
         }
     }
 }
 
 /* ROWS rows of a tile: picks the specialisation for its width and A. */
-static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands o, float *c, size_t ldc, size_t nr,
-                                                            float alpha, float beta, const Epilogue *ep, const int R)
+static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
+                                                            T beta, const Epilogue *ep, const int R)
 {
     const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW;
     /* every argument after ep a constant: each branch is its own loop nest */
@@ -182,8 +194,7 @@ _Static_assert(NV == 2, "tile_rows covers edges of NV - 1 vectors: written for N
 /* One function per row count, each with its own specialised loop nests;
  * their signature, once (as kernels.h's decl_*_fn). */
 #define decl_tile_rows_fn(name) \
-    static void name(size_t kc, Operands o, float *c, size_t ldc, size_t nr, float alpha, float beta, \
-                     const Epilogue *ep)
+    static void name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep)
 decl_tile_rows_fn(tile_rows_MR) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, MR); }
 decl_tile_rows_fn(tile_rows_8) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 8); }
 decl_tile_rows_fn(tile_rows_4) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 4); }
@@ -192,14 +203,13 @@ decl_tile_rows_fn(tile_rows_1) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 1
 
 /* One MR x NR tile, mr x nr of it valid: whole MR-row kernels, and the
  * remaining rows in pieces of 8, 4, 2 and 1 (no computed row is wasted). */
-static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t nr, float alpha, float beta,
-                 const Epilogue *ep)
+static void tile(size_t kc, Operands o, T *c, size_t ldc, size_t mr, size_t nr, T alpha, T beta, const Epilogue *ep)
 {
     for (size_t i = 0; i < mr;) {
         const size_t left = mr - i;
         Operands oi = o;
         oi.a = o.a + i * o.rs;
-        float *ci = c + i * ldc;
+        T *ci = c + i * ldc;
         Epilogue ei, *e = NULL;
         if (ep) {
             ei = *ep;
@@ -228,7 +238,7 @@ static void tile(size_t kc, Operands o, float *c, size_t ldc, size_t mr, size_t 
 
 /* op(A) rows [i0, i0+mc) x inner [p0, p0+kc) into MR-high panels, each
  * stored p-major (MR values per p), rows past mc zero. */
-static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, size_t mc, size_t kc, float *dst)
+static void pack_a(const T *a, size_t lda, int trans, size_t i0, size_t p0, size_t mc, size_t kc, T *dst)
 {
     _Static_assert(MR <= VW, "a panel's rows fit one transposed vector");
     for (size_t ip = 0; ip < mc; ip += MR) {
@@ -249,7 +259,7 @@ static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, 
             }
         }
         for (size_t p = p0v; p < kc; p++) {
-            float *d = dst + ip * kc + p * MR;
+            T *d = dst + ip * kc + p * MR;
             for (size_t i = 0; i < rows; i++)
                 d[i] = trans ? a[(p0 + p) * lda + i0 + ip + i] : a[(i0 + ip + i) * lda + p0 + p];
             for (size_t i = rows; i < MR; i++) d[i] = 0;
@@ -259,11 +269,11 @@ static void pack_a(const float *a, size_t lda, int trans, size_t i0, size_t p0, 
 
 /* op(B) inner [p0, p0+kc) x columns [j0, j0+nc) into NR-wide panels, each
  * stored p-major (NR values per p), columns past nc zero. */
-static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, size_t kc, size_t nc, float *dst)
+static void pack_b(const T *b, size_t ldb, int trans, size_t p0, size_t j0, size_t kc, size_t nc, T *dst)
 {
     for (size_t jp = 0; jp < nc; jp += NR) {
         const size_t cols = nc - jp < NR ? nc - jp : NR;
-        float *panel = dst + jp * kc;
+        T *panel = dst + jp * kc;
         size_t p0v = 0; /* the steps packed by whole VW x VW transposes */
         if (trans && cols == NR) {
             for (; p0v + VW <= kc; p0v += VW)
@@ -275,13 +285,13 @@ static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, 
                 }
         }
         for (size_t p = p0v; p < kc; p++) {
-            float *d = panel + p * NR;
+            T *d = panel + p * NR;
             if (trans)
                 for (size_t j = 0; j < cols; j++) d[j] = b[(j0 + jp + j) * ldb + p0 + p];
             else if (cols == NR) /* a whole panel row: NV vector copies, no call */
                 for (int v = 0; v < NV; v++) vstore(d + v * VW, vload(b + (p0 + p) * ldb + j0 + jp + (size_t)v * VW));
             else
-                memcpy(d, b + (p0 + p) * ldb + j0 + jp, cols * sizeof(float));
+                memcpy(d, b + (p0 + p) * ldb + j0 + jp, cols * sizeof(T));
             for (size_t j = cols; j < NR; j++) d[j] = 0;
         }
     }
@@ -290,23 +300,23 @@ static void pack_b(const float *b, size_t ldb, int trans, size_t p0, size_t j0, 
 /* The packing buffers of this thread (which: 0 for B, 1 for A), sized for
  * the largest blocks, allocated on first use and kept: no allocation per
  * call (only the pages the blocks in force use are ever touched). */
-static float *scratch(int which)
+static T *scratch(int which)
 {
-    static _Thread_local float *buf[2];
+    static _Thread_local T *buf[2];
     if (!buf[which]) {
         const size_t floats =
             which == 0 ? (size_t)SAE_GEMM_KC_MAX * SAE_GEMM_NC_MAX : (size_t)(SAE_GEMM_MC_MAX + MR) * SAE_GEMM_KC_MAX;
-        buf[which] = sae_scratch_alloc(floats * sizeof(float));
+        buf[which] = sae_scratch_alloc(floats * sizeof(T));
     }
     return buf[which];
 }
 
-static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc)
+static void scale_c(size_t m, size_t n, T beta, T *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++) {
-        float *ci = c + i * ldc;
+        T *ci = c + i * ldc;
         if (beta == 0)
-            memset(ci, 0, n * sizeof(float));
+            memset(ci, 0, n * sizeof(T));
         else
             for (size_t j = 0; j < n; j++) ci[j] *= beta;
     }
@@ -314,12 +324,12 @@ static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc)
 
 /* C = alpha A B^T + beta C without packing: only when the packing buffer
  * cannot be had (out of memory); slow but right. */
-static void gemm_nt_unpacked(int ta, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                             const float *b, size_t ldb, float beta, float *c, size_t ldc)
+static void gemm_nt_unpacked(int ta, size_t m, size_t n, size_t k, T alpha, const T *a, size_t lda, const T *b,
+                             size_t ldb, T beta, T *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
-            float s = 0;
+            T s = 0;
             for (size_t p = 0; p < k; p++) s += (ta ? a[p * lda + i] : a[i * lda + p]) * b[j * ldb + p];
             c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j]);
         }
@@ -327,9 +337,8 @@ static void gemm_nt_unpacked(int ta, size_t m, size_t n, size_t k, float alpha, 
 
 /* The macro-kernel: every MR x NR tile of the mc x nc block of C at c over
  * one kc slice. ap/bp: the packed panels, or NULL to read a/b in place. */
-static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, const float *a, size_t lda,
-                         const float *ap, const float *b, size_t ldb, const float *bp, float beta, float *c, size_t ldc,
-                         const Epilogue *ep)
+static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, T alpha, const T *a, size_t lda, const T *ap,
+                         const T *b, size_t ldb, const T *bp, T beta, T *c, size_t ldc, const Epilogue *ep)
 {
     for (size_t jr = 0; jr < nc; jr += NR) {
         const size_t nr = nc - jr < NR ? nc - jr : NR;
@@ -357,8 +366,8 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, float alpha, c
     }
 }
 
-static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
-                 size_t ldb, float beta, float *c, size_t ldc, const Epilogue *ep)
+static void gemm(int ta, int tb, size_t m, size_t n, size_t k, T alpha, const T *a, size_t lda, const T *b, size_t ldb,
+                 T beta, T *c, size_t ldc, const Epilogue *ep)
 {
     if (m == 0 || n == 0)
         return;
@@ -370,8 +379,8 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
     /* Pack what is reused enough to pay for the copy; B in NT is strided
      * along j, so it is always packed. */
     const size_t kc_max = k < kc_cap ? k : kc_cap;
-    float *bp = tb || (m > PACK_B_MIN_M && n * kc_max > PACK_MIN) ? scratch(0) : NULL;
-    float *ap = n > PACK_A_MIN_N && m * kc_max > PACK_MIN ? scratch(1) : NULL;
+    T *bp = tb || (m > PACK_B_MIN_M && n * kc_max > PACK_MIN) ? scratch(0) : NULL;
+    T *ap = n > PACK_A_MIN_N && m * kc_max > PACK_MIN ? scratch(1) : NULL;
     if (tb && !bp) {
         gemm_nt_unpacked(ta, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
@@ -384,16 +393,16 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
         const size_t nc = n - jc < nc_cap ? n - jc : nc_cap;
         for (size_t pc = 0; pc < k; pc += kc_eq) {
             const size_t kc = k - pc < kc_eq ? k - pc : kc_eq;
-            const float beta_k = pc == 0 ? beta : 1.0f;
+            const T beta_k = pc == 0 ? beta : (T)1;
             if (bp)
                 pack_b(b, ldb, tb, pc, jc, kc, nc, bp);
             /* op(B) slice [pc, pc+kc) x [jc, jc+nc) read in place (not NT) */
-            const float *bs = b + pc * ldb + jc;
+            const T *bs = b + pc * ldb + jc;
             for (size_t ic = 0; ic < m; ic += mc_eq) {
                 const size_t mc = m - ic < mc_eq ? m - ic : mc_eq;
                 if (ap)
                     pack_a(a, lda, ta, ic, pc, mc, kc, ap);
-                const float *as = ta ? a + pc * lda + ic : a + ic * lda + pc;
+                const T *as = ta ? a + pc * lda + ic : a + ic * lda + pc;
                 Epilogue eb, *e = NULL;
                 if (ep && pc + kc == k) { /* the last slice carries the epilogue */
                     eb = *ep;
@@ -408,11 +417,31 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, cons
     }
 }
 
-static decl_gemm_fn(float, gemm_nn) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-static decl_gemm_fn(float, gemm_nt) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-static decl_gemm_fn(float, gemm_tn) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+/* The float tiles' functions are reached through their record (below);
+ * the double GEMM is named for the double table, sae_<slot>_<isa>_f64. */
+#if SAE_TMPL_F64
+#define GEMM_LINKAGE
+#define GEMM_FN(slot) KN(slot)
+#else
+#define GEMM_LINKAGE static
+#define GEMM_FN(slot) slot
+#endif
+GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
 
-static decl_gemm_bias_act_fn(float, gemm_bias_act)
+#if SAE_TMPL_F64
+/* Double has no vector activations: the GEMM, then the bias and the
+ * activation in one pass of the scalar reference (O(mn) after O(mnk)). */
+decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
+{
+    static decl_bias_act_fn(double, *const bias_act[]) = { sae_bias_sigmoid_scalar_f64, sae_bias_tanh_scalar_f64,
+                                                           sae_bias_relu_scalar_f64, sae_bias_linear_scalar_f64 };
+    gemm(0, trans_b, m, n, k, 1, a, lda, b, ldb, 0, z ? z : h, n, NULL);
+    bias_act[act](m, n, bias, z ? z : h, h);
+}
+#else
+static decl_gemm_bias_act_fn(T, gemm_bias_act)
 {
     const Epilogue ep = { .bias = bias, .act = act, .h = z ? h : NULL, .ldh = n };
     if (k == 0) { /* no slice to carry the epilogue: every row is f(bias) */
@@ -426,7 +455,7 @@ static decl_gemm_bias_act_fn(float, gemm_bias_act)
             }
         return;
     }
-    gemm(0, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, z ? z : h, n, &ep);
+    gemm(0, trans_b, m, n, k, (T)1, a, lda, b, ldb, (T)0, z ? z : h, n, &ep);
 }
 
 #define SAE_STR_(x) #x
@@ -444,5 +473,8 @@ const SaeGemmTile KN(gemm_tile) = {
                   "sae_gemm_tn_" SAE_STR(SAE_TMPL_ISA), "sae_gemm_bias_act_" SAE_STR(SAE_TMPL_ISA) },
     .set_blocks = set_blocks,
 };
+#endif
 
+#undef GEMM_FN
+#undef GEMM_LINKAGE
 #undef NR

@@ -22,6 +22,11 @@ SAE_KERNEL_SLOTS(SAE_DECL_OMP_AVX512)
 /* The double kernels of the SIMD levels (vec_f64_tmpl.c): the slots of
  * L-BFGS's vector algebra. */
 decl_dot_fn(double, sae_dot_avx2_f64);
+/* The double GEMM (gemm_avx2_f64.c), for both SIMD levels. */
+decl_gemm_fn(double, sae_gemm_nn_avx2_f64);
+decl_gemm_fn(double, sae_gemm_nt_avx2_f64);
+decl_gemm_fn(double, sae_gemm_tn_avx2_f64);
+decl_gemm_bias_act_fn(double, sae_gemm_bias_act_avx2_f64);
 decl_axpy_fn(double, sae_axpy_avx2_f64);
 decl_dot_fn(double, sae_dot_avx512_f64);
 decl_axpy_fn(double, sae_axpy_avx512_f64);

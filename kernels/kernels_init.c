@@ -1,8 +1,8 @@
 /* Fills the kernel table: the scalar reference in every slot, then the ISA
  * levels the flags allow, lowest first, stopping at the first level the
- * flags lack (dav1d's *_dsp_init pattern). The double table is the scalar
- * reference (the precision for checks) except in L-BFGS's vector algebra
- * (dot, axpy), which has SIMD variants. */
+ * flags lack (dav1d's *_dsp_init pattern). The double table's element-wise
+ * slots are the scalar reference (the precision for checks) except L-BFGS's
+ * vector algebra (dot, axpy); its GEMM slots have SIMD variants. */
 #include "kernels/cpu.h"
 #include "kernels/isa.h"
 #include "kernels/kernels.h"
@@ -29,6 +29,11 @@
     k->name64.dot = "sae_dot_" #isa "_f64"; \
     k->name64.axpy = "sae_axpy_" #isa "_f64";
 
+/* The double GEMM (avx2 for both SIMD levels: no AVX-512 double tile yet). */
+#define FILL_GEMM_F64(slot, kind) \
+    k->f64.slot = sae_##slot##_avx2_f64; \
+    k->name64.slot = "sae_" #slot "_avx2_f64";
+
 #define FILL_OMP(slot, kind, isa) \
     k->f32.slot = sae_##slot##_omp_##isa; \
     k->name32.slot = "sae_" #slot "_omp_" #isa;
@@ -46,6 +51,7 @@ static unsigned init_isa(SaeKernels *k, unsigned flags)
         return 0;
     SAE_ELEM_SLOTS(FILL_AVX2)
     FILL_F64(avx2)
+    SAE_GEMM_SLOTS(FILL_GEMM_F64)
     if (!(flags & SAE_CPU_AVX512))
         return SAE_CPU_AVX2;
     SAE_ELEM_SLOTS(FILL_AVX512)
