@@ -77,7 +77,8 @@ static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rho
         rhohat[j] = a;
         const int inside = a >= eps && a <= 1 - eps; /* the clamp passes gradient */
         const double r = a < eps ? eps : a > 1 - eps ? 1 - eps : a;
-        kl += rho * log(rho / r) + (1 - rho) * log((1 - rho) / (1 - r));
+        if (c->beta != 0) /* two logs per unit and step: only when the term counts */
+            kl += rho * log(rho / r) + (1 - rho) * log((1 - rho) / (1 - r));
         if (want_row)
             row[j] = (T)(inside ? scale * (-rho / r + (1 - rho) / (1 - r)) : 0.0);
     }
