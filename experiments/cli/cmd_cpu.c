@@ -85,7 +85,7 @@ int sae_cmd_cpu(int argc, char **argv)
     for (size_t i = 0; i < sae_kernel_slot_count(); i++) {
         char extra[96] = "";
         if (i < n_gemm_slots && k.blocks.mr) /* what the GEMM slots' tile runs with */
-            snprintf(extra, sizeof extra, "  [%s kc %d mc %d nc %d, %s]", k.gemm_tile, k.blocks.kc, k.blocks.mc,
+            snprintf(extra, sizeof extra, "  [float: %s kc %d mc %d nc %d, %s]", k.gemm_tile, k.blocks.kc, k.blocks.mc,
                      k.blocks.nc, k.gemm_source);
         printf("%-20s %-34s %s%s\n", sae_kernel_slot_name(i), sae_kernel_slot_fn(&k, i, 0),
                sae_kernel_slot_fn(&k, i, 1), extra);
