@@ -22,17 +22,14 @@
     k->f32.slot = sae_##slot##_avx512; \
     k->name32.slot = "sae_" #slot "_avx512";
 
-/* The double slots a SIMD level brings (L-BFGS's vector algebra). */
-#define FILL_F64(isa) \
-    k->f64.dot = sae_dot_##isa##_f64; \
-    k->f64.axpy = sae_axpy_##isa##_f64; \
-    k->name64.dot = "sae_dot_" #isa "_f64"; \
-    k->name64.axpy = "sae_axpy_" #isa "_f64";
-
-/* The double GEMM (avx2 for both SIMD levels: no AVX-512 double tile yet). */
-#define FILL_GEMM_F64(slot, kind) \
-    k->f64.slot = sae_##slot##_avx2_f64; \
-    k->name64.slot = "sae_" #slot "_avx2_f64";
+/* One double slot from the function sae_<slot>_<fn>. */
+#define FILL64(slot, fn) \
+    k->f64.slot = sae_##slot##_##fn; \
+    k->name64.slot = "sae_" #slot "_" #fn;
+/* The double slots a SIMD level brings (L-BFGS's vector algebra), and the
+ * double GEMM (avx2 for both SIMD levels: no AVX-512 double tile yet). */
+#define FILL_F64(isa) FILL64(dot, isa##_f64) FILL64(axpy, isa##_f64)
+#define FILL_GEMM_F64(slot, kind) FILL64(slot, avx2_f64)
 
 #define FILL_OMP(slot, kind, isa) \
     k->f32.slot = sae_##slot##_omp_##isa; \
