@@ -13,7 +13,7 @@
 
 #define MAGIC "saebench-tune 1"
 
-/* FNV-1a: the file name's key from the CPU line (the line itself is in
+/* FNV-1a: the file name's key from the CPU and kernels lines (both are in
  * the file and compared whole, so a collision only costs a stale file). */
 static uint64_t fnv1a(const char *s)
 {
@@ -35,9 +35,10 @@ void sae_tunefile_key(char *cpu, size_t cpulen, char *kernels, size_t kernlen)
 int sae_tunefile_path(char *buf, size_t len, SaeError *e)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char cpu[300], kern[8];
+    char cpu[300], kern[300], both[600];
     sae_tunefile_key(cpu, sizeof cpu, kern, sizeof kern);
-    const unsigned long long key = (unsigned long long)fnv1a(cpu);
+    snprintf(both, sizeof both, "%s\n%s", cpu, kern);
+    const unsigned long long key = (unsigned long long)fnv1a(both);
     int n;
     if (xdg && xdg[0] == '/')
         n = snprintf(buf, len, "%s/saebench/tune-%016llx.txt", xdg, key);

@@ -1,9 +1,10 @@
 /*
  * The tune file: what `saebench tune` measured fastest on this CPU (the
  * GEMM tile and cache blocks per SIMD level), kept as a small text file
- * (FFTW's wisdom) and read at start-up. One file per CPU identity, under
+ * (FFTW's wisdom) and read at start-up. One file per CPU identity and
+ * kernel build (its version and compiled tiles), under
  * $XDG_CACHE_HOME/saebench/ (~/.cache/saebench/ when unset), so machines
- * sharing a home directory keep their own:
+ * sharing a home directory, and builds with other kernels, keep their own:
  *
  *   # saebench tune file (saebench tune): ...
  *   saebench-tune 1
