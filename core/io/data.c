@@ -26,8 +26,10 @@ SaeDataOpts sae_data_defaults(void)
 
 void sae_data_free(SaeData *d)
 {
-    free(d->x);
-    free(d->labels);
+    if (!d->view) {
+        free(d->x);
+        free(d->labels);
+    }
     memset(d, 0, sizeof *d);
 }
 
@@ -183,51 +185,69 @@ static int fashion_part(const char *dir, const char *prefix, const SaeDataOpts *
     return load_file(ip, o, d, e); /* sniffed like any file: it may not be IDX */
 }
 
-/* Keeps the rows listed in idx[0..n) of src, in that order. */
-static int take_rows(const SaeData *src, const size_t *idx, size_t n, SaeData *dst, SaeError *e)
+/* Reorders the rows of d in place so that row r becomes the old row
+ * idx[r], one permutation cycle at a time through one row of scratch; idx
+ * is used up (each placed entry is set to its own index). */
+static int permute_rows(SaeData *d, size_t *idx, SaeError *e)
 {
-    memset(dst, 0, sizeof *dst);
-    dst->cols = src->cols;
-    dst->img_h = src->img_h;
-    dst->img_w = src->img_w;
-    dst->n_classes = src->n_classes;
-    dst->auto_scale = src->auto_scale;
-    dst->rows = n;
-    dst->x = sae_alloc_array(n * src->cols, sizeof(double));
-    if (src->labels)
-        dst->labels = sae_alloc_array(n, sizeof(int));
-    if (!dst->x || (src->labels && !dst->labels)) {
-        sae_data_free(dst);
+    const size_t n = d->cols;
+    double *row = sae_alloc_array(n, sizeof(double));
+    if (!row)
         return sae_fail(e, "out of memory splitting the data");
+    for (size_t start = 0; start < d->rows; start++) {
+        if (idx[start] == start)
+            continue;
+        memcpy(row, d->x + start * n, n * sizeof(double));
+        const int label = d->labels ? d->labels[start] : 0;
+        size_t r = start;
+        while (idx[r] != start) { /* row r takes its source, which is read before it is overwritten */
+            const size_t src = idx[r];
+            memcpy(d->x + r * n, d->x + src * n, n * sizeof(double));
+            if (d->labels)
+                d->labels[r] = d->labels[src];
+            idx[r] = r;
+            r = src;
+        }
+        memcpy(d->x + r * n, row, n * sizeof(double));
+        if (d->labels)
+            d->labels[r] = label;
+        idx[r] = r;
     }
-    for (size_t i = 0; i < n; i++) {
-        memcpy(dst->x + i * src->cols, src->x + idx[i] * src->cols, src->cols * sizeof(double));
-        if (src->labels)
-            dst->labels[i] = src->labels[idx[i]];
-    }
+    free(row);
     return 0;
 }
 
+/* The held-out split without a copy: the rows of all are put in the
+ * split's order in place (the training rows first), train takes over the
+ * allocation and test is a view of its last n_test rows. */
 static int split(const char *spec, SaeData *all, double fraction, SaeData *train, SaeData *test, SaeError *e)
 {
     const size_t n_test = (size_t)floor(fraction * (double)all->rows + 0.5);
     if (n_test >= all->rows)
         return sae_fail(e, "%s: --test-fraction %g leaves no training rows (%zu rows)", spec, fraction, all->rows);
-    size_t *idx = sae_alloc_array(all->rows, sizeof(size_t));
-    if (!idx)
-        return sae_fail(e, "%s: out of memory", spec);
-    for (size_t i = 0; i < all->rows; i++) idx[i] = i;
     if (n_test > 0) {
+        size_t *idx = sae_alloc_array(all->rows, sizeof(size_t));
+        if (!idx)
+            return sae_fail(e, "%s: out of memory", spec);
+        for (size_t i = 0; i < all->rows; i++) idx[i] = i;
         SaeRng r;
         sae_rng_seed(&r, SPLIT_SEED);
         sae_rng_shuffle(&r, idx, all->rows);
+        const int rc = permute_rows(all, idx, e);
+        free(idx);
+        if (rc)
+            return -1;
     }
     const size_t n_train = all->rows - n_test;
-    int rc = take_rows(all, idx, n_train, train, e);
-    if (!rc && (rc = take_rows(all, idx + n_train, n_test, test, e)))
-        sae_data_free(train);
-    free(idx);
-    return rc;
+    *train = *all;
+    train->rows = n_train;
+    *test = *all;
+    test->rows = n_test;
+    test->x = all->x + n_train * all->cols;
+    test->labels = all->labels ? all->labels + n_train : NULL;
+    test->view = 1;
+    memset(all, 0, sizeof *all); /* train owns the rows now */
+    return 0;
 }
 
 static void scale_data(const SaeDataOpts *o, SaeData *train, SaeData *test)
@@ -324,15 +344,15 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         *train = all;
         *test = given_test;
     } else {
-        rc = split(spec, &all, o->test_fraction, train, test, e);
-        sae_data_free(&all);
-        if (rc)
+        if (split(spec, &all, o->test_fraction, train, test, e)) {
+            sae_data_free(&all);
             return -1;
+        }
     }
     scale_data(o, train, test);
     if (sae_data_check_finite(spec, train, e) || sae_data_check_finite(spec, test, e)) {
-        sae_data_free(train);
         sae_data_free(test);
+        sae_data_free(train);
         return -1;
     }
     return 0;

@@ -32,6 +32,8 @@ typedef struct SaeData {
     int n_classes;
     size_t img_h, img_w; /* a row is an img_h x img_w image (0 when not) */
     double auto_scale;   /* what --scale auto multiplies by (1/255 for bytes) */
+    int view;            /* x and labels are rows of another SaeData (the held-out part of a
+                          * split views the training part's allocation): not freed here */
 } SaeData;
 
 typedef enum { SAE_SCALE_AUTO, SAE_SCALE_NONE, SAE_SCALE_MINMAX, SAE_SCALE_ZSCORE } SaeScale;
@@ -51,8 +53,11 @@ typedef struct SaeDataOpts {
 SaeDataOpts sae_data_defaults(void);
 
 /* Loads spec (a built-in name or a path) into train and test (test may end
- * up with 0 rows). On error both are empty and e says why. */
+ * up with 0 rows). A held-out split copies nothing: test is then a view of
+ * rows in train's allocation, valid while train is. On error
+ * both are empty and e says why. */
 int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeData *test, SaeError *e);
+/* Frees what d owns (a view owns nothing) and empties it. */
 void sae_data_free(SaeData *d);
 
 /* Single loaders, used by sae_data_load and the tests; `path` names the
