@@ -208,14 +208,12 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
     T *gW2 = c->tied ? NULL : grad + L.w2;
 
-    /* [delta-out]: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid decoder. */
-    kt->sub_scale(m * n, inv_m, Xh, x, D2);
-    if (c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID)
-        kt->dsigmoid(m * n, Xh, D2);
+    /* [delta-out]: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid
+     * decoder, and its column sums (gb2), in one pass. */
+    kt->out_delta(m, n, inv_m, Xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, D2, w->tmp);
+    FN(to_T)(n, w->tmp, gb2);
 
     /* [grad-dec] (untied); [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
-    kt->colsum(m, n, D2, w->tmp);
-    FN(to_T)(n, w->tmp, gb2);
     if (c->tied) {
         kt->gemm_nt(m, k, n, 1, D2, n, W1, n, 0, GH, k);
     } else {

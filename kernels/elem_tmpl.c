@@ -130,6 +130,45 @@ STEP void column_sums(size_t rows, size_t cols, const float *src, double *out, i
     }
 }
 
+/* One row of out_delta: the delta vector v into d, widened into the
+ * column sums; sig is a constant at each call. */
+STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
+{
+    const size_t nv = n / VW * VW;
+    const vf sv = vset1(s);
+    for (size_t j = 0; j < nv; j += VW) {
+        const vf h = vload(xh + j);
+        vf v = vmul(sv, vsub(h, vload(x + j)));
+        if (sig)
+            v = vmul(v, v_deriv(h, SAE_K_SIGMOID));
+        vstore(d + j, v);
+        vd_store(colsum + j, vd_add(vd_load(colsum + j), vd_lo(v)));
+        vd_store(colsum + j + VDW, vd_add(vd_load(colsum + j + VDW), vd_hi(v)));
+    }
+    for (size_t j = nv; j < n; j++) { /* the last columns in float, as colsum's */
+        const float h = xh[j];
+        float v = s * (h - x[j]);
+        if (sig)
+            v *= h - h * h;
+        d[j] = v;
+        colsum[j] += (double)v;
+    }
+}
+
+STEP void out_delta(size_t m, size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
+{
+    for (size_t j = 0; j < n; j++) colsum[j] = 0;
+    for (size_t i = 0; i < m; i++) out_delta_row(n, s, xh + i * n, x + i * n, sig, d + i * n, colsum);
+}
+
+decl_out_delta_fn(float, KN(out_delta))
+{
+    if (sig)
+        out_delta(m, n, s, xh, x, 1, d, colsum);
+    else
+        out_delta(m, n, s, xh, x, 0, d, colsum);
+}
+
 decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { column_sums(m, k, h, out, SAE_K_SIGMOID); }
 decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { column_sums(m, k, h, out, SAE_K_TANH); }
 decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { column_sums(m, k, h, out, SAE_K_RELU); }

@@ -63,6 +63,14 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
 #define decl_cae_delta_fn(T, name) \
     void (name)(size_t m, size_t k, const T *h, const T *c, T *d)
 
+/* The output delta of the backward pass in one sweep over the m x n
+ * matrices xh and x (core/MODEL.md §5 [delta-out]): d = s (xh - x), times
+ * xh (1 - xh) when sig (a sigmoid decoder under the squared error), and
+ * colsum[j] = sum_i d[i,j] (overwritten): what sub_scale, dsigmoid and
+ * colsum would do in three. */
+#define decl_out_delta_fn(T, name) \
+    void (name)(size_t m, size_t n, T s, const T *xh, const T *x, int sig, T *d, double *colsum)
+
 /* out[j] = sum_i a[i,j] for the m x n matrix a (overwrites out). */
 #define decl_colsum_fn(T, name) \
     void (name)(size_t m, size_t n, const T *a, double *out)
@@ -124,7 +132,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     X(cae_dsq_sigmoid, cae_dsq) X(cae_dsq_tanh, cae_dsq) \
     X(cae_dsq_relu, cae_dsq) \
     X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta) \
-    X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
+    X(out_delta, out_delta) X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
     X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum) \
     X(dot, dot) X(axpy, axpy) \
     X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \

@@ -145,13 +145,37 @@ static double *partial(size_t n)
     return buf;
 }
 
-typedef decl_colsum_fn(float, *colsum_fn);
+/* A column-sum kernel over rows [r0, r0 + rows) of its operands, summing
+ * into out (overwritten): what colsum_split divides among threads. */
+typedef struct RowSums {
+    void (*run)(const struct RowSums *rs, size_t r0, size_t rows, double *out);
+    decl_colsum_fn(float, *colsum); /* colsum, cae_dsq: (rows, cols, src + r0 * cols, out) */
+    const float *src;
+    decl_out_delta_fn(float, *out_delta); /* out_delta: its operands at row r0 */
+    float s;
+    const float *xh, *x;
+    int sig;
+    float *d;
+    size_t cols;
+} RowSums;
+
+static void run_colsum(const RowSums *rs, size_t r0, size_t rows, double *out)
+{
+    rs->colsum(rows, rs->cols, rs->src + r0 * rs->cols, out);
+}
+
+static void run_out_delta(const RowSums *rs, size_t r0, size_t rows, double *out)
+{
+    const size_t o = r0 * rs->cols;
+    rs->out_delta(rows, rs->cols, rs->s, rs->xh + o, rs->x + o, rs->sig, rs->d + o, out);
+}
 
 /* Column sums split by rows: each thread sums its rows into its own
- * partial vector, added in thread order. colsum and every cae_dsq share
- * this shape (rows, cols, src, out). */
-static void colsum_split(colsum_fn inner, size_t rows, size_t cols, const float *src, double *out)
+ * partial vector, added in thread order. colsum, every cae_dsq and
+ * out_delta share this shape. */
+static void colsum_split(const RowSums *rs, size_t rows, double *out)
 {
+    const size_t cols = rs->cols;
     const int want = threads_for((double)rows * (double)cols, OMP_ELEM_MIN);
     const int nt = want < OMP_MAX_PARTS ? want : OMP_MAX_PARTS;
     double *parts[OMP_MAX_PARTS] = { 0 };
@@ -163,13 +187,13 @@ static void colsum_split(colsum_fn inner, size_t rows, size_t cols, const float 
             double *p = partial(cols);
             parts[t] = p;
             if (p)
-                inner(hi - r0, cols, src + r0 * cols, p);
+                rs->run(rs, r0, hi - r0, p);
         }
     }
     int ok = nt > 1;
     for (int t = 0; t < nt && ok; t++) ok = parts[t] != NULL;
-    if (!ok) { /* one thread, or a partial could not be had */
-        inner(rows, cols, src, out);
+    if (!ok) { /* one thread, or a partial could not be had (every part is redone whole) */
+        rs->run(rs, 0, rows, out);
         return;
     }
     for (size_t j = 0; j < cols; j++) out[j] = parts[0][j];
@@ -177,10 +201,26 @@ static void colsum_split(colsum_fn inner, size_t rows, size_t cols, const float 
         for (size_t j = 0; j < cols; j++) out[j] += parts[t][j];
 }
 
-decl_colsum_fn(float, KN(colsum)) { colsum_split(INNER(colsum), m, n, a, out); }
-decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { colsum_split(INNER(cae_dsq_sigmoid), m, k, h, out); }
-decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { colsum_split(INNER(cae_dsq_tanh), m, k, h, out); }
-decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { colsum_split(INNER(cae_dsq_relu), m, k, h, out); }
+typedef decl_colsum_fn(float, *colsum_fn);
+
+static void colsum_of(colsum_fn fn, size_t rows, size_t cols, const float *src, double *out)
+{
+    const RowSums rs = { .run = run_colsum, .colsum = fn, .src = src, .cols = cols };
+    colsum_split(&rs, rows, out);
+}
+
+decl_out_delta_fn(float, KN(out_delta))
+{
+    const RowSums rs = {
+        .run = run_out_delta, .out_delta = INNER(out_delta), .s = s, .xh = xh, .x = x, .sig = sig, .d = d, .cols = n
+    };
+    colsum_split(&rs, m, colsum);
+}
+
+decl_colsum_fn(float, KN(colsum)) { colsum_of(INNER(colsum), m, n, a, out); }
+decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { colsum_of(INNER(cae_dsq_sigmoid), m, k, h, out); }
+decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { colsum_of(INNER(cae_dsq_tanh), m, k, h, out); }
+decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { colsum_of(INNER(cae_dsq_relu), m, k, h, out); }
 
 decl_row_sqnorm_fn(float, KN(row_sqnorm))
 {

@@ -163,6 +163,20 @@ static inline void cae_delta(size_t m, size_t k, const T *h, const T *c, T *d, i
 decl_cae_delta_fn(T, KN(cae_delta_sigmoid)) { cae_delta(m, k, h, c, d, SAE_K_SIGMOID); }
 decl_cae_delta_fn(T, KN(cae_delta_tanh)) { cae_delta(m, k, h, c, d, SAE_K_TANH); }
 
+decl_out_delta_fn(T, KN(out_delta))
+{
+    for (size_t j = 0; j < n; j++) colsum[j] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            const T h = xh[i * n + j];
+            T v = s * (h - x[i * n + j]);
+            if (sig)
+                v *= h - h * h;
+            d[i * n + j] = v;
+            colsum[j] += v;
+        }
+}
+
 decl_colsum_fn(T, KN(colsum))
 {
     for (size_t j = 0; j < n; j++) out[j] = 0;

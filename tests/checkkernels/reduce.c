@@ -1,7 +1,10 @@
 /* checkkernels, the reduction family: sums that leave in double (colsum,
- * row_sqnorm, sqdiff_sum, bce_sum, abs_sum, dot), on every count and shape of
+ * row_sqnorm, sqdiff_sum, bce_sum, abs_sum, dot) and out_delta (a delta array
+ * with its column sums), on every count and shape of
  * ElemCase; their float terms' own rounding dominates the tolerance. */
 #include <float.h>
+#include <math.h>
+#include <stdlib.h>
 
 #include "tests/checkkernels/checkkernels.h"
 
@@ -25,6 +28,34 @@ static void matrix_sums_case(ElemCase *c, const void *arg)
     for (size_t j = 0; j < outs && !failed(); j++)
         if (!close_f(d[j], d_ref[j], 1e-12 * (double)(rows + cols), 1e-12))
             fail("%s: out[%zu] = %.15g, reference %.15g", c->what, j, d[j], d_ref[j]);
+}
+
+/* out_delta on the case's m x n shape, xh in (0.01, 0.99) (a sigmoid's
+ * outputs), both decoders in turn: the delta array, and its column sums to
+ * the rounding of the deltas they add. */
+static void out_delta_case(ElemCase *c, const void *unused)
+{
+    (void)unused;
+    const int sig = (int)(c->index % 2);
+    const float *xh = c->o2_ref, *x = in_mn(c, &c->i2);
+    double *cs_ref = malloc((c->n + 1) * sizeof(double)), *cs = malloc((c->n + 1) * sizeof(double));
+    if (!cs_ref || !cs) {
+        fail("out of memory");
+        free(cs_ref);
+        free(cs);
+        return;
+    }
+    ck_ref->out_delta(c->m, c->n, 0.37f, xh, x, sig, c->o_ref, cs_ref);
+    GUARDED(ck_new->out_delta(c->m, c->n, 0.37f, xh, x, sig, c->o, cs));
+    expect_arrays(c->what, c->o, c->o_ref, c->mn, 1e-7, 4 * FLT_EPSILON);
+    for (size_t j = 0; j < c->n && !failed(); j++) {
+        double mag = 0;
+        for (size_t i = 0; i < c->m; i++) mag += fabs(c->o_ref[i * c->n + j]);
+        if (!close_f(cs[j], cs_ref[j], 4 * FLT_EPSILON * mag + 1e-12, 0))
+            fail("%s sig %d: colsum[%zu] = %.15g, reference %.15g", c->what, sig, j, cs[j], cs_ref[j]);
+    }
+    free(cs_ref);
+    free(cs);
 }
 
 /* sqdiff_sum(a, b) and bce_sum(z, x): a from the activation inputs, b
@@ -69,6 +100,7 @@ static void dot_case(ElemCase *c, const void *unused)
 
 void check_reduce(void)
 {
+    CHECK_SLOT(out_delta, each_case(out_delta_case, NULL));
     CHECK_SLOT(colsum, each_case(matrix_sums_case, &(MatrixSums){ ck_ref->colsum, ck_new->colsum, 0 }));
     CHECK_SLOT(row_sqnorm, each_case(matrix_sums_case, &(MatrixSums){ ck_ref->row_sqnorm, ck_new->row_sqnorm, 1 }));
     CHECK_SLOT(sqdiff_sum, each_case(sum2_case, &(Sum2){ ck_ref->sqdiff_sum, ck_new->sqdiff_sum, 0 }));
