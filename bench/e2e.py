@@ -95,14 +95,15 @@ def main():
     if not os.access(a.saebench, os.X_OK):
         sys.exit(f"e2e.py: {a.saebench}: not built (run the README's build command first)")
     cpu, peak, level, gemm = saebench_cpu(a.saebench)
-    rows = []
+    rows, revision = [], "?"
     with tempfile.TemporaryDirectory(prefix="sae_e2e_") as tmp:
         for name in names:
             c = CONFIGS[name]
             init, data = os.path.join(tmp, name + "_init.npz"), os.path.join(tmp, name + "_x.npy")
             prep = c["args"] + ["--save-init", init, "--save-data", data, "--json"]
             out, _ = timed([a.saebench, "train"] + prep)
-            cfg = model_of(json.loads(out))
+            js = json.loads(out)
+            cfg, revision = model_of(js), js.get("git_revision", "?")
             for t in threads:
                 row = {"config": name, "threads": t}
                 best = None
@@ -130,7 +131,7 @@ def main():
                     row[backend] = best
                 rows.append(row)
     print(file=sys.stderr)
-    md = report(rows, names, cpu, peak, level, gemm, reps)
+    md = report(rows, names, cpu, peak, level, gemm, reps, revision)
     print(md)
     out_dir = a.out or os.path.join(ROOT, "bench", "results", slug(cpu, level))
     os.makedirs(out_dir, exist_ok=True)
@@ -147,12 +148,12 @@ def slug(cpu, level):
     return f"{s}-{level.split('+')[-1]}"
 
 
-def report(rows, names, cpu, peak, level, gemm, reps):
+def report(rows, names, cpu, peak, level, gemm, reps, revision):
     vers = sorted({r[b][4] for r in rows for b in ("torch", "numpy") if isinstance(r[b], tuple)})
     L = [f"# End to end: saebench vs PyTorch and NumPy on {cpu}", "",
          f"FMA peak per core, measured in this run: {peak}. saebench kernels: {level}; GEMM "
          + "; ".join(f"{lv}: {' '.join(desc.split())}" for lv, desc in gemm) + ".",
-         f"Peers: {', '.join(vers) or 'none installed'}. Best of {reps} run(s) each; command: `bench/e2e.py`.", "",
+         f"Peers: {', '.join(vers) or 'none installed'}. Best of {reps} run(s) each; command: `bench/e2e.py`; saebench {revision}.", "",
          "The same initial weights (`saebench train --save-init`), rows (`--save-data`) and batch order "
          "(saebench's MT19937 stream). *Loop*: the training loop alone (each tool's own clock); *process*: "
          "saebench's whole command (loading the data, training, the final evaluation); objectives in float64 "
