@@ -130,28 +130,34 @@ STEP void column_sums(size_t rows, size_t cols, const float *src, double *out, i
     }
 }
 
-/* One row of out_delta: the delta vector v into d, widened into the
- * column sums; sig is a constant at each call. */
+/* The delta of one vector step of out_delta (the same operations, so the
+ * same bits, as sub_scale then dsigmoid). */
+STEP vf out_delta_v(vf s, vf h, vf x, int sig)
+{
+    const vf v = vmul(s, vsub(h, x));
+    return sig ? vmul(v, v_deriv(h, SAE_K_SIGMOID)) : v;
+}
+
+/* One row of out_delta: the deltas into d, widened into the column sums;
+ * sig is a constant at each call. The last columns go through a masked
+ * step and a small array, so no lane past n is read, written or summed. */
 STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
 {
     const size_t nv = n / VW * VW;
     const vf sv = vset1(s);
     for (size_t j = 0; j < nv; j += VW) {
-        const vf h = vload(xh + j);
-        vf v = vmul(sv, vsub(h, vload(x + j)));
-        if (sig)
-            v = vmul(v, v_deriv(h, SAE_K_SIGMOID));
+        const vf v = out_delta_v(sv, vload(xh + j), vload(x + j), sig);
         vstore(d + j, v);
         vd_store(colsum + j, vd_add(vd_load(colsum + j), vd_lo(v)));
         vd_store(colsum + j + VDW, vd_add(vd_load(colsum + j + VDW), vd_hi(v)));
     }
-    for (size_t j = nv; j < n; j++) { /* the last columns in float, as colsum's */
-        const float h = xh[j];
-        float v = s * (h - x[j]);
-        if (sig)
-            v *= h - h * h;
-        d[j] = v;
-        colsum[j] += (double)v;
+    if (nv < n) {
+        const vmask m = vmask_first(n - nv);
+        const vf v = out_delta_v(sv, vload_m(xh + nv, m), vload_m(x + nv, m), sig);
+        vstore_m(d + nv, v, m);
+        float t[VW];
+        vstore(t, v);
+        for (size_t j = nv; j < n; j++) colsum[j] += (double)t[j - nv];
     }
 }
 
