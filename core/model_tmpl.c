@@ -220,17 +220,11 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         kt->gemm_tn(n, k, m, 1, D2, n, H, k, 0, gW2, k);
         kt->gemm_nn(m, k, n, 1, D2, n, W2, k, 0, GH, k);
     }
-    if (c->l1_activity != 0)
-        kt->sign_axpy(m * k, (T)(c->l1_activity / (double)m), H, GH);
-    if (c->beta != 0)
-        kt->bias_linear(m, k, w->vec_k, GH, GH); /* the KL row, every sample */
-
-    /* [delta-hid]: D1 = G_H * f'(Z1) + (2 gamma/m) D D' r   (GH becomes D1). */
-    switch (c->encoder) {
-    case SAE_ACT_SIGMOID: kt->dsigmoid(m * k, H, GH); break;
-    case SAE_ACT_TANH: kt->dtanh(m * k, H, GH); break;
-    default: kt->drelu(m * k, H, GH); break;
-    }
+    /* ... the L1 and KL rows added, then [delta-hid]: D1 = G_H * f'(Z1), with
+     * its column sums (gb1), in one pass; + (2 gamma/m) D D' r after it, and
+     * the sums again (GH becomes D1). */
+    const T l1 = c->l1_activity != 0 ? (T)(c->l1_activity / (double)m) : 0;
+    kt->hid_delta(m, k, H, l1, c->beta != 0 ? w->vec_k : NULL, (int)c->encoder, GH, w->tmp);
     const double cae_scale = 2 * c->gamma / (double)m;
     if (c->gamma != 0 && c->encoder != SAE_ACT_RELU) { /* relu: f'' = 0 */
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->rnorm[j]);
@@ -238,14 +232,14 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
             kt->cae_delta_sigmoid(m, k, H, w->vec_k, GH);
         else
             kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
+        kt->colsum(m, k, GH, w->tmp);
     }
+    FN(to_T)(k, w->tmp, gb1);
 
     /* [grad-enc], [grad-tied]: tied adds the decoder path H^T D2. */
     kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
-    kt->colsum(m, k, GH, w->tmp);
-    FN(to_T)(k, w->tmp, gb1);
 
     /* Penalty gradients: lambda W + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
     const T *rowscale = NULL;

@@ -175,6 +175,55 @@ decl_out_delta_fn(float, KN(out_delta))
         out_delta(m, n, s, xh, x, 0, d, colsum);
 }
 
+/* The delta of one vector step of hid_delta (the same operations, so the
+ * same bits, as sign_axpy, bias_linear and dact). */
+STEP vf hid_delta_v(vf g, vf h, vf l1, int with_l1, const float *row, vmask m, int tail, int act)
+{
+    if (with_l1)
+        g = vfma(l1, v_sign(h), g);
+    if (row)
+        g = vadd(g, ld(row, m, tail));
+    return vmul(g, v_deriv(h, act));
+}
+
+/* One row of hid_delta, as out_delta_row; act is a constant at each call. */
+STEP void hid_delta_row(size_t k, const float *h, float l1, const float *row, int act, float *g, double *colsum)
+{
+    const size_t nv = k / VW * VW;
+    const vf l1v = vset1(l1);
+    const vmask all = vmask_first(VW);
+    for (size_t j = 0; j < nv; j += VW) {
+        const vf v = hid_delta_v(vload(g + j), vload(h + j), l1v, l1 != 0, row ? row + j : NULL, all, 0, act);
+        vstore(g + j, v);
+        vd_store(colsum + j, vd_add(vd_load(colsum + j), vd_lo(v)));
+        vd_store(colsum + j + VDW, vd_add(vd_load(colsum + j + VDW), vd_hi(v)));
+    }
+    if (nv < k) {
+        const vmask m = vmask_first(k - nv);
+        const vf v =
+            hid_delta_v(vload_m(g + nv, m), vload_m(h + nv, m), l1v, l1 != 0, row ? row + nv : NULL, m, 1, act);
+        vstore_m(g + nv, v, m);
+        float t[VW];
+        vstore(t, v);
+        for (size_t j = nv; j < k; j++) colsum[j] += (double)t[j - nv];
+    }
+}
+
+STEP void hid_delta(size_t m, size_t k, const float *h, float l1, const float *row, int act, float *g, double *colsum)
+{
+    for (size_t j = 0; j < k; j++) colsum[j] = 0;
+    for (size_t i = 0; i < m; i++) hid_delta_row(k, h + i * k, l1, row, act, g + i * k, colsum);
+}
+
+decl_hid_delta_fn(float, KN(hid_delta))
+{
+    switch (act) {
+    case SAE_K_SIGMOID: hid_delta(m, k, h, l1, row, SAE_K_SIGMOID, g, colsum); break;
+    case SAE_K_TANH: hid_delta(m, k, h, l1, row, SAE_K_TANH, g, colsum); break;
+    default: hid_delta(m, k, h, l1, row, SAE_K_RELU, g, colsum); break;
+    }
+}
+
 decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { column_sums(m, k, h, out, SAE_K_SIGMOID); }
 decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { column_sums(m, k, h, out, SAE_K_TANH); }
 decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { column_sums(m, k, h, out, SAE_K_RELU); }

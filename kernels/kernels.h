@@ -71,6 +71,15 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
 #define decl_out_delta_fn(T, name) \
     void (name)(size_t m, size_t n, T s, const T *xh, const T *x, int sig, T *d, double *colsum)
 
+/* The hidden layer's delta in one sweep over the m x k matrices (core/MODEL.md
+ * §5 [grad-h], [delta-hid]): g = (g + l1 sign(h) + row) * f'(h), where the
+ * l1 term is skipped when l1 == 0, row (k entries, added to every row) when
+ * NULL, and f' is written through h = f(z) for act an SAE_K_* encoder; and
+ * colsum[j] = sum_i g[i,j] (overwritten): what sign_axpy, bias_linear, the
+ * d<act> slot and colsum would do in four. */
+#define decl_hid_delta_fn(T, name) \
+    void (name)(size_t m, size_t k, const T *h, T l1, const T *row, int act, T *g, double *colsum)
+
 /* out[j] = sum_i a[i,j] for the m x n matrix a (overwrites out). */
 #define decl_colsum_fn(T, name) \
     void (name)(size_t m, size_t n, const T *a, double *out)
@@ -132,7 +141,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     X(cae_dsq_sigmoid, cae_dsq) X(cae_dsq_tanh, cae_dsq) \
     X(cae_dsq_relu, cae_dsq) \
     X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta) \
-    X(out_delta, out_delta) X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
+    X(out_delta, out_delta) X(hid_delta, hid_delta) X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
     X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum) \
     X(dot, dot) X(axpy, axpy) \
     X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \

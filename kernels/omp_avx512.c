@@ -8,7 +8,7 @@
  *   sae_dsigmoid_omp_avx512 sae_dtanh_omp_avx512 sae_drelu_omp_avx512
  *   sae_cae_dsq_sigmoid_omp_avx512 sae_cae_dsq_tanh_omp_avx512
  *   sae_cae_dsq_relu_omp_avx512 sae_cae_delta_sigmoid_omp_avx512
- *   sae_cae_delta_tanh_omp_avx512 sae_out_delta_omp_avx512 sae_colsum_omp_avx512
+ *   sae_cae_delta_tanh_omp_avx512 sae_out_delta_omp_avx512 sae_hid_delta_omp_avx512 sae_colsum_omp_avx512
  *   sae_row_sqnorm_omp_avx512 sae_sqdiff_sum_omp_avx512 sae_bce_sum_omp_avx512
  *   sae_abs_sum_omp_avx512 sae_dot_omp_avx512 sae_axpy_omp_avx512 sae_sub_scale_omp_avx512 sae_sign_axpy_omp_avx512
  *   sae_wpen_grad_omp_avx512 sae_sgd_step_omp_avx512 sae_adam_step_omp_avx512

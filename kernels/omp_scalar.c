@@ -8,7 +8,7 @@
  *   sae_dsigmoid_omp_scalar sae_dtanh_omp_scalar sae_drelu_omp_scalar
  *   sae_cae_dsq_sigmoid_omp_scalar sae_cae_dsq_tanh_omp_scalar
  *   sae_cae_dsq_relu_omp_scalar sae_cae_delta_sigmoid_omp_scalar
- *   sae_cae_delta_tanh_omp_scalar sae_out_delta_omp_scalar sae_colsum_omp_scalar
+ *   sae_cae_delta_tanh_omp_scalar sae_out_delta_omp_scalar sae_hid_delta_omp_scalar sae_colsum_omp_scalar
  *   sae_row_sqnorm_omp_scalar sae_sqdiff_sum_omp_scalar sae_bce_sum_omp_scalar
  *   sae_abs_sum_omp_scalar sae_dot_omp_scalar sae_axpy_omp_scalar sae_sub_scale_omp_scalar sae_sign_axpy_omp_scalar
  *   sae_wpen_grad_omp_scalar sae_sgd_step_omp_scalar sae_adam_step_omp_scalar

@@ -156,6 +156,11 @@ typedef struct RowSums {
     const float *xh, *x;
     int sig;
     float *d;
+    decl_hid_delta_fn(float, *hid_delta); /* hid_delta: h, g at row r0; l1, row, act as given */
+    const float *h, *row;
+    float l1;
+    int act;
+    float *g;
     size_t cols;
 } RowSums;
 
@@ -170,9 +175,15 @@ static void run_out_delta(const RowSums *rs, size_t r0, size_t rows, double *out
     rs->out_delta(rows, rs->cols, rs->s, rs->xh + o, rs->x + o, rs->sig, rs->d + o, out);
 }
 
+static void run_hid_delta(const RowSums *rs, size_t r0, size_t rows, double *out)
+{
+    const size_t o = r0 * rs->cols;
+    rs->hid_delta(rows, rs->cols, rs->h + o, rs->l1, rs->row, rs->act, rs->g + o, out);
+}
+
 /* Column sums split by rows: each thread sums its rows into its own
- * partial vector, added in thread order. colsum, every cae_dsq and
- * out_delta share this shape. */
+ * partial vector, added in thread order. colsum, every cae_dsq,
+ * out_delta and hid_delta share this shape. */
 static void colsum_split(const RowSums *rs, size_t rows, double *out)
 {
     const size_t cols = rs->cols;
@@ -199,6 +210,14 @@ static void colsum_split(const RowSums *rs, size_t rows, double *out)
     for (size_t j = 0; j < cols; j++) out[j] = parts[0][j];
     for (int t = 1; t < nt; t++)
         for (size_t j = 0; j < cols; j++) out[j] += parts[t][j];
+}
+
+decl_hid_delta_fn(float, KN(hid_delta))
+{
+    const RowSums rs = {
+        .run = run_hid_delta, .hid_delta = INNER(hid_delta), .h = h, .l1 = l1, .row = row, .act = act, .g = g, .cols = k
+    };
+    colsum_split(&rs, m, colsum);
 }
 
 typedef decl_colsum_fn(float, *colsum_fn);

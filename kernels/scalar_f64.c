@@ -7,7 +7,7 @@
  *   sae_dsigmoid_scalar_f64 sae_dtanh_scalar_f64 sae_drelu_scalar_f64
  *   sae_cae_dsq_sigmoid_scalar_f64 sae_cae_dsq_tanh_scalar_f64
  *   sae_cae_dsq_relu_scalar_f64 sae_cae_delta_sigmoid_scalar_f64
- *   sae_cae_delta_tanh_scalar_f64 sae_out_delta_scalar_f64 sae_colsum_scalar_f64
+ *   sae_cae_delta_tanh_scalar_f64 sae_out_delta_scalar_f64 sae_hid_delta_scalar_f64 sae_colsum_scalar_f64
  *   sae_row_sqnorm_scalar_f64 sae_sqdiff_sum_scalar_f64 sae_bce_sum_scalar_f64
  *   sae_abs_sum_scalar_f64 sae_dot_scalar_f64 sae_axpy_scalar_f64 sae_sub_scale_scalar_f64 sae_sign_axpy_scalar_f64
  *   sae_wpen_grad_scalar_f64 sae_sgd_step_scalar_f64 sae_adam_step_scalar_f64

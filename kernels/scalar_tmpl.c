@@ -113,6 +113,8 @@ decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
     bias_act(m, n, bias, pre, h, act);
 }
 
+static inline T sign(T v) { return (T)((v > 0) - (v < 0)); }
+
 /* f'(z) and f''(z) written through h = f(z) (core/MODEL.md §4). */
 static inline T deriv(T h, int act)
 {
@@ -171,8 +173,25 @@ decl_out_delta_fn(T, KN(out_delta))
             const T h = xh[i * n + j];
             T v = s * (h - x[i * n + j]);
             if (sig)
-                v *= h - h * h;
+                v *= deriv(h, SAE_K_SIGMOID);
             d[i * n + j] = v;
+            colsum[j] += v;
+        }
+}
+
+decl_hid_delta_fn(T, KN(hid_delta))
+{
+    for (size_t j = 0; j < k; j++) colsum[j] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) {
+            const T hv = h[i * k + j];
+            T v = g[i * k + j];
+            if (l1 != 0)
+                v += l1 * sign(hv);
+            if (row)
+                v = v + row[j];
+            v *= deriv(hv, act);
+            g[i * k + j] = v;
             colsum[j] += v;
         }
 }
@@ -229,8 +248,6 @@ decl_sub_scale_fn(T, KN(sub_scale))
 {
     for (size_t i = 0; i < cnt; i++) out[i] = s * (a[i] - b[i]);
 }
-
-static inline T sign(T v) { return (T)((v > 0) - (v < 0)); }
 
 decl_dot_fn(T, KN(dot))
 {

@@ -5,7 +5,7 @@
  *   sae_exp_avx2 sae_bias_sigmoid_avx2 sae_bias_tanh_avx2 sae_bias_relu_avx2
  *   sae_bias_linear_avx2 sae_dsigmoid_avx2 sae_dtanh_avx2 sae_drelu_avx2
  *   sae_cae_dsq_sigmoid_avx2 sae_cae_dsq_tanh_avx2 sae_cae_dsq_relu_avx2
- *   sae_cae_delta_sigmoid_avx2 sae_cae_delta_tanh_avx2 sae_out_delta_avx2 sae_colsum_avx2
+ *   sae_cae_delta_sigmoid_avx2 sae_cae_delta_tanh_avx2 sae_out_delta_avx2 sae_hid_delta_avx2 sae_colsum_avx2
  *   sae_row_sqnorm_avx2 sae_sqdiff_sum_avx2 sae_bce_sum_avx2 sae_abs_sum_avx2 sae_dot_avx2 sae_axpy_avx2
  *   sae_sub_scale_avx2 sae_sign_axpy_avx2 sae_wpen_grad_avx2 sae_sgd_step_avx2
  *   sae_adam_step_avx2, sae_fma_peak_avx2 (fma_peak_tmpl.c), and

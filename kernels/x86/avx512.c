@@ -6,7 +6,7 @@
  *   sae_bias_tanh_avx512 sae_bias_relu_avx512 sae_bias_linear_avx512
  *   sae_dsigmoid_avx512 sae_dtanh_avx512 sae_drelu_avx512
  *   sae_cae_dsq_sigmoid_avx512 sae_cae_dsq_tanh_avx512 sae_cae_dsq_relu_avx512
- *   sae_cae_delta_sigmoid_avx512 sae_cae_delta_tanh_avx512 sae_out_delta_avx512 sae_colsum_avx512
+ *   sae_cae_delta_sigmoid_avx512 sae_cae_delta_tanh_avx512 sae_out_delta_avx512 sae_hid_delta_avx512 sae_colsum_avx512
  *   sae_row_sqnorm_avx512 sae_sqdiff_sum_avx512 sae_bce_sum_avx512
  *   sae_abs_sum_avx512 sae_dot_avx512 sae_axpy_avx512 sae_sub_scale_avx512 sae_sign_axpy_avx512
  *   sae_wpen_grad_avx512 sae_sgd_step_avx512 sae_adam_step_avx512
