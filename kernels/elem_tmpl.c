@@ -140,7 +140,7 @@ STEP vf out_delta_v(vf s, vf h, vf x, int sig)
 
 /* One row of out_delta: the deltas into d, widened into the column sums;
  * sig is a constant at each call. The last columns go through a masked
- * step and a small array, so no lane past n is read, written or summed. */
+ * load and a small array, so no lane past n is read, written or summed. */
 STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
 {
     const size_t nv = n / VW * VW;
@@ -154,10 +154,12 @@ STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int 
     if (nv < n) {
         const vmask m = vmask_first(n - nv);
         const vf v = out_delta_v(sv, vload_m(xh + nv, m), vload_m(x + nv, m), sig);
-        vstore_m(d + nv, v, m);
-        float t[VW];
+        float t[VW]; /* stored from here: a masked store is microcoded on AMD */
         vstore(t, v);
-        for (size_t j = nv; j < n; j++) colsum[j] += (double)t[j - nv];
+        for (size_t j = nv; j < n; j++) {
+            d[j] = t[j - nv];
+            colsum[j] += (double)t[j - nv];
+        }
     }
 }
 
@@ -202,10 +204,12 @@ STEP void hid_delta_row(size_t k, const float *h, float l1, const float *row, in
         const vmask m = vmask_first(k - nv);
         const vf v =
             hid_delta_v(vload_m(g + nv, m), vload_m(h + nv, m), l1v, l1 != 0, row ? row + nv : NULL, m, 1, act);
-        vstore_m(g + nv, v, m);
-        float t[VW];
+        float t[VW]; /* stored from here: a masked store is microcoded on AMD */
         vstore(t, v);
-        for (size_t j = nv; j < k; j++) colsum[j] += (double)t[j - nv];
+        for (size_t j = nv; j < k; j++) {
+            g[j] = t[j - nv];
+            colsum[j] += (double)t[j - nv];
+        }
     }
 }
 
