@@ -115,17 +115,39 @@ STEP float col_term1(float h, int what)
     return d * d;
 }
 
+/* out[0..VW) += v, widened to double. */
+STEP void colsum_add(double *out, vf v)
+{
+    vd_store(out, vd_add(vd_load(out), vd_lo(v)));
+    vd_store(out + VDW, vd_add(vd_load(out + VDW), vd_hi(v)));
+}
+
+/* A fused delta's whole vector v: into dst, and into the column sums. */
+STEP void delta_store(float *dst, vf v, double *colsum)
+{
+    vstore(dst, v);
+    colsum_add(colsum, v);
+}
+
+/* Its last cnt < VW lanes, through a small array (a masked store is
+ * microcoded on AMD): nothing past them is written or summed. */
+STEP void delta_store_tail(float *dst, vf v, double *colsum, size_t cnt)
+{
+    float t[VW];
+    vstore(t, v);
+    for (size_t j = 0; j < cnt; j++) {
+        dst[j] = t[j];
+        colsum[j] += (double)t[j];
+    }
+}
+
 STEP void column_sums(size_t rows, size_t cols, const float *src, double *out, int what)
 {
     const size_t nv = cols / VW * VW;
     for (size_t j = 0; j < cols; j++) out[j] = 0;
     for (size_t i = 0; i < rows; i++) {
         const float *row = src + i * cols;
-        for (size_t j = 0; j < nv; j += VW) {
-            const vf v = col_term(vload(row + j), what);
-            vd_store(out + j, vd_add(vd_load(out + j), vd_lo(v)));
-            vd_store(out + j + VDW, vd_add(vd_load(out + j + VDW), vd_hi(v)));
-        }
+        for (size_t j = 0; j < nv; j += VW) colsum_add(out + j, col_term(vload(row + j), what));
         for (size_t j = nv; j < cols; j++) out[j] += (double)col_term1(row[j], what);
     }
 }
@@ -139,27 +161,17 @@ STEP vf out_delta_v(vf s, vf h, vf x, int sig)
 }
 
 /* One row of out_delta: the deltas into d, widened into the column sums;
- * sig is a constant at each call. The last columns go through a masked
- * load and a small array, so no lane past n is read, written or summed. */
+ * sig is a constant at each call. The last columns are loaded masked, so
+ * no lane past n is read, written or summed. */
 STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
 {
     const size_t nv = n / VW * VW;
     const vf sv = vset1(s);
-    for (size_t j = 0; j < nv; j += VW) {
-        const vf v = out_delta_v(sv, vload(xh + j), vload(x + j), sig);
-        vstore(d + j, v);
-        vd_store(colsum + j, vd_add(vd_load(colsum + j), vd_lo(v)));
-        vd_store(colsum + j + VDW, vd_add(vd_load(colsum + j + VDW), vd_hi(v)));
-    }
+    for (size_t j = 0; j < nv; j += VW)
+        delta_store(d + j, out_delta_v(sv, vload(xh + j), vload(x + j), sig), colsum + j);
     if (nv < n) {
         const vmask m = vmask_first(n - nv);
-        const vf v = out_delta_v(sv, vload_m(xh + nv, m), vload_m(x + nv, m), sig);
-        float t[VW]; /* stored from here: a masked store is microcoded on AMD */
-        vstore(t, v);
-        for (size_t j = nv; j < n; j++) {
-            d[j] = t[j - nv];
-            colsum[j] += (double)t[j - nv];
-        }
+        delta_store_tail(d + nv, out_delta_v(sv, vload_m(xh + nv, m), vload_m(x + nv, m), sig), colsum + nv, n - nv);
     }
 }
 
@@ -194,22 +206,14 @@ STEP void hid_delta_row(size_t k, const float *h, float l1, const float *row, in
     const size_t nv = k / VW * VW;
     const vf l1v = vset1(l1);
     const vmask all = vmask_first(VW);
-    for (size_t j = 0; j < nv; j += VW) {
-        const vf v = hid_delta_v(vload(g + j), vload(h + j), l1v, l1 != 0, row ? row + j : NULL, all, 0, act);
-        vstore(g + j, v);
-        vd_store(colsum + j, vd_add(vd_load(colsum + j), vd_lo(v)));
-        vd_store(colsum + j + VDW, vd_add(vd_load(colsum + j + VDW), vd_hi(v)));
-    }
+    for (size_t j = 0; j < nv; j += VW)
+        delta_store(g + j, hid_delta_v(vload(g + j), vload(h + j), l1v, l1 != 0, row ? row + j : NULL, all, 0, act),
+                    colsum + j);
     if (nv < k) {
         const vmask m = vmask_first(k - nv);
         const vf v =
             hid_delta_v(vload_m(g + nv, m), vload_m(h + nv, m), l1v, l1 != 0, row ? row + nv : NULL, m, 1, act);
-        float t[VW]; /* stored from here: a masked store is microcoded on AMD */
-        vstore(t, v);
-        for (size_t j = nv; j < k; j++) {
-            g[j] = t[j - nv];
-            colsum[j] += (double)t[j - nv];
-        }
+        delta_store_tail(g + nv, v, colsum + nv, k - nv);
     }
 }
 
