@@ -18,6 +18,7 @@ such (python3-torch; python3-numpy, and python3-scipy for its L-BFGS).
 Needs saebench built (build/experiments/saebench), Debian's python3, and
 for the Fashion-MNIST configs the dataset-fashion-mnist package."""
 import argparse
+import functools
 import json
 import os
 import re
@@ -74,8 +75,10 @@ def saebench_cpu(exe):
     return cpu, peak.group(1) if peak else "not measured", level, gemm
 
 
-def peer_available(backend, cfg):
-    mods = {"torch": ["torch"], "numpy": ["numpy"] + (["scipy"] if cfg["optimizer"] == "lbfgs" else [])}[backend]
+@functools.lru_cache(maxsize=None)
+def peer_available(backend, optimizer):
+    """Whether the peer's packages import (asked once per backend and optimizer)."""
+    mods = {"torch": ["torch"], "numpy": ["numpy"] + (["scipy"] if optimizer == "lbfgs" else [])}[backend]
     r = subprocess.run(["/usr/bin/python3", "-c", "import " + ", ".join(mods)], capture_output=True)
     return r.returncode == 0, "python3-" + "/python3-".join(mods)
 
@@ -116,7 +119,7 @@ def main():
                         best = (js["training"]["seconds"], wall, js["train"]["loss"], js["peak_rss_bytes"])
                 row["saebench"] = best
                 for backend in ("torch", "numpy"):
-                    ok, need = peer_available(backend, cfg)
+                    ok, need = peer_available(backend, cfg["optimizer"])
                     if not ok:
                         row[backend] = need
                         continue
