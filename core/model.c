@@ -116,10 +116,12 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
 static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear" };
 static const char *const loss_names[] = { "mse", "bce" };
 static const char *const kl_tanh_names[] = { "rescale", "raw" };
+static const char *const reduction_names[] = { "sum", "mean" };
 
 const char *sae_act_name(SaeAct a) { return act_names[a]; }
 const char *sae_loss_name(SaeLoss l) { return loss_names[l]; }
 const char *sae_kl_tanh_name(SaeKlTanh k) { return kl_tanh_names[k]; }
+const char *sae_reduction_name(SaeReduction r) { return reduction_names[r]; }
 
 static int lookup(const char *s, const char *const *names, int count)
 {
@@ -155,3 +157,24 @@ int sae_kl_tanh_parse(const char *s, SaeKlTanh *k)
     *k = (SaeKlTanh)i;
     return 0;
 }
+
+int sae_reduction_parse(const char *s, SaeReduction *r)
+{
+    const int i = lookup(s, reduction_names, 2);
+    if (i < 0)
+        return -1;
+    *r = (SaeReduction)i;
+    return 0;
+}
+
+/* core/MODEL.md §3 [reduction]: mean averages the squared error over the
+ * m n entries without the 1/2, the cross-entropy over the entries, and
+ * drops the 1/2 of [l2]. */
+double sae_recon_scale(const SaeConfig *c)
+{
+    if (c->reduction == SAE_RED_SUM)
+        return 1;
+    return (c->loss == SAE_LOSS_MSE ? 2.0 : 1.0) / (double)c->n_in;
+}
+
+double sae_l2_scale(const SaeConfig *c) { return c->reduction == SAE_RED_SUM ? 0.5 : 1.0; }

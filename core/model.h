@@ -28,6 +28,9 @@ extern "C" {
 typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR } SaeAct;
 typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE } SaeLoss;
 typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
+/* The scale of R and P_L2 (core/MODEL.md §3 [reduction]): sum is UFLDL's,
+ * mean is PyTorch's and Keras's default (MSELoss(), 'mse', l2(lambda)). */
+typedef enum { SAE_RED_SUM, SAE_RED_MEAN } SaeReduction;
 
 typedef struct SaeConfig {
     size_t n_in, n_hidden;
@@ -35,13 +38,14 @@ typedef struct SaeConfig {
     SaeAct decoder; /* sigmoid or linear */
     SaeLoss loss;   /* bce only with the sigmoid decoder */
     int tied;
-    double lambda;      /* L2 weight decay, (lambda/2)||W||^2 */
+    double lambda;      /* L2 weight decay, (lambda/2)||W||^2 (mean: lambda ||W||^2) */
     double l1_weight;   /* l1w sum |W| */
     double l1_activity; /* l1a mean_i sum_j |H_ij| */
     double beta, rho;   /* KL sparsity weight and target */
     double gamma;       /* contractive weight */
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
+    SaeReduction reduction;
 } SaeConfig;
 
 /* Every term of the objective, reported separately. */
@@ -70,13 +74,20 @@ int sae_layout(const SaeConfig *c, SaeLayout *l);
  * seed in the order W1, W2. */
 void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
 
+/* The factors of R and of lambda ||W||^2 under c's reduction: sum 1 and
+ * 1/2; mean (MSE) 2/n or (BCE) 1/n, and 1. */
+double sae_recon_scale(const SaeConfig *c);
+double sae_l2_scale(const SaeConfig *c);
+
 /* Names of the enum values and their inverse (-1 when unknown). */
 const char *sae_act_name(SaeAct a);
 const char *sae_loss_name(SaeLoss l);
 const char *sae_kl_tanh_name(SaeKlTanh k);
+const char *sae_reduction_name(SaeReduction r);
 int sae_act_parse(const char *s, SaeAct *a);
 int sae_loss_parse(const char *s, SaeLoss *l);
 int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
+int sae_reduction_parse(const char *s, SaeReduction *r);
 
 /* Working buffers for one batch size, allocated once and reused.
  * After sae_objective_*: h (m x k) holds H, xh (m x n) holds X^ and rhohat

@@ -145,7 +145,7 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     sae_layout(c, &L);
     const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
     SaeTerms t = { 0 };
-    t.recon = w->recon_sum / (double)m;
+    t.recon = sae_recon_scale(c) * w->recon_sum / (double)m;
 
     /* [l2], [l1w], each only when its weight is on (a pass over every
      * weight per step otherwise); r_j = ||W1_j||^2 also feeds [cae]. */
@@ -157,7 +157,7 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
             kt->row_sqnorm(n, k, W2, w->tmp);
             sumsq += FN(sum)(n, w->tmp);
         }
-        t.l2 = 0.5 * c->lambda * sumsq;
+        t.l2 = sae_l2_scale(c) * c->lambda * sumsq;
     }
     if (c->l1_weight != 0)
         t.l1w = c->l1_weight * (kt->abs_sum(k * n, W1) + (c->tied ? 0 : kt->abs_sum(n * k, W2)));
@@ -201,16 +201,16 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     SaeLayout L;
     sae_layout(c, &L);
     const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
-    const T inv_m = (T)(1.0 / (double)m);
+    const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
     const T *H = w->h, *Xh = w->xh;
     T *D2 = w->d2, *GH = w->gh;
 
     T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
     T *gW2 = c->tied ? NULL : grad + L.w2;
 
-    /* [delta-out]: D2 = (X^ - X)/m, times g'(Z2) for MSE with a sigmoid
+    /* [delta-out]: D2 = s (X^ - X)/m (s: the reduction's scale of R), times g'(Z2) for MSE with a sigmoid
      * decoder, and its column sums (gb2), in one pass. */
-    kt->out_delta(m, n, inv_m, Xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, D2, w->tmp);
+    kt->out_delta(m, n, d2_scale, Xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, D2, w->tmp);
     FN(to_T)(n, w->tmp, gb2);
 
     /* [grad-dec] (untied); [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
@@ -241,17 +241,18 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
 
-    /* Penalty gradients: lambda W + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
+    /* Penalty gradients: lambda W (mean: 2 lambda W) + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
     const T *rowscale = NULL;
     if (c->gamma != 0) {
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->dsq[j]);
         rowscale = w->vec_k;
     }
     const int wpen = c->lambda != 0 || c->l1_weight != 0;
+    const T lambda = (T)(2 * sae_l2_scale(c) * c->lambda);
     if (wpen || rowscale)
-        kt->wpen_grad(k, n, W1, (T)c->lambda, (T)c->l1_weight, rowscale, gW1);
+        kt->wpen_grad(k, n, W1, lambda, (T)c->l1_weight, rowscale, gW1);
     if (wpen && !c->tied)
-        kt->wpen_grad(n, k, W2, (T)c->lambda, (T)c->l1_weight, NULL, gW2);
+        kt->wpen_grad(n, k, W2, lambda, (T)c->l1_weight, NULL, gW2);
 }
 
 double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,

@@ -74,7 +74,7 @@ static void set_penalty(SaeConfig *c, int pen)
         c->gamma = 0.5;
 }
 
-static double check_case(SaeAct enc, int dec_loss, int tied, int pen, uint32_t seed)
+static double check_case(SaeAct enc, int dec_loss, int tied, int pen, SaeReduction red, uint32_t seed)
 {
     Case c = { .cfg = sae_config_default(), .m = 7 };
     c.cfg.n_in = 9;
@@ -83,6 +83,7 @@ static double check_case(SaeAct enc, int dec_loss, int tied, int pen, uint32_t s
     c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
     c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
+    c.cfg.reduction = red;
     set_penalty(&c.cfg, pen);
     SaeLayout l;
     sae_layout(&c.cfg, &l);
@@ -113,13 +114,16 @@ Test(gradcheck, full_grid)
     for (int enc = SAE_ACT_SIGMOID; enc <= SAE_ACT_RELU; enc++)
         for (int dl = 0; dl < 3; dl++)
             for (int tied = 0; tied < 2; tied++)
-                for (int pen = 0; pen < PEN_COUNT; pen++) {
-                    const double err = check_case((SaeAct)enc, dl, tied, pen, 1000u + (uint32_t)cases);
-                    cr_expect_lt(err, 1e-7, "%s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc), dl_names[dl],
-                                 tied ? "tied" : "untied", pen_names[pen], err);
-                    cases++;
-                }
-    cr_expect_eq(cases, 126);
+                for (int pen = 0; pen < PEN_COUNT; pen++)
+                    for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) { /* one seed for both */
+                        const double err =
+                            check_case((SaeAct)enc, dl, tied, pen, (SaeReduction)red, 1000u + (uint32_t)cases / 2);
+                        cr_expect_lt(err, 1e-7, "%s %s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc),
+                                     dl_names[dl], tied ? "tied" : "untied", pen_names[pen],
+                                     sae_reduction_name((SaeReduction)red), err);
+                        cases++;
+                    }
+    cr_expect_eq(cases, 252);
 }
 
 /* For a tied model without weight penalties, the tied gradient equals the

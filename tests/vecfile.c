@@ -35,6 +35,8 @@ static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *
         c->kl_eps = atof(val);
     else if (!strcmp(key, "kl_tanh"))
         return sae_kl_tanh_parse(val, &c->kl_tanh);
+    else if (!strcmp(key, "reduction"))
+        return sae_reduction_parse(val, &c->reduction);
     else if (!strcmp(key, "batch"))
         *batch = strtoul(val, NULL, 10);
     else

@@ -81,7 +81,8 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "lambda", c->lambda) || add_f64(&z, "l1_weight", c->l1_weight) ||
              add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
-             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) || add_str(&z, "saebench_version", SAE_VERSION);
+             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
+             add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_str(&z, "saebench_version", SAE_VERSION);
     if (rc)
         rc = sae_fail(e, "%s: out of memory", path);
     else
@@ -128,6 +129,7 @@ static int get_enum(const SaeNpz *z, const char *path, const char *name, int (*p
 static int parse_act(const char *s, void *o) { return sae_act_parse(s, o); }
 static int parse_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
 static int parse_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
+static int parse_red(const char *s, void *o) { return sae_reduction_parse(s, o); }
 
 static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError *e)
 {
@@ -149,7 +151,8 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
     if (get_enum(z, path, "encoder", parse_act, &c->encoder, e) < 0 ||
         get_enum(z, path, "decoder", parse_act, &c->decoder, e) < 0 ||
         get_enum(z, path, "loss", parse_loss, &c->loss, e) < 0 ||
-        get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0)
+        get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0 ||
+        get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0) /* older files: the caller's value */
         return -1;
     return 0;
 }

@@ -3,7 +3,7 @@
  * W1 (k x n), b1 (k), W2 (n x k; absent when tied), b2 (n) in float32 or
  * float64 (the training precision), and the hyperparameters as 0-d arrays
  * (hidden, tied: int64; lambda, l1_weight, l1_activity, beta, rho, gamma,
- * kl_eps: float64; encoder, decoder, loss, kl_tanh: strings).
+ * kl_eps: float64; encoder, decoder, loss, kl_tanh, reduction: strings).
  * Loading also takes a bare numpy.savez(W1=..., b1=..., W2=..., b2=...):
  * then the hyperparameters keep the values the caller passed in.
  */

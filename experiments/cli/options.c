@@ -40,6 +40,7 @@ static int p_act_dec(const char *s, void *o)
 }
 static int p_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
 static int p_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
+static int p_red(const char *s, void *o) { return sae_reduction_parse(s, o); }
 static int p_optim(const char *s, void *o) { return sae_optimizer_parse(s, o); }
 static int p_prec(const char *s, void *o) { return sae_precision_parse(s, o); }
 static int p_cpumask(const char *s, void *o) { return sae_cpu_mask_parse(s, o); }
@@ -93,7 +94,10 @@ static const Opt opts[] = {
     { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
       "reconstruction loss (bce needs the sigmoid decoder)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
-    { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0, "L2 weight decay (lambda/2)||W||^2 (0)" },
+    { "reduction", K_ENUM, F(model.reduction), BOTH, 0, 0, 0, 0, p_red, "sum|mean",
+      "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse' (sum)" },
+    { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0,
+      "L2 weight decay: (lambda/2)||W||^2, with --reduction mean lambda ||W||^2 as Keras l2 (0)" },
     { "l1-weight", K_DOUBLE, F(model.l1_weight), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the weights (0)" },
     { "l1-activity", K_DOUBLE, F(model.l1_activity), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the hidden activations (0)" },
     { "beta", K_DOUBLE, F(model.beta), BOTH, 0, INF, 0, 0, 0, 0, "KL sparsity weight (0)" },

@@ -33,17 +33,17 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
-            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "batch": 6}
+            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "batch": 6}
 INPUTS = ["W1", "b1", "W2", "b2", "X"]
 
 
 def parse(path):
     """(comment, config dict, ordered {name: value}) of one vector file."""
     lines = path.read_text().splitlines()
-    comment, config, values = lines[0], {}, {}
+    comment, config, values = lines[0], {"reduction": "sum"}, {}  # files before the key: sum
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -87,12 +87,19 @@ def objective(cfg, W1, b1, W2, b2, X):
     Wd = W1.T if tied else W2
     Z2 = H @ Wd.T + b2.reshape(-1)
     Xh = activation(cfg["decoder"], Z2)
-    if cfg["loss"] == "bce":
-        recon = (torch.nn.functional.softplus(Z2) - X * Z2).sum() / m
-    else:
-        recon = 0.5 * ((Xh - X) ** 2).sum() / m
     weights = [W1] if tied else [W1, W2]
-    l2 = 0.5 * lam * sum((W ** 2).sum() for W in weights)
+    if cfg["reduction"] == "mean":
+        # the frameworks' own definitions: MSELoss() / BCEWithLogitsLoss() (mean over
+        # every entry) and Keras's l2(lambda) = lambda * sum W^2
+        F = torch.nn.functional
+        recon = F.binary_cross_entropy_with_logits(Z2, X) if cfg["loss"] == "bce" else F.mse_loss(Xh, X)
+        l2 = lam * sum((W ** 2).sum() for W in weights)
+    else:
+        if cfg["loss"] == "bce":
+            recon = (torch.nn.functional.softplus(Z2) - X * Z2).sum() / m
+        else:
+            recon = 0.5 * ((Xh - X) ** 2).sum() / m
+        l2 = 0.5 * lam * sum((W ** 2).sum() for W in weights)
     l1 = l1w * sum(W.abs().sum() for W in weights)
     act = l1a * H.abs().sum() / m
     a = (H + 1) / 2 if cfg["encoder"] == "tanh" and cfg["kl_tanh"] == "rescale" else H
@@ -179,8 +186,13 @@ def main():
     n.add_argument("--comment", required=True)
     n.add_argument("--seed", type=int, default=1)
     n.add_argument("settings", nargs="*")
-    args = p.parse_args()
+    # key=value settings may follow the options (as the README shows), which
+    # argparse leaves over once the positionals are taken
+    args, extra = p.parse_known_args()
+    if extra and (args.cmd != "new" or any("=" not in x or x.startswith("-") for x in extra)):
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.cmd == "new":
+        args.settings += extra
         return new_case(args)
     bad = 0
     for path in sorted(HERE.glob("v*.txt")):
