@@ -27,10 +27,11 @@ static int saturated(SaeAct f, double h)
     }
 }
 
-/* Treves-Rolls sparsity of N values with sum s and sum of squares q. */
+/* Treves-Rolls sparsity of N values with sum s and sum of squares q > 0
+ * (the caller leaves out the all-zero sets, where it is undefined). */
 static double treves_rolls(double s, double q, size_t n)
 {
-    if (n < 2 || q <= 0)
+    if (n < 2)
         return 0;
     const double mean = s / (double)n, mean_sq = q / (double)n;
     return (1 - mean * mean / mean_sq) / (1 - 1 / (double)n);
@@ -49,7 +50,7 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->rho_mean = o->rho_abs_dev = o->dead_frac = o->lifetime_sparsity = 0;
     o->rho_min = INFINITY;
     o->rho_max = -INFINITY;
-    size_t near = 0, sat = 0;
+    size_t near = 0, sat = 0, silent_units = 0;
     for (size_t j = 0; j < k; j++) {
         double s = 0, q = 0, mx = -INFINITY;
         for (size_t i = 0; i < m; i++) {
@@ -66,19 +67,23 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
         o->rho_max = fmax(o->rho_max, rho);
         o->rho_abs_dev += fabs(rho - c->rho);
         o->dead_frac += relu ? mx <= 0 : mx <= SAE_METRIC_TAU_DEAD;
-        o->lifetime_sparsity += treves_rolls(s, q, m);
+        if (q > 0)
+            o->lifetime_sparsity += treves_rolls(s, q, m);
+        else
+            silent_units++;
     }
     o->rho_mean /= (double)k;
     o->rho_abs_dev /= (double)k;
     o->dead_frac /= (double)k;
-    o->lifetime_sparsity /= (double)k;
+    o->lifetime_sparsity = silent_units < k ? o->lifetime_sparsity / (double)(k - silent_units) : NAN;
+    o->silent_unit_frac = (double)silent_units / (double)k;
     o->frac_near_zero = (double)near / ((double)m * (double)k);
     o->sat_frac = (double)sat / ((double)m * (double)k);
 
     /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (core/MODEL.md §3 [cae]) */
     double *r = malloc(k * sizeof(double));
     if (!r) {
-        o->jac_norm = o->jac_norm_sq = o->population_sparsity = NAN;
+        o->jac_norm = o->jac_norm_sq = o->population_sparsity = o->silent_sample_frac = NAN;
         return;
     }
     for (size_t j = 0; j < k; j++) {
@@ -86,6 +91,7 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
         for (size_t p = 0; p < n; p++) r[j] += theta[j * n + p] * theta[j * n + p];
     }
     double jn = 0, jsq = 0, pop = 0;
+    size_t silent_rows = 0;
     for (size_t i = 0; i < m; i++) {
         double sq = 0, s = 0, q = 0;
         for (size_t j = 0; j < k; j++) {
@@ -96,10 +102,14 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
         }
         jn += sqrt(sq);
         jsq += sq;
-        pop += treves_rolls(s, q, k);
+        if (q > 0)
+            pop += treves_rolls(s, q, k);
+        else
+            silent_rows++;
     }
     free(r);
     o->jac_norm = jn / (double)m;
     o->jac_norm_sq = jsq / (double)m;
-    o->population_sparsity = pop / (double)m;
+    o->population_sparsity = silent_rows < m ? pop / (double)(m - silent_rows) : NAN;
+    o->silent_sample_frac = (double)silent_rows / (double)m;
 }

@@ -9,7 +9,12 @@
  *                     same on the (h+1)/2 scale); relu h == 0
  * Lifetime and population sparsity are Treves-Rolls measures
  * (1 - (mean a)^2 / mean a^2) / (1 - 1/N) over the rows of a unit and over
- * the units of a row, averaged: 0 dense, 1 one-hot.
+ * the units of a row, averaged: 0 dense, 1 one-hot. The measure is
+ * undefined where every value is 0 (a silent unit, a sample with an
+ * all-zero code: relu); those are left out of the averages and counted in
+ * silent_unit_frac and silent_sample_frac, rather than scored as dense (0)
+ * or as one-hot (1). When all are silent the average is NaN (an empty
+ * field in a table).
  */
 #ifndef SAE_CORE_METRICS_H
 #define SAE_CORE_METRICS_H
@@ -29,11 +34,13 @@ extern "C" {
  *   recon_per_sample   (1/m) sum 1/2 ||x^ - x||^2, for every loss
  *   mse_per_element    (1/(m n)) sum (x^ - x)^2
  *   rho_*              rho-hat over units: mean, min, max; mean |rho-hat - rho|
- *   jac_norm           (1/m) sum ||J_f(x)||_F;  jac_norm_sq: of the squares */
+ *   jac_norm           (1/m) sum ||J_f(x)||_F;  jac_norm_sq: of the squares
+ *   silent_*_frac      the units, and the rows, whose activations are all 0 */
 /* clang-format off */
 #define SAE_METRIC_FIELDS(X) \
     X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
-    X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(jac_norm) \
+    X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(silent_unit_frac) \
+    X(silent_sample_frac) X(jac_norm) \
     X(jac_norm_sq) X(sat_frac)
 /* clang-format on */
 

@@ -26,6 +26,15 @@ SaeConfig sae_config_default(void)
     };
 }
 
+SaeConfig sae_config_unit_weights(const SaeConfig *c)
+{
+    SaeConfig u = *c;
+#define UNIT(term, weight) u.weight = 1;
+    SAE_PENALTIES(UNIT)
+#undef UNIT
+    return u;
+}
+
 static int nonneg(const char *name, double v, char *err, size_t errlen)
 {
     if (v >= 0 && isfinite(v))

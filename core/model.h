@@ -48,6 +48,9 @@ typedef struct SaeConfig {
     SaeReduction reduction;
 } SaeConfig;
 
+/* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */
+#define SAE_PENALTIES(X) X(l2, lambda) X(l1w, l1_weight) X(l1a, l1_activity) X(kl, beta) X(cae, gamma)
+
 /* Every term of the objective, reported separately. */
 typedef struct SaeTerms {
     double loss, recon, l2, l1w, l1a, kl, cae;
@@ -61,6 +64,10 @@ typedef struct SaeLayout {
 /* The defaults of the CLI: 64 -> 25 sigmoid/sigmoid, MSE, untied, no
  * penalties, rho 0.05, kl_eps 1e-6, tanh rescale. */
 SaeConfig sae_config_default(void);
+
+/* c with every penalty weight 1: its terms are what each weight of c
+ * multiplies (the unweighted penalties). */
+SaeConfig sae_config_unit_weights(const SaeConfig *c);
 
 /* Checks the hyperparameters; on error writes one line (no newline) to err
  * and returns -1. */

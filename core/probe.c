@@ -72,31 +72,64 @@ static float *to_float(const double *src, size_t n)
     return f;
 }
 
-int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
-              const int *ytest, size_t mte, size_t d, int classes, double lambda, unsigned iters, SaeProbeResult *r)
+/* Fits p (its rows p->f, p->y, p->m; weight decay p->lambda) from zero
+ * into theta by L-BFGS. -1 when out of memory. */
+static int fit(Probe *p, const SaeKernelsF64 *vec, unsigned iters, double *theta, size_t P, unsigned *done)
+{
+    memset(theta, 0, P * sizeof *theta);
+    SaeLbfgsOpts o = sae_lbfgs_defaults();
+    o.max_iter = iters;
+    o.max_fevals = 2 * iters + 20;
+    o.vec = vec;
+    SaeLbfgsResult lr;
+    sae_lbfgs(probe_fg, p, theta, P, &o, &lr);
+    *done = lr.iters;
+    return lr.status == SAE_LBFGS_NO_MEMORY ? -1 : 0;
+}
+
+int sae_probe_tuned(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
+                    const int *ytest, size_t mte, size_t d, int classes, const double *lambdas, size_t n_lambdas,
+                    unsigned iters, SaeProbeResult *r)
 {
     const size_t C = (size_t)classes, P = C * d + C;
-    Probe p = { .k = &k->f32, .y = ytrain, .m = mtr, .d = d, .classes = classes, .lambda = lambda };
+    const size_t mval = n_lambdas > 1 ? mtr / 5 : 0, mfit = mtr - mval;
+    Probe p = { .k = &k->f32, .d = d, .classes = classes };
     float *ftr = to_float(ftrain, mtr * d), *fte = to_float(ftest, mte * d);
-    p.f = ftr;
     p.w = sae_alloc_array(C * d, sizeof(float));
     p.z = sae_alloc_array(mtr * C, sizeof(float));
     p.g = sae_alloc_array(C * d, sizeof(float));
     p.colsum = sae_alloc_array(C, sizeof(double));
-    double *theta = calloc(P, sizeof(double));
+    double *theta = sae_alloc_array(P, sizeof(double));
     int rc = -1;
-    if (ftr && (fte || !mte) && p.w && p.z && p.g && p.colsum && theta) {
-        SaeLbfgsOpts o = sae_lbfgs_defaults();
-        o.max_iter = iters;
-        o.max_fevals = 2 * iters + 20;
-        o.vec = &k->f64;
-        SaeLbfgsResult lr;
-        sae_lbfgs(probe_fg, &p, theta, P, &o, &lr);
-        r->iters = lr.iters;
-        r->train_acc = accuracy(&p, theta, ftr, ytrain, mtr);
-        r->test_acc = accuracy(&p, theta, fte, ytest, mte);
-        rc = lr.status == SAE_LBFGS_NO_MEMORY ? -1 : 0;
+    if (!ftr || (!fte && mte) || !p.w || !p.z || !p.g || !p.colsum || !theta || !n_lambdas || (mval && !mfit))
+        goto out;
+    /* each lambda fit on the first mfit rows, scored on the last mval */
+    size_t best = 0;
+    r->val_acc = NAN;
+    for (size_t l = 0; l < n_lambdas && mval; l++) {
+        p.f = ftr;
+        p.y = ytrain;
+        p.m = mfit;
+        p.lambda = lambdas[l];
+        if (fit(&p, &k->f64, iters, theta, P, &r->iters))
+            goto out;
+        const double acc = accuracy(&p, theta, ftr + mfit * d, ytrain + mfit, mval);
+        if (l == 0 || acc >= r->val_acc) { /* lambdas ascend: a tie goes to the stronger decay */
+            r->val_acc = acc;
+            best = l;
+        }
     }
+    /* the choice refit on every training row */
+    p.f = ftr;
+    p.y = ytrain;
+    p.m = mtr;
+    p.lambda = r->lambda = lambdas[best];
+    if (fit(&p, &k->f64, iters, theta, P, &r->iters))
+        goto out;
+    r->train_acc = accuracy(&p, theta, ftr, ytrain, mtr);
+    r->test_acc = accuracy(&p, theta, fte, ytest, mte);
+    rc = 0;
+out:
     free(ftr);
     free(fte);
     free(p.w);
@@ -105,4 +138,10 @@ int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size
     free(p.colsum);
     free(theta);
     return rc;
+}
+
+int sae_probe(const SaeKernels *k, const double *ftrain, const int *ytrain, size_t mtr, const double *ftest,
+              const int *ytest, size_t mte, size_t d, int classes, double lambda, unsigned iters, SaeProbeResult *r)
+{
+    return sae_probe_tuned(k, ftrain, ytrain, mtr, ftest, ytest, mte, d, classes, &lambda, 1, iters, r);
 }

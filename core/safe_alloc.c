@@ -27,3 +27,9 @@ void *sae_alloc_array(size_t count, size_t size)
 #endif
     return p;
 }
+
+void *sae_alloc_array2(size_t rows, size_t cols, size_t size)
+{
+    size_t count;
+    return sae_mul_overflow(rows, cols, &count) ? NULL : sae_alloc_array(count, size);
+}

@@ -19,6 +19,9 @@ static inline int sae_add_overflow(size_t a, size_t b, size_t *out) { return __b
  * pages (first touches cost far less on a VM). */
 void *sae_alloc_array(size_t count, size_t size);
 
+/* rows * cols elements of size bytes: sae_alloc_array, overflow-checked. */
+void *sae_alloc_array2(size_t rows, size_t cols, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

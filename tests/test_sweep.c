@@ -69,14 +69,14 @@ Test(ini, grid_expansion_and_ranges)
     cr_expect_eq(sae_sweep_size(c), 3u * 3u * 2u * 2u);
     /* the last axis varies fastest, the seed fastest of all */
     SaeRunSpec s;
-    cr_assert_eq(sae_sweep_point(c, 0, &s, &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_sweep_point(c, 0, &s, NULL, &e), 0, "%s", e.msg);
     cr_expect(s.model.beta == 0.01 && s.model.rho == 0.1 && s.model.encoder == SAE_ACT_SIGMOID);
     cr_expect(s.model.n_hidden == 7 && s.train.seed == 42);
-    cr_assert_eq(sae_sweep_point(c, 1, &s, &e), 0);
+    cr_assert_eq(sae_sweep_point(c, 1, &s, NULL, &e), 0);
     cr_expect(s.train.seed == 43 && s.model.encoder == SAE_ACT_SIGMOID);
-    cr_assert_eq(sae_sweep_point(c, 2, &s, &e), 0);
+    cr_assert_eq(sae_sweep_point(c, 2, &s, NULL, &e), 0);
     cr_expect(s.model.encoder == SAE_ACT_TANH && s.train.seed == 42);
-    cr_assert_eq(sae_sweep_point(c, 35, &s, &e), 0);
+    cr_assert_eq(sae_sweep_point(c, 35, &s, NULL, &e), 0);
     cr_expect(s.model.beta == 1 && fabs(s.model.rho - 0.3) < 1e-12 && s.model.encoder == SAE_ACT_TANH);
     /* --set replaces an axis and adds one */
     cr_assert_eq(sae_sweep_config_set(c, "beta=0,3", &e), 0, "%s", e.msg);
@@ -155,6 +155,31 @@ Test(metrics, dead_relu_units)
     sae_metrics(&c, theta, x, h, xh, 2, &m);
     cr_expect(close_enough(m.dead_frac, 1.0 / 3, 1e-15, 0)); /* unit 1 never fires */
     cr_expect(close_enough(m.frac_near_zero, 4.0 / 6, 1e-15, 0));
+}
+
+/* Treves-Rolls is undefined on an all-zero set: silent units and samples
+ * are left out of the averages and counted, not scored as dense. */
+Test(metrics, silent_units_and_samples_are_excluded)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 1;
+    c.n_hidden = 3;
+    c.encoder = SAE_ACT_RELU;
+    const double theta[] = { 1, 1, 1 }, x[] = { 1, 1, 1 }, xh[] = { 1, 1, 1 };
+    /* rows: (0 0 0) silent; (2 0 0) one-hot; (2 0 2). Unit 1 is silent. */
+    const double h[] = { 0, 0, 0, 2, 0, 0, 2, 0, 2 };
+    SaeMetrics m;
+    sae_metrics(&c, theta, x, h, xh, 3, &m);
+    cr_expect(close_enough(m.silent_sample_frac, 1.0 / 3, 1e-15, 0));
+    cr_expect(close_enough(m.silent_unit_frac, 1.0 / 3, 1e-15, 0));
+    /* population over the two rows with activity: one-hot (1) and two of three on (0.5) */
+    cr_expect(close_enough(m.population_sparsity, (1.0 + 0.5) / 2, 1e-15, 0), "%g", m.population_sparsity);
+    /* lifetime over units 0 (0,2,2: 0.5) and 2 (0,0,2: 1) */
+    cr_expect(close_enough(m.lifetime_sparsity, (0.5 + 1.0) / 2, 1e-15, 0), "%g", m.lifetime_sparsity);
+    const double none[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    sae_metrics(&c, theta, x, none, xh, 3, &m);
+    cr_expect(isnan(m.lifetime_sparsity) && isnan(m.population_sparsity));
+    cr_expect_eq(m.silent_unit_frac, 1.0);
 }
 
 Test(probe, separable_toy_data)

@@ -8,6 +8,7 @@
 #include "core/io/data.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/train.h"
 #include "experiments/report/json.h"
 #include "experiments/cli/options.h"
 #include "kernels/kernels.h"
@@ -45,9 +46,14 @@ const SaeTuning *sae_cli_tuning(SaeTuneState *st);
  * is not a level name. */
 int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen);
 
-/* The float GEMM of k in one line: function, tile and blocks (for result
- * rows and reports). */
-void sae_cli_gemm_desc(const SaeKernels *k, char *buf, size_t len);
+/* The GEMM a run at precision p calls, in one line: function, and for
+ * float its tile and blocks (for result rows and reports). */
+void sae_cli_gemm_desc(const SaeKernels *k, SaePrecision p, char *buf, size_t len);
+
+/* The kernel levels a run at precision p uses: the level name for float;
+ * for double the levels of its GEMM and vector slots (the rest of the
+ * double table is the scalar reference). */
+void sae_cli_isa_desc(const SaeKernels *k, SaePrecision p, char *buf, size_t len);
 
 /* The common start of train and eval: parses argv[2..] as options of cmd
  * into s, prints --help, builds the kernel table and applies --threads.

@@ -59,8 +59,27 @@ int sae_cli_kernels(const SaeRunSpec *s, SaeKernels *k, char *err, size_t errlen
     return 0;
 }
 
-void sae_cli_gemm_desc(const SaeKernels *k, char *buf, size_t len)
+/* "avx512", "avx2", "omp" or "scalar": the level a slot's function is from. */
+static const char *level_of(const char *fn)
 {
+    return strstr(fn, "_omp") ? "omp" : strstr(fn, "avx512") ? "avx512" : strstr(fn, "avx2") ? "avx2" : "scalar";
+}
+
+void sae_cli_isa_desc(const SaeKernels *k, SaePrecision p, char *buf, size_t len)
+{
+    if (p == SAE_PREC_FLOAT)
+        snprintf(buf, len, "%s", sae_cpu_level_name(k->flags));
+    else
+        snprintf(buf, len, "double: gemm %s, dot/axpy %s, element-wise scalar", level_of(k->name64.gemm_nn),
+                 level_of(k->name64.dot));
+}
+
+void sae_cli_gemm_desc(const SaeKernels *k, SaePrecision p, char *buf, size_t len)
+{
+    if (p == SAE_PREC_DOUBLE) {
+        snprintf(buf, len, "%s", k->name64.gemm_nn);
+        return;
+    }
     const SaeGemmBlocks *b = &k->blocks;
     if (!b->mr) {
         snprintf(buf, len, "%s", k->name32.gemm_nn);

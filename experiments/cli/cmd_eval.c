@@ -79,7 +79,9 @@ int sae_cmd_eval(int argc, char **argv)
         sae_json_str(&j, "data", s.data_spec);
         sae_json_str(&j, "weights_dtype", f32 ? "float32" : "float64");
         sae_json_str(&j, "precision", sae_precision_name(s.train.precision));
-        sae_json_str(&j, "isa", sae_cpu_level_name(k.flags));
+        char isa[160];
+        sae_cli_isa_desc(&k, s.train.precision, isa, sizeof isa);
+        sae_json_str(&j, "isa", isa);
         sae_report_config_json(&j, &c);
         sae_report_json(&j, "eval", d->rows, &t, rs);
         sae_json_nums(&j, "rhohat", rhohat, c.n_hidden);

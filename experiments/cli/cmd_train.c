@@ -126,9 +126,10 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
     sae_json_str(&j, "stop_reason", r->stop_reason);
     sae_json_bool(&j, "interrupted", r->interrupted);
     sae_json_close(&j);
-    sae_json_str(&j, "isa", sae_cpu_level_name(k->flags));
-    char gemm[160];
-    sae_cli_gemm_desc(k, gemm, sizeof gemm);
+    char isa[160], gemm[160];
+    sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);
+    sae_json_str(&j, "isa", isa);
+    sae_cli_gemm_desc(k, s->train.precision, gemm, sizeof gemm);
     sae_json_str(&j, "gemm", gemm);
     sae_json_str(&j, "gemm_source", k->gemm_source);
     sae_report_json(&j, "train", tr->rows, t_tr, rs_tr);

@@ -5,7 +5,7 @@
 #include "core/io/fileio.h"
 #include "experiments/report/svg.h"
 
-enum { W = 640, H = 420, L = 70, R = 170, T = 40, B = 60 };
+enum { W = 760, H = 440, L = 70, R = 250, T = 40, B = 60 };
 
 static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                                       "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8" };
@@ -34,8 +34,10 @@ static double tick_step(double span)
     return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
 }
 
-/* A y value as drawn: log10 on a logarithmic axis (NaN for y <= 0). */
-static double ymap(const SaePlot *p, double y) { return p->logy ? (y > 0 ? log10(y) : NAN) : y; }
+/* A value as drawn: log10 on a logarithmic axis (NaN for v <= 0). */
+static double logmap(int log, double v) { return log ? (v > 0 ? log10(v) : NAN) : v; }
+static double ymap(const SaePlot *p, double y) { return logmap(p->logy, y); }
+static double xmap(const SaePlot *p, double x) { return logmap(p->logx && !p->categorical, x); }
 
 /* The data ranges the plot area shows. */
 typedef struct Frame {
@@ -54,15 +56,20 @@ static Frame frame_of(const SaePlot *p)
         for (size_t i = 0; i < p->series[s].n; i++) {
             const SaeSeries *q = &p->series[s];
             const double lo = ymap(p, q->y[i] - q->err[i]), hi = ymap(p, q->y[i] + q->err[i]);
-            if (!isfinite(ymap(p, q->y[i])))
+            if (!isfinite(ymap(p, q->y[i])) || !isfinite(xmap(p, q->x[i])))
                 continue;
-            fr.x0 = fmin(fr.x0, q->x[i]);
-            fr.x1 = fmax(fr.x1, q->x[i]);
+            fr.x0 = fmin(fr.x0, xmap(p, q->x[i]));
+            fr.x1 = fmax(fr.x1, xmap(p, q->x[i]));
             fr.y0 = fmin(fr.y0, isfinite(lo) ? lo : ymap(p, q->y[i]));
             fr.y1 = fmax(fr.y1, hi);
         }
     if (!isfinite(fr.x0))
         fr = (Frame){ 0, 1, 0, 1 };
+    for (size_t r = 0; r < p->n_refs; r++)
+        if (isfinite(ymap(p, p->refs[r].y))) {
+            fr.y0 = fmin(fr.y0, ymap(p, p->refs[r].y));
+            fr.y1 = fmax(fr.y1, ymap(p, p->refs[r].y));
+        }
     if (p->categorical) {
         fr.x0 = -0.5;
         fr.x1 = (double)(p->n_xticks ? p->n_xticks : 1) - 0.5;
@@ -112,9 +119,23 @@ static void y_ticks(FILE *f, const SaePlot *p, const Frame *fr)
                 L, py(fr, v), W - R, py(fr, v), L - 6, py(fr, v) + 4, fabs(v) < 1e-12 * ys ? 0.0 : v);
 }
 
-/* x ticks: the category labels, or at most 20 numbers. */
+/* x ticks: the category labels, 1-2-5 times the powers of ten on a log
+ * axis, or at most 20 numbers. */
 static void x_ticks(FILE *f, const SaePlot *p, const Frame *fr)
 {
+    if (p->logx && !p->categorical) {
+        int ticks = 0;
+        for (double dec = floor(fr->x0); dec <= ceil(fr->x1) && ticks < 20; dec++)
+            for (int k = 0; k < 3; k++) {
+                const double v = dec + log10((double)(k == 0 ? 1 : k == 1 ? 2 : 5));
+                if (v < fr->x0 || v > fr->x1)
+                    continue;
+                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>\n", px(fr, v), H - B + 18,
+                        pow(10, v));
+                ticks++;
+            }
+        return;
+    }
     if (p->categorical) {
         for (size_t i = 0; i < p->n_xticks; i++) {
             fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", px(fr, (double)i), H - B + 18);
@@ -130,8 +151,7 @@ static void x_ticks(FILE *f, const SaePlot *p, const Frame *fr)
                 fabs(v) < 1e-12 * xs ? 0.0 : v);
 }
 
-/* The page, the title, the axes with their ticks and labels, and the y = x
- * diagonal when asked for. */
+/* The page, the title, and the axes with their ticks and labels. */
 static void axes(FILE *f, const SaePlot *p, const Frame *fr)
 {
     fprintf(f,
@@ -148,14 +168,54 @@ static void axes(FILE *f, const SaePlot *p, const Frame *fr)
     x_ticks(f, p, fr);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", (W - R + L) / 2, H - 18);
     text(f, p->xlabel);
+    if (p->categorical)
+        fputs(" (categories, not to scale)", f);
+    else if (p->logx)
+        fputs(" (log scale)", f);
     fprintf(f, "</text>\n<text x=\"16\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">",
             (H - B + T) / 2, (H - B + T) / 2);
     text(f, p->ylabel);
+    if (p->logy)
+        fputs(" (log scale)", f);
     fputs("</text>\n", f);
-    if (p->diagonal)
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n",
-                px(fr, fmax(fr->x0, fr->y0)), py(fr, fmax(fr->x0, fr->y0)), px(fr, fmin(fr->x1, fr->y1)),
-                py(fr, fmin(fr->x1, fr->y1)));
+}
+
+/* One legend entry, at slot i: a swatch (dashed for reference lines). */
+static void legend(FILE *f, size_t i, const char *col, int dashed, const char *name)
+{
+    fprintf(f,
+            "<line x1=\"%d\" y1=\"%zu\" x2=\"%d\" y2=\"%zu\" stroke=\"%s\" stroke-width=\"%s\"%s/><text x=\"%d\" "
+            "y=\"%zu\">",
+            W - R + 10, T + 14 * i + 5, W - R + 26, T + 14 * i + 5, col, dashed ? "1.5" : "3",
+            dashed ? " stroke-dasharray=\"5 3\"" : "", W - R + 30, T + 14 * i + 9);
+    text(f, name);
+    fputs("</text>\n", f);
+}
+
+/* The y = x diagonal and the reference lines, over the series (so that no
+ * series hides them), with their legend entries after the series'. */
+static void references(FILE *f, const SaePlot *p, const Frame *fr)
+{
+    size_t slot = p->n_series;
+    if (p->diagonal) {
+        const double a = fmax(fr->x0, fr->y0), b = fmin(fr->x1, fr->y1);
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" stroke-width=\"1.5\" "
+                "stroke-dasharray=\"5 3\"/>\n",
+                px(fr, a), py(fr, a), px(fr, b), py(fr, b));
+        legend(f, slot++, "#000", 1, "y = x (on target)");
+    }
+    for (size_t r = 0; r < p->n_refs; r++) {
+        const double y = ymap(p, p->refs[r].y);
+        if (!isfinite(y))
+            continue;
+        const char *col = r ? "#777" : "#000";
+        fprintf(f,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
+                "stroke-dasharray=\"5 3\"/>\n",
+                L, py(fr, y), W - R, py(fr, y), col);
+        legend(f, slot++, col, 1, p->refs[r].name);
+    }
 }
 
 /* Series s: its line, points, error bars and legend entry. */
@@ -165,23 +225,20 @@ static void series(FILE *f, const SaePlot *p, const Frame *fr, size_t s)
     const char *col = colors[s % 12];
     fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", col);
     for (size_t i = 0; i < q->n; i++)
-        if (isfinite(ymap(p, q->y[i])))
-            fprintf(f, "%.1f,%.1f ", px(fr, q->x[i]), py(fr, ymap(p, q->y[i])));
+        if (isfinite(ymap(p, q->y[i])) && isfinite(xmap(p, q->x[i])))
+            fprintf(f, "%.1f,%.1f ", px(fr, xmap(p, q->x[i])), py(fr, ymap(p, q->y[i])));
     fputs("\"/>\n", f);
     for (size_t i = 0; i < q->n; i++) {
-        const double y = ymap(p, q->y[i]);
-        if (!isfinite(y))
+        const double y = ymap(p, q->y[i]), x = xmap(p, q->x[i]);
+        if (!isfinite(y) || !isfinite(x))
             continue;
         const double lo = ymap(p, q->y[i] - q->err[i]), hi = ymap(p, q->y[i] + q->err[i]);
         if (q->err[i] > 0 && isfinite(lo) && isfinite(hi))
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", px(fr, q->x[i]),
-                    py(fr, lo), px(fr, q->x[i]), py(fr, hi), col);
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px(fr, q->x[i]), py(fr, y), col);
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n", px(fr, x), py(fr, lo),
+                    px(fr, x), py(fr, hi), col);
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px(fr, x), py(fr, y), col);
     }
-    fprintf(f, "<rect x=\"%d\" y=\"%zu\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%zu\">", W - R + 12,
-            T + 14 * s + 4, col, W - R + 30, T + 14 * s + 9);
-    text(f, q->name);
-    fputs("</text>\n", f);
+    legend(f, s, col, 0, q->name);
 }
 
 int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
@@ -192,6 +249,7 @@ int sae_svg_write(const char *path, const SaePlot *p, SaeError *e)
         return -1;
     axes(af.f, p, &fr);
     for (size_t s = 0; s < p->n_series; s++) series(af.f, p, &fr, s);
+    references(af.f, p, &fr);
     fputs("</svg>\n", af.f);
     return sae_atomic_commit(&af, e);
 }

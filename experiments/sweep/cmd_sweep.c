@@ -63,14 +63,18 @@ static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
     fputs("\tseed\n", f);
     for (size_t i = 0; i < n; i++) {
         SaeRunSpec s;
-        if (sae_sweep_point(c, i, &s, e))
+        unsigned na;
+        const int rc = sae_sweep_point(c, i, &s, &na, e);
+        if (rc < 0)
             return -1;
+        if (rc) /* not a run: an axis that does not apply */
+            continue;
         char id[17], v[512];
         sae_run_id(&s, id);
         fprintf(f, "%zu\t%s", i, id);
         for (size_t a = 0; a < c->n_axes; a++) {
             sae_option_format(&s, (size_t)sae_option_index(c->axes[a].key), v, sizeof v);
-            fprintf(f, "\t%s", v);
+            fprintf(f, "\t%s", na >> a & 1 ? "n/a" : v);
         }
         fprintf(f, "\t%u\n", s.train.seed);
     }
@@ -159,18 +163,24 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
     return -1;
 }
 
-/* Every point is checked before anything runs. Returns -1 when all are
+/* Every point is checked before anything runs; *runs gets the number of
+ * points that are runs (not skipped by [only-if]). Returns -1 when all are
  * good, or the exit status. */
-static int check_grid(const SaeSweepConfig *cfg, const char *config_path, size_t n)
+static int check_grid(const SaeSweepConfig *cfg, const char *config_path, size_t n, size_t *runs)
 {
     SaeError e;
     if (n == 0)
         return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: the grid has more than a million runs", config_path);
+    *runs = 0;
     for (size_t i = 0; i < n; i++) {
         SaeRunSpec s;
         char err[256];
-        if (sae_sweep_point(cfg, i, &s, &e))
+        const int rc = sae_sweep_point(cfg, i, &s, NULL, &e);
+        if (rc < 0)
             return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg);
+        if (rc)
+            continue;
+        ++*runs;
         SaeConfig c = s.model;
         c.n_in = 1; /* known once the data is loaded */
         if (sae_config_check(&c, err, sizeof err))
@@ -220,7 +230,8 @@ static int run_all(SaeSweep *sw, SaeRows *rows, size_t n, SaeRow *row, size_t *r
     SaeProgress *prog = sw->prog;
     for (size_t i = 0; i < n && !*sw->stop; i++) {
         SaeRunSpec s;
-        sae_sweep_point(sw->cfg, i, &s, &e);
+        if (sae_sweep_point(sw->cfg, i, &s, NULL, &e)) /* checked: 1, an [only-if] point */
+            continue;
         char id[17];
         sae_run_id(&s, id);
         if (already_done(rows, id)) {
@@ -228,7 +239,7 @@ static int run_all(SaeSweep *sw, SaeRows *rows, size_t n, SaeRow *row, size_t *r
             prog->done_before++;
             continue;
         }
-        prog->run = i;
+        prog->run = *ran + *skipped;
         run_label(sw->cfg, &s, prog->label, sizeof prog->label);
         memset(row, 0, sizeof *row);
         int stopped = 0;
@@ -245,7 +256,7 @@ static int run_all(SaeSweep *sw, SaeRows *rows, size_t n, SaeRow *row, size_t *r
         (*ran)++;
         const int rc_col = sae_rows_col(rows, "recon_per_sample"), st = sae_rows_col(rows, "status");
         const int pc = sae_rows_col(rows, "probe_acc"), sc = sae_rows_col(rows, "seconds");
-        fprintf(stderr, "run %zu/%zu %s: %s recon %s%s%s (%s s)\n", i + 1, n, prog->label, vals[st],
+        fprintf(stderr, "run %zu/%zu %s: %s recon %s%s%s (%s s)\n", *ran + *skipped, prog->runs, prog->label, vals[st],
                 *vals[rc_col] ? vals[rc_col] : "-", *vals[pc] ? " probe " : "", vals[pc], vals[sc]);
     }
     return SAE_EXIT_OK;
@@ -254,7 +265,7 @@ static int run_all(SaeSweep *sw, SaeRows *rows, size_t n, SaeRow *row, size_t *r
 /* Opens the output folder (refusing to overwrite a sweep without
  * --resume), reads the rows already there and writes the grid files, runs
  * what is missing, and writes the report. */
-static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n)
+static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t runs)
 {
     char dir[4096], csv[4200];
     out_dir(a, dir, sizeof dir);
@@ -272,7 +283,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n)
     SaeRow *row = malloc(sizeof *row);
     SaeProgress prog;
     sae_progress_init(&prog, "epoch");
-    prog.runs = n; /* a sweep's display: the run and the sweep's ETA */
+    prog.runs = runs; /* a sweep's display: the run and the sweep's ETA */
     SaeSweep sw = { .cfg = cfg, .dir = dir, .rows = &rows, .prog = &prog, .stop = &interrupted, .default_threads = 1 };
 #if SAE_HAVE_OPENMP
     sw.default_threads = omp_get_max_threads();
@@ -287,7 +298,10 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n)
         size_t ran = 0, skipped = 0;
         interrupted = 0;
         signal(SIGINT, on_sigint);
-        printf("saebench sweep %s: %zu runs -> %s\n", a->config_path, n, dir);
+        printf("saebench sweep %s: %zu runs -> %s", a->config_path, runs, dir);
+        if (runs < n)
+            printf(" (%zu grid points skipped: an [only-if] axis does not apply there)", (n - runs) / cfg->seeds);
+        putchar('\n');
         fflush(stdout);
         code = run_all(&sw, &rows, n, row, &ran, &skipped);
         signal(SIGINT, SIG_DFL);
@@ -317,14 +331,15 @@ int sae_cmd_sweep(int argc, char **argv)
     SweepArgs a = { 0 };
     int code = parse_args(argc, argv, cfg, &a);
     const size_t n = code < 0 ? sae_sweep_size(cfg) : 0;
+    size_t runs = 0;
     if (code < 0)
-        code = check_grid(cfg, a.config_path, n);
+        code = check_grid(cfg, a.config_path, n, &runs);
     if (code < 0 && a.dry_run) { /* the resolved grid, nothing run or written */
         SaeError e;
         code = print_grid(stdout, cfg, n, &e) ? sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg) : SAE_EXIT_OK;
     }
     if (code < 0)
-        code = sweep(cfg, &a, n);
+        code = sweep(cfg, &a, n, runs);
     free(cfg);
     return code;
 }

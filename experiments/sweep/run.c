@@ -4,11 +4,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/metrics.h"
-#include "core/probe.h"
+#include "core/safe_alloc.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
 #include "experiments/report/png.h"
+#include "experiments/sweep/measure.h"
 #include "experiments/sweep/run.h"
 #include "kernels/cpu.h"
 #include "sae_config.h"
@@ -68,14 +68,16 @@ static int data_for(SaeSweepData *dc, const SaeRunSpec *s, uint32_t data_seed, i
     o.seed = data_seed;
     if (sae_data_load(s->data_spec, &o, &dc->train, &dc->test, e))
         return -1;
-    dc->raw_probe = NAN;
+    dc->raw_probe = dc->raw_probe_se = dc->raw_probe_lambda = NAN;
     dc->classes = 0;
     if (probe && dc->train.labels && dc->test.labels && dc->test.rows) {
         dc->classes = dc->train.n_classes > dc->test.n_classes ? dc->train.n_classes : dc->test.n_classes;
         SaeProbeResult pr;
-        if (sae_probe(k, dc->train.x, dc->train.labels, dc->train.rows, dc->test.x, dc->test.labels, dc->test.rows,
-                      dc->train.cols, dc->classes, 1e-4, 400, &pr) == 0)
+        if (sae_measure_raw_probe(k, &dc->train, &dc->test, dc->classes, &pr) == 0) {
             dc->raw_probe = pr.test_acc;
+            dc->raw_probe_se = sae_binomial_se(pr.test_acc, dc->test.rows);
+            dc->raw_probe_lambda = pr.lambda;
+        }
     }
     snprintf(dc->signature, sizeof dc->signature, "%s", sig);
     dc->loaded = 1;
@@ -160,37 +162,6 @@ static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k,
     return 0;
 }
 
-/* The working arrays of one run: theta, and the evaluation rows' codes,
- * reconstructions and rho-hat; htr, the training rows' codes for the
- * probe (only when it runs). */
-typedef struct RunArrays {
-    double *theta, *h, *xh, *rhohat, *htr;
-} RunArrays;
-
-static void arrays_free(RunArrays *a)
-{
-    free(a->theta);
-    free(a->h);
-    free(a->xh);
-    free(a->rhohat);
-    free(a->htr);
-}
-
-static int arrays_alloc(RunArrays *a, const SaeConfig *c, size_t eval_rows, size_t probe_rows)
-{
-    SaeLayout L;
-    sae_layout(c, &L);
-    *a = (RunArrays){ .theta = malloc(L.total * sizeof(double)),
-                      .h = malloc(eval_rows * c->n_hidden * sizeof(double)),
-                      .xh = malloc(eval_rows * c->n_in * sizeof(double)),
-                      .rhohat = malloc(c->n_hidden * sizeof(double)),
-                      .htr = probe_rows ? malloc(probe_rows * c->n_hidden * sizeof(double)) : NULL };
-    if (a->theta && a->h && a->xh && a->rhohat && (a->htr || !probe_rows))
-        return 0;
-    arrays_free(a);
-    return -1;
-}
-
 /* The settings and how the training went: every setting column, the run
  * id, the optimizer's counts, the kernels, the versions and the timings. */
 static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char *id, const SaeTrainResult *r,
@@ -209,53 +180,44 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
     set_num(sw, row, "iterations", r->iters);
     set_num(sw, row, "fevals", r->fevals);
     set_num(sw, row, "eval_rows", (double)eval_rows);
-    set_col(sw, row, "isa", sae_cpu_level_name(k->flags));
-    char gemm[160];
-    sae_cli_gemm_desc(k, gemm, sizeof gemm);
+    char isa[160], gemm[160];
+    sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);
+    set_col(sw, row, "isa", isa);
+    sae_cli_gemm_desc(k, s->train.precision, gemm, sizeof gemm);
     set_col(sw, row, "gemm_kernel", gemm);
     set_col(sw, row, "saebench_version", SAE_VERSION);
     set_col(sw, row, "git_revision", SAE_REVISION);
     set_num(sw, row, "raw_probe_acc", sw->data.raw_probe);
+    set_num(sw, row, "raw_probe_acc_se", sw->data.raw_probe_se);
+    set_num(sw, row, "raw_probe_lambda", sw->data.raw_probe_lambda);
     set_num(sw, row, "seconds", r->seconds);
     set_num(sw, row, "seconds_per_epoch", r->epochs ? r->seconds / r->epochs : NAN);
     set_num(sw, row, "samples_per_s", r->seconds > 0 ? r->samples / r->seconds : NAN);
 }
 
-/* The trained model on the evaluation rows (every term, the metrics) and
- * on the training rows (their objective, and their codes for the probe:
- * one pass gives both). A run whose objective is not finite is recorded
- * as diverged with empty metrics; returns 0 for a run that did not. */
-static int measure(const SaeSweep *sw, const SaeConfig *c, const SaeRunSpec *s, const SaeKernels *k, const SaeData *ev,
-                   int diverged, RunArrays *a, SaeRow *row)
+/* The measures of a trained model (sae_measure) into its row. */
+static void record_measure(const SaeSweep *sw, const SaeMeasure *o, SaeRow *row)
 {
-    const SaeSweepData *dc = &sw->data;
-    SaeTerms t, ttr;
-    if (diverged ||
-        sae_evaluate_full(c, s->train.precision, k, a->theta, ev->x, ev->rows, &t, NULL, a->rhohat, a->h, a->xh) ||
-        !isfinite(t.loss) ||
-        sae_evaluate_full(c, s->train.precision, k, a->theta, dc->train.x, dc->train.rows, &ttr, NULL, NULL, a->htr,
-                          NULL) ||
-        !isfinite(ttr.loss)) {
-        set_col(sw, row, "status", "diverged");
-        return -1;
-    }
     set_col(sw, row, "status", "ok");
-    set_num(sw, row, "train_loss", ttr.loss);
-    const double terms[] = { t.loss, t.recon, t.l2, t.l1w, t.l1a, t.kl, t.cae };
-    const char *const tnames[] = { "objective", "recon", "l2", "l1w", "l1a", "kl", "cae" };
-    for (int i = 0; i < 7; i++) set_num(sw, row, tnames[i], terms[i]);
-    SaeMetrics m;
-    sae_metrics(c, a->theta, ev->x, a->h, a->xh, ev->rows, &m);
-#define SET_METRIC(name) set_num(sw, row, #name, m.name);
+    set_num(sw, row, "train_loss", o->train.loss);
+    set_num(sw, row, "objective", o->eval.loss);
+    set_num(sw, row, "recon", o->eval.recon);
+#define SET_TERM(term, weight) \
+    set_num(sw, row, #term "_weighted", o->eval.term); \
+    set_num(sw, row, #term "_unweighted", o->unweighted.term);
+    SAE_PENALTIES(SET_TERM)
+#undef SET_TERM
+#define SET_METRIC(name) set_num(sw, row, #name, o->m.name);
     SAE_METRIC_FIELDS(SET_METRIC)
 #undef SET_METRIC
-    SaeProbeResult pr;
-    if (dc->classes && !sae_probe(k, a->htr, dc->train.labels, dc->train.rows, a->h, dc->test.labels, dc->test.rows,
-                                  c->n_hidden, dc->classes, 1e-4, 400, &pr)) {
-        set_num(sw, row, "probe_acc", pr.test_acc);
-        set_num(sw, row, "probe_train_acc", pr.train_acc);
+    set_num(sw, row, "train_recon_per_sample", o->train_recon_per_sample);
+    set_num(sw, row, "const_recon", o->const_recon);
+    if (o->probed) {
+        set_num(sw, row, "probe_acc", o->probe.test_acc);
+        set_num(sw, row, "probe_acc_se", o->probe_se);
+        set_num(sw, row, "probe_lambda", o->probe.lambda);
+        set_num(sw, row, "probe_train_acc", o->probe.train_acc);
     }
-    return 0;
 }
 
 int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id, SaeRow *row, int *interrupted,
@@ -267,16 +229,18 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
     if (prepare(sw, idx, &s, &k, &c, e))
         return -1;
     const SaeData *ev = sw->data.test.rows ? &sw->data.test : &sw->data.train;
-    RunArrays a;
-    if (arrays_alloc(&a, &c, ev->rows, sw->data.classes ? sw->data.train.rows : 0))
+    SaeLayout L;
+    sae_layout(&c, &L);
+    double *theta = sae_alloc_array(L.total, sizeof(double));
+    if (!theta)
         return sae_fail(e, "out of memory for run %s", id);
-    sae_init_params(&c, s.train.seed, a.theta);
+    sae_init_params(&c, s.train.seed, theta);
     sw->prog->unit = s.train.optimizer == SAE_OPT_LBFGS ? "iter" : "epoch";
     s.train.progress = sae_progress_update;
     s.train.progress_ctx = sw->prog;
     s.train.stop = sw->stop;
     SaeTrainResult r;
-    const int trc = sae_train(&c, &s.train, &k, sw->data.train.x, sw->data.train.rows, a.theta, &r);
+    const int trc = sae_train(&c, &s.train, &k, sw->data.train.x, sw->data.train.rows, theta, &r);
     int rc = 0;
     if (trc == SAE_TRAIN_NO_MEMORY) {
         rc = sae_fail(e, "out of memory training run %s", id);
@@ -284,9 +248,21 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
         *interrupted = 1;
     } else {
         record_training(sw, &s, id, &r, &k, ev->rows, row);
-        if (!measure(sw, &c, &s, &k, ev, trc == SAE_TRAIN_DIVERGED, &a, row) && sw->cfg->images)
-            rc = write_images(sw->dir, id, &c, a.theta, ev, a.xh, e);
+        SaeMeasure o;
+        const int mrc = trc == SAE_TRAIN_DIVERGED
+                            ? SAE_MEASURE_DIVERGED
+                            : sae_measure(&c, s.train.precision, &k, theta, &sw->data.train, ev, sw->data.classes, &o);
+        if (mrc == SAE_MEASURE_NO_MEMORY) {
+            rc = sae_fail(e, "out of memory measuring run %s", id);
+        } else if (mrc == SAE_MEASURE_DIVERGED) {
+            set_col(sw, row, "status", "diverged");
+        } else {
+            record_measure(sw, &o, row);
+            if (sw->cfg->images)
+                rc = write_images(sw->dir, id, &c, theta, ev, o.xh, e);
+            sae_measure_free(&o);
+        }
     }
-    arrays_free(&a);
+    free(theta);
     return rc;
 }

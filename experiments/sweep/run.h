@@ -29,7 +29,7 @@ typedef struct SaeSweepData {
     char signature[2048]; /* the data settings it was loaded with */
     SaeData train, test;
     int classes; /* > 0 when the probe runs: labels on both splits */
-    double raw_probe;
+    double raw_probe, raw_probe_se, raw_probe_lambda;
     int loaded;
 } SaeSweepData;
 

@@ -8,15 +8,8 @@
 #include "core/io/fileio.h"
 #include "core/metrics.h"
 #include "experiments/report/svg.h"
+#include "experiments/sweep/run.h"
 #include "experiments/sweep/summary.h"
-
-/* Two values are the same setting: equal as numbers, or as text. */
-static int same_value(const char *a, const char *b)
-{
-    if (sae_is_number(a) && sae_is_number(b))
-        return strtod(a, NULL) == strtod(b, NULL);
-    return !strcmp(a, b);
-}
 
 typedef struct Stat {
     double sum, sq;
@@ -45,157 +38,6 @@ static double stat_std(const Stat *s)
     return v > 0 ? sqrt(v) : 0;
 }
 
-/* Does row r match the values chosen for the axes in sel (NULL: any)? */
-static int row_matches(const SaeRows *rows, size_t r, const int *cols, const char *const *sel, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sel[i] && !same_value(rows->rows[r][cols[i]], sel[i]))
-            return 0;
-    return 1;
-}
-
-static const char *const summary_metrics[] = {
-    "recon_per_sample", "mse_per_element",   "kl",       "rho_mean", "rho_abs_dev", "frac_near_zero",
-    "dead_frac",        "lifetime_sparsity", "jac_norm", "sat_frac", "probe_acc",   "seconds_per_epoch",
-};
-
-static int write_summary(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
-                         SaeError *e)
-{
-    char path[8192];
-    snprintf(path, sizeof path, "%s/summary.md", dir);
-    SaeAtomicFile af;
-    if (sae_atomic_open(&af, path, e))
-        return -1;
-    FILE *f = af.f;
-    fprintf(f, "# Sweep %s\n\n%zu runs", config_path, r->n_rows);
-    const int st = sae_rows_col(r, "status");
-    size_t diverged = 0;
-    for (size_t i = 0; i < r->n_rows; i++) diverged += !strcmp(r->rows[i][st], "diverged");
-    fprintf(f, " (%zu diverged), %u seed(s) per setting; mean ± std over seeds, on the held-out rows.\n\n", diverged,
-            c->seeds);
-    /* the axes that are swept (the seed aside) */
-    int cols[SAE_MAX_AXES];
-    const SaeAxis *axes[SAE_MAX_AXES];
-    size_t na = 0;
-    for (size_t a = 0; a < c->n_axes; a++)
-        if (strcmp(c->axes[a].key, "seed") && sae_rows_setting_col(r, c->axes[a].key) >= 0) {
-            axes[na] = &c->axes[a];
-            cols[na++] = sae_rows_setting_col(r, c->axes[a].key);
-        }
-    const int raw = sae_rows_col(r, "raw_probe_acc");
-    int metric_cols_idx[16];
-    size_t nm = 0;
-    for (size_t m = 0; m < sizeof summary_metrics / sizeof *summary_metrics; m++) {
-        const int col = sae_rows_col(r, summary_metrics[m]);
-        int any = 0;
-        for (size_t i = 0; i < r->n_rows && !any; i++) any = *r->rows[i][col] != 0;
-        if (any)
-            metric_cols_idx[nm++] = col;
-    }
-    fputs("|", f);
-    for (size_t a = 0; a < na; a++) fprintf(f, " %s |", axes[a]->key);
-    fputs(" runs |", f);
-    for (size_t m = 0; m < nm; m++) fprintf(f, " %s |", r->names[metric_cols_idx[m]]);
-    fputs("\n|", f);
-    for (size_t i = 0; i < na + 1 + nm; i++) fputs("---|", f);
-    fputc('\n', f);
-    /* every combination of the swept values, in grid order */
-    size_t combos = 1;
-    for (size_t a = 0; a < na; a++) combos *= axes[a]->n;
-    for (size_t k = 0; k < combos; k++) {
-        const char *sel[SAE_MAX_AXES];
-        size_t rest = k;
-        for (size_t a = na; a-- > 0;) {
-            sel[a] = axes[a]->values[rest % axes[a]->n];
-            rest /= axes[a]->n;
-        }
-        Stat s[16] = { { 0 } };
-        size_t runs = 0;
-        for (size_t i = 0; i < r->n_rows; i++) {
-            if (!row_matches(r, i, cols, sel, na))
-                continue;
-            runs++;
-            for (size_t m = 0; m < nm; m++) stat_add(&s[m], r->rows[i][metric_cols_idx[m]]);
-        }
-        if (!runs)
-            continue;
-        fputs("|", f);
-        for (size_t a = 0; a < na; a++) fprintf(f, " %s |", sel[a]);
-        fprintf(f, " %zu |", runs);
-        for (size_t m = 0; m < nm; m++) {
-            if (!s[m].n)
-                fputs(" — |", f);
-            else if (c->seeds > 1)
-                fprintf(f, " %.4g ± %.2g |", stat_mean(&s[m]), stat_std(&s[m]));
-            else
-                fprintf(f, " %.4g |", stat_mean(&s[m]));
-        }
-        fputc('\n', f);
-    }
-    if (raw >= 0 && r->n_rows && *r->rows[0][raw])
-        fprintf(f, "\nBaseline: softmax probe on the raw inputs, held-out accuracy %s.\n", r->rows[0][raw]);
-    fprintf(f,
-            "\n## Conventions\n\n"
-            "- recon_per_sample = (1/m) Σ ½‖x̂ − x‖² (also for bce-trained models); mse_per_element = "
-            "(1/(m n)) Σ (x̂ − x)²; loss terms as in the README (MSE with ½, mean over samples; "
-            "weight penalties not divided by m).\n"
-            "- ρ̂ is the mean activation on the held-out rows, tanh mapped to (h+1)/2 (kl_tanh rescale); "
-            "KL clamp ε = kl_eps.\n"
-            "- frac_near_zero: activations below τ = %g; dead: a unit whose largest activation is ≤ %g "
-            "(relu: 0); saturated: sigmoid < 0.05 or > 0.95, tanh |h| > 0.9, relu h = 0.\n"
-            "- lifetime sparsity: Treves–Rolls over the rows of each unit (0 dense, 1 one-hot), averaged "
-            "over units.\n"
-            "- jac_norm = (1/m) Σ ‖J_f(x)‖_F.\n"
-            "- probe_acc: softmax regression (λ = 1e-4, L-BFGS, 400 iterations) on the hidden code of the "
-            "training rows, accuracy on the held-out rows.\n"
-            "- seconds_per_epoch is wall time (the only columns that change between reruns are seconds, "
-            "seconds_per_epoch and samples_per_s).\n",
-            SAE_METRIC_TAU, SAE_METRIC_TAU_DEAD);
-    return sae_atomic_commit(&af, e);
-}
-
-/* y (mean ± std) against axis x, one series per value of axis g (or one). */
-static void plot_series(const SaeRows *r, const SaeAxis *x, int xcol, const SaeAxis *g, int gcol, int ycol,
-                        int numeric_x, SaePlot *p)
-{
-    const size_t ng = g ? g->n : 1;
-    p->n_series = 0;
-    p->categorical = !numeric_x;
-    p->n_xticks = x->n < 64 ? x->n : 64;
-    for (size_t i = 0; i < p->n_xticks; i++) snprintf(p->xticks[i], sizeof p->xticks[i], "%s", x->values[i]);
-    for (size_t gi = 0; gi < ng && p->n_series < 12; gi++) {
-        SaeSeries *s = &p->series[p->n_series];
-        memset(s, 0, sizeof *s);
-        if (g)
-            snprintf(s->name, sizeof s->name, "%s = %s", g->key, g->values[gi]);
-        else
-            snprintf(s->name, sizeof s->name, "all runs");
-        for (size_t xi = 0; xi < x->n && s->n < 64; xi++) {
-            Stat st = { 0 };
-            for (size_t i = 0; i < r->n_rows; i++)
-                if (same_value(r->rows[i][xcol], x->values[xi]) && (!g || same_value(r->rows[i][gcol], g->values[gi])))
-                    stat_add(&st, r->rows[i][ycol]);
-            if (!st.n)
-                continue;
-            s->x[s->n] = numeric_x ? strtod(x->values[xi], NULL) : (double)xi;
-            s->y[s->n] = stat_mean(&st);
-            s->err[s->n] = stat_std(&st);
-            s->n++;
-        }
-        if (s->n)
-            p->n_series++;
-    }
-}
-
-static const SaeAxis *find(const SaeSweepConfig *c, const char *key)
-{
-    for (size_t a = 0; a < c->n_axes; a++)
-        if (sae_option_index(c->axes[a].key) == sae_option_index(key))
-            return &c->axes[a];
-    return NULL;
-}
-
 static int has_values(const SaeRows *r, int col)
 {
     for (size_t i = 0; i < r->n_rows; i++)
@@ -204,72 +46,590 @@ static int has_values(const SaeRows *r, int col)
     return 0;
 }
 
-/* The series of a plot against x: the preferred axis if swept, else the
- * first other swept axis with a few values (or none). */
-static const SaeAxis *pick_group(const SaeSweepConfig *c, const SaeAxis *x, const SaeAxis *preferred)
+/* 0.975 quantiles of Student's t for 1..30 degrees of freedom (then the
+ * normal's 1.96): the half-width of a 95 % interval is t sd / sqrt(n). */
+static double t975(size_t df)
 {
-    if (preferred && preferred != x)
-        return preferred;
-    for (size_t a = 0; a < c->n_axes; a++)
-        if (&c->axes[a] != x && strcmp(c->axes[a].key, "seed") && c->axes[a].n > 1 && c->axes[a].n <= 6)
-            return &c->axes[a];
+    static const double t[] = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042 };
+    return df == 0 ? NAN : df <= 30 ? t[df - 1] : 1.96;
+}
+
+/* The row of the run at grid point idx (NULL when it did not run). */
+static const char *const *row_at(const SaeSweepConfig *c, const SaeRows *r, size_t idx)
+{
+    SaeRunSpec s;
+    SaeError e;
+    if (sae_sweep_point(c, idx, &s, NULL, &e))
+        return NULL;
+    char id[17];
+    sae_run_id(&s, id);
+    const int col = sae_rows_col(r, "run_id");
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (!strcmp(r->rows[i][col], id))
+            return (const char *const *)r->rows[i];
     return NULL;
 }
 
-/* One plot file: y against x, grouped by g (may be NULL). */
-static int plot(const char *dir, const char *file, const SaeRows *r, const SaeAxis *x, const SaeAxis *g,
-                const char *ycol, const char *title, int numeric_x, int diagonal, int logy, SaeError *e)
+/* The grid index of the value indices vidx and seed seed_i. */
+static size_t compose(const SaeSweepConfig *c, const size_t *vidx, size_t seed_i)
+{
+    size_t idx = 0;
+    for (size_t a = 0; a < c->n_axes; a++) idx = idx * c->axes[a].n + vidx[a];
+    return idx * c->seeds + seed_i;
+}
+
+/* A metric column of the summary: its column, its heading, and whether it
+ * is shown only when some value is non-zero. */
+typedef struct Metric {
+    const char *col, *heading;
+    int only_nonzero;
+} Metric;
+
+static const Metric summary_metrics[] = {
+    { "recon_per_sample", "recon held-out", 0 },
+    { "train_recon_per_sample", "recon train", 0 },
+    { "kl_unweighted", "KL(ρ‖ρ̂)", 1 },
+    { "rho_mean", "mean ρ̂", 0 },
+    { "rho_abs_dev", "mean \\|ρ̂ − ρ\\|", 0 },
+    { "frac_near_zero", "frac < τ", 0 },
+    { "dead_frac", "dead", 0 },
+    { "lifetime_sparsity", "lifetime sparsity", 0 },
+    { "population_sparsity", "population sparsity", 0 },
+    { "silent_sample_frac", "silent samples", 1 },
+    { "jac_norm", "‖J_f‖_F", 0 },
+    { "sat_frac", "saturated", 0 },
+    { "probe_acc", "probe accuracy", 0 },
+    { "seconds_per_epoch", "s / epoch", 0 },
+};
+enum { N_METRICS = sizeof summary_metrics / sizeof *summary_metrics };
+
+/* The metrics with a value in some row (non-zero where asked). */
+static size_t shown_metrics(const SaeRows *r, int *cols, const Metric **which)
+{
+    size_t nm = 0;
+    for (size_t m = 0; m < N_METRICS; m++) {
+        const int col = sae_rows_col(r, summary_metrics[m].col);
+        int any = 0;
+        for (size_t i = 0; i < r->n_rows && !any && col >= 0; i++)
+            any = sae_is_number(r->rows[i][col]) &&
+                  (!summary_metrics[m].only_nonzero || strtod(r->rows[i][col], NULL) != 0);
+        if (any) {
+            cols[nm] = col;
+            which[nm++] = &summary_metrics[m];
+        }
+    }
+    return nm;
+}
+
+/* The mean of a column over the rows where it is a number. */
+static double column_mean(const SaeRows *r, const char *name)
+{
+    const int col = sae_rows_col(r, name);
+    Stat s = { 0 };
+    for (size_t i = 0; i < r->n_rows && col >= 0; i++) stat_add(&s, r->rows[i][col]);
+    return stat_mean(&s);
+}
+
+/* The baselines every run is read against. */
+static void write_baselines(FILE *f, const SaeRows *r)
+{
+    fputs("## Baselines\n\n", f);
+    const double cr = column_mean(r, "const_recon");
+    if (isfinite(cr))
+        fprintf(f,
+                "- **Constant output** (a code that carries no information: the decoder's best constant, the "
+                "training rows' mean clamped to its range): recon held-out %.4g. A run near it has learnt "
+                "nothing about the inputs.\n",
+                cr);
+    const double raw = column_mean(r, "raw_probe_acc");
+    if (isfinite(raw))
+        fprintf(f,
+                "- **Raw-input probe** (the same softmax probe, its λ chosen on validation rows as for the "
+                "codes, λ = %.3g): accuracy %.4f ± %.4f (binomial SE on the held-out rows).\n",
+                column_mean(r, "raw_probe_lambda"), raw, column_mean(r, "raw_probe_acc_se"));
+    fputs("- **Generalisation**: recon train beside recon held-out; a held-out value well above the training one "
+          "is memorisation.\n\n",
+          f);
+}
+
+/* The results table: one line per grid point (seeds pooled), "n/a" for an
+ * axis that does not apply there. */
+static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
+{
+    int cols[N_METRICS];
+    const Metric *which[N_METRICS];
+    const size_t nm = shown_metrics(r, cols, which);
+    fputs("| ", f);
+    for (size_t a = 0; a < c->n_axes; a++) fprintf(f, "%s | ", c->axes[a].key);
+    fputs("runs |", f);
+    for (size_t m = 0; m < nm; m++) fprintf(f, " %s |", which[m]->heading);
+    fputs("\n|", f);
+    for (size_t i = 0; i < c->n_axes + 1 + nm; i++) fputs("---|", f);
+    fputc('\n', f);
+    const int pse = sae_rows_col(r, "probe_acc_se");
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+        SaeRunSpec s;
+        SaeError e;
+        unsigned na;
+        if (sae_sweep_point(c, idx, &s, &na, &e))
+            continue;
+        Stat st[N_METRICS] = { { 0 } }, se = { 0 };
+        size_t runs = 0;
+        for (size_t k = 0; k < c->seeds; k++) {
+            const char *const *row = row_at(c, r, idx + k);
+            if (!row)
+                continue;
+            runs++;
+            for (size_t m = 0; m < nm; m++) stat_add(&st[m], row[cols[m]]);
+            if (pse >= 0)
+                stat_add(&se, row[pse]);
+        }
+        if (!runs)
+            continue;
+        size_t vidx[SAE_MAX_AXES];
+        sae_sweep_values(c, idx, vidx);
+        fputs("| ", f);
+        for (size_t a = 0; a < c->n_axes; a++) fprintf(f, "%s | ", na >> a & 1 ? "n/a" : c->axes[a].values[vidx[a]]);
+        fprintf(f, "%zu |", runs);
+        for (size_t m = 0; m < nm; m++) {
+            if (!st[m].n)
+                fputs(" — |", f);
+            else if (st[m].n > 1)
+                fprintf(f, " %.4g ± %.2g", stat_mean(&st[m]), stat_std(&st[m]));
+            else
+                fprintf(f, " %.4g", stat_mean(&st[m]));
+            if (st[m].n && !strcmp(which[m]->col, "probe_acc") && se.n)
+                fprintf(f, " (SE %.2g)", stat_mean(&se));
+            if (st[m].n)
+                fputs(" |", f);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* The metrics a comparison reports. */
+static const char *const compared[] = { "recon_per_sample", "probe_acc", "rho_mean", "jac_norm" };
+enum { N_COMPARED = sizeof compared / sizeof *compared, MAX_CELL_LINES = 24 };
+
+/* One comparison: value v of axis a against its first value, at the other
+ * settings of point idx, paired by seed. */
+typedef struct Paired {
+    double mean, half; /* mean difference and the half-width of its 95 % interval */
+    size_t n;
+} Paired;
+
+static Paired paired(const SaeSweepConfig *c, const SaeRows *r, size_t idx, size_t ref, int col)
+{
+    Stat d = { 0 };
+    for (size_t k = 0; k < c->seeds; k++) {
+        const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
+        if (!x || !y || !sae_is_number(x[col]) || !sae_is_number(y[col]))
+            continue;
+        char v[64];
+        snprintf(v, sizeof v, "%.17g", strtod(x[col], NULL) - strtod(y[col], NULL));
+        stat_add(&d, v);
+    }
+    return (Paired){ stat_mean(&d), d.n > 1 ? t975(d.n - 1) * stat_std(&d) / sqrt((double)d.n) : NAN, d.n };
+}
+
+static const char *verdict(Paired p)
+{
+    if (p.n < 2)
+        return "one seed: untested";
+    if (p.mean - p.half > 0)
+        return "higher";
+    if (p.mean + p.half < 0)
+        return "lower";
+    return "within noise";
+}
+
+/* The grid point that is idx with axis a at its first value (an [only-if]
+ * axis that then stops applying goes to its first value too). */
+static size_t reference_of(const SaeSweepConfig *c, size_t idx, size_t a)
+{
+    size_t vidx[SAE_MAX_AXES];
+    sae_sweep_values(c, idx, vidx);
+    vidx[a] = 0;
+    for (size_t tries = 0; tries <= c->n_axes; tries++) {
+        SaeRunSpec s;
+        SaeError e;
+        unsigned na;
+        if (sae_sweep_point(c, compose(c, vidx, 0), &s, &na, &e) != 1)
+            break;
+        for (size_t b = 0; b < c->n_axes; b++)
+            if (na >> b & 1)
+                vidx[b] = 0;
+    }
+    return compose(c, vidx, 0);
+}
+
+/* The other axes' values of point idx, for a comparison's line. */
+static void cell_label(const SaeSweepConfig *c, size_t idx, size_t a, unsigned na, char *buf, size_t len)
+{
+    size_t vidx[SAE_MAX_AXES];
+    sae_sweep_values(c, idx, vidx);
+    buf[0] = 0;
+    for (size_t b = 0; b < c->n_axes; b++)
+        if (b != a)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s=%s", *buf ? ", " : "", c->axes[b].key,
+                     na >> b & 1 ? "n/a" : c->axes[b].values[vidx[b]]);
+}
+
+/* Paired comparisons over seeds: every value of every axis against the
+ * axis's first value, at the same other settings, into comparisons.csv;
+ * in summary.md per setting when there are few lines, else averaged over
+ * the other settings per seed. */
+static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r)
+{
+    fprintf(f,
+            "\n## Comparisons (paired over seeds)\n\nEach value of an axis against the axis's first value, the "
+            "other settings equal, paired by seed: the mean difference and its 95 %% interval "
+            "(Student's t over %u seed(s)). \"within noise\": the interval contains 0. The seeds share one "
+            "data split, so split-to-split variation is not in these intervals; for a probe accuracy also "
+            "read the binomial SE of the held-out rows.\n",
+            c->seeds);
+    fputs("axis,value,reference,other_settings,metric,mean_difference,ci95_half_width,seeds,verdict\n", csv);
+    for (size_t a = 0; a < c->n_axes; a++) {
+        if (c->axes[a].n < 2)
+            continue;
+        for (size_t mi = 0; mi < N_COMPARED; mi++) {
+            const int col = sae_rows_col(r, compared[mi]);
+            if (col < 0 || !has_values(r, col))
+                continue;
+            size_t lines = 0;
+            for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+                size_t vidx[SAE_MAX_AXES];
+                sae_sweep_values(c, idx, vidx);
+                SaeRunSpec s;
+                SaeError e;
+                unsigned na;
+                lines += vidx[a] && !sae_sweep_point(c, idx, &s, &na, &e) && !(na >> a & 1);
+            }
+            if (!lines)
+                continue;
+            const int per_cell = lines <= MAX_CELL_LINES && mi < 2;
+            fprintf(f,
+                    "\n**%s: %s** vs %s = %s%s\n\n| %s | %s | difference | 95%% CI | seeds | "
+                    "|\n|---|---|---|---|---|---|\n",
+                    c->axes[a].key, compared[mi], c->axes[a].key, c->axes[a].values[0],
+                    per_cell ? "" : " (per seed, averaged over the other settings)", c->axes[a].key,
+                    per_cell ? "other settings" : "cells");
+            for (size_t v = 1; v < c->axes[a].n; v++) {
+                Stat marg[64] = { { 0 } }; /* per seed, over cells */
+                size_t cells = 0;
+                for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+                    size_t vidx[SAE_MAX_AXES];
+                    sae_sweep_values(c, idx, vidx);
+                    SaeRunSpec s;
+                    SaeError e;
+                    unsigned na;
+                    if (vidx[a] != v || sae_sweep_point(c, idx, &s, &na, &e) || na >> a & 1)
+                        continue;
+                    const size_t ref = reference_of(c, idx, a);
+                    const Paired p = paired(c, r, idx, ref, col);
+                    if (!p.n)
+                        continue;
+                    char cell[512];
+                    cell_label(c, idx, a, na, cell, sizeof cell);
+                    fprintf(csv, "%s,%s,%s,\"%s\",%s,%.9g,%.9g,%zu,%s\n", c->axes[a].key, c->axes[a].values[v],
+                            c->axes[a].values[0], cell, compared[mi], p.mean, p.half, p.n, verdict(p));
+                    if (per_cell)
+                        fprintf(f, "| %s | %s | %+.4g | ± %.2g | %zu | %s |\n", c->axes[a].values[v], cell, p.mean,
+                                p.half, p.n, verdict(p));
+                    cells++;
+                    for (size_t k = 0; k < c->seeds && k < 64; k++) {
+                        const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
+                        if (x && y && sae_is_number(x[col]) && sae_is_number(y[col])) {
+                            char d[64];
+                            snprintf(d, sizeof d, "%.17g", strtod(x[col], NULL) - strtod(y[col], NULL));
+                            stat_add(&marg[k], d);
+                        }
+                    }
+                }
+                if (per_cell || !cells)
+                    continue;
+                Stat per_seed = { 0 };
+                for (size_t k = 0; k < c->seeds && k < 64; k++)
+                    if (marg[k].n) {
+                        char d[64];
+                        snprintf(d, sizeof d, "%.17g", stat_mean(&marg[k]));
+                        stat_add(&per_seed, d);
+                    }
+                const Paired p = { stat_mean(&per_seed),
+                                   per_seed.n > 1
+                                       ? t975(per_seed.n - 1) * stat_std(&per_seed) / sqrt((double)per_seed.n)
+                                       : NAN,
+                                   per_seed.n };
+                fprintf(f, "| %s | %zu | %+.4g | ± %.2g | %zu | %s |\n", c->axes[a].values[v], cells, p.mean, p.half,
+                        p.n, verdict(p));
+            }
+        }
+    }
+}
+
+static int write_summary(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
+                         SaeError *e)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    SaeAtomicFile af, ac;
+    if (sae_atomic_open(&af, path, e))
+        return -1;
+    snprintf(path, sizeof path, "%s/comparisons.csv", dir);
+    if (sae_atomic_open(&ac, path, e)) {
+        sae_atomic_abort(&af);
+        return -1;
+    }
+    FILE *f = af.f;
+    fprintf(f, "# Sweep %s\n\n%zu runs", config_path, r->n_rows);
+    const int st = sae_rows_col(r, "status");
+    size_t diverged = 0;
+    for (size_t i = 0; i < r->n_rows; i++) diverged += !strcmp(r->rows[i][st], "diverged");
+    fprintf(f,
+            " (%zu diverged), %u seed(s) per setting; mean ± sd over seeds, on the held-out rows; a probe "
+            "accuracy also gives its binomial SE on the held-out rows (SE).\n\n",
+            diverged, c->seeds);
+    for (size_t a = 0; a < c->n_axes; a++)
+        if (*c->axes[a].only_if)
+            fprintf(f, "%s applies only where %s ≠ 0 (n/a elsewhere: those runs use the [base] value).\n\n",
+                    c->axes[a].key, c->axes[a].only_if);
+    write_baselines(f, r);
+    write_table(f, c, r);
+    write_comparisons(f, ac.f, c, r);
+    fprintf(f,
+            "\n## Conventions\n\n"
+            "- recon = (1/m) Σ ½‖x̂ − x‖² per sample (for every loss and reduction); the objective's own "
+            "terms are in results.csv (objective, recon, and every penalty weighted, as in J, and "
+            "unweighted, at weight 1: KL(ρ‖ρ̂) is kl_unweighted).\n"
+            "- ρ̂ is the mean activation on the held-out rows, tanh mapped to (h+1)/2 (kl_tanh rescale); "
+            "KL clamp ε = kl_eps.\n"
+            "- frac < τ: activations below τ = %g; dead: a unit whose largest activation is ≤ %g "
+            "(relu: 0); saturated: sigmoid < 0.05 or > 0.95, tanh |h| > 0.9, relu h = 0.\n"
+            "- lifetime / population sparsity: Treves–Rolls over the rows of each unit / the units of each "
+            "row (0 dense, 1 one-hot), averaged over the units / rows that are not all zero; those are "
+            "counted apart (silent_unit_frac, silent samples) instead of being scored.\n"
+            "- ‖J_f‖_F = (1/m) Σ ‖J_f(x)‖_F.\n"
+            "- probe accuracy: softmax regression (L-BFGS, 400 iterations) on the hidden code of the "
+            "training rows, its weight decay chosen from 1e-6 … 1e-1 on the last fifth of the training "
+            "rows, then refit on all of them; accuracy on the held-out rows.\n"
+            "- s / epoch is wall time (the only columns that change between reruns are seconds, "
+            "seconds_per_epoch and samples_per_s).\n"
+            "- comparisons.csv holds every paired comparison, per setting.\n",
+            SAE_METRIC_TAU, SAE_METRIC_TAU_DEAD);
+    if (sae_atomic_commit(&ac, e)) {
+        sae_atomic_abort(&af);
+        return -1;
+    }
+    return sae_atomic_commit(&af, e);
+}
+
+/* Axis and metric names in words, with units, for plot labels. */
+static const char *words(const char *name)
+{
+    static const char *const map[][2] = {
+        { "beta", "KL sparsity weight β" },
+        { "rho", "target activation ρ" },
+        { "hidden", "hidden units" },
+        { "gamma", "contractive weight γ" },
+        { "lambda", "L2 weight decay λ" },
+        { "l1_activity", "L1 activity weight" },
+        { "l1_weight", "L1 weight penalty" },
+        { "cpumask", "kernel level" },
+        { "threads", "OpenMP threads" },
+        { "recon_per_sample", "reconstruction error ½‖x̂ − x‖² per sample (held-out)" },
+        { "rho_mean", "mean activation ρ̂ (held-out)" },
+        { "probe_acc", "linear-probe accuracy (held-out)" },
+        { "jac_norm", "mean encoder Jacobian norm ‖J_f(x)‖_F (held-out)" },
+        { "sat_frac", "fraction of saturated activations (held-out)" },
+        { "seconds_per_epoch", "seconds per epoch (wall clock)" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (!strcmp(map[i][0], name))
+            return map[i][1];
+    return name;
+}
+
+/* How an axis is drawn: log scale when its values are positive numbers
+ * spanning 20x or more, linear when numbers spaced evenly, else as
+ * categories. */
+static void x_scale(const SaeAxis *x, SaePlot *p)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    int numeric = 1, even = x->n > 1;
+    for (size_t i = 0; i < x->n; i++) {
+        numeric &= sae_is_number(x->values[i]);
+        const double v = strtod(x->values[i], NULL);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    for (size_t i = 2; numeric && i < x->n; i++) {
+        const double a = strtod(x->values[i - 2], NULL), b = strtod(x->values[i - 1], NULL);
+        even &= fabs((strtod(x->values[i], NULL) - b) - (b - a)) <= 1e-9 * (fabs(b) + 1);
+    }
+    p->logx = numeric && lo > 0 && hi >= 20 * lo;
+    p->categorical = !numeric || (!p->logx && !even);
+    p->n_xticks = x->n < 64 ? x->n : 64;
+    for (size_t i = 0; i < p->n_xticks; i++) snprintf(p->xticks[i], sizeof p->xticks[i], "%s", x->values[i]);
+}
+
+/* What one plot shows: y against axis xa, one series per combination of
+ * the other axes (mean ± sd over seeds only); facet: when >= 0, only the
+ * points where axis facet has value fv. */
+typedef struct PlotSpec {
+    size_t xa;
+    const char *ycol;
+    int facet;
+    size_t fv;
+} PlotSpec;
+
+static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const PlotSpec *ps, SaePlot *p)
+{
+    const int yc = sae_rows_col(r, ps->ycol);
+    p->n_series = 0;
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+        SaeRunSpec s;
+        SaeError e;
+        unsigned na;
+        size_t vidx[SAE_MAX_AXES];
+        sae_sweep_values(c, idx, vidx);
+        if (sae_sweep_point(c, idx, &s, &na, &e) || na >> ps->xa & 1 || (ps->facet >= 0 && vidx[ps->facet] != ps->fv))
+            continue;
+        Stat st = { 0 };
+        for (size_t k = 0; k < c->seeds; k++) {
+            const char *const *row = row_at(c, r, idx + k);
+            if (row)
+                stat_add(&st, row[yc]);
+        }
+        if (!st.n)
+            continue;
+        char name[64] = "";
+        for (size_t b = 0; b < c->n_axes; b++)
+            if (b != ps->xa && (int)b != ps->facet && c->axes[b].n > 1)
+                snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s = %s", *name ? ", " : "",
+                         c->axes[b].key, na >> b & 1 ? "n/a" : c->axes[b].values[vidx[b]]);
+        if (!*name)
+            snprintf(name, sizeof name, "mean ± sd over seeds");
+        size_t si = 0;
+        while (si < p->n_series && strcmp(p->series[si].name, name)) si++;
+        if (si == p->n_series) {
+            if (si == sizeof p->series / sizeof *p->series)
+                continue;
+            memset(&p->series[si], 0, sizeof p->series[si]);
+            snprintf(p->series[si].name, sizeof p->series[si].name, "%s", name);
+            p->n_series++;
+        }
+        SaeSeries *q = &p->series[si];
+        if (q->n == 64)
+            continue;
+        q->x[q->n] = p->categorical ? (double)vidx[ps->xa] : strtod(c->axes[ps->xa].values[vidx[ps->xa]], NULL);
+        q->y[q->n] = stat_mean(&st);
+        q->err[q->n] = stat_std(&st);
+        q->n++;
+    }
+}
+
+/* The number of series a plot against xa would have: the product of the
+ * other axes' sizes (an upper bound). */
+static size_t series_count(const SaeSweepConfig *c, size_t xa, int facet)
+{
+    size_t n = 1;
+    for (size_t b = 0; b < c->n_axes; b++)
+        if (b != xa && (int)b != facet)
+            n *= c->axes[b].n;
+    return n;
+}
+
+/* One plot of y against axis xa (files NAME.svg, or NAME_<facet axis>=<value>.svg
+ * for each value of the other axis with the most values when there would be
+ * more than 8 series), with the baselines of y as reference lines. */
+static int plot(const char *dir, const char *name, const SaeSweepConfig *c, const SaeRows *r, size_t xa,
+                const char *ycol, int diagonal, int logy, SaeError *e)
 {
     const int yc = sae_rows_col(r, ycol);
-    if (!x || yc < 0 || !has_values(r, yc))
+    if (yc < 0 || !has_values(r, yc))
         return 0;
+    int facet = -1;
+    if (series_count(c, xa, -1) > 8)
+        for (size_t b = 0; b < c->n_axes; b++)
+            if (b != xa && (facet < 0 || c->axes[b].n > c->axes[facet].n))
+                facet = (int)b;
     SaePlot *p = calloc(1, sizeof *p);
     if (!p)
         return sae_fail(e, "out of memory");
-    snprintf(p->title, sizeof p->title, "%s (mean ± std over the other settings)", title);
-    snprintf(p->xlabel, sizeof p->xlabel, "%s", x->key);
-    snprintf(p->ylabel, sizeof p->ylabel, "%s", ycol);
-    p->diagonal = diagonal;
-    p->logy = logy;
-    plot_series(r, x, sae_rows_setting_col(r, x->key), g, g ? sae_rows_setting_col(r, g->key) : -1, yc, numeric_x, p);
-    char path[8192];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    const int rc = sae_svg_write(path, p, e);
+    int rc = 0;
+    const size_t views = facet >= 0 ? c->axes[facet].n : 1;
+    for (size_t fv = 0; fv < views && !rc; fv++) {
+        memset(p, 0, sizeof *p);
+        snprintf(p->xlabel, sizeof p->xlabel, "%s", words(c->axes[xa].key));
+        snprintf(p->ylabel, sizeof p->ylabel, "%s", words(ycol));
+        snprintf(p->title, sizeof p->title, "%s vs %s", ycol, c->axes[xa].key);
+        if (facet >= 0)
+            snprintf(p->title + strlen(p->title), sizeof p->title - strlen(p->title), ", %s = %s", c->axes[facet].key,
+                     c->axes[facet].values[fv]);
+        snprintf(p->title + strlen(p->title), sizeof p->title - strlen(p->title), " (error bars: sd over seeds)");
+        x_scale(&c->axes[xa], p);
+        p->diagonal = diagonal && !p->categorical;
+        p->logy = logy || (diagonal && p->logx);
+        if (!strcmp(ycol, "probe_acc") && isfinite(column_mean(r, "raw_probe_acc"))) {
+            snprintf(p->refs[0].name, sizeof p->refs[0].name, "raw-input probe");
+            p->refs[p->n_refs++].y = column_mean(r, "raw_probe_acc");
+        }
+        if (!strcmp(ycol, "recon_per_sample") && isfinite(column_mean(r, "const_recon"))) {
+            snprintf(p->refs[0].name, sizeof p->refs[0].name, "constant output (no code)");
+            p->refs[p->n_refs++].y = column_mean(r, "const_recon");
+        }
+        const PlotSpec ps = { xa, ycol, facet, fv };
+        fill_series(c, r, &ps, p);
+        if (!p->n_series)
+            continue;
+        char path[8192];
+        if (facet >= 0)
+            snprintf(path, sizeof path, "%s/%s_%s=%s.svg", dir, name, c->axes[facet].key, c->axes[facet].values[fv]);
+        else
+            snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+        rc = sae_svg_write(path, p, e);
+    }
     free(p);
     return rc;
 }
 
+static int axis_of(const SaeSweepConfig *c, const char *key)
+{
+    for (size_t a = 0; a < c->n_axes; a++)
+        if (sae_option_index(c->axes[a].key) == sae_option_index(key))
+            return (int)a;
+    return -1;
+}
+
+/* Reconstruction (and, with labels, the probe) against every axis; the
+ * mean activation against rho (log-log, with the diagonal); the Jacobian
+ * and saturation against gamma; speed against the kernel level. */
 static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *r, SaeError *e)
 {
-    const SaeAxis *beta = find(c, "beta"), *rho = find(c, "rho"), *hidden = find(c, "hidden");
-    const SaeAxis *gamma = find(c, "gamma"), *mask = find(c, "cpumask"), *threads = find(c, "threads");
     int rc = 0;
-    rc |= plot(dir, "recon_vs_beta.svg", r, beta, pick_group(c, beta, rho), "recon_per_sample",
-               "Reconstruction vs KL weight beta", 0, 0, 0, e);
-    rc |= plot(dir, "rhohat_vs_rho.svg", r, rho, pick_group(c, rho, beta), "rho_mean", "Mean activation vs target rho",
-               1, 1, 0, e);
-    rc |= plot(dir, "probe_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "probe_acc",
-               "Linear-probe accuracy vs hidden units", 0, 0, 0, e);
-    rc |= plot(dir, "recon_vs_hidden.svg", r, hidden, pick_group(c, hidden, beta), "recon_per_sample",
-               "Reconstruction vs hidden units", 0, 0, 0, e);
-    rc |= plot(dir, "jacobian_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "jac_norm",
-               "Encoder Jacobian norm vs gamma", 0, 0, 0, e);
-    rc |= plot(dir, "saturation_vs_gamma.svg", r, gamma, pick_group(c, gamma, beta), "sat_frac",
-               "Saturated units vs gamma", 0, 0, 0, e);
-    rc |= plot(dir, "seconds_per_epoch_by_isa.svg", r, mask, pick_group(c, mask, threads), "seconds_per_epoch",
-               "Seconds per epoch by kernel level", 0, 0, 1, e);
-    /* every other axis: reconstruction (and the probe) against it */
     for (size_t a = 0; a < c->n_axes && !rc; a++) {
-        const SaeAxis *x = &c->axes[a];
-        if (x == beta || x == rho || x == hidden || x == mask || !strcmp(x->key, "seed"))
+        const char *key = c->axes[a].key;
+        char name[128];
+        if (c->axes[a].n < 2 || !strcmp(key, "seed"))
             continue;
-        char file[128], title[128];
-        snprintf(file, sizeof file, "recon_vs_%s.svg", x->key);
-        snprintf(title, sizeof title, "Reconstruction vs %s", x->key);
-        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "recon_per_sample", title, 0, 0, 0, e);
-        snprintf(file, sizeof file, "probe_vs_%s.svg", x->key);
-        snprintf(title, sizeof title, "Linear-probe accuracy vs %s", x->key);
-        rc |= plot(dir, file, r, x, pick_group(c, x, NULL), "probe_acc", title, 0, 0, 0, e);
+        if (!strcmp(key, "cpumask") || !strcmp(key, "threads")) {
+            snprintf(name, sizeof name, "seconds_per_epoch_vs_%s", key);
+            rc |= plot(dir, name, c, r, a, "seconds_per_epoch", 0, 1, e);
+            continue;
+        }
+        snprintf(name, sizeof name, "recon_vs_%s", key);
+        rc |= plot(dir, name, c, r, a, "recon_per_sample", 0, 0, e);
+        snprintf(name, sizeof name, "probe_vs_%s", key);
+        rc |= plot(dir, name, c, r, a, "probe_acc", 0, 0, e);
+    }
+    const int rho = axis_of(c, "rho"), gamma = axis_of(c, "gamma");
+    if (rho >= 0 && !rc)
+        rc |= plot(dir, "rhohat_vs_rho", c, r, (size_t)rho, "rho_mean", 1, 0, e);
+    if (gamma >= 0 && !rc) {
+        rc |= plot(dir, "jacobian_vs_gamma", c, r, (size_t)gamma, "jac_norm", 0, 0, e);
+        rc |= plot(dir, "saturation_vs_gamma", c, r, (size_t)gamma, "sat_frac", 0, 0, e);
     }
     return rc ? -1 : 0;
 }

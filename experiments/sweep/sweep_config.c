@@ -160,6 +160,22 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
     return 0;
 }
 
+/* [only-if] AXIS = SETTING != 0 */
+static int add_condition(SaeSweepConfig *c, const char *key, const char *value, const char *where, SaeError *e)
+{
+    SaeAxis *a = find_axis(c, key);
+    if (!a)
+        return sae_fail(e, "%s: [only-if] %s: not an axis of [sweep] (declare the axis first)", where, key);
+    char other[48], zero[8], tail;
+    if (sscanf(value, "%47[a-z0-9_-] != %7s %c", other, zero, &tail) != 2 || strcmp(zero, "0"))
+        return sae_fail(e, "%s: [only-if] %s: expected 'SETTING != 0', got '%s'", where, key, value);
+    const int oi = sae_option_index(other);
+    if (oi < 0 || !sae_option_is_setting((size_t)oi) || oi == sae_option_index(key))
+        return sae_fail(e, "%s: [only-if] %s: '%s' is not another train option", where, key, other);
+    snprintf(a->only_if, sizeof a->only_if, "%s", other);
+    return 0;
+}
+
 int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
 {
     memset(c, 0, sizeof *c);
@@ -175,7 +191,7 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
         return sae_fail(e, "%s: out of memory", path);
     }
     text[len] = 0;
-    int section = 0, rc = 0; /* 0 none, 1 base, 2 sweep */
+    int section = 0, rc = 0; /* 0 none, 1 base, 2 sweep, 3 only-if */
     size_t line = 0;
     for (char *p = text; p && *p && !rc;) {
         char *nl = strchr(p, '\n');
@@ -194,8 +210,10 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
                 section = 1;
             else if (!strcmp(s, "[sweep]"))
                 section = 2;
+            else if (!strcmp(s, "[only-if]"))
+                section = 3;
             else
-                rc = sae_fail(e, "%s: unknown section %s (expected [base] or [sweep])", where, s);
+                rc = sae_fail(e, "%s: unknown section %s (expected [base], [sweep] or [only-if])", where, s);
         } else if (*s) {
             char *eq = strchr(s, '=');
             if (!eq)
@@ -209,8 +227,10 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
                     rc = sae_fail(e, "%s: %s has no value", where, key);
                 else if (section == 1)
                     rc = sae_sweep_config_base(c, key, value, where, e);
-                else
+                else if (section == 2)
                     rc = add_axis(c, key, value, where, e);
+                else
+                    rc = add_condition(c, key, value, where, e);
             }
         }
         p = nl ? nl + 1 : NULL;
@@ -242,22 +262,51 @@ size_t sae_sweep_size(const SaeSweepConfig *c)
     return n;
 }
 
-int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, SaeError *e)
+void sae_sweep_values(const SaeSweepConfig *c, size_t idx, size_t *vidx)
+{
+    size_t rest = idx / c->seeds;
+    for (size_t a = c->n_axes; a-- > 0;) {
+        vidx[a] = rest % c->axes[a].n;
+        rest /= c->axes[a].n;
+    }
+}
+
+/* Is the setting `name` of s non-zero? */
+static int nonzero(const SaeRunSpec *s, const char *name)
+{
+    char v[512];
+    sae_option_format(s, (size_t)sae_option_index(name), v, sizeof v);
+    return strtod(v, NULL) != 0;
+}
+
+int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned *na, SaeError *e)
 {
     sae_run_spec_init(s);
+    if (na)
+        *na = 0;
     char err[256];
     for (size_t i = 0; i < c->n_base; i++)
         if (sae_option_set(s, SAE_CMD_TRAIN, c->base[i].key, c->base[i].value, err, sizeof err) < 0)
             return sae_fail(e, "%s: %s", c->base[i].where, err);
     const size_t seed_i = idx % c->seeds;
-    size_t rest = idx / c->seeds;
-    for (size_t a = c->n_axes; a-- > 0;) {
-        const SaeAxis *ax = &c->axes[a];
-        const size_t v = rest % ax->n;
-        rest /= ax->n;
-        if (sae_option_set(s, SAE_CMD_TRAIN, ax->key, ax->values[v], err, sizeof err) < 0)
-            return sae_fail(e, "%s: %s", ax->where, err);
-    }
+    size_t vidx[SAE_MAX_AXES];
+    sae_sweep_values(c, idx, vidx);
+    /* the unconditional axes first: the conditions read their values */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t a = 0; a < c->n_axes; a++) {
+            const SaeAxis *ax = &c->axes[a];
+            if (!*ax->only_if != !pass)
+                continue;
+            if (pass && !nonzero(s, ax->only_if)) {
+                if (na)
+                    *na |= 1u << a;
+                if (vidx[a])
+                    return 1;
+                continue;
+            }
+            if (sae_option_set(s, SAE_CMD_TRAIN, ax->key, ax->values[vidx[a]], err, sizeof err) < 0)
+                return sae_fail(e, "%s: %s", ax->where, err);
+        }
     if (!s->lr_set) /* the optimizer's default learning rate, as on the command line */
         s->train.lr = s->train.optimizer == SAE_OPT_SGD ? 0.1 : 1e-3;
     s->train.seed += (uint32_t)seed_i;

@@ -6,6 +6,9 @@
  * order (the last axis varies fastest), times the seeds. Sweep-only keys in
  * [base]: seeds = N (seeds seed, seed+1, ...), probe = yes|no (the linear
  * probe when the data has labels), images = yes|no (per-run PNG mosaics).
+ * An [only-if] section declares that an axis applies only where another
+ * setting is non-zero ("rho = beta != 0"): where it is 0 the axis keeps
+ * its [base] value and only its first value's point is run.
  * Every value is checked by the same setter as the CLI flag, so a bad
  * value fails before anything runs, naming the file and line.
  */
@@ -25,6 +28,7 @@ typedef struct SaeKeyValue {
 
 typedef struct SaeAxis {
     char key[48], where[300];
+    char only_if[48]; /* the axis applies only where this setting is non-zero ("": always) */
     char values[SAE_MAX_VALUES][32];
     size_t n;
 } SaeAxis;
@@ -51,11 +55,18 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
 /* Expands one axis value list ("0, 0.3, 3", "logspace(-3, 1, 5)"). */
 int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e);
 
-/* Number of grid points times seeds (0 on overflow past 1e6). */
+/* Number of grid points times seeds, skipped points included (0 on
+ * overflow past 1e6). */
 size_t sae_sweep_size(const SaeSweepConfig *c);
 
-/* The run spec of point idx (0 <= idx < size): defaults, [base], the axis
- * values; the seed is base seed + (idx % seeds). */
-int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, SaeError *e);
+/* The value index of every axis at point idx (0 <= idx < size). */
+void sae_sweep_values(const SaeSweepConfig *c, size_t idx, size_t *vidx);
+
+/* The run spec of point idx: defaults, [base], the axis values; the seed
+ * is base seed + (idx % seeds). Returns 0, 1 when the point is skipped (an
+ * [only-if] axis that does not apply, at other than its first value), or
+ * -1 with e set. *na (may be NULL) gets a bit per axis that does not
+ * apply at idx. */
+int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned *na, SaeError *e);
 
 #endif

@@ -1,0 +1,91 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/safe_alloc.h"
+#include "experiments/sweep/measure.h"
+
+static const double probe_lambdas[] = { SAE_PROBE_LAMBDAS };
+enum { PROBE_ITERS = 400 };
+
+double sae_binomial_se(double p, size_t n) { return n ? sqrt(p * (1 - p) / (double)n) : NAN; }
+
+/* The best constant output per input on the training rows under squared
+ * error, the mean, clamped to the decoder's range; its recon_per_sample
+ * on the evaluation rows. */
+static double const_recon(const SaeConfig *c, const SaeData *tr, const SaeData *ev)
+{
+    const size_t n = c->n_in;
+    double *mean = calloc(n, sizeof(double));
+    if (!mean)
+        return NAN;
+    for (size_t i = 0; i < tr->rows; i++)
+        for (size_t d = 0; d < n; d++) mean[d] += tr->x[i * n + d];
+    for (size_t d = 0; d < n; d++) {
+        mean[d] /= (double)tr->rows;
+        if (c->decoder == SAE_ACT_SIGMOID)
+            mean[d] = fmin(fmax(mean[d], 0), 1);
+    }
+    double se = 0;
+    for (size_t i = 0; i < ev->rows; i++)
+        for (size_t d = 0; d < n; d++) se += (ev->x[i * n + d] - mean[d]) * (ev->x[i * n + d] - mean[d]);
+    free(mean);
+    return 0.5 * se / (double)ev->rows;
+}
+
+int sae_measure_raw_probe(const SaeKernels *k, const SaeData *tr, const SaeData *ev, int classes, SaeProbeResult *r)
+{
+    return sae_probe_tuned(k, tr->x, tr->labels, tr->rows, ev->x, ev->labels, ev->rows, tr->cols, classes,
+                           probe_lambdas, sizeof probe_lambdas / sizeof *probe_lambdas, PROBE_ITERS, r);
+}
+
+void sae_measure_free(SaeMeasure *o)
+{
+    free(o->h);
+    free(o->xh);
+    free(o->rhohat);
+    o->h = o->xh = o->rhohat = NULL;
+}
+
+int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const SaeData *tr,
+                const SaeData *ev, int classes, SaeMeasure *o)
+{
+    memset(o, 0, sizeof *o);
+    const size_t n = c->n_in, kh = c->n_hidden;
+    o->h = sae_alloc_array2(ev->rows, kh, sizeof(double));
+    o->xh = sae_alloc_array2(ev->rows, n, sizeof(double));
+    o->rhohat = sae_alloc_array(kh, sizeof(double));
+    double *htr = classes ? sae_alloc_array2(tr->rows, kh, sizeof(double)) : NULL;
+    int rc = SAE_MEASURE_NO_MEMORY;
+    if (!o->h || !o->xh || !o->rhohat || (classes && !htr))
+        goto out;
+    /* the evaluation rows, then the training rows (one pass gives their
+     * objective and, for the probe, their codes) */
+    if (sae_evaluate_full(c, p, k, theta, ev->x, ev->rows, &o->eval, NULL, o->rhohat, o->h, o->xh) ||
+        sae_evaluate_full(c, p, k, theta, tr->x, tr->rows, &o->train, NULL, NULL, htr, NULL))
+        goto out;
+    rc = SAE_MEASURE_DIVERGED;
+    if (!isfinite(o->eval.loss) || !isfinite(o->train.loss))
+        goto out;
+    const SaeConfig unit = sae_config_unit_weights(c);
+    rc = SAE_MEASURE_NO_MEMORY;
+    if (sae_evaluate(&unit, p, k, theta, ev->x, ev->rows, &o->unweighted, NULL, NULL))
+        goto out;
+    sae_metrics(c, theta, ev->x, o->h, o->xh, ev->rows, &o->m);
+    /* R over the training rows as recon_per_sample, undoing the reduction's scale (squared error only) */
+    o->train_recon_per_sample = c->loss == SAE_LOSS_MSE ? o->train.recon / sae_recon_scale(c) : NAN;
+    o->const_recon = const_recon(c, tr, ev);
+    if (classes) {
+        if (sae_probe_tuned(k, htr, tr->labels, tr->rows, o->h, ev->labels, ev->rows, kh, classes, probe_lambdas,
+                            sizeof probe_lambdas / sizeof *probe_lambdas, PROBE_ITERS, &o->probe))
+            goto out;
+        o->probed = 1;
+        o->probe_se = sae_binomial_se(o->probe.test_acc, ev->rows);
+    }
+    rc = SAE_MEASURE_OK;
+out:
+    free(htr);
+    if (rc != SAE_MEASURE_OK)
+        sae_measure_free(o);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * What a trained model is measured by, the same for one sweep row and for
+ * `train --metrics`: every term of J on the evaluation rows, weighted (as
+ * in J) and unweighted (each penalty at weight 1: what its weight
+ * multiplies); the training rows' terms; the metrics (core/metrics.h); the
+ * trivial baseline of a code that carries no information (the best
+ * constant output the decoder can give); and the linear probe with its
+ * weight decay chosen on validation rows, with the binomial standard error
+ * of its accuracy.
+ */
+#ifndef SAE_EXPERIMENTS_SWEEP_MEASURE_H
+#define SAE_EXPERIMENTS_SWEEP_MEASURE_H
+
+#include <stddef.h>
+
+#include "core/io/data.h"
+#include "core/metrics.h"
+#include "core/model.h"
+#include "core/probe.h"
+#include "core/train.h"
+
+typedef struct SaeMeasure {
+    SaeTerms eval, unweighted, train; /* unweighted: the eval terms with every penalty weight 1 */
+    SaeMetrics m;
+    double train_recon_per_sample; /* (1/m) sum 1/2 ||x^ - x||^2 on the training rows (NaN for bce) */
+    double const_recon;            /* recon_per_sample of the best constant output */
+    int probed;                    /* the probe ran (labels on both parts) */
+    SaeProbeResult probe;
+    double probe_se; /* sqrt(p (1 - p) / n_test) */
+    double *h, *xh;  /* the evaluation rows' codes and reconstructions */
+    double *rhohat;  /* k */
+} SaeMeasure;
+
+enum { SAE_MEASURE_OK = 0, SAE_MEASURE_DIVERGED = 1, SAE_MEASURE_NO_MEMORY = -1 };
+
+/* Measures theta on ev (its held-out rows, or the training rows when there
+ * are none) and tr; probes when classes > 0. Returns SAE_MEASURE_OK,
+ * SAE_MEASURE_DIVERGED (an objective is not finite: nothing else is
+ * measured) or SAE_MEASURE_NO_MEMORY; only after SAE_MEASURE_OK does out
+ * hold arrays to free with sae_measure_free. */
+int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const SaeData *tr,
+                const SaeData *ev, int classes, SaeMeasure *out);
+void sae_measure_free(SaeMeasure *out);
+
+/* The probe on the raw inputs (the baseline of the code's probe), tuned
+ * the same way. Returns 0 or -1 when out of memory. */
+int sae_measure_raw_probe(const SaeKernels *k, const SaeData *tr, const SaeData *ev, int classes, SaeProbeResult *r);
+
+/* Binomial standard error of an accuracy p on n rows. */
+double sae_binomial_se(double p, size_t n);
+
+#endif
