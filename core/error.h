@@ -19,6 +19,11 @@ typedef struct SaeError {
 /* printf-style; always returns -1 so that `return sae_fail(e, ...)` reads. */
 int sae_fail(SaeError *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The name among names[0..n) nearest to s by edit distance, when it is
+ * close enough to be a misspelling (at most a third of its length, at
+ * least 1, apart); else NULL. For "did you mean" in messages. */
+const char *sae_nearest(const char *s, const char *const *names, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

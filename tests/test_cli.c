@@ -2,6 +2,7 @@
  * no partial outputs, and `eval` reproducing the reference vectors from a
  * model .npz and data .npy. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -62,6 +63,41 @@ Test(cli, usage_errors_exit_2)
     expect_fail(run("eval", "--data", "digits", NULL), 2, "--model and --data are required");
     expect_fail(run("eval", "--model", "m.npz", "--hidden", "3", NULL), 2, "unknown option --hidden");
     cr_expect_eq(run(NULL)->code, 2);
+    /* near misses name the nearest valid choice */
+    expect_fail(run("train", "--betta", "3", NULL), 2, "did you mean --beta?");
+    expect_fail(run("train", "--data", "digts", NULL), 1, "did you mean digits?");
+}
+
+/* train --init takes the stored hyperparameters and held-out share (flags
+ * override, with a note); options the optimizer ignores are named; --json
+ * reports only the settings that applied; --metrics adds the sweep's
+ * measures. */
+Test(cli, init_takes_the_stored_settings)
+{
+    char dir[] = "/tmp/sae_init_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char save[512];
+    snprintf(save, sizeof save, "%s/m.npz", dir);
+    Run *r =
+        run("train", "--data", "digits", "--hidden", "8", "--beta", "3", "--rho", "0.1", "--optimizer", "lbfgs",
+            "--iters", "5", "--epochs", "7", "--test-fraction", "0.2", "--json", "--metrics", "--save", save, NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->err, "--epochs: not used by --optimizer lbfgs"), "%s", r->err);
+    cr_expect_null(strstr(r->out, "\"epochs\":"), "an L-BFGS run reports no epochs: %s", r->out);
+    cr_expect_null(strstr(r->out, "\"lr\":"), "an L-BFGS run reports no learning rate");
+    const double acc = json_num(r->out, "metrics", "probe_acc"), se = json_num(r->out, "metrics", "probe_acc_se");
+    cr_expect(se > 0 && fabs(se - sqrt(acc * (1 - acc) / 359)) < 1e-12, "binomial SE %g of %g on 359 rows", se, acc);
+    r = run("train", "--data", "digits", "--init", save, "--optimizer", "lbfgs", "--iters", "1", "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect_eq(json_num(r->out, "model", "beta"), 3, "beta from the file");
+    cr_expect_eq(json_num(r->out, "test", "samples"), 359, "the held-out share from the file");
+    r = run("train", "--data", "digits", "--init", save, "--beta", "0", "--optimizer", "lbfgs", "--iters", "1",
+            "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect_eq(json_num(r->out, "model", "beta"), 0);
+    cr_expect_not_null(strstr(r->err, "--beta 0 (file: 3)"), "%s", r->err);
+    remove(save);
+    rmdir(dir);
 }
 
 Test(cli, help_and_cpu_exit_0)
@@ -160,7 +196,7 @@ static void eval_vector(const char *name)
     snprintf(data, sizeof data, "%s/x.npy", dir);
     snprintf(grads, sizeof grads, "%s/g.npz", dir);
     SaeError e;
-    cr_assert_eq(sae_model_save(model, &vf.cfg, theta, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_model_save(model, &vf.cfg, theta, 0, NAN, &e), 0, "%s", e.msg);
     const VecArray *X = vecfile_array(&vf, "X");
     unsigned char *npy;
     size_t len;
@@ -173,13 +209,21 @@ static void eval_vector(const char *name)
 
     Run *r = run("eval", "--model", model, "--data", data, "--precision", "double", "--json", "--grads", grads, NULL);
     cr_assert_eq(r->code, 0, "%s: %s", name, r->err);
-    const char *terms[][2] = { { "loss", "loss" },    { "recon", "term_recon" }, { "l2", "term_l2" },
-                               { "l1w", "term_l1w" }, { "l1a", "term_l1a" },     { "kl", "term_kl" },
-                               { "cae", "term_cae" } };
+    const char *terms[][2] = { { "loss", "loss" },
+                               { "recon", "term_recon" },
+                               { "l2_weighted", "term_l2" },
+                               { "l1w_weighted", "term_l1w" },
+                               { "l1a_weighted", "term_l1a" },
+                               { "kl_weighted", "term_kl" },
+                               { "cae_weighted", "term_cae" } };
     for (int i = 0; i < 7; i++) {
         const double got = json_num(r->out, "eval", terms[i][0]), want = vecfile_scalar(&vf, terms[i][1]);
         cr_expect(close_enough(got, want, 1e-12, 1e-10), "%s: %s = %.17g, want %.17g", name, terms[i][0], got, want);
     }
+    /* each weighted penalty is its weight times the unweighted one */
+    const double kl_u = json_num(r->out, "eval", "kl_unweighted"), beta = vf.cfg.beta;
+    cr_expect(close_enough(beta * kl_u, vecfile_scalar(&vf, "term_kl"), 1e-12, 1e-10), "%s: beta * kl_unweighted",
+              name);
     SaeNpz z;
     cr_assert_eq(sae_npz_read(grads, &z, &e), 0, "%s", e.msg);
     const char *gnames[] = { "gW1", "gW2", "gb1", "gb2" };
@@ -221,7 +265,7 @@ Test(cli, eval_numpy_model_with_flag_overrides)
                  "--beta", "3", "--rho", "0.01", "--lambda", "1e-4", "--precision", "double", "--json", NULL);
     cr_assert_eq(r->code, 0, "%s", r->err);
     cr_expect(close_enough(json_num(r->out, "eval", "loss"), 8.476269128705587, 1e-12, 1e-10));
-    cr_expect(close_enough(json_num(r->out, "eval", "kl"), 8.321301113569497, 1e-12, 1e-10));
+    cr_expect(close_enough(json_num(r->out, "eval", "kl_weighted"), 8.321301113569497, 1e-12, 1e-10));
     /* float32 data and float precision: within float tolerance */
     r = run("eval", "--model", SAE_TEST_FIXTURES "/v01_model.npz", "--data", SAE_TEST_FIXTURES "/v01_X_f32.npy",
             "--beta", "3", "--rho", "0.01", "--lambda", "1e-4", "--json", NULL);

@@ -94,7 +94,7 @@ Test(npy, bad_files)
     const char *hdrs[] = {
         "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }",
         "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 8), }",
-        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }",
+        "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 1, 2), }",
         "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }",
         "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1, 2), }",
         "{'descr': '<f8', 'fortran_order': False, 'shape': (2, x), }",
@@ -111,6 +111,24 @@ Test(npy, bad_files)
     }
     free(b);
     free(good);
+}
+
+/* numpy.save(W.T) writes fortran_order True: the same matrix, read by columns. */
+Test(npy, fortran_order_reads_as_the_matrix)
+{
+    const double d[6] = { 1, 2, 3, 4, 5, 6 }; /* columns (1 2), (3 4), (5 6) of a 2 x 3 matrix */
+    const char *hdr = "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }";
+    const size_t hl = strlen(hdr);
+    unsigned char b[256] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, 0 };
+    memcpy(b + 10, hdr, hl);
+    memcpy(b + 10 + hl, d, sizeof d);
+    SaeData s;
+    SaeError e;
+    cr_assert_eq(sae_data_from_npy("f.npy", b, 10 + hl + sizeof d, &s, &e), 0, "%s", e.msg);
+    cr_expect(s.rows == 2 && s.cols == 3);
+    const double want[6] = { 1, 3, 5, 2, 4, 6 };
+    for (int i = 0; i < 6; i++) cr_expect_eq(s.x[i], want[i], "entry %d: %g", i, s.x[i]);
+    sae_data_free(&s);
 }
 
 Test(npy, nan_in_data_is_refused_with_its_place)
@@ -296,7 +314,7 @@ Test(pgm, patches_follow_ufldl_normalisation)
 static void write_model(const char *path, const SaeConfig *c, const double *th, int f32)
 {
     SaeError e;
-    cr_assert_eq(sae_model_save(path, c, th, f32, &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_model_save(path, c, th, f32, NAN, &e), 0, "%s", e.msg);
 }
 
 Test(npz, model_round_trip)

@@ -333,6 +333,11 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
             have_test = 1;
     } else {
         rc = load_file(spec, o, &all, e);
+        static const char *const builtins[] = { "gauss", "digits", "patches", "fashion-mnist" };
+        const char *near = sae_nearest(spec, builtins, 4);
+        if (rc && !strchr(spec, '/') && !strchr(spec, '.'))
+            sae_fail(e, "%s: no such file, and not a built-in data set (gauss, digits, patches, fashion-mnist)%s%s%s",
+                     spec, near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
     }
     if (rc) {
         sae_data_free(&all);

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static int add_str(SaeNpz *z, const char *name, const char *v)
     return sae_npz_add_array(z, name, SAE_DT_UNICODE, 0, NULL, v);
 }
 
-int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e)
+int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, double test_fraction,
+                   SaeError *e)
 {
     SaeNpz z = { 0 };
     int rc = add_blocks(&z, c, "", theta, f32) || add_i64(&z, "hidden", (int64_t)c->n_hidden) ||
@@ -82,7 +84,9 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
              add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
-             add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_str(&z, "saebench_version", SAE_VERSION);
+             add_str(&z, "reduction", sae_reduction_name(c->reduction)) ||
+             add_str(&z, "saebench_version", SAE_VERSION) ||
+             (!isnan(test_fraction) && add_f64(&z, "test_fraction", test_fraction));
     if (rc)
         rc = sae_fail(e, "%s: out of memory", path);
     else
@@ -199,6 +203,12 @@ int sae_model_load(const char *path, SaeConfig *c, double **theta_out, int *f32,
         rc = sae_fail(e, "%s: member W1 is missing (not a saebench model?)", path);
     else if (rc == 0 && (w1.ndim != 2 || w1.shape[0] == 0 || w1.shape[1] == 0))
         rc = sae_fail(e, "%s: member W1: expected a non-empty hidden x input matrix", path);
+    SaeNpy b1;
+    if (rc == 0 && sae_npz_get(&z, path, "b1", &b1, e) == 0 && b1.count == w1.shape[1] && b1.count != w1.shape[0])
+        rc = sae_fail(e,
+                      "%s: member W1 is %zu x %zu but b1 has %zu entries: W1 looks transposed (expected hidden x "
+                      "input, the layout of PyTorch's nn.Linear weight; save W.T)",
+                      path, w1.shape[0], w1.shape[1], b1.count);
     if (rc == 0) {
         c->n_hidden = w1.shape[0];
         c->n_in = w1.shape[1];
@@ -239,4 +249,14 @@ int sae_model_load(const char *path, SaeConfig *c, double **theta_out, int *f32,
     }
     *theta_out = theta;
     return 0;
+}
+
+int sae_model_test_fraction(const char *path, double *test_fraction, SaeError *e)
+{
+    SaeNpz z;
+    if (sae_npz_read(path, &z, e))
+        return -1;
+    const int rc = get_scalar(&z, path, "test_fraction", test_fraction, e);
+    sae_npz_free(&z);
+    return rc;
 }

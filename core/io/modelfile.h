@@ -17,8 +17,15 @@
 extern "C" {
 #endif
 
-/* Writes atomically; f32 selects the float32 dtype for the weights. */
-int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, SaeError *e);
+/* Writes atomically; f32 selects the float32 dtype for the weights;
+ * test_fraction, the held-out share of the rows trained on, is stored
+ * unless it is NaN. */
+int sae_model_save(const char *path, const SaeConfig *c, const double *theta, int f32, double test_fraction,
+                   SaeError *e);
+
+/* The test_fraction stored in a model file: 0, or 1 when it has none, or
+ * -1 with e set. */
+int sae_model_test_fraction(const char *path, double *test_fraction, SaeError *e);
 
 /* Reads path into *c (the shapes and whatever hyperparameters the file
  * has; the other fields keep their values) and a malloc'd theta. *f32 says

@@ -118,10 +118,12 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
                       "%s: offset %zu: unsupported dtype %.12s (expected <f4, <f8, |u1, <i4, <i8 "
                       "or <U, little-endian)",
                       where, hoff, descr);
-    else if (strncmp(fo, "False", 5) != 0)
-        rc = sae_fail(e, "%s: offset %zu: fortran_order arrays are not supported (expected C order)", where, hoff);
+    else if (strncmp(fo, "False", 5) != 0 && strncmp(fo, "True", 4) != 0)
+        rc = sae_fail(e, "%s: offset %zu: fortran_order is neither True nor False", where, hoff);
     else if ((a->ndim = parse_shape(shape, a->shape)) < 0)
         rc = sae_fail(e, "%s: offset %zu: malformed shape %.20s", where, hoff, shape);
+    else if ((a->fortran = !strncmp(fo, "True", 4)) && a->ndim > 2)
+        rc = sae_fail(e, "%s: offset %zu: a %d-D fortran_order array (expected at most 2-D)", where, hoff, a->ndim);
     free(hdr);
     if (rc)
         return rc;
@@ -142,6 +144,8 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
 
 double sae_npy_get(const SaeNpy *a, size_t i)
 {
+    if (a->fortran && a->ndim == 2) /* row r, column c is stored at c * rows + r */
+        i = i % a->shape[1] * a->shape[0] + i / a->shape[1];
     const unsigned char *p = a->data + i * a->itemsize;
     switch (a->dtype) {
     case SAE_DT_F32: {

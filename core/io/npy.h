@@ -22,13 +22,15 @@ typedef struct SaeNpy {
     int ndim;        /* 0..4 */
     size_t shape[4];
     size_t count;              /* product of the shape (1 for 0-d) */
+    int fortran;               /* a 2-D array stored column by column (numpy's W.T) */
     const unsigned char *data; /* points into the parsed buffer */
 } SaeNpy;
 
 /* Parses buf; `where` names the source in errors ("f.npy", "m.npz:W1.npy"). */
 int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, SaeError *e);
 
-/* Element i of a numeric array as double. */
+/* Element i (in row-major order, whatever the storage order) of a
+ * numeric array as double. */
 double sae_npy_get(const SaeNpy *a, size_t i);
 
 /* The string of a 0-d unicode array, ASCII only, into out (NUL-terminated). */

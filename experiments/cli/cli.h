@@ -11,6 +11,7 @@
 #include "core/train.h"
 #include "experiments/report/json.h"
 #include "experiments/cli/options.h"
+#include "experiments/sweep/measure.h"
 #include "kernels/kernels.h"
 #include "kernels/tuning.h"
 
@@ -71,9 +72,18 @@ typedef struct SaeRhoStats {
 } SaeRhoStats;
 SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho);
 
-/* The terms and rho-hat summary of one evaluation, as text or JSON. */
-void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r);
-void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r);
+/* The terms (t, and u: the penalties at weight 1) and rho-hat summary of
+ * one evaluation, as text or JSON. */
+void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, const SaeTerms *u, SaeRhoStats r);
+void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, const SaeTerms *u, SaeRhoStats r);
+
+/* What train --metrics adds (a sweep row's measures), as text or JSON. */
+void sae_report_measure_text(FILE *f, const char *label, const SaeMeasure *o, const SaeProbeResult *raw);
+void sae_report_measure_json(SaeJson *j, const char *key, const SaeMeasure *o, const SaeProbeResult *raw);
+/* The thread count when --threads is not given: OMP_NUM_THREADS if set,
+ * else the cores the load average leaves idle (at least 1). */
+int sae_cli_default_threads(void);
+
 /* The process's peak resident set so far, in bytes (-1 when unknown),
  * reported by --json as peak_rss_bytes. */
 long long sae_peak_rss_bytes(void);

@@ -1,6 +1,8 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "core/io/tunefile.h"
@@ -100,8 +102,7 @@ int sae_cli_setup(const char *name, unsigned cmd, const char *usage, int argc, c
     if (pr < 0 || sae_cli_kernels(s, k, err, sizeof err))
         return sae_cli_error(name, SAE_EXIT_USAGE, "%s", err);
 #if SAE_HAVE_OPENMP
-    if (s->threads)
-        omp_set_num_threads((int)s->threads);
+    omp_set_num_threads(s->threads ? (int)s->threads : sae_cli_default_threads());
 #endif
     return -1;
 }
@@ -133,29 +134,67 @@ SaeRhoStats sae_rho_stats(const double *rhohat, size_t k, double rho)
     return r;
 }
 
-void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, SaeRhoStats r)
+void sae_report_text(FILE *f, const char *label, size_t m, const SaeTerms *t, const SaeTerms *u, SaeRhoStats r)
 {
-    fprintf(f, "%s (%zu samples): loss %.6g = recon %.6g + l2 %.6g + l1w %.6g + l1a %.6g + kl %.6g + cae %.6g\n", label,
-            m, t->loss, t->recon, t->l2, t->l1w, t->l1a, t->kl, t->cae);
-    fprintf(f, "%s rho-hat: mean %.4g, min %.4g, max %.4g, mean |rho-hat - rho| %.4g\n", label, r.mean, r.min, r.max,
+    fprintf(f, "%s (%zu samples): loss %.6g = recon %.6g", label, m, t->loss, t->recon);
+#define TERM_TEXT(term, weight) fprintf(f, " + " #term " %.6g", t->term);
+    SAE_PENALTIES(TERM_TEXT)
+#undef TERM_TEXT
+    fprintf(f, "\n%s unweighted penalties (each at weight 1):", label);
+#define UNIT_TEXT(term, weight) fprintf(f, " " #term " %.6g", u->term);
+    SAE_PENALTIES(UNIT_TEXT)
+#undef UNIT_TEXT
+    fprintf(f, "\n%s rho-hat: mean %.4g, min %.4g, max %.4g, mean |rho-hat - rho| %.4g\n", label, r.mean, r.min, r.max,
             r.mean_abs_dev);
 }
 
-void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, SaeRhoStats r)
+void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, const SaeTerms *u, SaeRhoStats r)
 {
     sae_json_object(j, key);
     sae_json_int(j, "samples", (long long)m);
     sae_json_num(j, "loss", t->loss);
     sae_json_num(j, "recon", t->recon);
-    sae_json_num(j, "l2", t->l2);
-    sae_json_num(j, "l1w", t->l1w);
-    sae_json_num(j, "l1a", t->l1a);
-    sae_json_num(j, "kl", t->kl);
-    sae_json_num(j, "cae", t->cae);
+#define TERM_JSON(term, weight) \
+    sae_json_num(j, #term "_weighted", t->term); \
+    sae_json_num(j, #term "_unweighted", u->term);
+    SAE_PENALTIES(TERM_JSON)
+#undef TERM_JSON
     sae_json_num(j, "rhohat_mean", r.mean);
     sae_json_num(j, "rhohat_min", r.min);
     sae_json_num(j, "rhohat_max", r.max);
     sae_json_num(j, "rhohat_mean_abs_dev", r.mean_abs_dev);
+    sae_json_close(j);
+}
+
+void sae_report_measure_text(FILE *f, const char *label, const SaeMeasure *o, const SaeProbeResult *raw)
+{
+    fprintf(f, "%s metrics:", label);
+#define METRIC_TEXT(name) fprintf(f, " " #name " %.6g", o->m.name);
+    SAE_METRIC_FIELDS(METRIC_TEXT)
+#undef METRIC_TEXT
+    fprintf(f, "\nbaselines: constant output recon_per_sample %.6g; training rows recon_per_sample %.6g\n",
+            o->const_recon, o->train_recon_per_sample);
+    if (o->probed)
+        fprintf(f, "probe: accuracy %.4f (binomial SE %.4f, lambda %.3g); raw-input probe %.4f (lambda %.3g)\n",
+                o->probe.test_acc, o->probe_se, o->probe.lambda, raw->test_acc, raw->lambda);
+}
+
+void sae_report_measure_json(SaeJson *j, const char *key, const SaeMeasure *o, const SaeProbeResult *raw)
+{
+    sae_json_object(j, key);
+#define METRIC_JSON(name) sae_json_num(j, #name, o->m.name);
+    SAE_METRIC_FIELDS(METRIC_JSON)
+#undef METRIC_JSON
+    sae_json_num(j, "train_recon_per_sample", o->train_recon_per_sample);
+    sae_json_num(j, "const_recon", o->const_recon);
+    if (o->probed) {
+        sae_json_num(j, "probe_acc", o->probe.test_acc);
+        sae_json_num(j, "probe_acc_se", o->probe_se);
+        sae_json_num(j, "probe_lambda", o->probe.lambda);
+        sae_json_num(j, "probe_train_acc", o->probe.train_acc);
+        sae_json_num(j, "raw_probe_acc", raw->test_acc);
+        sae_json_num(j, "raw_probe_lambda", raw->lambda);
+    }
     sae_json_close(j);
 }
 
@@ -178,6 +217,29 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_num(j, "kl_eps", c->kl_eps);
     sae_json_str(j, "kl_tanh", sae_kl_tanh_name(c->kl_tanh));
     sae_json_close(j);
+}
+
+int sae_cli_default_threads(void)
+{
+#if SAE_HAVE_OPENMP
+    const int max = omp_get_max_threads();
+    if (getenv("OMP_NUM_THREADS"))
+        return max;
+    /* Threads beyond the idle cores wait for a time slice at every parallel
+     * region (milliseconds, against microseconds of work): leave out the
+     * cores the 1-minute load average says are busy. */
+    double load = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &load) != 1)
+            load = 0;
+        fclose(f);
+    }
+    const int idle = max - (int)(load + 0.5);
+    return idle < 1 ? 1 : idle;
+#else
+    return 1;
+#endif
 }
 
 long long sae_peak_rss_bytes(void)

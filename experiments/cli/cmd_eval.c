@@ -34,7 +34,7 @@ int sae_cmd_eval(int argc, char **argv)
     int f32;
     if (sae_model_load(s.model_path, &c, &theta, &f32, &e))
         return sae_cli_error("eval", SAE_EXIT_INPUT, "%s", e.msg);
-    sae_options_override_model(&s, &c);
+    sae_options_override_model(&s, &c, NULL, 0);
     int code = SAE_EXIT_OK;
     SaeData tr = { 0 }, te = { 0 };
     if (sae_config_check(&c, err, sizeof err)) {
@@ -61,9 +61,11 @@ int sae_cmd_eval(int argc, char **argv)
     rhohat = calloc(c.n_hidden, sizeof(double));
     if (s.grads_path)
         grad = calloc(l.total, sizeof(double));
-    SaeTerms t;
+    SaeTerms t, u;
+    const SaeConfig unit = sae_config_unit_weights(&c);
     if (!rhohat || (s.grads_path && !grad) ||
-        sae_evaluate(&c, s.train.precision, &k, theta, d->x, d->rows, &t, grad, rhohat)) {
+        sae_evaluate(&c, s.train.precision, &k, theta, d->x, d->rows, &t, grad, rhohat) ||
+        sae_evaluate(&unit, s.train.precision, &k, theta, d->x, d->rows, &u, NULL, NULL)) {
         code = sae_cli_error("eval", SAE_EXIT_INPUT, "out of memory evaluating %zu rows", d->rows);
         goto out;
     }
@@ -83,7 +85,7 @@ int sae_cmd_eval(int argc, char **argv)
         sae_cli_isa_desc(&k, s.train.precision, isa, sizeof isa);
         sae_json_str(&j, "isa", isa);
         sae_report_config_json(&j, &c);
-        sae_report_json(&j, "eval", d->rows, &t, rs);
+        sae_report_json(&j, "eval", d->rows, &t, &u, rs);
         sae_json_nums(&j, "rhohat", rhohat, c.n_hidden);
         if (s.grads_path)
             sae_json_str(&j, "grads", s.grads_path);
@@ -93,7 +95,7 @@ int sae_cmd_eval(int argc, char **argv)
         printf("%s on %s: %zu -> %zu %s/%s %s%s, %s weights, %s precision\n", s.model_path, s.data_spec, c.n_in,
                c.n_hidden, sae_act_name(c.encoder), sae_act_name(c.decoder), sae_loss_name(c.loss),
                c.tied ? " tied" : "", f32 ? "float32" : "float64", sae_precision_name(s.train.precision));
-        sae_report_text(stdout, "eval", d->rows, &t, rs);
+        sae_report_text(stdout, "eval", d->rows, &t, &u, rs);
         if (s.grads_path)
             printf("gradient written to %s\n", s.grads_path);
     }

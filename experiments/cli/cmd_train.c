@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernels/cpu.h"
 #include "core/io/fileio.h"
@@ -12,7 +13,10 @@
 #include "core/io/npy.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
+#include "core/safe_alloc.h"
 #include "experiments/cli/progress.h"
+#include "experiments/report/png.h"
+#include "experiments/sweep/measure.h"
 #include "sae_config.h"
 #include "sae_revision.h"
 
@@ -24,37 +28,59 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
+/* What the trained model is measured by: every term, weighted and
+ * unweighted, and rho-hat, on both parts; with --metrics what a sweep row
+ * holds. */
+typedef struct Eval {
+    SaeTerms t_tr, t_te, u_tr, u_te;
+    SaeRhoStats rs_tr, rs_te;
+    int measured;
+    SaeMeasure m;
+    SaeProbeResult raw; /* raw.lambda NaN: no probe */
+} Eval;
+
 static const char usage[] = "usage: saebench train [options]\n"
                             "Trains one sparse autoencoder and prints every loss term on the training\n"
                             "and held-out rows. Example:\n"
                             "  saebench train --data patches --hidden 25 --beta 3 --rho 0.01 --lambda 1e-4 \\\n"
                             "                 --optimizer lbfgs --iters 400 --save filters.npz";
 
-/* Initial weights: --init (whose shape must fit the data and --hidden) or
- * the seeded UFLDL initialisation. */
-static int initial_theta(const SaeRunSpec *s, SaeConfig *c, double **theta, SaeError *e)
+/* --init: the model file's weights and hyperparameters (flags given on
+ * the command line override the latter, with a note of what changed), and
+ * its held-out share of the rows unless --test-fraction is given. */
+static int read_init(SaeRunSpec *s, SaeConfig *c, double **theta, SaeError *e)
 {
-    SaeLayout l;
-    if (!s->init_path) {
-        sae_layout(c, &l);
-        if (!(*theta = malloc(l.total * sizeof(double))))
-            return sae_fail(e, "out of memory for %zu parameters", l.total);
-        sae_init_params(c, s->train.seed, *theta);
+    int f32;
+    if (sae_model_load(s->init_path, c, theta, &f32, e))
+        return -1;
+    char note[1024];
+    sae_options_override_model(s, c, note, sizeof note);
+    if (*note)
+        fprintf(stderr, "saebench train: --init %s: %s\n", s->init_path, note);
+    double tf;
+    const int rc = sae_model_test_fraction(s->init_path, &tf, e);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && !(s->given >> sae_option_index("test-fraction") & 1))
+        s->data.test_fraction = tf;
+    return 0;
+}
+
+/* The initial weights: --init's (whose shape must fit the data) or the
+ * seeded UFLDL initialisation. */
+static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, size_t n_in, double **theta, SaeError *e)
+{
+    if (s->init_path) {
+        if (n_in != c->n_in)
+            return sae_fail(e, "%s: a %zu -> %zu model does not fit data with %zu columns", s->init_path, c->n_in,
+                            c->n_hidden, n_in);
         return 0;
     }
-    SaeConfig f = *c;
-    int f32;
-    if (sae_model_load(s->init_path, &f, theta, &f32, e))
-        return -1;
-    const int hidden_given = (s->given >> sae_option_index("hidden")) & 1;
-    if (f.n_in != c->n_in || f.tied != c->tied || (hidden_given && f.n_hidden != c->n_hidden)) {
-        free(*theta);
-        *theta = NULL;
-        return sae_fail(e, "%s: a %s %zu -> %zu model does not fit this run (%s %zu -> %zu)", s->init_path,
-                        f.tied ? "tied" : "untied", f.n_in, f.n_hidden, c->tied ? "tied" : "untied", c->n_in,
-                        c->n_hidden);
-    }
-    c->n_hidden = f.n_hidden;
+    SaeLayout l;
+    sae_layout(c, &l);
+    if (!(*theta = sae_alloc_array(l.total, sizeof(double))))
+        return sae_fail(e, "out of memory for %zu parameters", l.total);
+    sae_init_params(c, s->train.seed, *theta);
     return 0;
 }
 
@@ -62,7 +88,7 @@ static int initial_theta(const SaeRunSpec *s, SaeConfig *c, double **theta, SaeE
  * (bench/e2e.py) trains the same model on the same rows. */
 static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *tr, const double *theta, SaeError *e)
 {
-    if (s->save_init_path && sae_model_save(s->save_init_path, c, theta, 0, e))
+    if (s->save_init_path && sae_model_save(s->save_init_path, c, theta, 0, s->data.test_fraction, e))
         return -1;
     if (!s->save_data_path)
         return 0;
@@ -82,29 +108,39 @@ static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *t
     return rc;
 }
 
-static void print_text(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const SaeData *tr,
-                       const SaeData *te, const SaeTrainResult *r, const SaeTerms *t_tr, SaeRhoStats rs_tr,
-                       const SaeTerms *t_te, SaeRhoStats rs_te)
+/* The run's header, printed before training starts. */
+static void print_header(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const SaeData *tr,
+                         const SaeData *te)
 {
+    char isa[160];
+    sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);
     printf("saebench %s (%s): %s %zu x %zu", SAE_VERSION, SAE_REVISION, s->data_spec, tr->rows, tr->cols);
     if (te->rows)
         printf(" + %zu held out", te->rows);
-    printf(", %zu -> %zu %s/%s %s%s, %s, %s, kernels %s\n", c->n_in, c->n_hidden, sae_act_name(c->encoder),
-           sae_act_name(c->decoder), sae_loss_name(c->loss), c->tied ? " tied" : "",
-           sae_optimizer_name(s->train.optimizer), sae_precision_name(s->train.precision),
-           sae_cpu_level_name(k->flags));
-    printf("stopped: %s after %u %s, %u evaluations, %.3f s\n", r->stop_reason, r->epochs,
+    printf(", %zu -> %zu %s/%s %s%s (reduction %s), %s, %s, kernels %s\n", c->n_in, c->n_hidden,
+           sae_act_name(c->encoder), sae_act_name(c->decoder), sae_loss_name(c->loss), c->tied ? " tied" : "",
+           sae_reduction_name(c->reduction), sae_optimizer_name(s->train.optimizer),
+           sae_precision_name(s->train.precision), isa);
+    fflush(stdout);
+}
+
+static void print_text(const SaeRunSpec *s, const SaeData *tr, const SaeData *te, const SaeTrainResult *r,
+                       const Eval *ev)
+{
+    printf("stopped: %s after %u %s, %u evaluations, %.3f s\n", r->stop_reason,
+           s->train.optimizer == SAE_OPT_LBFGS ? r->iters : r->epochs,
            s->train.optimizer == SAE_OPT_LBFGS ? "iterations" : "epochs", r->fevals, r->seconds);
-    sae_report_text(stdout, "train", tr->rows, t_tr, rs_tr);
+    sae_report_text(stdout, "train", tr->rows, &ev->t_tr, &ev->u_tr, ev->rs_tr);
     if (te->rows)
-        sae_report_text(stdout, "test", te->rows, t_te, rs_te);
+        sae_report_text(stdout, "test", te->rows, &ev->t_te, &ev->u_te, ev->rs_te);
+    if (ev->measured)
+        sae_report_measure_text(stdout, te->rows ? "test" : "train", &ev->m, &ev->raw);
     if (s->save_path)
         printf("saved %s\n", s->save_path);
 }
 
 static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const SaeData *tr,
-                       const SaeData *te, const SaeTrainResult *r, const SaeTerms *t_tr, SaeRhoStats rs_tr,
-                       const SaeTerms *t_te, SaeRhoStats rs_te)
+                       const SaeData *te, const SaeTrainResult *r, const Eval *ev)
 {
     SaeJson j;
     sae_json_begin(&j, stdout);
@@ -112,13 +148,26 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
     sae_json_str(&j, "git_revision", SAE_REVISION);
     sae_json_str(&j, "data", s->data_spec);
     sae_report_config_json(&j, c);
-    sae_json_object(&j, "training");
-    sae_json_str(&j, "optimizer", sae_optimizer_name(s->train.optimizer));
-    sae_json_str(&j, "precision", sae_precision_name(s->train.precision));
-    sae_json_num(&j, "lr", s->train.lr);
-    sae_json_int(&j, "batch", (long long)s->train.batch);
-    sae_json_int(&j, "seed", s->train.seed);
-    sae_json_int(&j, "epochs", r->epochs);
+    sae_json_object(&j, "training"); /* only the settings that applied to this optimizer */
+    const SaeTrainOpts *o = &s->train;
+    sae_json_str(&j, "optimizer", sae_optimizer_name(o->optimizer));
+    sae_json_str(&j, "precision", sae_precision_name(o->precision));
+    sae_json_int(&j, "seed", o->seed);
+    if (o->optimizer == SAE_OPT_LBFGS) {
+        sae_json_int(&j, "max_iterations", o->iters);
+        sae_json_int(&j, "lbfgs_memory", o->lbfgs_memory);
+    } else {
+        sae_json_num(&j, "lr", o->lr);
+        sae_json_int(&j, "batch", (long long)o->batch);
+        if (o->optimizer == SAE_OPT_SGD) {
+            sae_json_num(&j, "momentum", o->momentum);
+        } else {
+            sae_json_num(&j, "adam_beta1", o->adam_beta1);
+            sae_json_num(&j, "adam_beta2", o->adam_beta2);
+            sae_json_num(&j, "adam_eps", o->adam_eps);
+        }
+        sae_json_int(&j, "epochs", r->epochs);
+    }
     sae_json_int(&j, "iterations", r->iters);
     sae_json_int(&j, "fevals", r->fevals);
     sae_json_num(&j, "seconds", r->seconds);
@@ -132,13 +181,72 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
     sae_cli_gemm_desc(k, s->train.precision, gemm, sizeof gemm);
     sae_json_str(&j, "gemm", gemm);
     sae_json_str(&j, "gemm_source", k->gemm_source);
-    sae_report_json(&j, "train", tr->rows, t_tr, rs_tr);
+    sae_report_json(&j, "train", tr->rows, &ev->t_tr, &ev->u_tr, ev->rs_tr);
     if (te->rows)
-        sae_report_json(&j, "test", te->rows, t_te, rs_te);
+        sae_report_json(&j, "test", te->rows, &ev->t_te, &ev->u_te, ev->rs_te);
+    if (ev->measured)
+        sae_report_measure_json(&j, "metrics", &ev->m, &ev->raw);
     if (s->save_path)
         sae_json_str(&j, "saved", s->save_path);
     sae_json_int(&j, "peak_rss_bytes", sae_peak_rss_bytes());
     sae_json_end(&j);
+}
+
+/* Every term (weighted and unweighted) and rho-hat on both parts; with
+ * --metrics, sae_measure on the held-out part and the raw-input probe.
+ * Returns the exit status. */
+static int evaluate(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const double *theta,
+                    const SaeData *tr, const SaeData *te, Eval *ev)
+{
+    const SaeConfig unit = sae_config_unit_weights(c);
+    double *rh = sae_alloc_array(c->n_hidden, sizeof(double));
+    const SaePrecision p = s->train.precision;
+    int bad = !rh || sae_evaluate(c, p, k, theta, tr->x, tr->rows, &ev->t_tr, NULL, rh) ||
+              sae_evaluate(&unit, p, k, theta, tr->x, tr->rows, &ev->u_tr, NULL, NULL);
+    if (!bad)
+        ev->rs_tr = sae_rho_stats(rh, c->n_hidden, c->rho);
+    if (!bad && te->rows) {
+        bad = sae_evaluate(c, p, k, theta, te->x, te->rows, &ev->t_te, NULL, rh) ||
+              sae_evaluate(&unit, p, k, theta, te->x, te->rows, &ev->u_te, NULL, NULL);
+        if (!bad)
+            ev->rs_te = sae_rho_stats(rh, c->n_hidden, c->rho);
+    }
+    free(rh);
+    if (bad)
+        return sae_cli_error("train", SAE_EXIT_INPUT, "out of memory evaluating the model");
+    if (!isfinite(ev->t_tr.loss) || (te->rows && !isfinite(ev->t_te.loss)))
+        return sae_cli_error("train", SAE_EXIT_DIVERGED, "the trained model's objective is %g; nothing was saved",
+                             isfinite(ev->t_tr.loss) ? ev->t_te.loss : ev->t_tr.loss);
+    if (!s->metrics)
+        return SAE_EXIT_OK;
+    const int classes =
+        tr->labels && te->labels && te->rows ? (tr->n_classes > te->n_classes ? tr->n_classes : te->n_classes) : 0;
+    const int mrc = sae_measure(c, p, k, theta, tr, te->rows ? te : tr, classes, &ev->m);
+    if (mrc != SAE_MEASURE_OK)
+        return sae_cli_error("train", mrc == SAE_MEASURE_DIVERGED ? SAE_EXIT_DIVERGED : SAE_EXIT_INPUT,
+                             "measuring the model: %s", mrc == SAE_MEASURE_DIVERGED ? "not finite" : "out of memory");
+    ev->measured = 1;
+    if (classes && sae_measure_raw_probe(k, tr, te, classes, &ev->raw))
+        return sae_cli_error("train", SAE_EXIT_INPUT, "out of memory probing the raw inputs");
+    return SAE_EXIT_OK;
+}
+
+/* --images DIR: filters.png and reconstructions.png of the rows d. */
+static int write_images(const char *dir, const SaeConfig *c, const double *theta, const SaeData *d, const SaeRunSpec *s,
+                        const SaeKernels *k, SaeError *e)
+{
+    if (!d->img_w || d->img_w * d->img_h != c->n_in)
+        return sae_fail(e, "--images: %s is not image data", s->data_spec);
+    const size_t count = d->rows < 16 ? d->rows : 16;
+    double *xh = sae_alloc_array2(count, c->n_in, sizeof(double));
+    double *h = sae_alloc_array2(count, c->n_hidden, sizeof(double));
+    SaeTerms t;
+    int rc = !xh || !h || sae_evaluate_full(c, s->train.precision, k, theta, d->x, count, &t, NULL, NULL, h, xh)
+                 ? sae_fail(e, "--images: out of memory")
+                 : sae_write_run_images(dir, c, theta, d, xh, count, e);
+    free(xh);
+    free(h);
+    return rc;
 }
 
 int sae_cmd_train(int argc, char **argv)
@@ -153,28 +261,44 @@ int sae_cmd_train(int argc, char **argv)
     char err[512];
 
     SaeError e;
-    SaeData tr, te;
-    s.data.seed = s.train.seed;
-    if (sae_data_load(s.data_spec, &s.data, &tr, &te, &e))
-        return sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+    SaeData tr = { 0 }, te = { 0 };
     SaeConfig c = s.model;
-    c.n_in = tr.cols;
-    double *theta = NULL, *rh_tr = NULL, *rh_te = NULL;
+    double *theta = NULL, *rh = NULL;
     int code = SAE_EXIT_OK;
+    Eval ev = { .raw = { .lambda = NAN } };
+    char ignored[512];
+    sae_options_ignored(&s, ignored, sizeof ignored);
+    if (*ignored)
+        fprintf(stderr, "saebench train: %s: not used by --optimizer %s (ignored)\n", ignored,
+                sae_optimizer_name(s.train.optimizer));
+    if (s.init_path && read_init(&s, &c, &theta, &e)) {
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+        goto out;
+    }
+    s.data.seed = s.train.seed;
+    const int tty = isatty(2);
+    if (tty)
+        fprintf(stderr, "loading %s ...", s.data_spec);
+    const int lrc = sae_data_load(s.data_spec, &s.data, &tr, &te, &e);
+    if (tty)
+        fputs("\r\033[K", stderr);
+    if (lrc) {
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+        goto out;
+    }
+    if (!s.init_path)
+        c.n_in = tr.cols;
     if (sae_config_check(&c, err, sizeof err)) {
         code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", err);
         goto out;
     }
     if (sae_check_targets(&c, s.data_spec, &tr, &e) || sae_check_targets(&c, s.data_spec, &te, &e) ||
-        initial_theta(&s, &c, &theta, &e)) {
+        initial_theta(&s, &c, tr.cols, &theta, &e) || save_inputs(&s, &c, &tr, theta, &e)) {
         code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
         goto out;
     }
-
-    if (save_inputs(&s, &c, &tr, theta, &e)) {
-        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
-        goto out;
-    }
+    if (!s.json)
+        print_header(&s, &c, &k, &tr, &te);
     SaeProgress prog;
     sae_progress_init(&prog, s.train.optimizer == SAE_OPT_LBFGS ? "iter" : "epoch");
     s.train.progress = sae_progress_update;
@@ -196,35 +320,32 @@ int sae_cmd_train(int argc, char **argv)
                              r.last_loss, r.epochs);
         goto out;
     }
-    SaeTerms t_tr, t_te = { 0 };
-    rh_tr = calloc(c.n_hidden, sizeof(double));
-    rh_te = calloc(c.n_hidden, sizeof(double));
-    if (!rh_tr || !rh_te || sae_evaluate(&c, s.train.precision, &k, theta, tr.x, tr.rows, &t_tr, NULL, rh_tr) ||
-        (te.rows && sae_evaluate(&c, s.train.precision, &k, theta, te.x, te.rows, &t_te, NULL, rh_te))) {
-        code = sae_cli_error("train", SAE_EXIT_INPUT, "out of memory evaluating the model");
+    code = evaluate(&s, &c, &k, theta, &tr, &te, &ev);
+    if (code != SAE_EXIT_OK)
         goto out;
-    }
-    if (!isfinite(t_tr.loss) || (te.rows && !isfinite(t_te.loss))) {
-        code = sae_cli_error("train", SAE_EXIT_DIVERGED, "the trained model's objective is %g; nothing was saved",
-                             isfinite(t_tr.loss) ? t_te.loss : t_tr.loss);
-        goto out;
-    }
-    if (s.save_path && sae_model_save(s.save_path, &c, theta, s.train.precision == SAE_PREC_FLOAT, &e)) {
+    if (s.save_path &&
+        sae_model_save(s.save_path, &c, theta, s.train.precision == SAE_PREC_FLOAT, s.data.test_fraction, &e)) {
         code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
         goto out;
     }
-    const SaeRhoStats rs_tr = sae_rho_stats(rh_tr, c.n_hidden, c.rho);
-    const SaeRhoStats rs_te = sae_rho_stats(rh_te, c.n_hidden, c.rho);
-    (s.json ? print_json : print_text)(&s, &c, &k, &tr, &te, &r, &t_tr, rs_tr, &t_te, rs_te);
+    if (s.images_dir && write_images(s.images_dir, &c, theta, te.rows ? &te : &tr, &s, &k, &e)) {
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+        goto out;
+    }
+    if (s.json)
+        print_json(&s, &c, &k, &tr, &te, &r, &ev);
+    else
+        print_text(&s, &tr, &te, &r, &ev);
     if (r.interrupted) {
         fprintf(stderr, "saebench train: interrupted; the results above are for the weights reached%s\n",
-                s.save_path ? " (saved; continue with --init)" : "");
+                s.save_path ? " (saved; continue with --init, which takes the saved settings)" : "");
         code = SAE_EXIT_INTERRUPTED;
     }
 out:
+    if (ev.measured)
+        sae_measure_free(&ev.m);
     free(theta);
-    free(rh_tr);
-    free(rh_te);
+    free(rh);
     sae_data_free(&tr);
     sae_data_free(&te);
     return code;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernels/cpu.h"
+#include "core/error.h"
 #include "experiments/cli/options.h"
 
 typedef enum { K_DOUBLE, K_SIZE, K_UINT, K_BOOL, K_STRING, K_ENUM, K_SWITCH } Kind;
@@ -95,7 +96,7 @@ static const Opt opts[] = {
       "reconstruction loss (bce needs the sigmoid decoder)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
     { "reduction", K_ENUM, F(model.reduction), BOTH, 0, 0, 0, 0, p_red, "sum|mean",
-      "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse' (sum)" },
+      "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse'" },
     { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0,
       "L2 weight decay: (lambda/2)||W||^2, with --reduction mean lambda ||W||^2 as Keras l2 (0)" },
     { "l1-weight", K_DOUBLE, F(model.l1_weight), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the weights (0)" },
@@ -136,6 +137,10 @@ static const Opt opts[] = {
     { "model", K_STRING, F(model_path), EV, 0, 0, 0, 0, 0, 0, "M.npz: the model to evaluate" },
     { "grads", K_STRING, F(grads_path), EV, 0, 0, 0, 0, 0, 0, "G.npz: write the gradient (gW1, gb1, gW2, gb2)" },
     { "json", K_SWITCH, F(json), BOTH, 0, 0, 0, 0, 0, 0, "print one JSON object with every figure" },
+    { "metrics", K_SWITCH, F(metrics), TR, 0, 0, 0, 0, 0, 0,
+      "also measure what a sweep does: the metrics, baselines and the linear probe (labelled data)" },
+    { "images", K_STRING, F(images_dir), TR, 0, 0, 0, 0, 0, 0,
+      "DIR: write filters.png and reconstructions.png there (image data)" },
 };
 enum { N_OPTS = sizeof opts / sizeof *opts };
 
@@ -249,7 +254,16 @@ int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *va
 {
     const int i = sae_option_index(name);
     if (i < 0 || (cmd && !(opts[i].cmds & cmd))) {
-        snprintf(err, errlen, "unknown option --%s (see --help)", name);
+        const char *names[N_OPTS];
+        size_t n = 0;
+        for (int j = 0; j < N_OPTS; j++)
+            if (!cmd || opts[j].cmds & cmd)
+                names[n++] = opts[j].name;
+        const char *near = sae_nearest(name, names, n);
+        if (near)
+            snprintf(err, errlen, "unknown option --%s; did you mean --%s? (see --help)", name, near);
+        else
+            snprintf(err, errlen, "unknown option --%s (see --help)", name);
         return -1;
     }
     const Opt *o = &opts[i];
@@ -310,27 +324,67 @@ int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int fi
 void sae_options_help(unsigned cmd, const char *usage)
 {
     printf("%s\n\nOptions:\n", usage);
+    SaeRunSpec d;
+    sae_run_spec_init(&d);
     for (int i = 0; i < N_OPTS; i++) {
         if (!(opts[i].cmds & cmd))
             continue;
-        char left[64];
-        if (opts[i].kind == K_ENUM)
+        char left[64], def[64] = "";
+        if (opts[i].kind == K_ENUM) {
             snprintf(left, sizeof left, "--%s %s", opts[i].name, opts[i].choices);
-        else
+            sae_option_format(&d, (size_t)i, def, sizeof def); /* the choice in force unless given */
+        } else {
             snprintf(left, sizeof left, "--%s", opts[i].name);
-        printf("  %-34s %s\n", left, opts[i].help);
+        }
+        printf("  %-34s %s%s%s%s\n", left, opts[i].help, *def ? " [default " : "", def, *def ? "]" : "");
     }
     printf("  %-34s %s\n", "--help", "this text");
 }
 
 _Static_assert(N_OPTS <= 64, "SaeRunSpec.given has one bit per option");
 
-void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c)
+void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, size_t len)
 {
     const size_t lo = offsetof(SaeRunSpec, model), hi = lo + sizeof(SaeConfig);
+    SaeRunSpec from = *s;
+    from.model = *c;
+    if (note && len)
+        note[0] = 0;
+    for (int i = 0; i < N_OPTS; i++) {
+        if (!(s->given >> i & 1) || opts[i].off < lo || opts[i].off >= hi)
+            continue;
+        char was[64], now[64];
+        sae_option_format(&from, (size_t)i, was, sizeof was);
+        sae_option_format(s, (size_t)i, now, sizeof now);
+        if (note && strcmp(was, now))
+            snprintf(note + strlen(note), len - strlen(note), "%s--%s %s (file: %s)", *note ? ", " : "", opts[i].name,
+                     now, was);
+        memcpy((char *)c + (opts[i].off - lo), (const char *)s + opts[i].off, opts[i].size);
+    }
+}
+
+/* The options each optimizer ignores. */
+static int ignored_by(SaeOptimizer o, const char *name)
+{
+    static const char *const lbfgs[] = { "lr", "momentum", "adam-beta1", "adam-beta2", "adam-eps", "batch", "epochs" };
+    static const char *const sgd[] = { "iters", "lbfgs-memory", "adam-beta1", "adam-beta2", "adam-eps" };
+    static const char *const adam[] = { "iters", "lbfgs-memory", "momentum" };
+    const char *const *list = o == SAE_OPT_LBFGS ? lbfgs : o == SAE_OPT_SGD ? sgd : adam;
+    const size_t n = o == SAE_OPT_LBFGS ? 7 : o == SAE_OPT_SGD ? 5 : 3;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(name, list[i]))
+            return 1;
+    return 0;
+}
+
+int sae_option_applies(const SaeRunSpec *s, const char *name) { return !ignored_by(s->train.optimizer, name); }
+
+void sae_options_ignored(const SaeRunSpec *s, char *buf, size_t len)
+{
+    buf[0] = 0;
     for (int i = 0; i < N_OPTS; i++)
-        if ((s->given >> i & 1) && opts[i].off >= lo && opts[i].off < hi)
-            memcpy((char *)c + (opts[i].off - lo), (const char *)s + opts[i].off, opts[i].size);
+        if (s->given >> i & 1 && ignored_by(s->train.optimizer, opts[i].name))
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s--%s", *buf ? ", " : "", opts[i].name);
 }
 
 size_t sae_option_count(void) { return N_OPTS; }
@@ -340,7 +394,8 @@ const char *sae_option_name(size_t i) { return opts[i].name; }
 int sae_option_is_setting(size_t i)
 {
     /* what a run is: not where its files go or how it prints */
-    static const char *const not_settings[] = { "init", "save", "save-init", "save-data", "model", "grads", "json" };
+    static const char *const not_settings[] = { "init",  "save", "save-init", "save-data", "model",
+                                                "grads", "json", "metrics",   "images" };
     for (size_t j = 0; j < sizeof not_settings / sizeof *not_settings; j++)
         if (!strcmp(opts[i].name, not_settings[j]))
             return 0;

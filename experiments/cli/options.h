@@ -28,6 +28,8 @@ typedef struct SaeRunSpec {
     unsigned cpumask;           /* --cpumask, SAE_CPU_ALL unless given */
     unsigned threads;           /* --threads, 0: the OpenMP default */
     int json;                   /* --json */
+    int metrics;                /* --metrics (train) */
+    const char *images_dir;     /* --images DIR (train) */
     int lr_set;                 /* --lr given (else the optimizer's default) */
     uint64_t given;             /* bit i: option i of the table was given */
 } SaeRunSpec;
@@ -51,9 +53,16 @@ int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int fi
 /* Index of an option in the table (for s->given), or -1. */
 int sae_option_index(const char *name);
 
-/* Copies into c the model hyperparameters that were given as options (eval:
- * flags override the model file's values). */
-void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c);
+/* Copies into c the model hyperparameters that were given as options (the
+ * flags override a model file's values); note (may be NULL) gets those that
+ * changed a value, "--beta 0 (file: 3), ...", or "". */
+void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, size_t len);
+
+/* Whether option name applies to s's optimizer (--epochs does not to
+ * lbfgs, --iters not to sgd or adam, ...), and the given options that do
+ * not, as "--epochs, --batch" ("" when none). */
+int sae_option_applies(const SaeRunSpec *s, const char *name);
+void sae_options_ignored(const SaeRunSpec *s, char *buf, size_t len);
 
 /* The table, for sweeps and result files: how many options, each one's
  * name, whether it is a setting of a run (not an output path or a print

@@ -286,7 +286,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     prog.runs = runs; /* a sweep's display: the run and the sweep's ETA */
     SaeSweep sw = { .cfg = cfg, .dir = dir, .rows = &rows, .prog = &prog, .stop = &interrupted, .default_threads = 1 };
 #if SAE_HAVE_OPENMP
-    sw.default_threads = omp_get_max_threads();
+    sw.default_threads = sae_cli_default_threads();
 #endif
     int code = SAE_EXIT_OK;
     if (!row || sae_rows_load(csv, &rows, &e) || (a->resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) ||

@@ -1,8 +1,11 @@
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/safe_alloc.h"
+#include "experiments/report/png.h"
 #include "experiments/sweep/measure.h"
 
 static const double probe_lambdas[] = { SAE_PROBE_LAMBDAS };
@@ -87,5 +90,27 @@ out:
     free(htr);
     if (rc != SAE_MEASURE_OK)
         sae_measure_free(o);
+    return rc;
+}
+
+int sae_write_run_images(const char *dir, const SaeConfig *c, const double *theta, const SaeData *d, const double *xh,
+                         size_t count, SaeError *e)
+{
+    if (!d->img_w || d->img_w * d->img_h != c->n_in)
+        return 0;
+    mkdir(dir, 0755);
+    char path[8192];
+    unsigned char *img;
+    size_t w, h;
+    if (sae_mosaic_filters(theta, c->n_hidden, d->img_h, d->img_w, &img, &w, &h))
+        return sae_fail(e, "out of memory for the filter mosaic");
+    snprintf(path, sizeof path, "%s/filters.png", dir);
+    int rc = sae_png_write_gray(path, w, h, img, e);
+    free(img);
+    if (!rc && !sae_mosaic_pairs(d->x, xh, count, d->img_h, d->img_w, &img, &w, &h)) {
+        snprintf(path, sizeof path, "%s/reconstructions.png", dir);
+        rc = sae_png_write_gray(path, w, h, img, e);
+        free(img);
+    }
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
 #include "core/io/data.h"
 #include "core/metrics.h"
 #include "core/model.h"
@@ -45,6 +46,12 @@ void sae_measure_free(SaeMeasure *out);
 /* The probe on the raw inputs (the baseline of the code's probe), tuned
  * the same way. Returns 0 or -1 when out of memory. */
 int sae_measure_raw_probe(const SaeKernels *k, const SaeData *tr, const SaeData *ev, int classes, SaeProbeResult *r);
+
+/* filters.png (the rows of W1) and reconstructions.png (the first count
+ * rows of d, xh their reconstructions) in dir, created if need be; nothing
+ * for data that is not images. */
+int sae_write_run_images(const char *dir, const SaeConfig *c, const double *theta, const SaeData *d, const double *xh,
+                         size_t count, SaeError *e);
 
 /* Binomial standard error of an accuracy p on n rows. */
 double sae_binomial_se(double p, size_t n);

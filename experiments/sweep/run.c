@@ -113,31 +113,15 @@ static void set_num(const SaeSweep *sw, SaeRow *row, const char *name, double v)
     set_col(sw, row, name, b);
 }
 
-/* The PNG mosaics of one run: filters (rows of W1) and reconstructions. */
+/* The PNG mosaics of one run, in DIR/runs/<id>/. */
 static int write_images(const char *dir, const char *id, const SaeConfig *c, const double *theta, const SaeData *d,
                         const double *xh, SaeError *e)
 {
-    if (!d->img_w || d->img_w * d->img_h != c->n_in)
-        return 0;
     char path[8192];
     snprintf(path, sizeof path, "%s/runs", dir);
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/runs/%s", dir, id);
-    mkdir(path, 0755);
-    unsigned char *img;
-    size_t w, h;
-    if (sae_mosaic_filters(theta, c->n_hidden, d->img_h, d->img_w, &img, &w, &h))
-        return sae_fail(e, "out of memory for the filter mosaic");
-    snprintf(path, sizeof path, "%s/runs/%s/filters.png", dir, id);
-    int rc = sae_png_write_gray(path, w, h, img, e);
-    free(img);
-    const size_t count = d->rows < 16 ? d->rows : 16;
-    if (!rc && !sae_mosaic_pairs(d->x, xh, count, d->img_h, d->img_w, &img, &w, &h)) {
-        snprintf(path, sizeof path, "%s/runs/%s/reconstructions.png", dir, id);
-        rc = sae_png_write_gray(path, w, h, img, e);
-        free(img);
-    }
-    return rc;
+    return sae_write_run_images(path, c, theta, d, xh, d->rows < 16 ? d->rows : 16, e);
 }
 
 /* The kernel table, the threads, the data and the checked model of the
