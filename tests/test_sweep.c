@@ -17,6 +17,9 @@
 #include "core/probe.h"
 #include "experiments/report/png.h"
 #include "experiments/report/svg.h"
+#include "experiments/sweep/results.h"
+#include "experiments/sweep/run.h"
+#include "experiments/sweep/summary.h"
 #include "experiments/sweep/sweep_config.h"
 #include "sae_config.h"
 #include "tests/common.h"
@@ -84,6 +87,102 @@ Test(ini, grid_expansion_and_ranges)
     cr_expect_eq(c->n_axes, 4u);
     cr_expect_eq(sae_sweep_size(c), 2u * 3u * 2u * 2u * 2u);
     free(c);
+}
+
+/* [only-if] skips the points that differ only in an axis with no effect;
+ * splits = N re-draws the held-out split per replicate. */
+Test(ini, only_if_and_splits)
+{
+    const char *path = temp_file("[base]\ndata = digits\nseeds = 2\nsplits = 3\n[sweep]\nbeta = 0, 3\n"
+                                 "rho = 0.01, 0.1\n[only-if]\nrho = beta != 0\n");
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
+    unlink(path);
+    cr_expect_eq(sae_sweep_replicates(c), 6u);
+    cr_expect_eq(sae_sweep_size(c), 2u * 2u * 6u);
+    SaeRunSpec s;
+    unsigned na;
+    size_t runs = 0;
+    for (size_t i = 0; i < sae_sweep_size(c); i++) {
+        const int rc = sae_sweep_point(c, i, &s, &na, &e);
+        cr_assert_geq(rc, 0, "%s", e.msg);
+        runs += rc == 0;
+        if (i / 6 == 0) { /* beta 0, rho's first value: run, rho n/a at its [base] value */
+            cr_expect(rc == 0 && na == 2u && s.model.rho == 0.05, "point %zu: rc %d na %u rho %g", i, rc, na,
+                      s.model.rho);
+            cr_expect_eq(s.data.split, i % 6 / 2, "point %zu: split", i);
+            cr_expect_eq(s.train.seed, 42 + i % 2, "point %zu: seed", i);
+        }
+        if (i / 6 == 1) /* beta 0, rho 0.1: not a run */
+            cr_expect_eq(rc, 1);
+        if (i / 6 == 3)
+            cr_expect(rc == 0 && na == 0 && s.model.rho == 0.1 && s.model.beta == 3);
+    }
+    cr_expect_eq(runs, 3u * 6u);
+    free(c);
+    const char *bad[][2] = { { "[sweep]\nbeta = 0, 3\n[only-if]\nrho = beta != 0\n", "not an axis" },
+                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != 0" },
+                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = betta != 0\n", "not another train option" } };
+    for (int i = 0; i < 3; i++) {
+        path = temp_file(bad[i][0]);
+        c = malloc(sizeof *c);
+        cr_expect_eq(sae_sweep_config_read(path, c, &e), -1, "%s", bad[i][0]);
+        cr_expect_not_null(strstr(e.msg, bad[i][1]), "'%s' lacks '%s'", e.msg, bad[i][1]);
+        cr_expect_not_null(strstr(e.msg, ":4:"), "%s", e.msg);
+        unlink(path);
+        free(c);
+    }
+}
+
+/* The paired comparison of summary.md / comparisons.csv on rows made up so
+ * that the answer is known: beta 3 adds 1.0, 1.1 and 0.9 to the three
+ * seeds' recon (mean 1, sd 0.1: half-width t(2) 0.1 / sqrt 3); beta 0.3
+ * adds 0.06, -0.04 and 0.06 (within noise). */
+Test(summary, paired_comparison_by_hand)
+{
+    const char *path = temp_file("[base]\ndata = digits\nseeds = 3\n[sweep]\nbeta = 0, 0.3, 3\n");
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
+    unlink(path);
+    SaeRows rows;
+    sae_rows_init(&rows);
+    const double recon[9] = { 5.0, 6.0, 7.0, 5.06, 5.96, 7.06, 6.0, 7.1, 7.9 };
+    char **vals = calloc(rows.n_cols, sizeof *vals);
+    for (size_t i = 0; i < 9; i++) {
+        SaeRunSpec s;
+        cr_assert_eq(sae_sweep_point(c, i, &s, NULL, &e), 0);
+        char id[17], v[32];
+        sae_run_id(&s, id);
+        snprintf(v, sizeof v, "%.17g", recon[i]);
+        for (size_t k = 0; k < rows.n_cols; k++) vals[k] = "";
+        vals[sae_rows_col(&rows, "run_id")] = id;
+        vals[sae_rows_col(&rows, "status")] = "ok";
+        vals[sae_rows_col(&rows, "recon_per_sample")] = v;
+        vals[sae_rows_setting_col(&rows, "beta")] = c->axes[0].values[i / 3];
+        cr_assert_eq(sae_rows_add(&rows, vals), 0);
+    }
+    char dir[] = "/tmp/sae_cmp_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(sae_report_write(dir, "t.ini", c, &rows, &e), 0, "%s", e.msg);
+    char csv[256], buf[4096] = "";
+    snprintf(csv, sizeof csv, "%s/comparisons.csv", dir);
+    FILE *f = fopen(csv, "r");
+    cr_assert_not_null(f);
+    buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
+    fclose(f);
+    char want[160];
+    snprintf(want, sizeof want, "beta,3,0,\"\",recon_per_sample,%.9g,%.9g,3,higher", 1.0, 4.303 * 0.1 / sqrt(3.0));
+    cr_expect_not_null(strstr(buf, want), "'%s' lacks '%s'", buf, want);
+    cr_expect_not_null(strstr(buf, "beta,0.3,0,\"\",recon_per_sample,0.0266666667,"), "%s", buf);
+    cr_expect_not_null(strstr(buf, ",3,within noise"), "%s", buf);
+    free(vals);
+    sae_rows_free(&rows);
+    free(c);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+    cr_expect_eq(system(cmd), 0);
 }
 
 Test(ini, bad_files_name_the_line)
@@ -180,6 +279,30 @@ Test(metrics, silent_units_and_samples_are_excluded)
     sae_metrics(&c, theta, x, none, xh, 3, &m);
     cr_expect(isnan(m.lifetime_sparsity) && isnan(m.population_sparsity));
     cr_expect_eq(m.silent_unit_frac, 1.0);
+}
+
+/* The tuned probe refits the lambda it chose, so its result is the fixed
+ * probe's at that lambda; with one lambda nothing is held out. */
+Test(probe, tuned_refits_its_choice)
+{
+    enum { M = 120, D = 4 };
+    static double f[M * D], ft[M * D];
+    static int y[M], yt[M];
+    for (int i = 0; i < M; i++) {
+        y[i] = yt[i] = i % 3;
+        for (int d = 0; d < D; d++) {
+            f[i * D + d] = (d == y[i] ? 1.0 : 0.0) + 0.8 * sin(i * 1.7 + d * 0.3);
+            ft[i * D + d] = (d == yt[i] ? 1.0 : 0.0) + 0.8 * cos(i * 2.3 + d * 0.7);
+        }
+    }
+    const double lambdas[] = { 1e-4, 1e-2, 1 };
+    SaeProbeResult t, p;
+    cr_assert_eq(sae_probe_tuned(test_kernels(), f, y, M, ft, yt, M, D, 3, lambdas, 3, 200, &t), 0);
+    cr_expect(t.lambda == 1e-4 || t.lambda == 1e-2 || t.lambda == 1);
+    cr_expect(t.val_acc >= 0 && t.val_acc <= 1);
+    cr_assert_eq(sae_probe(test_kernels(), f, y, M, ft, yt, M, D, 3, t.lambda, 200, &p), 0);
+    cr_expect_eq(t.test_acc, p.test_acc);
+    cr_expect(isnan(p.val_acc) && p.lambda == t.lambda);
 }
 
 Test(probe, separable_toy_data)

@@ -220,7 +220,8 @@ static int permute_rows(SaeData *d, size_t *idx, SaeError *e)
 /* The held-out split without a copy: the rows of all are put in the
  * split's order in place (the training rows first), train takes over the
  * allocation and test is a view of its last n_test rows. */
-static int split(const char *spec, SaeData *all, double fraction, SaeData *train, SaeData *test, SaeError *e)
+static int split(const char *spec, SaeData *all, double fraction, uint32_t which, SaeData *train, SaeData *test,
+                 SaeError *e)
 {
     const size_t n_test = (size_t)floor(fraction * (double)all->rows + 0.5);
     if (n_test >= all->rows)
@@ -231,7 +232,7 @@ static int split(const char *spec, SaeData *all, double fraction, SaeData *train
             return sae_fail(e, "%s: out of memory", spec);
         for (size_t i = 0; i < all->rows; i++) idx[i] = i;
         SaeRng r;
-        sae_rng_seed(&r, SPLIT_SEED);
+        sae_rng_seed(&r, SPLIT_SEED + which);
         sae_rng_shuffle(&r, idx, all->rows);
         const int rc = permute_rows(all, idx, e);
         free(idx);
@@ -345,11 +346,16 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
     }
     if (o->limit && o->limit < all.rows)
         all.rows = o->limit; /* the first rows, as UFLDL's "first 10000 images" */
+    if (have_test && o->split) {
+        sae_data_free(&all);
+        sae_data_free(&given_test);
+        return sae_fail(e, "%s: --split %u: the data set has its own test part, which is not re-drawn", spec, o->split);
+    }
     if (have_test) {
         *train = all;
         *test = given_test;
     } else {
-        if (split(spec, &all, o->test_fraction, train, test, e)) {
+        if (split(spec, &all, o->test_fraction, o->split, train, test, e)) {
             sae_data_free(&all);
             return -1;
         }

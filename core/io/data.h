@@ -48,6 +48,7 @@ typedef struct SaeDataOpts {
     size_t patch, patches;       /* patch side and count for image sources: 8, 10000 */
     double zca;                  /* ZCA epsilon for image patches (0: not whitened) */
     uint32_t seed;               /* patch sampling (the split uses a fixed seed) */
+    uint32_t split;              /* which held-out split: 0 the fixed one, k its k-th re-draw */
 } SaeDataOpts;
 
 SaeDataOpts sae_data_defaults(void);

@@ -86,6 +86,8 @@ static const Opt opts[] = {
       "the CSV column holding class labels" },
     { "patch", K_SIZE, F(data.patch), BOTH, 1, INF, 0, 0, 0, 0, "P: patch side for image data (8)" },
     { "patches", K_SIZE, F(data.patches), BOTH, 1, INF, 0, 0, 0, 0, "N: patches sampled from image data (10000)" },
+    { "split", K_UINT, F(data.split), BOTH, 0, INF, 0, 0, 0, 0,
+      "K: the K-th re-draw of the --test-fraction split (0: the fixed split)" },
     { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0,
       "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */

@@ -119,26 +119,29 @@ int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char
 }
 
 /* Small images are drawn with each pixel repeated, so a tile is at least
- * about 32 pixels wide on screen. */
-static size_t zoom(size_t iw) { return iw >= 32 ? 1 : (32 + iw - 1) / iw; }
+ * about 48 pixels wide on screen (8 x 8 patches: 6 screen pixels each). */
+static size_t zoom(size_t iw) { return iw >= 48 ? 1 : (48 + iw - 1) / iw; }
 
-/* A grid of count tiles of ih x iw pixels (zoomed) with 1-pixel borders. */
-static int grid(size_t count, size_t cols, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh)
+/* A grid of count tiles of ih x iw pixels (zoomed) with 1-pixel borders,
+ * below a white band `top` pixels high (for labels). */
+static int grid(size_t count, size_t cols, size_t ih, size_t iw, size_t top, unsigned char **out, size_t *ow,
+                size_t *oh)
 {
     const size_t rows = (count + cols - 1) / cols, z = zoom(iw);
     *ow = cols * (iw * z + 1) + 1;
-    *oh = rows * (ih * z + 1) + 1;
+    *oh = top + rows * (ih * z + 1) + 1;
     *out = malloc(*ow * *oh);
     if (!*out)
         return -1;
-    memset(*out, 0, *ow * *oh); /* black borders */
+    memset(*out, 255, *ow * top);
+    memset(*out + *ow * top, 0, *ow * (*oh - top)); /* black borders */
     return 0;
 }
 
-static void put_tile(unsigned char *img, size_t ow, size_t t, size_t cols, size_t ih, size_t iw, const double *v,
-                     double lo, double hi)
+static void put_tile(unsigned char *img, size_t ow, size_t top, size_t t, size_t cols, size_t ih, size_t iw,
+                     const double *v, double lo, double hi)
 {
-    const size_t z = zoom(iw), x0 = (t % cols) * (iw * z + 1) + 1, y0 = (t / cols) * (ih * z + 1) + 1;
+    const size_t z = zoom(iw), x0 = (t % cols) * (iw * z + 1) + 1, y0 = top + (t / cols) * (ih * z + 1) + 1;
     const double span = hi > lo ? hi - lo : 1;
     for (size_t r = 0; r < ih * z; r++)
         for (size_t c = 0; c < iw * z; c++) {
@@ -150,24 +153,56 @@ static void put_tile(unsigned char *img, size_t ow, size_t t, size_t cols, size_
 int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh)
 {
     const size_t cols = (size_t)ceil(sqrt((double)k));
-    if (grid(k, cols, ih, iw, out, ow, oh))
+    if (grid(k, cols, ih, iw, 0, out, ow, oh))
         return -1;
     for (size_t j = 0; j < k; j++) {
         const double *row = w + j * ih * iw;
         double mx = 0;
         for (size_t p = 0; p < ih * iw; p++) mx = fmax(mx, fabs(row[p]));
-        put_tile(*out, *ow, j, cols, ih, iw, row, -mx, mx);
+        put_tile(*out, *ow, 0, j, cols, ih, iw, row, -mx, mx);
     }
     return 0;
+}
+
+/* Capital letters of a 3 x 5 pixel font, one row of 3 bits per byte, for
+ * the few labels the mosaics carry. */
+static const unsigned char *glyph(char ch)
+{
+    static const struct {
+        char ch;
+        unsigned char rows[5];
+    } font[] = { { 'I', { 7, 2, 2, 2, 7 } }, { 'N', { 6, 5, 5, 5, 5 } }, { 'P', { 6, 5, 6, 4, 4 } },
+                 { 'U', { 5, 5, 5, 5, 7 } }, { 'T', { 7, 2, 2, 2, 2 } }, { 'R', { 6, 5, 6, 5, 5 } },
+                 { 'E', { 7, 4, 6, 4, 7 } }, { 'C', { 3, 4, 4, 4, 3 } }, { 'O', { 2, 5, 5, 5, 2 } } };
+    for (size_t i = 0; i < sizeof font / sizeof *font; i++)
+        if (font[i].ch == ch)
+            return font[i].rows;
+    return NULL;
+}
+
+/* Black text (font pixels drawn s x s) centred on column cx, top at y. */
+static void put_text(unsigned char *img, size_t ow, size_t cx, size_t y, size_t s, const char *text)
+{
+    const size_t w = strlen(text) * 4 * s - s;
+    size_t x = cx > w / 2 ? cx - w / 2 : 0;
+    for (; *text; text++, x += 4 * s) {
+        const unsigned char *g = glyph(*text);
+        for (size_t r = 0; g && r < 5 * s; r++)
+            for (size_t c = 0; c < 3 * s; c++)
+                if (g[r / s] >> (2 - c / s) & 1 && x + c < ow)
+                    img[(y + r) * ow + x + c] = 0;
+    }
 }
 
 int sae_mosaic_pairs(const double *x, const double *xh, size_t count, size_t ih, size_t iw, unsigned char **out,
                      size_t *ow, size_t *oh)
 {
     const size_t per_row = 8; /* pairs per row */
-    const size_t cols = 2 * (count < per_row ? count : per_row);
-    if (grid(2 * count, cols, ih, iw, out, ow, oh))
+    const size_t cols = 2 * (count < per_row ? count : per_row), tw = iw * zoom(iw) + 1;
+    const size_t s = tw >= 40 ? 2 : 1, top = 9 * s; /* the labels' band */
+    if (grid(2 * count, cols, ih, iw, top, out, ow, oh))
         return -1;
+    for (size_t c = 0; c < cols; c++) put_text(*out, *ow, c * tw + tw / 2, 2 * s, s, c % 2 ? "RECON" : "INPUT");
     for (size_t i = 0; i < count; i++) {
         const double *xi = x + i * ih * iw, *ri = xh + i * ih * iw;
         double lo = INFINITY, hi = -INFINITY;
@@ -175,8 +210,8 @@ int sae_mosaic_pairs(const double *x, const double *xh, size_t count, size_t ih,
             lo = fmin(lo, xi[p]);
             hi = fmax(hi, xi[p]);
         }
-        put_tile(*out, *ow, 2 * i, cols, ih, iw, xi, lo, hi);
-        put_tile(*out, *ow, 2 * i + 1, cols, ih, iw, ri, lo, hi);
+        put_tile(*out, *ow, top, 2 * i, cols, ih, iw, xi, lo, hi);
+        put_tile(*out, *ow, top, 2 * i + 1, cols, ih, iw, ri, lo, hi);
     }
     return 0;
 }

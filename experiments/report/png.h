@@ -17,7 +17,8 @@ int sae_png_write_gray(const char *path, size_t w, size_t h, const unsigned char
 int sae_mosaic_filters(const double *w, size_t k, size_t ih, size_t iw, unsigned char **out, size_t *ow, size_t *oh);
 
 /* count inputs and their reconstructions side by side (input left), each
- * image scaled by the input's own range. */
+ * image scaled by the input's own range, under a band that labels the
+ * columns INPUT and RECON. */
 int sae_mosaic_pairs(const double *x, const double *xh, size_t count, size_t ih, size_t iw, unsigned char **out,
                      size_t *ow, size_t *oh);
 

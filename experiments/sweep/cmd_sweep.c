@@ -32,10 +32,11 @@ static void on_sigint(int sig)
 }
 
 static const char usage[] =
-    "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--out DIR] [--resume]\n"
+    "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--splits N] [--out DIR] [--resume]\n"
     "                      [--cpumask LEVEL] [--threads N] [--dry-run]\n"
     "Trains every point of the grid in CONFIG.ini ([base]: train options; [sweep]: axes as\n"
-    "comma lists, logspace(a,b,n) or linspace(a,b,n)) times the seeds, and writes DIR\n"
+    "comma lists, logspace(a,b,n) or linspace(a,b,n)) times the seeds (and --splits: re-drawn\n"
+    "held-out splits), and writes DIR\n"
     "(default results/<config name>): results.csv, results.jsonl, summary.md, SVG plots,\n"
     "runs/<run id>/*.png for image data, sweep.ini and grid.tsv (the resolved grid).\n"
     "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.\n"
@@ -60,7 +61,7 @@ static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
 {
     fputs("index\trun_id", f);
     for (size_t a = 0; a < c->n_axes; a++) fprintf(f, "\t%s", c->axes[a].key);
-    fputs("\tseed\n", f);
+    fputs("\tseed\tsplit\n", f);
     for (size_t i = 0; i < n; i++) {
         SaeRunSpec s;
         unsigned na;
@@ -76,7 +77,7 @@ static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
             sae_option_format(&s, (size_t)sae_option_index(c->axes[a].key), v, sizeof v);
             fprintf(f, "\t%s", na >> a & 1 ? "n/a" : v);
         }
-        fprintf(f, "\t%u\n", s.train.seed);
+        fprintf(f, "\t%u\t%u\n", s.train.seed, s.data.split);
     }
     return 0;
 }
@@ -144,8 +145,8 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
             puts(usage);
             return SAE_EXIT_OK;
         }
-        if (!val || (strcmp(arg, "--set") && strcmp(arg, "--seeds") && strcmp(arg, "--out") &&
-                     strcmp(arg, "--cpumask") && strcmp(arg, "--threads")))
+        if (!val || (strcmp(arg, "--set") && strcmp(arg, "--seeds") && strcmp(arg, "--splits") &&
+                     strcmp(arg, "--out") && strcmp(arg, "--cpumask") && strcmp(arg, "--threads")))
             return sae_cli_error("sweep", SAE_EXIT_USAGE, val ? "unknown option %s (see --help)" : "%s expects a value",
                                  arg);
         i++;
@@ -155,6 +156,8 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
             a->out_dir = val;
         else if (!strcmp(arg, "--seeds"))
             rc = sae_sweep_config_base(cfg, "seeds", val, "--seeds", &e);
+        else if (!strcmp(arg, "--splits"))
+            rc = sae_sweep_config_base(cfg, "splits", val, "--splits", &e);
         else
             rc = sae_sweep_config_base(cfg, arg + 2, val, arg, &e);
         if (rc)
@@ -210,6 +213,8 @@ static void run_label(const SaeSweepConfig *cfg, const SaeRunSpec *s, char *labe
         snprintf(label + strlen(label), len - strlen(label), "%.40s=%.60s ", cfg->axes[a].key, v);
     }
     snprintf(label + strlen(label), len - strlen(label), "seed=%u", s->train.seed);
+    if (cfg->splits > 1)
+        snprintf(label + strlen(label), len - strlen(label), " split=%u", s->data.split);
 }
 
 static int already_done(const SaeRows *rows, const char *id)
@@ -300,7 +305,8 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
         signal(SIGINT, on_sigint);
         printf("saebench sweep %s: %zu runs -> %s", a->config_path, runs, dir);
         if (runs < n)
-            printf(" (%zu grid points skipped: an [only-if] axis does not apply there)", (n - runs) / cfg->seeds);
+            printf(" (%zu grid points skipped: an [only-if] axis does not apply there)",
+                   (n - runs) / sae_sweep_replicates(cfg));
         putchar('\n');
         fflush(stdout);
         code = run_all(&sw, &rows, n, row, &ran, &skipped);

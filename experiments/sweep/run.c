@@ -44,7 +44,7 @@ void sae_run_id(const SaeRunSpec *s, char out[17])
 }
 
 static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "limit", "scale",
-                                         "label-column", "patch",    "patches",       "zca" };
+                                         "label-column", "patch",    "patches",       "zca",   "split" };
 
 /* The data of the run with spec s: kept from the run before when its data
  * settings are the same. Patches are sampled once per sweep (data_seed),
@@ -134,7 +134,7 @@ static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k,
 #if SAE_HAVE_OPENMP
     omp_set_num_threads(s->threads ? (int)s->threads : sw->default_threads);
 #endif
-    const uint32_t data_seed = s->train.seed - (uint32_t)(idx % sw->cfg->seeds);
+    const uint32_t data_seed = s->train.seed - (uint32_t)(idx % sae_sweep_replicates(sw->cfg) % sw->cfg->seeds);
     if (data_for(&sw->data, s, data_seed, sw->cfg->probe, k, e))
         return -1;
     *c = s->model;

@@ -77,7 +77,7 @@ static size_t compose(const SaeSweepConfig *c, const size_t *vidx, size_t seed_i
 {
     size_t idx = 0;
     for (size_t a = 0; a < c->n_axes; a++) idx = idx * c->axes[a].n + vidx[a];
-    return idx * c->seeds + seed_i;
+    return idx * sae_sweep_replicates(c) + seed_i;
 }
 
 /* A metric column of the summary: its column, its heading, and whether it
@@ -169,7 +169,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
     for (size_t i = 0; i < c->n_axes + 1 + nm; i++) fputs("---|", f);
     fputc('\n', f);
     const int pse = sae_rows_col(r, "probe_acc_se");
-    for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
         SaeRunSpec s;
         SaeError e;
         unsigned na;
@@ -177,7 +177,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
             continue;
         Stat st[N_METRICS] = { { 0 } }, se = { 0 };
         size_t runs = 0;
-        for (size_t k = 0; k < c->seeds; k++) {
+        for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
             const char *const *row = row_at(c, r, idx + k);
             if (!row)
                 continue;
@@ -223,7 +223,7 @@ typedef struct Paired {
 static Paired paired(const SaeSweepConfig *c, const SaeRows *r, size_t idx, size_t ref, int col)
 {
     Stat d = { 0 };
-    for (size_t k = 0; k < c->seeds; k++) {
+    for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
         const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
         if (!x || !y || !sae_is_number(x[col]) || !sae_is_number(y[col]))
             continue;
@@ -284,13 +284,16 @@ static void cell_label(const SaeSweepConfig *c, size_t idx, size_t a, unsigned n
 static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r)
 {
     fprintf(f,
-            "\n## Comparisons (paired over seeds)\n\nEach value of an axis against the axis's first value, the "
-            "other settings equal, paired by seed: the mean difference and its 95 %% interval "
-            "(Student's t over %u seed(s)). \"within noise\": the interval contains 0. The seeds share one "
-            "data split, so split-to-split variation is not in these intervals; for a probe accuracy also "
-            "read the binomial SE of the held-out rows.\n",
-            c->seeds);
-    fputs("axis,value,reference,other_settings,metric,mean_difference,ci95_half_width,seeds,verdict\n", csv);
+            "\n## Comparisons (paired over replicates)\n\nEach value of an axis against the axis's first value, "
+            "the other settings equal, paired by replicate (the same seed and split): the mean difference and "
+            "its 95 %% interval (Student's t over %u seed(s) x %u split(s)). \"within noise\": the interval "
+            "contains 0. %s\n",
+            c->seeds, c->splits,
+            c->splits > 1 ? "The replicates re-draw the held-out split, so its variation is in the intervals."
+                          : "The seeds share one data split, so split-to-split variation is not in these "
+                            "intervals (--splits N re-draws it); for a probe accuracy also read the binomial "
+                            "SE of the held-out rows.");
+    fputs("axis,value,reference,other_settings,metric,mean_difference,ci95_half_width,replicates,verdict\n", csv);
     for (size_t a = 0; a < c->n_axes; a++) {
         if (c->axes[a].n < 2)
             continue;
@@ -299,7 +302,7 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
             if (col < 0 || !has_values(r, col))
                 continue;
             size_t lines = 0;
-            for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+            for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
                 size_t vidx[SAE_MAX_AXES];
                 sae_sweep_values(c, idx, vidx);
                 SaeRunSpec s;
@@ -319,7 +322,7 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
             for (size_t v = 1; v < c->axes[a].n; v++) {
                 Stat marg[64] = { { 0 } }; /* per seed, over cells */
                 size_t cells = 0;
-                for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+                for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
                     size_t vidx[SAE_MAX_AXES];
                     sae_sweep_values(c, idx, vidx);
                     SaeRunSpec s;
@@ -339,7 +342,7 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
                         fprintf(f, "| %s | %s | %+.4g | ± %.2g | %zu | %s |\n", c->axes[a].values[v], cell, p.mean,
                                 p.half, p.n, verdict(p));
                     cells++;
-                    for (size_t k = 0; k < c->seeds && k < 64; k++) {
+                    for (size_t k = 0; k < sae_sweep_replicates(c) && k < 64; k++) {
                         const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
                         if (x && y && sae_is_number(x[col]) && sae_is_number(y[col])) {
                             char d[64];
@@ -351,7 +354,7 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
                 if (per_cell || !cells)
                     continue;
                 Stat per_seed = { 0 };
-                for (size_t k = 0; k < c->seeds && k < 64; k++)
+                for (size_t k = 0; k < sae_sweep_replicates(c) && k < 64; k++)
                     if (marg[k].n) {
                         char d[64];
                         snprintf(d, sizeof d, "%.17g", stat_mean(&marg[k]));
@@ -388,9 +391,10 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
     size_t diverged = 0;
     for (size_t i = 0; i < r->n_rows; i++) diverged += !strcmp(r->rows[i][st], "diverged");
     fprintf(f,
-            " (%zu diverged), %u seed(s) per setting; mean ± sd over seeds, on the held-out rows; a probe "
-            "accuracy also gives its binomial SE on the held-out rows (SE).\n\n",
-            diverged, c->seeds);
+            " (%zu diverged), %u seed(s) x %u held-out split(s) per setting; mean ± sd over these "
+            "replicates, on the held-out rows; a probe accuracy also gives its binomial SE on the held-out "
+            "rows (SE).\n\n",
+            diverged, c->seeds, c->splits);
     for (size_t a = 0; a < c->n_axes; a++)
         if (*c->axes[a].only_if)
             fprintf(f, "%s applies only where %s ≠ 0 (n/a elsewhere: those runs use the [base] value).\n\n",
@@ -488,7 +492,7 @@ static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const PlotSpe
 {
     const int yc = sae_rows_col(r, ps->ycol);
     p->n_series = 0;
-    for (size_t idx = 0; idx < sae_sweep_size(c); idx += c->seeds) {
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
         SaeRunSpec s;
         SaeError e;
         unsigned na;
@@ -497,7 +501,7 @@ static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const PlotSpe
         if (sae_sweep_point(c, idx, &s, &na, &e) || na >> ps->xa & 1 || (ps->facet >= 0 && vidx[ps->facet] != ps->fv))
             continue;
         Stat st = { 0 };
-        for (size_t k = 0; k < c->seeds; k++) {
+        for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
             const char *const *row = row_at(c, r, idx + k);
             if (row)
                 stat_add(&st, row[yc]);

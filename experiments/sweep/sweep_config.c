@@ -18,7 +18,7 @@ static char *trim(char *s)
 
 static int is_special(const char *key)
 {
-    return !strcmp(key, "seeds") || !strcmp(key, "probe") || !strcmp(key, "images");
+    return !strcmp(key, "seeds") || !strcmp(key, "splits") || !strcmp(key, "probe") || !strcmp(key, "images");
 }
 
 static int yes_no(const char *v, int *out)
@@ -35,13 +35,13 @@ static int yes_no(const char *v, int *out)
 /* The special keys of [base]. */
 static int set_special(SaeSweepConfig *c, const char *key, const char *v, const char *where, SaeError *e)
 {
-    if (!strcmp(key, "seeds")) {
+    if (!strcmp(key, "seeds") || !strcmp(key, "splits")) {
         char *end;
         errno = 0;
         const unsigned long n = strtoul(v, &end, 10);
         if (!*v || *end || n < 1 || n > 1000 || errno)
-            return sae_fail(e, "%s: seeds expects a whole number from 1 to 1000, got '%s'", where, v);
-        c->seeds = (unsigned)n;
+            return sae_fail(e, "%s: %s expects a whole number from 1 to 1000, got '%s'", where, key, v);
+        *(key[1] == 'e' ? &c->seeds : &c->splits) = (unsigned)n;
         return 0;
     }
     int *dst = !strcmp(key, "probe") ? &c->probe : &c->images;
@@ -179,7 +179,7 @@ static int add_condition(SaeSweepConfig *c, const char *key, const char *value, 
 int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
 {
     memset(c, 0, sizeof *c);
-    c->seeds = 1;
+    c->seeds = c->splits = 1;
     c->probe = c->images = 1;
     unsigned char *buf;
     size_t len;
@@ -251,9 +251,11 @@ int sae_sweep_config_set(SaeSweepConfig *c, const char *assignment, SaeError *e)
     return add_axis(c, key, eq + 1, "--set", e);
 }
 
+size_t sae_sweep_replicates(const SaeSweepConfig *c) { return (size_t)c->seeds * c->splits; }
+
 size_t sae_sweep_size(const SaeSweepConfig *c)
 {
-    size_t n = c->seeds;
+    size_t n = sae_sweep_replicates(c);
     for (size_t i = 0; i < c->n_axes; i++) {
         n *= c->axes[i].n;
         if (n > 1000000)
@@ -264,7 +266,7 @@ size_t sae_sweep_size(const SaeSweepConfig *c)
 
 void sae_sweep_values(const SaeSweepConfig *c, size_t idx, size_t *vidx)
 {
-    size_t rest = idx / c->seeds;
+    size_t rest = idx / sae_sweep_replicates(c);
     for (size_t a = c->n_axes; a-- > 0;) {
         vidx[a] = rest % c->axes[a].n;
         rest /= c->axes[a].n;
@@ -288,7 +290,7 @@ int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned
     for (size_t i = 0; i < c->n_base; i++)
         if (sae_option_set(s, SAE_CMD_TRAIN, c->base[i].key, c->base[i].value, err, sizeof err) < 0)
             return sae_fail(e, "%s: %s", c->base[i].where, err);
-    const size_t seed_i = idx % c->seeds;
+    const size_t rep = idx % sae_sweep_replicates(c), seed_i = rep % c->seeds;
     size_t vidx[SAE_MAX_AXES];
     sae_sweep_values(c, idx, vidx);
     /* the unconditional axes first: the conditions read their values */
@@ -310,5 +312,7 @@ int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned
     if (!s->lr_set) /* the optimizer's default learning rate, as on the command line */
         s->train.lr = s->train.optimizer == SAE_OPT_SGD ? 0.1 : 1e-3;
     s->train.seed += (uint32_t)seed_i;
+    if (c->splits > 1)
+        s->data.split = (uint32_t)(rep / c->seeds);
     return 0;
 }

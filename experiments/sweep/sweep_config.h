@@ -3,8 +3,10 @@
  * CLI flags without "--", '_' or '-') and a [sweep] section whose keys take
  * comma lists or ranges, logspace(a, b, n) (10^a .. 10^b) and
  * linspace(a, b, n). The grid is the cartesian product of the axes, in file
- * order (the last axis varies fastest), times the seeds. Sweep-only keys in
- * [base]: seeds = N (seeds seed, seed+1, ...), probe = yes|no (the linear
+ * order (the last axis varies fastest), times the replicates: the seeds
+ * times the splits. Sweep-only keys in [base]: seeds = N (seeds seed,
+ * seed+1, ...), splits = N (held-out splits 0 .. N-1, see --split; for
+ * data split by --test-fraction), probe = yes|no (the linear
  * probe when the data has labels), images = yes|no (per-run PNG mosaics).
  * An [only-if] section declares that an axis applies only where another
  * setting is non-zero ("rho = beta != 0"): where it is 0 the axis keeps
@@ -38,7 +40,8 @@ typedef struct SaeSweepConfig {
     size_t n_base;
     SaeAxis axes[SAE_MAX_AXES];
     size_t n_axes;
-    unsigned seeds; /* 1 unless seeds = N or --seeds N */
+    unsigned seeds;  /* 1 unless seeds = N or --seeds N */
+    unsigned splits; /* 1 unless splits = N or --splits N */
     int probe, images;
 } SaeSweepConfig;
 
@@ -55,15 +58,17 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
 /* Expands one axis value list ("0, 0.3, 3", "logspace(-3, 1, 5)"). */
 int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e);
 
-/* Number of grid points times seeds, skipped points included (0 on
- * overflow past 1e6). */
+/* Number of grid points times replicates, skipped points included (0 on
+ * overflow past 1e6). Point idx is grid point idx / replicates, replicate
+ * idx % replicates: seed (replicate % seeds), split (replicate / seeds). */
 size_t sae_sweep_size(const SaeSweepConfig *c);
+size_t sae_sweep_replicates(const SaeSweepConfig *c);
 
 /* The value index of every axis at point idx (0 <= idx < size). */
 void sae_sweep_values(const SaeSweepConfig *c, size_t idx, size_t *vidx);
 
 /* The run spec of point idx: defaults, [base], the axis values; the seed
- * is base seed + (idx % seeds). Returns 0, 1 when the point is skipped (an
+ * is base seed + the replicate's seed index, the split its split index. Returns 0, 1 when the point is skipped (an
  * [only-if] axis that does not apply, at other than its first value), or
  * -1 with e set. *na (may be NULL) gets a bit per axis that does not
  * apply at idx. */
