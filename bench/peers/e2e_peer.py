@@ -8,7 +8,13 @@ one JSON line: the training loop's seconds, the final objective (float64,
 all rows, core/MODEL.md §3) and the peak RSS.
 
   e2e_peer.py --backend torch|numpy --config JSON --data X.npy --init M.npz
-              --threads N
+              --threads N [--save W.npz]
+
+The config may set "reduction": "mean" (the frameworks' scale: MSELoss()
+and Keras's 'mse', core/MODEL.md §3 [reduction]) and "l1_activity" (Keras's
+activity_regularizer=l1(w): w * sum|h| / batch); the torch backend then
+uses torch's own mse_loss. --save writes the trained weights as an .npz
+that `saebench eval --model` reads.
 
 Backends: torch (python3-torch: autograd, torch.optim.Adam / LBFGS with a
 strong-Wolfe line search) and numpy (python3-numpy: the gradient by hand,
@@ -29,6 +35,7 @@ ap.add_argument("--config", required=True)
 ap.add_argument("--data", required=True)
 ap.add_argument("--init", required=True)
 ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--save")
 args = ap.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
@@ -71,7 +78,10 @@ def objective64(W1, b1, W2, b2, X):
     z1 = X @ W1.T + b1
     h = 1 / (1 + np.exp(-z1)) if cfg["encoder"] == "sigmoid" else np.maximum(z1, 0)
     xh = 1 / (1 + np.exp(-(h @ W2.T + b2)))
-    J = 0.5 * ((xh - X) ** 2).sum() / len(X) + cfg["lambda"] / 2 * ((W1**2).sum() + (W2**2).sum())
+    mean = cfg.get("reduction") == "mean"
+    recon = ((xh - X) ** 2).mean() if mean else 0.5 * ((xh - X) ** 2).sum() / len(X)
+    J = recon + cfg["lambda"] / (1 if mean else 2) * ((W1**2).sum() + (W2**2).sum())
+    J += cfg.get("l1_activity", 0) * np.abs(h).sum() / len(X)
     if cfg["beta"]:
         rho, q = cfg["rho"], np.clip(h.mean(0), 1e-6, 1 - 1e-6)
         J += cfg["beta"] * (rho * np.log(rho / q) + (1 - rho) * np.log((1 - rho) / (1 - q))).sum()
@@ -105,9 +115,12 @@ def run_torch():
         W1, b1, W2, b2 = P
         h = enc(xb @ W1.T + b1)
         xh = torch.sigmoid(h @ W2.T + b2)
-        loss = 0.5 * ((xh - xb) ** 2).sum() / xb.shape[0]
+        mean = cfg.get("reduction") == "mean"
+        loss = torch.nn.functional.mse_loss(xh, xb) if mean else 0.5 * ((xh - xb) ** 2).sum() / xb.shape[0]
         if cfg["lambda"]:
-            loss = loss + cfg["lambda"] / 2 * ((W1**2).sum() + (W2**2).sum())
+            loss = loss + cfg["lambda"] / (1 if mean else 2) * ((W1**2).sum() + (W2**2).sum())
+        if cfg.get("l1_activity"):
+            loss = loss + cfg["l1_activity"] * h.abs().sum() / xb.shape[0]
         if cfg["beta"]:
             rho, q = cfg["rho"], torch.clamp(h.mean(0), 1e-6, 1 - 1e-6)
             loss = loss + cfg["beta"] * (rho * torch.log(rho / q) + (1 - rho) * torch.log((1 - rho) / (1 - q))).sum()
@@ -157,6 +170,8 @@ def grad_np(W1, b1, W2, b2, xb):
 
 
 def run_numpy():
+    if cfg.get("reduction") == "mean" or cfg.get("l1_activity"):
+        sys.exit("e2e_peer.py: the numpy backend's gradient is the sum-reduction one without L1 activity")
     P = [p.copy() for p in params0]
     if cfg["optimizer"] == "adam":
         steps = list(batches())
@@ -200,6 +215,8 @@ def run_numpy():
 
 
 seconds, final, version = run_torch() if args.backend == "torch" else run_numpy()
+if args.save:
+    np.savez(args.save, **dict(zip(("W1", "b1", "W2", "b2"), final)))
 print(json.dumps({"seconds": seconds, "objective": objective64(*final, X), "version": version,
                   "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 sys.stdout.flush()
