@@ -16,16 +16,19 @@ typedef struct Stat {
     size_t n;
 } Stat;
 
-static void stat_add(Stat *s, const char *v)
+static void stat_push(Stat *s, double x)
 {
-    if (!sae_is_number(v))
-        return;
-    const double x = strtod(v, NULL);
     if (!isfinite(x))
         return;
     s->sum += x;
     s->sq += x * x;
     s->n++;
+}
+
+static void stat_add(Stat *s, const char *v)
+{
+    if (sae_is_number(v))
+        stat_push(s, strtod(v, NULL));
 }
 
 static double stat_mean(const Stat *s) { return s->n ? s->sum / (double)s->n : NAN; }
@@ -214,24 +217,30 @@ static const char *const compared[] = { "recon_per_sample", "probe_acc", "rho_me
 enum { N_COMPARED = sizeof compared / sizeof *compared, MAX_CELL_LINES = 24 };
 
 /* One comparison: value v of axis a against its first value, at the other
- * settings of point idx, paired by seed. */
+ * settings of point idx, paired by replicate. */
 typedef struct Paired {
     double mean, half; /* mean difference and the half-width of its 95 % interval */
     size_t n;
 } Paired;
 
-static Paired paired(const SaeSweepConfig *c, const SaeRows *r, size_t idx, size_t ref, int col)
+static Paired interval(const Stat *d)
 {
-    Stat d = { 0 };
+    return (Paired){ stat_mean(d), d->n > 1 ? t975(d->n - 1) * stat_std(d) / sqrt((double)d->n) : NAN, d->n };
+}
+
+/* The differences of column col between the runs of points idx and ref,
+ * replicate by replicate: into d, and each also into per_rep[k] (k < 64). */
+static void paired(const SaeSweepConfig *c, const SaeRows *r, size_t idx, size_t ref, int col, Stat *d, Stat *per_rep)
+{
     for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
         const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
         if (!x || !y || !sae_is_number(x[col]) || !sae_is_number(y[col]))
             continue;
-        char v[64];
-        snprintf(v, sizeof v, "%.17g", strtod(x[col], NULL) - strtod(y[col], NULL));
-        stat_add(&d, v);
+        const double diff = strtod(x[col], NULL) - strtod(y[col], NULL);
+        stat_push(d, diff);
+        if (k < 64)
+            stat_push(&per_rep[k], diff);
     }
-    return (Paired){ stat_mean(&d), d.n > 1 ? t975(d.n - 1) * stat_std(&d) / sqrt((double)d.n) : NAN, d.n };
 }
 
 static const char *verdict(Paired p)
@@ -277,10 +286,70 @@ static void cell_label(const SaeSweepConfig *c, size_t idx, size_t a, unsigned n
                      na >> b & 1 ? "n/a" : c->axes[b].values[vidx[b]]);
 }
 
-/* Paired comparisons over seeds: every value of every axis against the
- * axis's first value, at the same other settings, into comparisons.csv;
- * in summary.md per setting when there are few lines, else averaged over
- * the other settings per seed. */
+/* Is grid point idx a run with axis a applying and at a value other than
+ * its first (v: that value; 0: any)? na gets the point's n/a axes. */
+static int compared_point(const SaeSweepConfig *c, size_t idx, size_t a, size_t v, unsigned *na)
+{
+    size_t vidx[SAE_MAX_AXES];
+    sae_sweep_values(c, idx, vidx);
+    SaeRunSpec s;
+    SaeError e;
+    return vidx[a] && (!v || vidx[a] == v) && !sae_sweep_point(c, idx, &s, na, &e) && !(*na >> a & 1);
+}
+
+/* The comparisons of axis a on one metric (column col): every line into
+ * csv; into summary.md per setting when there are few lines, else per
+ * replicate averaged over the other settings. */
+static void compare_axis(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r, size_t a, const char *metric,
+                         int col, int detailed)
+{
+    const SaeAxis *ax = &c->axes[a];
+    const size_t step = sae_sweep_replicates(c);
+    size_t lines = 0;
+    unsigned na;
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += step) lines += compared_point(c, idx, a, 0, &na);
+    if (!lines)
+        return;
+    const int per_cell = detailed && lines <= MAX_CELL_LINES;
+    fprintf(
+        f,
+        "\n**%s: %s** vs %s = %s%s\n\n| %s | %s | difference | 95%% CI | replicates | |\n|---|---|---|---|---|---|\n",
+        ax->key, metric, ax->key, ax->values[0], per_cell ? "" : " (per replicate, averaged over the other settings)",
+        ax->key, per_cell ? "other settings" : "settings");
+    for (size_t v = 1; v < ax->n; v++) {
+        Stat per_rep[64] = { { 0 } };
+        size_t cells = 0;
+        for (size_t idx = 0; idx < sae_sweep_size(c); idx += step) {
+            if (!compared_point(c, idx, a, v, &na))
+                continue;
+            Stat d = { 0 };
+            paired(c, r, idx, reference_of(c, idx, a), col, &d, per_rep);
+            if (!d.n)
+                continue;
+            const Paired p = interval(&d);
+            char cell[512];
+            cell_label(c, idx, a, na, cell, sizeof cell);
+            fprintf(csv, "%s,%s,%s,\"%s\",%s,%.9g,%.9g,%zu,%s\n", ax->key, ax->values[v], ax->values[0], cell, metric,
+                    p.mean, p.half, p.n, verdict(p));
+            if (per_cell)
+                fprintf(f, "| %s | %s | %+.4g | ± %.2g | %zu | %s |\n", ax->values[v], cell, p.mean, p.half, p.n,
+                        verdict(p));
+            cells++;
+        }
+        if (per_cell || !cells)
+            continue;
+        Stat mean_of_rep = { 0 };
+        for (size_t k = 0; k < step && k < 64; k++)
+            if (per_rep[k].n)
+                stat_push(&mean_of_rep, stat_mean(&per_rep[k]));
+        const Paired p = interval(&mean_of_rep);
+        fprintf(f, "| %s | %zu | %+.4g | ± %.2g | %zu | %s |\n", ax->values[v], cells, p.mean, p.half, p.n, verdict(p));
+    }
+}
+
+/* Paired comparisons over replicates: every value of every axis against
+ * the axis's first value, at the same other settings, into
+ * comparisons.csv and summary.md. */
 static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r)
 {
     fprintf(f,
@@ -294,82 +363,12 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
                             "intervals (--splits N re-draws it); for a probe accuracy also read the binomial "
                             "SE of the held-out rows.");
     fputs("axis,value,reference,other_settings,metric,mean_difference,ci95_half_width,replicates,verdict\n", csv);
-    for (size_t a = 0; a < c->n_axes; a++) {
-        if (c->axes[a].n < 2)
-            continue;
-        for (size_t mi = 0; mi < N_COMPARED; mi++) {
+    for (size_t a = 0; a < c->n_axes; a++)
+        for (size_t mi = 0; mi < N_COMPARED && c->axes[a].n > 1; mi++) {
             const int col = sae_rows_col(r, compared[mi]);
-            if (col < 0 || !has_values(r, col))
-                continue;
-            size_t lines = 0;
-            for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
-                size_t vidx[SAE_MAX_AXES];
-                sae_sweep_values(c, idx, vidx);
-                SaeRunSpec s;
-                SaeError e;
-                unsigned na;
-                lines += vidx[a] && !sae_sweep_point(c, idx, &s, &na, &e) && !(na >> a & 1);
-            }
-            if (!lines)
-                continue;
-            const int per_cell = lines <= MAX_CELL_LINES && mi < 2;
-            fprintf(f,
-                    "\n**%s: %s** vs %s = %s%s\n\n| %s | %s | difference | 95%% CI | seeds | "
-                    "|\n|---|---|---|---|---|---|\n",
-                    c->axes[a].key, compared[mi], c->axes[a].key, c->axes[a].values[0],
-                    per_cell ? "" : " (per seed, averaged over the other settings)", c->axes[a].key,
-                    per_cell ? "other settings" : "cells");
-            for (size_t v = 1; v < c->axes[a].n; v++) {
-                Stat marg[64] = { { 0 } }; /* per seed, over cells */
-                size_t cells = 0;
-                for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
-                    size_t vidx[SAE_MAX_AXES];
-                    sae_sweep_values(c, idx, vidx);
-                    SaeRunSpec s;
-                    SaeError e;
-                    unsigned na;
-                    if (vidx[a] != v || sae_sweep_point(c, idx, &s, &na, &e) || na >> a & 1)
-                        continue;
-                    const size_t ref = reference_of(c, idx, a);
-                    const Paired p = paired(c, r, idx, ref, col);
-                    if (!p.n)
-                        continue;
-                    char cell[512];
-                    cell_label(c, idx, a, na, cell, sizeof cell);
-                    fprintf(csv, "%s,%s,%s,\"%s\",%s,%.9g,%.9g,%zu,%s\n", c->axes[a].key, c->axes[a].values[v],
-                            c->axes[a].values[0], cell, compared[mi], p.mean, p.half, p.n, verdict(p));
-                    if (per_cell)
-                        fprintf(f, "| %s | %s | %+.4g | ± %.2g | %zu | %s |\n", c->axes[a].values[v], cell, p.mean,
-                                p.half, p.n, verdict(p));
-                    cells++;
-                    for (size_t k = 0; k < sae_sweep_replicates(c) && k < 64; k++) {
-                        const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
-                        if (x && y && sae_is_number(x[col]) && sae_is_number(y[col])) {
-                            char d[64];
-                            snprintf(d, sizeof d, "%.17g", strtod(x[col], NULL) - strtod(y[col], NULL));
-                            stat_add(&marg[k], d);
-                        }
-                    }
-                }
-                if (per_cell || !cells)
-                    continue;
-                Stat per_seed = { 0 };
-                for (size_t k = 0; k < sae_sweep_replicates(c) && k < 64; k++)
-                    if (marg[k].n) {
-                        char d[64];
-                        snprintf(d, sizeof d, "%.17g", stat_mean(&marg[k]));
-                        stat_add(&per_seed, d);
-                    }
-                const Paired p = { stat_mean(&per_seed),
-                                   per_seed.n > 1
-                                       ? t975(per_seed.n - 1) * stat_std(&per_seed) / sqrt((double)per_seed.n)
-                                       : NAN,
-                                   per_seed.n };
-                fprintf(f, "| %s | %zu | %+.4g | ± %.2g | %zu | %s |\n", c->axes[a].values[v], cells, p.mean, p.half,
-                        p.n, verdict(p));
-            }
+            if (col >= 0 && has_values(r, col))
+                compare_axis(f, csv, c, r, a, compared[mi], col, mi < 2);
         }
-    }
 }
 
 static int write_summary(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
