@@ -273,6 +273,36 @@ Test(cli, eval_numpy_model_with_flag_overrides)
     cr_expect(close_enough(json_num(r->out, "eval", "loss"), 8.476269128705587, 1e-5, 1e-4));
 }
 
+/* A W1 saved transposed (input x hidden) is named as such, not blamed on
+ * b1; --help shows the enum defaults; a double run's JSON says which
+ * kernels double runs. */
+Test(cli, transposed_w1_help_defaults_double_isa)
+{
+    char dir[] = "/tmp/sae_t_XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.npz", dir);
+    enum { N = 64, K = 5 };
+    static double w1t[N * K], b1[K], w2[N * K], b2[N];
+    SaeNpz z = { 0 };
+    const size_t s1[2] = { N, K }, s2[1] = { K }, s3[2] = { N, K }, s4[1] = { N };
+    cr_assert_eq(sae_npz_add_array(&z, "W1", SAE_DT_F64, 2, s1, w1t), 0);
+    cr_assert_eq(sae_npz_add_array(&z, "b1", SAE_DT_F64, 1, s2, b1), 0);
+    cr_assert_eq(sae_npz_add_array(&z, "W2", SAE_DT_F64, 2, s3, w2), 0);
+    cr_assert_eq(sae_npz_add_array(&z, "b2", SAE_DT_F64, 1, s4, b2), 0);
+    SaeError e;
+    cr_assert_eq(sae_npz_write(path, &z, &e), 0, "%s", e.msg);
+    sae_npz_free(&z);
+    expect_fail(run("eval", "--model", path, "--data", "digits", NULL), 1, "W1 looks transposed");
+    remove(path);
+    rmdir(dir);
+    Run *r = run("train", "--help", NULL);
+    cr_expect_not_null(strstr(r->out, "sigmoid|tanh|relu        encoder activation f [default sigmoid]"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "rescale|raw"), "%s", r->out);
+    r = run("train", "--data", "digits", "--hidden", "4", "--epochs", "1", "--precision", "double", "--json", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->out, "\"isa\":\"double: gemm "), "%s", r->out);
+}
+
 Test(cli, same_seed_same_output)
 {
     char a[1 << 16];

@@ -53,8 +53,12 @@ static int read_init(SaeRunSpec *s, SaeConfig *c, double **theta, SaeError *e)
     int f32;
     if (sae_model_load(s->init_path, c, theta, &f32, e))
         return -1;
+    const SaeConfig file = *c;
     char note[1024];
     sae_options_override_model(s, c, note, sizeof note);
+    if (c->tied != file.tied || c->n_hidden != file.n_hidden)
+        return sae_fail(e, "%s holds a%s %zu -> %zu model; --tied/--hidden cannot change its shape", s->init_path,
+                        file.tied ? " tied" : "n untied", file.n_in, file.n_hidden);
     if (*note)
         fprintf(stderr, "saebench train: --init %s: %s\n", s->init_path, note);
     double tf;
@@ -211,7 +215,6 @@ static int evaluate(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k
         if (!bad)
             ev->rs_te = sae_rho_stats(rh, c->n_hidden, c->rho);
     }
-    free(rh);
     if (bad)
         return sae_cli_error("train", SAE_EXIT_INPUT, "out of memory evaluating the model");
     if (!isfinite(ev->t_tr.loss) || (te->rows && !isfinite(ev->t_te.loss)))
@@ -263,7 +266,7 @@ int sae_cmd_train(int argc, char **argv)
     SaeError e;
     SaeData tr = { 0 }, te = { 0 };
     SaeConfig c = s.model;
-    double *theta = NULL, *rh = NULL;
+    double *theta = NULL;
     int code = SAE_EXIT_OK;
     Eval ev = { .raw = { .lambda = NAN } };
     char ignored[512];
@@ -345,7 +348,6 @@ out:
     if (ev.measured)
         sae_measure_free(&ev.m);
     free(theta);
-    free(rh);
     sae_data_free(&tr);
     sae_data_free(&te);
     return code;
