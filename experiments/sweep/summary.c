@@ -455,9 +455,9 @@ static const char *words(const char *name)
 }
 
 /* How an axis is drawn: log scale when its values are positive numbers
- * spanning 20x or more, linear when numbers spaced evenly, else as
- * categories. */
-static void x_scale(const SaeAxis *x, SaePlot *p)
+ * spanning 20x or more (or any positive numbers, with prefer_log), linear
+ * when numbers spaced evenly, else as categories. */
+static void x_scale(const SaeAxis *x, int prefer_log, SaePlot *p)
 {
     double lo = INFINITY, hi = -INFINITY;
     int numeric = 1, even = x->n > 1;
@@ -471,7 +471,7 @@ static void x_scale(const SaeAxis *x, SaePlot *p)
         const double a = strtod(x->values[i - 2], NULL), b = strtod(x->values[i - 1], NULL);
         even &= fabs((strtod(x->values[i], NULL) - b) - (b - a)) <= 1e-9 * (fabs(b) + 1);
     }
-    p->logx = numeric && lo > 0 && hi >= 20 * lo;
+    p->logx = numeric && lo > 0 && (prefer_log || hi >= 20 * lo);
     p->categorical = !numeric || (!p->logx && !even);
     p->n_xticks = x->n < 64 ? x->n : 64;
     for (size_t i = 0; i < p->n_xticks; i++) snprintf(p->xticks[i], sizeof p->xticks[i], "%s", x->values[i]);
@@ -571,8 +571,8 @@ static int plot(const char *dir, const char *name, const SaeSweepConfig *c, cons
         if (facet >= 0)
             snprintf(p->title + strlen(p->title), sizeof p->title - strlen(p->title), ", %s = %s", c->axes[facet].key,
                      c->axes[facet].values[fv]);
-        snprintf(p->title + strlen(p->title), sizeof p->title - strlen(p->title), " (error bars: sd over seeds)");
-        x_scale(&c->axes[xa], p);
+        snprintf(p->title + strlen(p->title), sizeof p->title - strlen(p->title), " (error bars: sd over replicates)");
+        x_scale(&c->axes[xa], diagonal, p);
         p->diagonal = diagonal && !p->categorical;
         p->logy = logy || (diagonal && p->logx);
         if (!strcmp(ycol, "probe_acc") && isfinite(column_mean(r, "raw_probe_acc"))) {
