@@ -157,19 +157,53 @@ static void write_baselines(FILE *f, const SaeRows *r)
           f);
 }
 
-/* The results table: one line per grid point (seeds pooled), "n/a" for an
- * axis that does not apply there. */
+/* The runs against a baseline, paired within each run (the same seed and
+ * split): column a minus column b. */
+typedef struct VsBaseline {
+    const char *heading, *a, *b;
+} VsBaseline;
+
+static const VsBaseline vs_baselines[] = {
+    { "recon − constant output", "recon_per_sample", "const_recon" },
+    { "probe − raw-input probe", "probe_acc", "raw_probe_acc" },
+};
+enum { N_VS = sizeof vs_baselines / sizeof *vs_baselines };
+
+/* "mean ± half-width of the 95 % interval" of the differences in d. */
+static void put_interval(FILE *f, const Stat *d)
+{
+    if (!d->n)
+        fputs(" — |", f);
+    else if (d->n == 1)
+        fprintf(f, " %+.4g |", stat_mean(d));
+    else
+        fprintf(f, " %+.4g ± %.2g |", stat_mean(d), t975(d->n - 1) * stat_std(d) / sqrt((double)d->n));
+}
+
+/* The results table: one line per grid point (replicates pooled), "n/a"
+ * for an axis that does not apply there, and each run against the
+ * baselines (paired, with a 95 % interval over the replicates). */
 static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
 {
-    int cols[N_METRICS];
+    int cols[N_METRICS], vs[N_VS][2];
     const Metric *which[N_METRICS];
+    const char *vs_heading[N_VS];
     const size_t nm = shown_metrics(r, cols, which);
+    size_t nv = 0;
+    for (size_t v = 0; v < N_VS; v++) {
+        vs[nv][0] = sae_rows_col(r, vs_baselines[v].a);
+        vs[nv][1] = sae_rows_col(r, vs_baselines[v].b);
+        vs_heading[nv] = vs_baselines[v].heading;
+        if (vs[nv][0] >= 0 && vs[nv][1] >= 0 && has_values(r, vs[nv][0]) && has_values(r, vs[nv][1]))
+            nv++;
+    }
     fputs("| ", f);
     for (size_t a = 0; a < c->n_axes; a++) fprintf(f, "%s | ", c->axes[a].key);
     fputs("runs |", f);
     for (size_t m = 0; m < nm; m++) fprintf(f, " %s |", which[m]->heading);
+    for (size_t v = 0; v < nv; v++) fprintf(f, " %s |", vs_heading[v]);
     fputs("\n|", f);
-    for (size_t i = 0; i < c->n_axes + 1 + nm; i++) fputs("---|", f);
+    for (size_t i = 0; i < c->n_axes + 1 + nm + nv; i++) fputs("---|", f);
     fputc('\n', f);
     const int pse = sae_rows_col(r, "probe_acc_se");
     for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) {
@@ -178,7 +212,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
         unsigned na;
         if (sae_sweep_point(c, idx, &s, &na, &e))
             continue;
-        Stat st[N_METRICS] = { { 0 } }, se = { 0 };
+        Stat st[N_METRICS] = { { 0 } }, se = { 0 }, d[N_VS] = { { 0 } };
         size_t runs = 0;
         for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
             const char *const *row = row_at(c, r, idx + k);
@@ -188,6 +222,9 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
             for (size_t m = 0; m < nm; m++) stat_add(&st[m], row[cols[m]]);
             if (pse >= 0)
                 stat_add(&se, row[pse]);
+            for (size_t v = 0; v < nv; v++)
+                if (sae_is_number(row[vs[v][0]]) && sae_is_number(row[vs[v][1]]))
+                    stat_push(&d[v], strtod(row[vs[v][0]], NULL) - strtod(row[vs[v][1]], NULL));
         }
         if (!runs)
             continue;
@@ -208,6 +245,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
             if (st[m].n)
                 fputs(" |", f);
         }
+        for (size_t v = 0; v < nv; v++) put_interval(f, &d[v]);
         fputc('\n', f);
     }
 }
@@ -419,6 +457,9 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
             "rows, then refit on all of them; accuracy on the held-out rows.\n"
             "- s / epoch is wall time (the only columns that change between reruns are seconds, "
             "seconds_per_epoch and samples_per_s).\n"
+            "- recon − constant output, probe − raw-input probe: each run against the baseline measured on "
+            "its own split, mean ± the half-width of the 95 %% interval over the replicates (Student's t); "
+            "an interval that holds 0 is a tie with the baseline.\n"
             "- comparisons.csv holds every paired comparison, per setting.\n",
             SAE_METRIC_TAU, SAE_METRIC_TAU_DEAD);
     if (sae_atomic_commit(&ac, e)) {
