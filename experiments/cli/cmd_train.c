@@ -215,6 +215,7 @@ static int evaluate(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k
         if (!bad)
             ev->rs_te = sae_rho_stats(rh, c->n_hidden, c->rho);
     }
+    free(rh);
     if (bad)
         return sae_cli_error("train", SAE_EXIT_INPUT, "out of memory evaluating the model");
     if (!isfinite(ev->t_tr.loss) || (te->rows && !isfinite(ev->t_te.loss)))
