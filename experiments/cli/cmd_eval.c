@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "kernels/cpu.h"
 #include "core/io/modelfile.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"

@@ -7,15 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernels/cpu.h"
 #include "core/io/fileio.h"
 #include "core/io/modelfile.h"
 #include "core/io/npy.h"
+#include "core/safe_alloc.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
-#include "core/safe_alloc.h"
 #include "experiments/cli/progress.h"
-#include "experiments/report/png.h"
 #include "experiments/sweep/measure.h"
 #include "sae_config.h"
 #include "sae_revision.h"
