@@ -17,6 +17,7 @@
 #include "core/io/modelfile.h"
 #include "core/io/npy.h"
 #include "core/io/npz.h"
+#include "experiments/cli/cli.h"
 #include "tests/common.h"
 #include "tests/runcmd.h"
 #include "tests/vecfile.h"
@@ -87,9 +88,19 @@ Test(cli, init_takes_the_stored_settings)
     cr_expect_null(strstr(r->out, "\"lr\":"), "an L-BFGS run reports no learning rate");
     const double acc = json_num(r->out, "metrics", "probe_acc"), se = json_num(r->out, "metrics", "probe_acc_se");
     cr_expect(se > 0 && fabs(se - sqrt(acc * (1 - acc) / 359)) < 1e-12, "binomial SE %g of %g on 359 rows", se, acc);
-    r = run("train", "--data", "digits", "--init", save, "--optimizer", "lbfgs", "--iters", "1", "--json", NULL);
+    char images[600], png[700];
+    snprintf(images, sizeof images, "%s/img", dir);
+    r = run("train", "--data", "digits", "--init", save, "--optimizer", "lbfgs", "--iters", "1", "--json", "--images",
+            images, NULL);
     cr_assert_eq(r->code, 0, "%s", r->err);
     cr_expect_eq(json_num(r->out, "model", "beta"), 3, "beta from the file");
+    const char *pngs[] = { "filters.png", "reconstructions.png" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(png, sizeof png, "%s/%s", images, pngs[i]);
+        cr_expect_eq(access(png, R_OK), 0, "--images wrote no %s", png);
+        remove(png);
+    }
+    rmdir(images);
     cr_expect_eq(json_num(r->out, "test", "samples"), 359, "the held-out share from the file");
     r = run("train", "--data", "digits", "--init", save, "--beta", "0", "--optimizer", "lbfgs", "--iters", "1",
             "--json", NULL);
@@ -301,6 +312,17 @@ Test(cli, transposed_w1_help_defaults_double_isa)
     r = run("train", "--data", "digits", "--hidden", "4", "--epochs", "1", "--precision", "double", "--json", NULL);
     cr_assert_eq(r->code, 0, "%s", r->err);
     cr_expect_not_null(strstr(r->out, "\"isa\":\"double: gemm "), "%s", r->out);
+}
+
+/* The default thread count leaves busy cores alone: a team that waits for
+ * a busy core at every parallel region made one L-BFGS run 20x slower. */
+Test(cli, default_threads_leave_busy_cores)
+{
+    cr_expect_eq(sae_threads_for_load(2, 0.0), 2);
+    cr_expect_eq(sae_threads_for_load(2, 0.4), 2);
+    cr_expect_eq(sae_threads_for_load(2, 1.0), 1);
+    cr_expect_eq(sae_threads_for_load(2, 3.7), 1);
+    cr_expect_eq(sae_threads_for_load(8, 2.6), 5);
 }
 
 Test(cli, same_seed_same_output)

@@ -81,8 +81,10 @@ void sae_report_json(SaeJson *j, const char *key, size_t m, const SaeTerms *t, c
 void sae_report_measure_text(FILE *f, const char *label, const SaeMeasure *o, const SaeProbeResult *raw);
 void sae_report_measure_json(SaeJson *j, const char *key, const SaeMeasure *o, const SaeProbeResult *raw);
 /* The thread count when --threads is not given: OMP_NUM_THREADS if set,
- * else the cores the load average leaves idle (at least 1). */
+ * else sae_threads_for_load of the cores and the 1-minute load average:
+ * the cores it leaves idle, at least 1. */
 int sae_cli_default_threads(void);
+int sae_threads_for_load(int cores, double load);
 
 /* The process's peak resident set so far, in bytes (-1 when unknown),
  * reported by --json as peak_rss_bytes. */

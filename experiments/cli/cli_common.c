@@ -219,15 +219,20 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_close(j);
 }
 
+int sae_threads_for_load(int cores, double load)
+{
+    /* Threads beyond the idle cores wait for a time slice at every parallel
+     * region (milliseconds, against microseconds of work). */
+    const int idle = cores - (int)(load + 0.5);
+    return idle < 1 ? 1 : idle;
+}
+
 int sae_cli_default_threads(void)
 {
 #if SAE_HAVE_OPENMP
     const int max = omp_get_max_threads();
     if (getenv("OMP_NUM_THREADS"))
         return max;
-    /* Threads beyond the idle cores wait for a time slice at every parallel
-     * region (milliseconds, against microseconds of work): leave out the
-     * cores the 1-minute load average says are busy. */
     double load = 0;
     FILE *f = fopen("/proc/loadavg", "r");
     if (f) {
@@ -235,8 +240,7 @@ int sae_cli_default_threads(void)
             load = 0;
         fclose(f);
     }
-    const int idle = max - (int)(load + 0.5);
-    return idle < 1 ? 1 : idle;
+    return sae_threads_for_load(max, load);
 #else
     return 1;
 #endif
