@@ -636,6 +636,59 @@ Test(sweep, same_seed_same_table, .timeout = 120)
     unlink(cfg);
 }
 
+/* Exit status code and an error message on stderr holding frag. */
+static void expect_one_line(const Run *r, int code, const char *frag)
+{
+    cr_expect_eq(r->code, code, "exit %d, want %d: %s", r->code, code, r->err);
+    cr_expect_not_null(strstr(r->err, frag), "'%s' lacks '%s'", r->err, frag);
+}
+
+/* Shards 0/3, 1/3 and 2/3 merged give the single-process table; without
+ * a shard, merge names the missing runs and the --shard that completes
+ * them; shards of different sweeps are refused. */
+Test(sweep, shards_merge_to_the_single_run, .timeout = 120)
+{
+    char cfg[64], d1[] = "/tmp/sae_m1_XXXXXX", d2[] = "/tmp/sae_m2_XXXXXX";
+    snprintf(cfg, sizeof cfg, "%s", small_sweep());
+    cr_assert_not_null(mkdtemp(d1));
+    cr_assert_not_null(mkdtemp(d2));
+    cr_assert_eq(run("sweep", cfg, "--out", d1, NULL)->code, 0);
+    for (int i = 0; i < 3; i++) {
+        char shard[8];
+        snprintf(shard, sizeof shard, "%d/3", i);
+        Run *r = run("sweep", cfg, "--out", d2, "--shard", shard, NULL);
+        cr_assert_eq(r->code, 0, "%s", r->err);
+    }
+    Run *r = run("merge", d2, NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    static char a[1 << 16], b[1 << 16];
+    char p1[128], p2[128], moved[160];
+    snprintf(p1, sizeof p1, "%s/results.csv", d1);
+    snprintf(p2, sizeof p2, "%s/results.csv", d2);
+    strip_timings(p1, a, sizeof a);
+    strip_timings(p2, b, sizeof b);
+    cr_expect_str_eq(a, b);
+    snprintf(p2, sizeof p2, "%s/summary.md", d2);
+    cr_expect_eq(access(p2, F_OK), 0);
+    /* shard 1 gone: its runs are named, with the command that completes them */
+    snprintf(p2, sizeof p2, "%s/shards/1", d2);
+    snprintf(moved, sizeof moved, "%s/shard1", d2);
+    cr_assert_eq(rename(p2, moved), 0);
+    r = run("merge", d2, NULL);
+    cr_expect_eq(r->code, 1, "a merge with runs missing exits 1");
+    cr_expect_not_null(strstr(r->err, "4 of them are shard 1/3's"), "%s", r->err);
+    cr_expect_not_null(strstr(r->err, "--shard 1/3 --resume"), "%s", r->err);
+    cr_assert_eq(rename(moved, p2), 0);
+    /* a shard of another sweep */
+    r = run("sweep", cfg, "--out", d2, "--shard", "2/3", "--resume", "--set", "hidden=9", NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    expect_one_line(run("merge", d2, NULL), 1, "a different sweep");
+    expect_one_line(run("sweep", cfg, "--shard", "3/3", NULL), 2, "--shard expects I/N with 0 <= I < N");
+    rm_rf(d1);
+    rm_rf(d2);
+    unlink(cfg);
+}
+
 Test(sweep, a_diverging_run_is_recorded_and_the_sweep_goes_on, .timeout = 60)
 {
     char cfg[64], dir[] = "/tmp/sae_dv_XXXXXX", csv[128];

@@ -27,6 +27,7 @@ int sae_cmd_train(int argc, char **argv);
 int sae_cmd_eval(int argc, char **argv);
 int sae_cmd_cpu(int argc, char **argv);
 int sae_cmd_sweep(int argc, char **argv);
+int sae_cmd_merge(int argc, char **argv);
 int sae_cmd_tune(int argc, char **argv);
 
 /* Prints "saebench CMD: msg" on stderr and returns code. */

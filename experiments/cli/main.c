@@ -15,6 +15,7 @@ static void usage(FILE *f)
             "  train   train one model and report every loss term\n"
             "  eval    evaluate a saved model (.npz) on data, optionally write its gradient\n"
             "  sweep   train a hyperparameter grid from an INI file; tables, plots, images\n"
+            "  merge   merge the shards of a sweep run with --shard I/N into one result folder\n"
             "  cpu     CPU features, the mask in force, the kernel in each slot and why\n"
             "  tune    time the GEMM tiles and blocks on this CPU; store the fastest (tune file)\n"
             "global options: --no-wisdom (or SAE_WISDOM=off) ignores the tune file\n",
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
         return sae_cmd_sweep(argc, argv);
     if (!strcmp(cmd, "tune"))
         return sae_cmd_tune(argc, argv);
+    if (!strcmp(cmd, "merge"))
+        return sae_cmd_merge(argc, argv);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return SAE_EXIT_OK;

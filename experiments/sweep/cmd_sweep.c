@@ -33,14 +33,16 @@ static void on_sigint(int sig)
 
 static const char usage[] =
     "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--splits N] [--out DIR] [--resume]\n"
-    "                      [--cpumask LEVEL] [--threads N] [--dry-run]\n"
+    "                      [--shard I/N] [--cpumask LEVEL] [--threads N] [--dry-run]\n"
     "Trains every point of the grid in CONFIG.ini ([base]: train options; [sweep]: axes as\n"
     "comma lists, logspace(a,b,n) or linspace(a,b,n)) times the seeds (and --splits: re-drawn\n"
     "held-out splits), and writes DIR\n"
     "(default results/<config name>): results.csv, results.jsonl, summary.md, SVG plots,\n"
-    "runs/<run id>/*.png for image data, sweep.ini and grid.tsv (the resolved grid).\n"
+    "runs/<run id>/*.png for image data, sweep.ini, sweep.resolved.ini and grid.tsv.\n"
     "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.\n"
-    "--dry-run prints the resolved grid (index, run id, axis values, seed) and runs nothing.";
+    "--dry-run prints the resolved grid (index, run id, axis values, seed) and runs nothing.\n"
+    "--shard I/N runs every N-th run from the I-th into DIR/shards/I (alone: I and N from a\n"
+    "Slurm array job); `saebench merge DIR` then makes DIR's files from the shards.";
 
 static int mkdirs(const char *path)
 {
@@ -55,6 +57,13 @@ static int mkdirs(const char *path)
         }
     return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
+
+/* The command line after the config file. */
+typedef struct SweepArgs {
+    const char *config_path, *out_dir;
+    int resume, dry_run;
+    unsigned shard_i, shard_n; /* --shard I/N (shard_n 0: the whole grid) */
+} SweepArgs;
 
 /* Every run of the grid, resolved: index, run id, axis values, seed. */
 static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
@@ -82,12 +91,13 @@ static int print_grid(FILE *f, const SaeSweepConfig *c, size_t n, SaeError *e)
     return 0;
 }
 
-/* sweep.ini (the file as given) and grid.tsv (every run, resolved). */
-static int write_grid(const char *dir, const char *config_path, const SaeSweepConfig *c, size_t n, SaeError *e)
+/* sweep.ini (the file as given), sweep.resolved.ini (the sweep as run),
+ * grid.tsv (every run, resolved) and, for a shard, shard.txt ("I N"). */
+static int write_grid(const char *dir, const SweepArgs *a, const SaeSweepConfig *c, size_t n, SaeError *e)
 {
     unsigned char *buf;
     size_t len;
-    if (sae_read_file(config_path, &buf, &len, e))
+    if (sae_read_file(a->config_path, &buf, &len, e))
         return -1;
     char path[8192];
     snprintf(path, sizeof path, "%s/sweep.ini", dir);
@@ -100,6 +110,23 @@ static int write_grid(const char *dir, const char *config_path, const SaeSweepCo
     free(buf);
     if (sae_atomic_commit(&af, e))
         return -1;
+    snprintf(path, sizeof path, "%s/sweep.resolved.ini", dir);
+    if (sae_atomic_open(&af, path, e))
+        return -1;
+    if (sae_sweep_config_write(c, af.f)) {
+        sae_atomic_abort(&af);
+        return sae_fail(e, "%s: write failed", path);
+    }
+    if (sae_atomic_commit(&af, e))
+        return -1;
+    if (a->shard_n) {
+        snprintf(path, sizeof path, "%s/shard.txt", dir);
+        if (sae_atomic_open(&af, path, e))
+            return -1;
+        fprintf(af.f, "%u %u\n", a->shard_i, a->shard_n);
+        if (sae_atomic_commit(&af, e))
+            return -1;
+    }
     snprintf(path, sizeof path, "%s/grid.tsv", dir);
     if (sae_atomic_open(&af, path, e))
         return -1;
@@ -110,11 +137,30 @@ static int write_grid(const char *dir, const char *config_path, const SaeSweepCo
     return sae_atomic_commit(&af, e);
 }
 
-/* The command line after the config file. */
-typedef struct SweepArgs {
-    const char *config_path, *out_dir;
-    int resume, dry_run;
-} SweepArgs;
+/* --shard I/N, or --shard alone: I and N from a Slurm array job
+ * (SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT). */
+static int parse_shard(const char *v, SweepArgs *a)
+{
+    char tail;
+    if (v) {
+        if (sscanf(v, "%u/%u%c", &a->shard_i, &a->shard_n, &tail) != 2 || a->shard_n == 0 || a->shard_i >= a->shard_n)
+            return sae_cli_error("sweep", SAE_EXIT_USAGE, "--shard expects I/N with 0 <= I < N, got '%s'", v);
+        return -1;
+    }
+    const char *id = getenv("SLURM_ARRAY_TASK_ID"), *count = getenv("SLURM_ARRAY_TASK_COUNT");
+    const char *min = getenv("SLURM_ARRAY_TASK_MIN");
+    if (!id || !count)
+        return sae_cli_error("sweep", SAE_EXIT_USAGE,
+                             "--shard without I/N takes them from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, "
+                             "which are not set");
+    const long i = strtol(id, NULL, 10) - (min ? strtol(min, NULL, 10) : 0), n = strtol(count, NULL, 10);
+    if (n < 1 || i < 0 || i >= n)
+        return sae_cli_error("sweep", SAE_EXIT_USAGE, "Slurm array task %s of %s (min %s) is not a shard 0 <= I < N",
+                             id, count, min ? min : "0");
+    a->shard_i = (unsigned)i;
+    a->shard_n = (unsigned)n;
+    return -1;
+}
 
 /* Reads the config and the flags into cfg and a. Returns -1 to go on, or
  * the exit status (--help, an error). */
@@ -144,6 +190,14 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
         if (!strcmp(arg, "--help")) {
             puts(usage);
             return SAE_EXIT_OK;
+        }
+        if (!strcmp(arg, "--shard")) {
+            const int explicit_value = val && strncmp(val, "--", 2);
+            const int code = parse_shard(explicit_value ? val : NULL, a);
+            if (code >= 0)
+                return code;
+            i += explicit_value;
+            continue;
         }
         if (!val || (strcmp(arg, "--set") && strcmp(arg, "--seeds") && strcmp(arg, "--splits") &&
                      strcmp(arg, "--out") && strcmp(arg, "--cpumask") && strcmp(arg, "--threads")))
@@ -192,15 +246,18 @@ static int check_grid(const SaeSweepConfig *cfg, const char *config_path, size_t
     return -1;
 }
 
-/* The output folder: --out, or results/<config name>. */
+/* The output folder: --out, or results/<config name>; a shard's is its
+ * shards/I below that. */
 static void out_dir(const SweepArgs *a, char *dir, size_t len)
 {
     if (a->out_dir) {
         snprintf(dir, len, "%s", a->out_dir);
-        return;
+    } else {
+        const char *base = strrchr(a->config_path, '/') ? strrchr(a->config_path, '/') + 1 : a->config_path;
+        snprintf(dir, len, "results/%.*s", (int)(strcspn(base, ".")), base);
     }
-    const char *base = strrchr(a->config_path, '/') ? strrchr(a->config_path, '/') + 1 : a->config_path;
-    snprintf(dir, len, "results/%.*s", (int)(strcspn(base, ".")), base);
+    if (a->shard_n)
+        snprintf(dir + strlen(dir), len - strlen(dir), "/shards/%u", a->shard_i);
 }
 
 /* The progress label of a run: its axis values and seed. */
@@ -229,13 +286,15 @@ static int already_done(const SaeRows *rows, const char *id)
 /* Runs every point of the grid not yet in rows, appending each finished
  * one to the files and to rows. Counts the new runs and the skipped ones;
  * returns the exit status so far. */
-static int run_all(SaeSweep *sw, SaeRows *rows, size_t n, SaeRow *row, size_t *ran, size_t *skipped)
+static int run_all(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, SaeRow *row, size_t *ran, size_t *skipped)
 {
     SaeError e;
     SaeProgress *prog = sw->prog;
-    for (size_t i = 0; i < n && !*sw->stop; i++) {
+    for (size_t i = 0, j = 0; i < n && !*sw->stop; i++) {
         SaeRunSpec s;
         if (sae_sweep_point(sw->cfg, i, &s, NULL, &e)) /* checked: 1, an [only-if] point */
+            continue;
+        if (a->shard_n && j++ % a->shard_n != a->shard_i) /* another shard's run */
             continue;
         char id[17];
         sae_run_id(&s, id);
@@ -288,6 +347,9 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     SaeRow *row = malloc(sizeof *row);
     SaeProgress prog;
     sae_progress_init(&prog, "epoch");
+    const size_t skipped_points = (n - runs) / sae_sweep_replicates(cfg);
+    if (a->shard_n) /* runs j with j % N == I */
+        runs = runs / a->shard_n + (a->shard_i < runs % a->shard_n);
     prog.runs = runs; /* a sweep's display: the run and the sweep's ETA */
     SaeSweep sw = { .cfg = cfg, .dir = dir, .rows = &rows, .prog = &prog, .stop = &interrupted, .default_threads = 1 };
 #if SAE_HAVE_OPENMP
@@ -295,7 +357,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
 #endif
     int code = SAE_EXIT_OK;
     if (!row || sae_rows_load(csv, &rows, &e) || (a->resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) ||
-        write_grid(dir, a->config_path, cfg, n, &e)) {
+        write_grid(dir, a, cfg, n, &e)) {
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", row ? e.msg : "out of memory");
     } else if (rows.n_cols > SAE_MAX_COLS) { /* the option table grew past the row buffer */
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "internal: %zu result columns", rows.n_cols);
@@ -304,12 +366,11 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
         interrupted = 0;
         signal(SIGINT, on_sigint);
         printf("saebench sweep %s: %zu runs -> %s", a->config_path, runs, dir);
-        if (runs < n)
-            printf(" (%zu grid points skipped: an [only-if] axis does not apply there)",
-                   (n - runs) / sae_sweep_replicates(cfg));
+        if (skipped_points)
+            printf(" (%zu grid points skipped: an [only-if] axis does not apply there)", skipped_points);
         putchar('\n');
         fflush(stdout);
-        code = run_all(&sw, &rows, n, row, &ran, &skipped);
+        code = run_all(&sw, a, &rows, n, row, &ran, &skipped);
         signal(SIGINT, SIG_DFL);
         if (sae_report_write(dir, a->config_path, cfg, &rows, &e) && code == SAE_EXIT_OK)
             code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg);

@@ -303,6 +303,27 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
     return rc;
 }
 
+int sae_rows_write(const char *dir, const SaeRows *r, SaeError *e)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    SaeAtomicFile af;
+    if (sae_atomic_open(&af, path, e))
+        return -1;
+    for (size_t i = 0; i <= r->n_rows; i++) {
+        char *line = csv_line(i ? r->rows[i - 1] : r->names, r->n_cols);
+        if (!line) {
+            sae_atomic_abort(&af);
+            return sae_fail(e, "out of memory");
+        }
+        fputs(line, af.f);
+        free(line);
+    }
+    if (sae_atomic_commit(&af, e))
+        return -1;
+    return sae_rows_rewrite_jsonl(dir, r, e);
+}
+
 int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e)
 {
     char path[8192];

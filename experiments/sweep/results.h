@@ -40,6 +40,10 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e);
  * and to results.jsonl in dir. */
 int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeError *e);
 
+/* Writes results.csv (header and every row) and results.jsonl in dir,
+ * each atomically: the merged table of sharded sweeps. */
+int sae_rows_write(const char *dir, const SaeRows *r, SaeError *e);
+
 /* Rewrites results.jsonl from the rows (on resume: a run killed between
  * its two appends leaves the files one line apart; the CSV is the record). */
 int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e);

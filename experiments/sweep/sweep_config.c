@@ -239,6 +239,26 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
     return rc;
 }
 
+int sae_sweep_config_write(const SaeSweepConfig *c, FILE *f)
+{
+    fputs("# the sweep as run (the config file with --set and the flags applied)\n[base]\n", f);
+    for (size_t i = 0; i < c->n_base; i++) fprintf(f, "%s = %s\n", c->base[i].key, c->base[i].value);
+    fprintf(f, "seeds = %u\nsplits = %u\nprobe = %s\nimages = %s\n", c->seeds, c->splits, c->probe ? "yes" : "no",
+            c->images ? "yes" : "no");
+    if (c->n_axes)
+        fputs("\n[sweep]\n", f);
+    for (size_t a = 0; a < c->n_axes; a++) {
+        fprintf(f, "%s = ", c->axes[a].key);
+        for (size_t v = 0; v < c->axes[a].n; v++) fprintf(f, "%s%s", v ? ", " : "", c->axes[a].values[v]);
+        fputc('\n', f);
+    }
+    int conditions = 0;
+    for (size_t a = 0; a < c->n_axes; a++)
+        if (*c->axes[a].only_if)
+            fprintf(f, "%s%s = %s != 0\n", conditions++ ? "" : "\n[only-if]\n", c->axes[a].key, c->axes[a].only_if);
+    return ferror(f) ? -1 : 0;
+}
+
 int sae_sweep_config_set(SaeSweepConfig *c, const char *assignment, SaeError *e)
 {
     const char *eq = strchr(assignment, '=');

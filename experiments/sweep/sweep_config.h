@@ -18,6 +18,7 @@
 #define SAE_EXPERIMENTS_SWEEP_SWEEP_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "experiments/cli/options.h"
@@ -47,6 +48,11 @@ typedef struct SaeSweepConfig {
 
 /* Reads and checks an INI file. */
 int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e);
+
+/* Writes c as an INI file that sae_sweep_config_read reads back to the
+ * same config (the file as run, after --set, --seeds, --splits and the
+ * flags: sweep.resolved.ini, what `saebench merge` rebuilds the grid from). */
+int sae_sweep_config_write(const SaeSweepConfig *c, FILE *f);
 
 /* --set key=v1,v2,...: replaces the axis key, or makes key an axis (a
  * single value overrides [base]). */
