@@ -303,42 +303,40 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
     return rc;
 }
 
-int sae_rows_write(const char *dir, const SaeRows *r, SaeError *e)
+/* Line i of a results file, malloc'd: CSV (0 the header, then the rows)
+ * or JSON (the rows). */
+static char *csv_file_line(const SaeRows *r, size_t i) { return csv_line(i ? r->rows[i - 1] : r->names, r->n_cols); }
+
+static char *jsonl_file_line(const SaeRows *r, size_t i) { return json_line(r, r->rows[i]); }
+
+/* dir/name, written atomically from `lines` lines of line(). */
+static int write_lines(const char *dir, const char *name, const SaeRows *r, size_t lines,
+                       char *(*line)(const SaeRows *, size_t), SaeError *e)
 {
     char path[8192];
-    snprintf(path, sizeof path, "%s/results.csv", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     SaeAtomicFile af;
     if (sae_atomic_open(&af, path, e))
         return -1;
-    for (size_t i = 0; i <= r->n_rows; i++) {
-        char *line = csv_line(i ? r->rows[i - 1] : r->names, r->n_cols);
-        if (!line) {
+    for (size_t i = 0; i < lines; i++) {
+        char *text = line(r, i);
+        if (!text) {
             sae_atomic_abort(&af);
             return sae_fail(e, "out of memory");
         }
-        fputs(line, af.f);
-        free(line);
+        fputs(text, af.f);
+        free(text);
     }
-    if (sae_atomic_commit(&af, e))
-        return -1;
-    return sae_rows_rewrite_jsonl(dir, r, e);
+    return sae_atomic_commit(&af, e);
+}
+
+int sae_rows_write(const char *dir, const SaeRows *r, SaeError *e)
+{
+    return write_lines(dir, "results.csv", r, r->n_rows + 1, csv_file_line, e) || sae_rows_rewrite_jsonl(dir, r, e) ? -1
+                                                                                                                    : 0;
 }
 
 int sae_rows_rewrite_jsonl(const char *dir, const SaeRows *r, SaeError *e)
 {
-    char path[8192];
-    snprintf(path, sizeof path, "%s/results.jsonl", dir);
-    SaeAtomicFile af;
-    if (sae_atomic_open(&af, path, e))
-        return -1;
-    for (size_t i = 0; i < r->n_rows; i++) {
-        char *json = json_line(r, r->rows[i]);
-        if (!json) {
-            sae_atomic_abort(&af);
-            return sae_fail(e, "out of memory");
-        }
-        fputs(json, af.f);
-        free(json);
-    }
-    return sae_atomic_commit(&af, e);
+    return write_lines(dir, "results.jsonl", r, r->n_rows, jsonl_file_line, e);
 }
