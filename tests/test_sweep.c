@@ -636,6 +636,55 @@ Test(sweep, same_seed_same_table, .timeout = 120)
     unlink(cfg);
 }
 
+/* A results.csv written before some columns existed loads by name: a
+ * missing setting takes its default, a missing metric stays empty, and the
+ * table is marked for rewriting; an unknown column is refused. */
+Test(results, older_files_load_by_column_name)
+{
+    SaeRows cur;
+    sae_rows_init(&cur);
+    char path[] = "/tmp/sae_old_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    /* every column but reduction and silent_unit_frac, in order; run_id "abc" */
+    for (int pass = 0; pass < 2; pass++) {
+        int first = 1;
+        for (size_t c = 0; c < cur.n_cols; c++) {
+            if (!strcmp(cur.names[c], "reduction") || !strcmp(cur.names[c], "silent_unit_frac"))
+                continue;
+            fprintf(f, "%s%s", first ? "" : ",",
+                    pass ? (!strcmp(cur.names[c], "run_id")  ? "abc"
+                            : !strcmp(cur.names[c], "recon") ? "1.5"
+                                                             : "")
+                         : cur.names[c]);
+            first = 0;
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    SaeRows r;
+    sae_rows_init(&r);
+    SaeError e;
+    cr_assert_eq(sae_rows_load(path, &r, &e), 0, "%s", e.msg);
+    cr_assert_eq(r.n_rows, 1u);
+    cr_expect(r.migrated);
+    cr_expect_str_eq(r.rows[0][sae_rows_col(&r, "run_id")], "abc");
+    cr_expect_str_eq(r.rows[0][sae_rows_col(&r, "recon")], "1.5");
+    cr_expect_str_eq(r.rows[0][sae_rows_col(&r, "reduction")], "sum");
+    cr_expect_str_eq(r.rows[0][sae_rows_col(&r, "silent_unit_frac")], "");
+    sae_rows_free(&r);
+    f = fopen(path, "w");
+    fputs("run_id,from_the_future\nabc,1\n", f);
+    fclose(f);
+    sae_rows_init(&r);
+    cr_expect_eq(sae_rows_load(path, &r, &e), -1);
+    cr_expect_not_null(strstr(e.msg, "column from_the_future is not one of this saebench's"), "%s", e.msg);
+    sae_rows_free(&r);
+    sae_rows_free(&cur);
+    unlink(path);
+}
+
 /* Exit status code and an error message on stderr holding frag. */
 static void expect_one_line(const Run *r, int code, const char *frag)
 {

@@ -356,8 +356,8 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     sw.default_threads = sae_cli_default_threads();
 #endif
     int code = SAE_EXIT_OK;
-    if (!row || sae_rows_load(csv, &rows, &e) || (a->resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) ||
-        write_grid(dir, a, cfg, n, &e)) {
+    if (!row || sae_rows_load(csv, &rows, &e) || (a->resume && rows.migrated && sae_rows_write(dir, &rows, &e)) ||
+        (a->resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) || write_grid(dir, a, cfg, n, &e)) {
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", row ? e.msg : "out of memory");
     } else if (rows.n_cols > SAE_MAX_COLS) { /* the option table grew past the row buffer */
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "internal: %zu result columns", rows.n_cols);

@@ -176,6 +176,34 @@ static size_t csv_split(const char *line, char **out, size_t max)
     return n;
 }
 
+/* The file's header (names, n of them) against this build's: from[c] is
+ * the file's column for column c, or -1 with defaults[c] its value (a
+ * setting's default, or ""). */
+static int map_columns(SaeRows *r, const char *path, char *const *names, size_t n, int *from, char (*defaults)[64],
+                       SaeError *e)
+{
+    for (size_t f = 0; f < n; f++)
+        if (sae_rows_col(r, names[f]) < 0)
+            return sae_fail(e,
+                            "%s: line 1: column %s is not one of this saebench's (a newer version's?); use a new --out",
+                            path, names[f]);
+    SaeRunSpec d;
+    sae_run_spec_init(&d);
+    r->migrated = n != r->n_cols;
+    for (size_t c = 0; c < r->n_cols; c++) {
+        from[c] = -1;
+        for (size_t f = 0; f < n && from[c] < 0; f++)
+            if (!strcmp(names[f], r->names[c]))
+                from[c] = (int)f;
+        r->migrated |= from[c] != (int)c;
+        defaults[c][0] = 0;
+        for (size_t o = 0; o < sae_option_count() && from[c] < 0; o++)
+            if (sae_option_is_setting(o) && sae_rows_setting_col(r, sae_option_name(o)) == (int)c)
+                sae_option_format(&d, o, defaults[c], sizeof defaults[c]);
+    }
+    return 0;
+}
+
 int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
 {
     FILE *f = fopen(path, "rb");
@@ -200,30 +228,35 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
     }
     text[whole] = 0;
     int rc = 0;
-    size_t line = 0;
-    char **fields = calloc(r->n_cols + 1, sizeof(char *));
+    size_t line = 0, n_file = 0;
+    enum { MAX_FILE_COLS = 512 }; /* far past any header this build writes */
+    char **fields = calloc(MAX_FILE_COLS, sizeof(char *)), **vals = calloc(r->n_cols, sizeof(char *));
+    char(*defaults)[64] = calloc(r->n_cols, sizeof *defaults);
+    int *from = calloc(r->n_cols, sizeof(int)); /* this build's column c is the file's from[c], or -1 */
+    if (!fields || !vals || !defaults || !from)
+        rc = sae_fail(e, "%s: out of memory", path);
     for (char *p = text; *p && !rc;) {
         char *nl = strchr(p, '\n');
         *nl = 0;
         line++;
-        const size_t n = csv_split(p, fields, r->n_cols + 1);
+        const size_t n = csv_split(p, fields, MAX_FILE_COLS);
         if (line == 1) {
-            int same = n == r->n_cols;
-            for (size_t c = 0; c < n && same; c++) same = !strcmp(fields[c], r->names[c]);
-            if (!same)
-                rc = sae_fail(e,
-                              "%s: line 1: the columns differ from this saebench's (written by another "
-                              "version?); use a new --out",
-                              path);
-        } else if (n != r->n_cols) {
-            rc = sae_fail(e, "%s: line %zu: expected %zu fields, got %zu", path, line, r->n_cols, n);
-        } else if (sae_rows_add(r, fields)) {
-            rc = sae_fail(e, "%s: out of memory", path);
+            n_file = n;
+            rc = map_columns(r, path, fields, n, from, defaults, e);
+        } else if (n != n_file) {
+            rc = sae_fail(e, "%s: line %zu: expected %zu fields, got %zu", path, line, n_file, n);
+        } else {
+            for (size_t c = 0; c < r->n_cols; c++) vals[c] = from[c] >= 0 ? fields[from[c]] : defaults[c];
+            if (sae_rows_add(r, vals))
+                rc = sae_fail(e, "%s: out of memory", path);
         }
         for (size_t c = 0; c < n; c++) free(fields[c]);
         p = nl + 1;
     }
     free(fields);
+    free(vals);
+    free(defaults);
+    free(from);
     free(text);
     return rc;
 }

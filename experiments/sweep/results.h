@@ -19,6 +19,7 @@ typedef struct SaeRows {
     char **names; /* the header */
     char ***rows; /* rows[r][c], "" for an absent value */
     size_t n_rows, cap;
+    int migrated; /* loaded from a file that lacked some columns: rewrite it before appending */
 } SaeRows;
 
 /* The header: settings then metrics (the timing columns last). */
@@ -32,8 +33,11 @@ int sae_rows_setting_col(const SaeRows *r, const char *option);
 /* Adds a row (copies the values, n_cols of them). */
 int sae_rows_add(SaeRows *r, char *const *vals);
 
-/* Reads results.csv (path) into r, whose header must match; cuts a torn
- * last line off the file. A missing file is an empty table. */
+/* Reads results.csv (path) into r; cuts a torn last line off the file. A
+ * missing file is an empty table. A file written before some of this
+ * build's columns existed loads by column name: a missing setting gets
+ * its default (what those runs used), a missing metric "", and
+ * r->migrated is set; a column this build does not know is an error. */
 int sae_rows_load(const char *path, SaeRows *r, SaeError *e);
 
 /* Appends one row to results.csv (writing the header when the file is new)
