@@ -48,22 +48,26 @@ Run *run(const char *first, ...)
     return &r;
 }
 
-pid_t run_async(const char *const *args)
+pid_t run_async_with(const char *const *prefix, const char *const *args)
 {
-    const char *argv[64] = { SAEBENCH_EXE };
-    int argc = 1;
-    while (argc < 63 && args[argc - 1]) {
-        argv[argc] = args[argc - 1];
-        argc++;
-    }
+    const char *argv[64];
+    int argc = 0;
+    for (; prefix[argc] && argc < 32; argc++) argv[argc] = prefix[argc];
+    for (int i = 0; args[i] && argc < 63; i++) argv[argc++] = args[i];
     argv[argc] = NULL;
     const pid_t pid = fork();
     if (pid == 0) {
         const int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, 1);
         dup2(devnull, 2);
-        execv(SAEBENCH_EXE, (char *const *)argv);
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     return pid;
+}
+
+pid_t run_async(const char *const *args)
+{
+    const char *const prefix[] = { SAEBENCH_EXE, NULL };
+    return run_async_with(prefix, args);
 }

@@ -17,6 +17,10 @@ Run *run(const char *first, ...);
 /* Starts saebench in the background (output discarded); returns its pid. */
 pid_t run_async(const char *const *argv_after_exe);
 
+/* The same with a launcher: prefix (NULL-terminated, prefix[0] the program
+ * run, e.g. mpirun and its flags and saebench) before the arguments. */
+pid_t run_async_with(const char *const *prefix, const char *const *args);
+
 /* Waits for pid; its exit status, or 128 + signal. */
 int wait_status(pid_t pid);
 

@@ -3,6 +3,7 @@
  * PNG and SVG writers, and whole sweeps: resume after a kill, Ctrl-C,
  * determinism, refusing to overwrite. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -592,6 +593,14 @@ Test(sweep, sigint_keeps_finished_runs, .timeout = 120)
     for (int t = 0; t < 2000 && count_lines(csv) < 3; t++) nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
     kill(pid, SIGINT);
     cr_expect_eq(wait_status(pid), 130);
+    /* a batch system's time limit (SIGTERM): the same, exit 143 */
+    const char *more[] = { "sweep", cfg, "--out", dir, "--set", "epochs=40", "--resume", NULL };
+    const pid_t p2 = run_async(more);
+    const size_t had = count_lines(csv);
+    for (int t = 0; t < 2000 && count_lines(csv) < had + 1; t++)
+        nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    kill(p2, SIGTERM);
+    cr_expect_eq(wait_status(p2), 143);
     const size_t n = count_lines(csv);
     cr_expect_geq(n, 3u);
     cr_expect_eq(unique_ids(csv), n - 1);
@@ -602,14 +611,14 @@ Test(sweep, sigint_keeps_finished_runs, .timeout = 120)
     unlink(cfg);
 }
 
-/* results.csv without the timing columns (the last three). */
+/* results.csv without the timing, host and rank columns (the last five). */
 static void strip_timings(const char *path, char *out, size_t cap)
 {
     FILE *f = fopen(path, "r");
     static char line[1 << 14];
     size_t o = 0;
     while (fgets(line, sizeof line, f)) {
-        for (int k = 0; k < 3; k++) *strrchr(line, ',') = 0;
+        for (int k = 0; k < 5; k++) *strrchr(line, ',') = 0;
         o += (size_t)snprintf(out + o, cap - o, "%s\n", line);
     }
     fclose(f);
@@ -683,6 +692,97 @@ Test(results, older_files_load_by_column_name)
     sae_rows_free(&r);
     sae_rows_free(&cur);
     unlink(path);
+}
+
+/* saebench under mpirun with np ranks (oversubscribed, as root in CI):
+ * its pid; output to /dev/null. */
+static pid_t mpirun_async(int np, const char *const *args)
+{
+    char nps[16];
+    snprintf(nps, sizeof nps, "%d", np);
+    const char *const prefix[] = {
+        SAE_MPIRUN, "--oversubscribe", "--allow-run-as-root", "-np", nps, SAEBENCH_EXE, NULL
+    };
+    return run_async_with(prefix, args);
+}
+
+static void skip_without_mpi(void)
+{
+    if (!SAE_HAVE_MPI || !*SAE_MPIRUN)
+        cr_skip_test("built without MPI (meson option mpi) or no mpirun");
+}
+
+/* A build without MPI started as several ranks refuses, instead of N
+ * copies writing the same files (the launcher's variables, set here). */
+Test(mpi, a_build_without_mpi_refuses_to_run_as_ranks)
+{
+    if (SAE_HAVE_MPI)
+        cr_skip_test("built with MPI: started as ranks it runs them");
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    Run *r = run("sweep", "/nonexistent.ini", NULL);
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    cr_expect_eq(r->code, 2, "%s", r->err);
+    cr_expect_not_null(strstr(r->err, "built without MPI"), "%s", r->err);
+}
+
+/* mpirun with 3 ranks, and with 1, gives the single-process table cell
+ * for cell apart from the timing, host and rank columns. */
+Test(mpi, ranks_give_the_single_process_table, .timeout = 180)
+{
+    skip_without_mpi();
+    char cfg[64], d0[] = "/tmp/sae_p0_XXXXXX", d1[] = "/tmp/sae_p1_XXXXXX", d3[] = "/tmp/sae_p3_XXXXXX";
+    snprintf(cfg, sizeof cfg, "%s", small_sweep());
+    cr_assert_not_null(mkdtemp(d0));
+    cr_assert_not_null(mkdtemp(d1));
+    cr_assert_not_null(mkdtemp(d3));
+    cr_assert_eq(run("sweep", cfg, "--out", d0, NULL)->code, 0);
+    const char *a1[] = { "sweep", cfg, "--out", d1, NULL }, *a3[] = { "sweep", cfg, "--out", d3, NULL };
+    cr_assert_eq(wait_status(mpirun_async(1, a1)), 0);
+    cr_assert_eq(wait_status(mpirun_async(3, a3)), 0);
+    static char a[1 << 16], b[1 << 16];
+    char p[128];
+    snprintf(p, sizeof p, "%s/results.csv", d0);
+    strip_timings(p, a, sizeof a);
+    snprintf(p, sizeof p, "%s/results.csv", d1);
+    strip_timings(p, b, sizeof b);
+    cr_expect_str_eq(a, b, "-np 1");
+    snprintf(p, sizeof p, "%s/results.csv", d3);
+    strip_timings(p, b, sizeof b);
+    cr_expect_str_eq(a, b, "-np 3");
+    snprintf(p, sizeof p, "%s/summary.md", d3);
+    cr_expect_eq(access(p, F_OK), 0);
+    rm_rf(d0);
+    rm_rf(d1);
+    rm_rf(d3);
+    unlink(cfg);
+}
+
+/* A worker killed mid-sweep ends it with the finished rows intact;
+ * --resume with another rank count completes exactly the missing runs. */
+Test(mpi, a_killed_worker_then_resume_loses_and_repeats_nothing, .timeout = 240)
+{
+    skip_without_mpi();
+    char cfg[64], dir[] = "/tmp/sae_pk_XXXXXX", csv[128];
+    snprintf(cfg, sizeof cfg, "%s", small_sweep());
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/results.csv", dir);
+    const char *args[] = { "sweep", cfg, "--out", dir, "--set", "epochs=60", NULL };
+    const pid_t pid = mpirun_async(3, args);
+    for (int t = 0; t < 4000 && count_lines(csv) < 4; t++) nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "pkill -KILL -n -P %d", (int)pid); /* the newest rank: a worker */
+    cr_expect_eq(system(cmd), 0);
+    wait_status(pid);
+    const size_t before = count_lines(csv);
+    cr_expect_geq(before, 4u);
+    cr_expect_lt(before, 13u, "the sweep finished before the kill: the test proves nothing");
+    cr_expect_eq(unique_ids(csv), before - 1);
+    const char *again[] = { "sweep", cfg, "--out", dir, "--set", "epochs=60", "--resume", NULL };
+    cr_assert_eq(wait_status(mpirun_async(2, again)), 0);
+    cr_expect_eq(count_lines(csv), 13u, "header + 12 runs");
+    cr_expect_eq(unique_ids(csv), 12u);
+    rm_rf(dir);
+    unlink(cfg);
 }
 
 /* Exit status code and an error message on stderr holding frag. */

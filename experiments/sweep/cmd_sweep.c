@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/io/fileio.h"
 #include "experiments/cli/cli.h"
+#include "experiments/sweep/mpi_sweep.h"
 #include "experiments/sweep/results.h"
 #include "experiments/sweep/run.h"
 #include "experiments/sweep/summary.h"
@@ -23,13 +24,17 @@
 #include <omp.h>
 #endif
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted; /* the signal that stops the sweep (SIGINT, SIGTERM), or 0 */
 
-static void on_sigint(int sig)
+static void on_signal(int sig)
 {
-    interrupted = 1;
-    signal(sig, SIG_DFL); /* a second Ctrl-C ends at once; the files stay valid */
+    interrupted = sig;
+    signal(sig, SIG_DFL); /* a second one ends at once; the files stay valid */
 }
+
+/* This process's place among the ranks of mpirun (0 of 1 without it), and
+ * whether rank 0 has shared out the runs (else it releases the others). */
+static int mpi_rank, mpi_size = 1, mpi_coordinated;
 
 static const char usage[] =
     "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--splits N] [--out DIR] [--resume]\n"
@@ -326,6 +331,128 @@ static int run_all(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, Sa
     return SAE_EXIT_OK;
 }
 
+/* The runs of the grid not yet in rows (and, with --shard, this shard's),
+ * in grid order: what the ranks share out. *skipped counts those done. */
+static size_t *pending_runs(const SaeSweepConfig *cfg, const SweepArgs *a, const SaeRows *rows, size_t n, size_t *count,
+                            size_t *skipped)
+{
+    size_t *out = malloc((n ? n : 1) * sizeof *out);
+    *count = 0;
+    for (size_t i = 0, j = 0; out && i < n; i++) {
+        SaeRunSpec s;
+        SaeError e;
+        char id[17];
+        if (sae_sweep_point(cfg, i, &s, NULL, &e) || (a->shard_n && j++ % a->shard_n != a->shard_i))
+            continue;
+        sae_run_id(&s, id);
+        if (already_done(rows, id))
+            (*skipped)++;
+        else
+            out[(*count)++] = i;
+    }
+    return out;
+}
+
+/* A run id and its place in the grid, for sorting rows into grid order. */
+typedef struct Place {
+    char id[17];
+    size_t pos;
+} Place;
+
+static int by_place_id(const void *a, const void *b) { return strcmp(((const Place *)a)->id, ((const Place *)b)->id); }
+
+static const Place *sort_key_base;
+static size_t sort_key_count;
+
+/* The grid position of a row (rows not in the grid last, in their order). */
+static size_t place_of(char *const *row, int id_col)
+{
+    Place key;
+    snprintf(key.id, sizeof key.id, "%s", row[id_col]);
+    const Place *hit = bsearch(&key, sort_key_base, sort_key_count, sizeof key, by_place_id);
+    return hit ? hit->pos : (size_t)-1;
+}
+
+static int id_col_for_sort;
+
+static int by_grid_place(const void *a, const void *b)
+{
+    const size_t x = place_of(*(char *const *const *)a, id_col_for_sort);
+    const size_t y = place_of(*(char *const *const *)b, id_col_for_sort);
+    return x < y ? -1 : x > y;
+}
+
+/* The rows of an MPI sweep, which arrive in the order runs finish, put in
+ * grid order, as a single process writes them. */
+static int grid_order(const SaeSweepConfig *cfg, SaeRows *rows, size_t n)
+{
+    Place *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        SaeRunSpec s;
+        SaeError e;
+        if (sae_sweep_point(cfg, i, &s, NULL, &e))
+            continue;
+        sae_run_id(&s, keys[k].id);
+        keys[k++].pos = i;
+    }
+    qsort(keys, k, sizeof *keys, by_place_id);
+    sort_key_base = keys;
+    sort_key_count = k;
+    id_col_for_sort = sae_rows_col(rows, "run_id");
+    qsort(rows->rows, rows->n_rows, sizeof *rows->rows, by_grid_place);
+    free(keys);
+    return 0;
+}
+
+/* Rank 0 of an MPI sweep: the pending runs across every rank. */
+static int run_ranks(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, size_t *ran, size_t *skipped)
+{
+    SaeError e;
+    size_t count;
+    size_t *pending = pending_runs(sw->cfg, a, rows, n, &count, skipped);
+    int code = SAE_EXIT_OK;
+    mpi_coordinated = pending != NULL;
+    if (!pending)
+        code = sae_cli_error("sweep", SAE_EXIT_INPUT, "out of memory");
+    else if (sae_mpi_sweep(sw, rows, pending, count, ran, &e))
+        code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg);
+    free(pending);
+    if (grid_order(sw->cfg, rows, n) || sae_rows_write(sw->dir, rows, &e)) /* the finished rows stay on file */
+        code = sae_cli_error("sweep", SAE_EXIT_INPUT, "reordering %s/results.csv: %s", sw->dir, e.msg);
+    return code;
+}
+
+/* Ranks 1.. of an MPI sweep: train what rank 0 sends, into the folder it
+ * owns (for the per-run images). */
+static int sweep_worker(const SaeSweepConfig *cfg, const SweepArgs *a)
+{
+    char dir[4096];
+    out_dir(a, dir, sizeof dir);
+    SaeRows header;
+    sae_rows_init(&header);
+    SaeProgress prog;
+    sae_progress_init(&prog, "epoch");
+    SaeSweep sw = {
+        .cfg = cfg, .dir = dir, .rows = &header, .prog = &prog, .stop = &interrupted, .default_threads = 1
+    };
+#if SAE_HAVE_OPENMP
+    sw.default_threads = sae_cli_default_threads();
+#endif
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    SaeError e;
+    size_t ran = 0;
+    const int code = sae_mpi_sweep(&sw, &header, NULL, 0, &ran, &e)
+                         ? sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg)
+                         : SAE_EXIT_OK;
+    sae_sweep_free(&sw);
+    sae_rows_free(&header);
+    return code;
+}
+
 /* Opens the output folder (refusing to overwrite a sweep without
  * --resume), reads the rows already there and writes the grid files, runs
  * what is missing, and writes the report. */
@@ -364,21 +491,24 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     } else {
         size_t ran = 0, skipped = 0;
         interrupted = 0;
-        signal(SIGINT, on_sigint);
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal); /* a batch system's time limit */
         printf("saebench sweep %s: %zu runs -> %s", a->config_path, runs, dir);
         if (skipped_points)
             printf(" (%zu grid points skipped: an [only-if] axis does not apply there)", skipped_points);
         putchar('\n');
         fflush(stdout);
-        code = run_all(&sw, a, &rows, n, row, &ran, &skipped);
+        code =
+            mpi_size > 1 ? run_ranks(&sw, a, &rows, n, &ran, &skipped) : run_all(&sw, a, &rows, n, row, &ran, &skipped);
         signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         if (sae_report_write(dir, a->config_path, cfg, &rows, &e) && code == SAE_EXIT_OK)
             code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg);
         if (interrupted) {
             fprintf(stderr,
                     "saebench sweep: interrupted after %zu new runs; %zu runs are in %s (continue with --resume)\n",
                     ran, rows.n_rows, csv);
-            code = SAE_EXIT_INTERRUPTED;
+            code = interrupted == SIGTERM ? 128 + SIGTERM : SAE_EXIT_INTERRUPTED;
         } else if (code == SAE_EXIT_OK) {
             printf("%zu runs done (%zu new, %zu already there). Tables: %s/summary.md, %s; plots: %s/*.svg\n",
                    rows.n_rows, ran, skipped, dir, csv, dir);
@@ -392,6 +522,9 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
 
 int sae_cmd_sweep(int argc, char **argv)
 {
+    SaeError me;
+    if (sae_mpi_start(&argc, &argv, &mpi_rank, &mpi_size, &me))
+        return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", me.msg);
     SaeSweepConfig *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return sae_cli_error("sweep", SAE_EXIT_INPUT, "out of memory");
@@ -403,10 +536,16 @@ int sae_cmd_sweep(int argc, char **argv)
         code = check_grid(cfg, a.config_path, n, &runs);
     if (code < 0 && a.dry_run) { /* the resolved grid, nothing run or written */
         SaeError e;
-        code = print_grid(stdout, cfg, n, &e) ? sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg) : SAE_EXIT_OK;
+        code = mpi_rank                         ? SAE_EXIT_OK
+               : print_grid(stdout, cfg, n, &e) ? sae_cli_error("sweep", SAE_EXIT_USAGE, "%s", e.msg)
+                                                : SAE_EXIT_OK;
     }
-    if (code < 0)
-        code = sweep(cfg, &a, n, runs);
+    if (code < 0) { /* every rank gets here, or none: the checks above are the same on each */
+        code = mpi_rank ? sweep_worker(cfg, &a) : sweep(cfg, &a, n, runs);
+        if (mpi_rank == 0 && mpi_size > 1 && !mpi_coordinated)
+            sae_mpi_release();
+    }
     free(cfg);
+    sae_mpi_stop();
     return code;
 }

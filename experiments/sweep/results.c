@@ -11,8 +11,9 @@
 #include "experiments/report/json.h"
 #include "experiments/sweep/results.h"
 
-/* The metric columns, after the settings; the last three are timings, the
- * only columns that differ between two runs of the same settings. */
+/* The metric columns, after the settings; the last five (timings, then
+ * the host and MPI rank a run ran on) are the only columns that differ
+ * between two runs of the same settings. */
 static const char *const metric_cols[] = {
     "run_id",
     "status",
@@ -42,6 +43,8 @@ static const char *const metric_cols[] = {
     "seconds",
     "seconds_per_epoch",
     "samples_per_s",
+    "host",
+    "rank",
 };
 
 /* A setting's column name: its option name with '_' for '-' (names pandas

@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/safe_alloc.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
 #include "experiments/report/png.h"
 #include "experiments/sweep/measure.h"
+#include "experiments/sweep/mpi_sweep.h"
 #include "experiments/sweep/run.h"
 #include "kernels/cpu.h"
 #include "sae_config.h"
@@ -177,6 +179,10 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
     set_num(sw, row, "seconds", r->seconds);
     set_num(sw, row, "seconds_per_epoch", r->epochs ? r->seconds / r->epochs : NAN);
     set_num(sw, row, "samples_per_s", r->seconds > 0 ? r->samples / r->seconds : NAN);
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    set_col(sw, row, "host", host);
+    set_num(sw, row, "rank", sae_mpi_rank());
 }
 
 /* The measures of a trained model (sae_measure) into its row. */

@@ -456,7 +456,7 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
             "training rows, its weight decay chosen from 1e-6 … 1e-1 on the last fifth of the training "
             "rows, then refit on all of them; accuracy on the held-out rows.\n"
             "- s / epoch is wall time (the only columns that change between reruns are seconds, "
-            "seconds_per_epoch and samples_per_s).\n"
+            "seconds_per_epoch, samples_per_s, and the host and MPI rank a run ran on).\n"
             "- recon − constant output, probe − raw-input probe: each run against the baseline measured on "
             "its own split, mean ± the half-width of the 95 %% interval over the replicates (Student's t); "
             "an interval that holds 0 is a tie with the baseline.\n"
