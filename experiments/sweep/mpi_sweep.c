@@ -2,8 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "core/io/fileio.h"
 #include "experiments/sweep/mpi_sweep.h"
 #include "sae_config.h"
 
@@ -59,7 +62,9 @@ int sae_mpi_sweep(SaeSweep *sw, SaeRows *rows, const size_t *pending, size_t n, 
 
 #else
 
-enum { TAG_ROW = 1, TAG_TASK = 2 };
+enum { TAG_ROW = 1, TAG_TASK = 2, TAG_IMAGE = 3 };
+
+static const char *const run_images[] = { "filters.png", "reconstructions.png" };
 static int started;
 
 int sae_mpi_start(int *argc, char ***argv, int *rank, int *size, SaeError *e)
@@ -159,6 +164,59 @@ static char *pack(const SaeRow *row, size_t n_cols, int *len)
     return buf;
 }
 
+/* An image a rank made: "<run id>/<file name>" NUL, then the PNG bytes,
+ * written into rank 0's DIR/runs/ (so DIR needs no shared file system). */
+static void save_image(Coord *c, const char *msg, int len)
+{
+    const size_t name_len = strlen(msg);
+    if ((int)name_len + 1 > len || strstr(msg, "..") || !strchr(msg, '/'))
+        return;
+    char path[8192];
+    snprintf(path, sizeof path, "%.4000s/runs", c->sw->dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%.4000s/runs/%.*s", c->sw->dir, (int)(strchr(msg, '/') - msg), msg);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%.4000s/runs/%.200s", c->sw->dir, msg);
+    SaeError e;
+    SaeAtomicFile af;
+    if (sae_atomic_open(&af, path, &e)) {
+        fail(c, e.msg);
+        return;
+    }
+    const size_t bytes = (size_t)len - name_len - 1;
+    if (fwrite(msg + name_len + 1, 1, bytes, af.f) != bytes) {
+        sae_atomic_abort(&af);
+        fail(c, "writing a run's image failed");
+    } else if (sae_atomic_commit(&af, &e)) {
+        fail(c, e.msg);
+    }
+}
+
+/* A worker's images of run id (those it wrote into its own DIR/runs/id)
+ * to rank 0, each one message ahead of the row. */
+static void send_images(const SaeSweep *sw, const char *id)
+{
+    for (size_t f = 0; f < 2; f++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%.4000s/runs/%s/%s", sw->dir, id, run_images[f]);
+        unsigned char *png;
+        size_t len;
+        SaeError e;
+        if (access(path, R_OK) || sae_read_file(path, &png, &len, &e))
+            continue;
+        char name[64];
+        const int nl = snprintf(name, sizeof name, "%s/%s", id, run_images[f]) + 1;
+        char *msg = malloc((size_t)nl + len);
+        if (msg) {
+            memcpy(msg, name, (size_t)nl);
+            memcpy(msg + nl, png, len);
+            MPI_Send(msg, (int)((size_t)nl + len), MPI_CHAR, 0, TAG_IMAGE, MPI_COMM_WORLD);
+            free(msg);
+        }
+        free(png);
+    }
+}
+
 /* The coordinator (rank 0's thread): answers every other rank's message
  * (a finished row, or a first request) with the next grid point, until
  * each has been told to stop. Polls between short sleeps: a blocking
@@ -172,7 +230,9 @@ static void *coordinate(void *arg)
     while (active > 0) {
         int flag = 0;
         MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, TAG_ROW, MPI_COMM_WORLD, &flag, &st);
+        /* any tag: a rank's images arrive before its row (messages from one
+         * rank do not overtake one another) */
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
         if (!flag) {
             nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
             continue;
@@ -180,8 +240,13 @@ static void *coordinate(void *arg)
         int len;
         MPI_Get_count(&st, MPI_CHAR, &len);
         char *buf = malloc((size_t)len + 1);
-        MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, TAG_ROW, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(buf, len, MPI_CHAR, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         buf[len] = 0;
+        if (st.MPI_TAG == TAG_IMAGE) {
+            save_image(c, buf, len);
+            free(buf);
+            continue;
+        }
         if (len > 0 && buf[0] == 'R' && vals) {
             const char *p = buf + 1;
             for (size_t k = 0; k < n_cols; k++, p += strlen(p) + 1) vals[k] = (char *)p;
@@ -243,6 +308,7 @@ static int work(SaeSweep *sw, SaeError *e)
             rc = -1;
         } else if (t == 0 && (msg = pack(row, sw->rows->n_cols, &len)) != NULL) {
             owned = 1;
+            send_images(sw, row->vals[sae_rows_col(sw->rows, "run_id")]);
         } else {
             msg = &hello; /* interrupted: no row; rank 0 then says stop */
             len = 1;

@@ -3,8 +3,9 @@
  * folder and hands out the pending runs one at a time (a rank asks for the
  * next when it finishes one, so a slow run or node holds nobody up); every
  * rank, rank 0 included, trains. Rank 0 alone appends rows to results.csv
- * and results.jsonl (the single-process format, one fsync'd line per run)
- * and writes the report; a rank writes the PNG mosaics of its own runs.
+ * and results.jsonl (the single-process format, one fsync'd line per run),
+ * the per-run PNG mosaics (a rank sends those it made, so the output
+ * folder needs no shared file system) and the report.
  * Rank 0's coordination is a thread that polls for messages between
  * sleeps, so it costs rank 0's trainings almost nothing.
  */
