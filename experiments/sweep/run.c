@@ -45,6 +45,43 @@ void sae_run_id(const SaeRunSpec *s, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* A row's run id and its index, sorted by id for lookups. */
+typedef struct IdRow {
+    const char *id;
+    size_t row;
+} IdRow;
+
+static int by_run_id(const void *a, const void *b) { return strcmp(((const IdRow *)a)->id, ((const IdRow *)b)->id); }
+
+size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r)
+{
+    const size_t n = sae_sweep_size(c);
+    size_t *at = malloc((n ? n : 1) * sizeof *at);
+    IdRow *ids = malloc((r->n_rows ? r->n_rows : 1) * sizeof *ids);
+    if (!at || !ids) {
+        free(at);
+        free(ids);
+        return NULL;
+    }
+    const int col = sae_rows_col(r, "run_id");
+    for (size_t i = 0; i < r->n_rows; i++) ids[i] = (IdRow){ r->rows[i][col], i };
+    qsort(ids, r->n_rows, sizeof *ids, by_run_id);
+    for (size_t idx = 0; idx < n; idx++) {
+        SaeRunSpec s;
+        SaeError e;
+        char id[17];
+        at[idx] = SIZE_MAX;
+        if (sae_sweep_point(c, idx, &s, NULL, &e))
+            continue;
+        sae_run_id(&s, id);
+        const IdRow key = { id, 0 }, *hit = r->n_rows ? bsearch(&key, ids, r->n_rows, sizeof key, by_run_id) : NULL;
+        if (hit)
+            at[idx] = hit->row;
+    }
+    free(ids);
+    return at;
+}
+
 static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "limit", "scale",
                                          "label-column", "patch",    "patches",       "zca",   "split" };
 

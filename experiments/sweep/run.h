@@ -48,6 +48,13 @@ typedef struct SaeSweep {
  * defaults, as 16 hex digits. */
 void sae_run_id(const SaeRunSpec *s, char out[17]);
 
+/* For each point idx of the grid (0 <= idx < sae_sweep_size(c)), the
+ * index of the row of r that holds its run id, or SIZE_MAX (not run yet,
+ * or skipped by [only-if]): the one lookup of run ids that resume,
+ * reports and merges share. Rows of other grids are simply not indexed.
+ * malloc'd; NULL when out of memory. */
+size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r);
+
 /* Trains and measures grid point idx, whose spec is s and id is id, into
  * row. Returns 0 with the row filled (status "ok" or "diverged") or with
  * *interrupted set, or -1 with e set for an error that ends the sweep. */

@@ -59,20 +59,11 @@ static double t975(size_t df)
     return df == 0 ? NAN : df <= 30 ? t[df - 1] : 1.96;
 }
 
-/* The row of the run at grid point idx (NULL when it did not run). */
-static const char *const *row_at(const SaeSweepConfig *c, const SaeRows *r, size_t idx)
+/* The row of the run at grid point idx (NULL when it did not run); at is
+ * sae_sweep_row_index's. */
+static const char *const *row_at(const SaeRows *r, const size_t *at, size_t idx)
 {
-    SaeRunSpec s;
-    SaeError e;
-    if (sae_sweep_point(c, idx, &s, NULL, &e))
-        return NULL;
-    char id[17];
-    sae_run_id(&s, id);
-    const int col = sae_rows_col(r, "run_id");
-    for (size_t i = 0; i < r->n_rows; i++)
-        if (!strcmp(r->rows[i][col], id))
-            return (const char *const *)r->rows[i];
-    return NULL;
+    return at[idx] == SIZE_MAX ? NULL : (const char *const *)r->rows[at[idx]];
 }
 
 /* The grid index of the value indices vidx and seed seed_i. */
@@ -183,7 +174,7 @@ static void put_interval(FILE *f, const Stat *d)
 /* The results table: one line per grid point (replicates pooled), "n/a"
  * for an axis that does not apply there, and each run against the
  * baselines (paired, with a 95 % interval over the replicates). */
-static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
+static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r, const size_t *at)
 {
     int cols[N_METRICS], vs[N_VS][2];
     const Metric *which[N_METRICS];
@@ -215,7 +206,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r)
         Stat st[N_METRICS] = { { 0 } }, se = { 0 }, d[N_VS] = { { 0 } };
         size_t runs = 0;
         for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
-            const char *const *row = row_at(c, r, idx + k);
+            const char *const *row = row_at(r, at, idx + k);
             if (!row)
                 continue;
             runs++;
@@ -268,10 +259,11 @@ static Paired interval(const Stat *d)
 
 /* The differences of column col between the runs of points idx and ref,
  * replicate by replicate: into d, and each also into per_rep[k] (k < 64). */
-static void paired(const SaeSweepConfig *c, const SaeRows *r, size_t idx, size_t ref, int col, Stat *d, Stat *per_rep)
+static void paired(const SaeSweepConfig *c, const SaeRows *r, const size_t *at, size_t idx, size_t ref, int col,
+                   Stat *d, Stat *per_rep)
 {
     for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
-        const char *const *x = row_at(c, r, idx + k), *const *y = row_at(c, r, ref + k);
+        const char *const *x = row_at(r, at, idx + k), *const *y = row_at(r, at, ref + k);
         if (!x || !y || !sae_is_number(x[col]) || !sae_is_number(y[col]))
             continue;
         const double diff = strtod(x[col], NULL) - strtod(y[col], NULL);
@@ -338,8 +330,8 @@ static int compared_point(const SaeSweepConfig *c, size_t idx, size_t a, size_t 
 /* The comparisons of axis a on one metric (column col): every line into
  * csv; into summary.md per setting when there are few lines, else per
  * replicate averaged over the other settings. */
-static void compare_axis(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r, size_t a, const char *metric,
-                         int col, int detailed)
+static void compare_axis(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r, const size_t *at, size_t a,
+                         const char *metric, int col, int detailed)
 {
     const SaeAxis *ax = &c->axes[a];
     const size_t step = sae_sweep_replicates(c);
@@ -361,7 +353,7 @@ static void compare_axis(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeR
             if (!compared_point(c, idx, a, v, &na))
                 continue;
             Stat d = { 0 };
-            paired(c, r, idx, reference_of(c, idx, a), col, &d, per_rep);
+            paired(c, r, at, idx, reference_of(c, idx, a), col, &d, per_rep);
             if (!d.n)
                 continue;
             const Paired p = interval(&d);
@@ -388,7 +380,7 @@ static void compare_axis(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeR
 /* Paired comparisons over replicates: every value of every axis against
  * the axis's first value, at the same other settings, into
  * comparisons.csv and summary.md. */
-static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r)
+static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const SaeRows *r, const size_t *at)
 {
     fprintf(f,
             "\n## Comparisons (paired over replicates)\n\nEach value of an axis against the axis's first value, "
@@ -405,12 +397,12 @@ static void write_comparisons(FILE *f, FILE *csv, const SaeSweepConfig *c, const
         for (size_t mi = 0; mi < N_COMPARED && c->axes[a].n > 1; mi++) {
             const int col = sae_rows_col(r, compared[mi]);
             if (col >= 0 && has_values(r, col))
-                compare_axis(f, csv, c, r, a, compared[mi], col, mi < 2);
+                compare_axis(f, csv, c, r, at, a, compared[mi], col, mi < 2);
         }
 }
 
 static int write_summary(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r,
-                         SaeError *e)
+                         const size_t *at, SaeError *e)
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/summary.md", dir);
@@ -437,8 +429,8 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
             fprintf(f, "%s applies only where %s ≠ 0 (n/a elsewhere: those runs use the [base] value).\n\n",
                     c->axes[a].key, c->axes[a].only_if);
     write_baselines(f, r);
-    write_table(f, c, r);
-    write_comparisons(f, ac.f, c, r);
+    write_table(f, c, r, at);
+    write_comparisons(f, ac.f, c, r, at);
     fprintf(f,
             "\n## Conventions\n\n"
             "- recon = (1/m) Σ ½‖x̂ − x‖² per sample (for every loss and reduction); the objective's own "
@@ -528,7 +520,7 @@ typedef struct PlotSpec {
     size_t fv;
 } PlotSpec;
 
-static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const PlotSpec *ps, SaePlot *p)
+static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const size_t *at, const PlotSpec *ps, SaePlot *p)
 {
     const int yc = sae_rows_col(r, ps->ycol);
     p->n_series = 0;
@@ -542,7 +534,7 @@ static void fill_series(const SaeSweepConfig *c, const SaeRows *r, const PlotSpe
             continue;
         Stat st = { 0 };
         for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
-            const char *const *row = row_at(c, r, idx + k);
+            const char *const *row = row_at(r, at, idx + k);
             if (row)
                 stat_add(&st, row[yc]);
         }
@@ -588,8 +580,8 @@ static size_t series_count(const SaeSweepConfig *c, size_t xa, int facet)
 /* One plot of y against axis xa (files NAME.svg, or NAME_<facet axis>=<value>.svg
  * for each value of the other axis with the most values when there would be
  * more than 8 series), with the baselines of y as reference lines. */
-static int plot(const char *dir, const char *name, const SaeSweepConfig *c, const SaeRows *r, size_t xa,
-                const char *ycol, int diagonal, int logy, SaeError *e)
+static int plot(const char *dir, const char *name, const SaeSweepConfig *c, const SaeRows *r, const size_t *at,
+                size_t xa, const char *ycol, int diagonal, int logy, SaeError *e)
 {
     const int yc = sae_rows_col(r, ycol);
     if (yc < 0 || !has_values(r, yc))
@@ -625,7 +617,7 @@ static int plot(const char *dir, const char *name, const SaeSweepConfig *c, cons
             p->refs[p->n_refs++].y = column_mean(r, "const_recon");
         }
         const PlotSpec ps = { xa, ycol, facet, fv };
-        fill_series(c, r, &ps, p);
+        fill_series(c, r, at, &ps, p);
         if (!p->n_series)
             continue;
         char path[8192];
@@ -650,7 +642,7 @@ static int axis_of(const SaeSweepConfig *c, const char *key)
 /* Reconstruction (and, with labels, the probe) against every axis; the
  * mean activation against rho (log-log, with the diagonal); the Jacobian
  * and saturation against gamma; speed against the kernel level. */
-static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *r, SaeError *e)
+static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *r, const size_t *at, SaeError *e)
 {
     int rc = 0;
     for (size_t a = 0; a < c->n_axes && !rc; a++) {
@@ -660,27 +652,30 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
             continue;
         if (!strcmp(key, "cpumask") || !strcmp(key, "threads")) {
             snprintf(name, sizeof name, "seconds_per_epoch_vs_%s", key);
-            rc |= plot(dir, name, c, r, a, "seconds_per_epoch", 0, 1, e);
+            rc |= plot(dir, name, c, r, at, a, "seconds_per_epoch", 0, 1, e);
             continue;
         }
         snprintf(name, sizeof name, "recon_vs_%s", key);
-        rc |= plot(dir, name, c, r, a, "recon_per_sample", 0, 0, e);
+        rc |= plot(dir, name, c, r, at, a, "recon_per_sample", 0, 0, e);
         snprintf(name, sizeof name, "probe_vs_%s", key);
-        rc |= plot(dir, name, c, r, a, "probe_acc", 0, 0, e);
+        rc |= plot(dir, name, c, r, at, a, "probe_acc", 0, 0, e);
     }
     const int rho = axis_of(c, "rho"), gamma = axis_of(c, "gamma");
     if (rho >= 0 && !rc)
-        rc |= plot(dir, "rhohat_vs_rho", c, r, (size_t)rho, "rho_mean", 1, 0, e);
+        rc |= plot(dir, "rhohat_vs_rho", c, r, at, (size_t)rho, "rho_mean", 1, 0, e);
     if (gamma >= 0 && !rc) {
-        rc |= plot(dir, "jacobian_vs_gamma", c, r, (size_t)gamma, "jac_norm", 0, 0, e);
-        rc |= plot(dir, "saturation_vs_gamma", c, r, (size_t)gamma, "sat_frac", 0, 0, e);
+        rc |= plot(dir, "jacobian_vs_gamma", c, r, at, (size_t)gamma, "jac_norm", 0, 0, e);
+        rc |= plot(dir, "saturation_vs_gamma", c, r, at, (size_t)gamma, "sat_frac", 0, 0, e);
     }
     return rc ? -1 : 0;
 }
 
 int sae_report_write(const char *dir, const char *config_path, const SaeSweepConfig *c, const SaeRows *r, SaeError *e)
 {
-    if (write_summary(dir, config_path, c, r, e))
-        return -1;
-    return write_plots(c, dir, r, e);
+    size_t *at = sae_sweep_row_index(c, r);
+    if (!at)
+        return sae_fail(e, "out of memory");
+    const int rc = write_summary(dir, config_path, c, r, at, e) || write_plots(c, dir, r, at, e) ? -1 : 0;
+    free(at);
+    return rc;
 }
