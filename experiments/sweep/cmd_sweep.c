@@ -279,40 +279,49 @@ static void run_label(const SaeSweepConfig *cfg, const SaeRunSpec *s, char *labe
         snprintf(label + strlen(label), len - strlen(label), " split=%u", s->data.split);
 }
 
-static int already_done(const SaeRows *rows, const char *id)
+/* The runs of the grid not yet in rows (and, with --shard, this shard's),
+ * in grid order: what one process runs, or the ranks share out. *skipped
+ * counts those already done. NULL when out of memory. */
+static size_t *pending_runs(const SaeSweepConfig *cfg, const SweepArgs *a, const SaeRows *rows, size_t n, size_t *count,
+                            size_t *skipped)
 {
-    const int id_col = sae_rows_col(rows, "run_id");
-    for (size_t r = 0; r < rows->n_rows; r++)
-        if (!strcmp(rows->rows[r][id_col], id))
-            return 1;
-    return 0;
+    size_t *at = sae_sweep_row_index(cfg, rows), *out = malloc((n ? n : 1) * sizeof *out);
+    *count = 0;
+    for (size_t i = 0, j = 0; at && out && i < n; i++) {
+        SaeRunSpec s;
+        SaeError e;
+        if (sae_sweep_point(cfg, i, &s, NULL, &e) || (a->shard_n && j++ % a->shard_n != a->shard_i))
+            continue; /* an [only-if] point, or another shard's run */
+        if (at[i] != SIZE_MAX)
+            (*skipped)++;
+        else
+            out[(*count)++] = i;
+    }
+    if (!at) {
+        free(out);
+        out = NULL;
+    }
+    free(at);
+    return out;
 }
 
-/* Runs every point of the grid not yet in rows, appending each finished
- * one to the files and to rows. Counts the new runs and the skipped ones;
- * returns the exit status so far. */
-static int run_all(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, SaeRow *row, size_t *ran, size_t *skipped)
+/* Runs grid points pending[0..n) in this process, appending each finished
+ * one to the files and to rows; *ran counts them. Returns the exit status
+ * so far. */
+static int run_all(SaeSweep *sw, SaeRows *rows, const size_t *pending, size_t n, SaeRow *row, size_t *ran)
 {
     SaeError e;
     SaeProgress *prog = sw->prog;
-    for (size_t i = 0, j = 0; i < n && !*sw->stop; i++) {
+    for (size_t p = 0; p < n && !*sw->stop; p++) {
         SaeRunSpec s;
-        if (sae_sweep_point(sw->cfg, i, &s, NULL, &e)) /* checked: 1, an [only-if] point */
-            continue;
-        if (a->shard_n && j++ % a->shard_n != a->shard_i) /* another shard's run */
-            continue;
+        sae_sweep_point(sw->cfg, pending[p], &s, NULL, &e); /* checked before anything ran */
         char id[17];
         sae_run_id(&s, id);
-        if (already_done(rows, id)) {
-            (*skipped)++;
-            prog->done_before++;
-            continue;
-        }
-        prog->run = *ran + *skipped;
+        prog->run = prog->done_before + *ran;
         run_label(sw->cfg, &s, prog->label, sizeof prog->label);
         memset(row, 0, sizeof *row);
         int stopped = 0;
-        const int rc = sae_sweep_run(sw, i, &s, id, row, &stopped, &e);
+        const int rc = sae_sweep_run(sw, pending[p], &s, id, row, &stopped, &e);
         sae_progress_done(prog);
         if (rc)
             return sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg);
@@ -325,101 +334,45 @@ static int run_all(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, Sa
         (*ran)++;
         const int rc_col = sae_rows_col(rows, "recon_per_sample"), st = sae_rows_col(rows, "status");
         const int pc = sae_rows_col(rows, "probe_acc"), sc = sae_rows_col(rows, "seconds");
-        fprintf(stderr, "run %zu/%zu %s: %s recon %s%s%s (%s s)\n", *ran + *skipped, prog->runs, prog->label, vals[st],
-                *vals[rc_col] ? vals[rc_col] : "-", *vals[pc] ? " probe " : "", vals[pc], vals[sc]);
+        fprintf(stderr, "run %zu/%zu %s: %s recon %s%s%s (%s s)\n", prog->done_before + *ran, prog->runs, prog->label,
+                vals[st], *vals[rc_col] ? vals[rc_col] : "-", *vals[pc] ? " probe " : "", vals[pc], vals[sc]);
     }
     return SAE_EXIT_OK;
 }
 
-/* The runs of the grid not yet in rows (and, with --shard, this shard's),
- * in grid order: what the ranks share out. *skipped counts those done. */
-static size_t *pending_runs(const SaeSweepConfig *cfg, const SweepArgs *a, const SaeRows *rows, size_t n, size_t *count,
-                            size_t *skipped)
-{
-    size_t *out = malloc((n ? n : 1) * sizeof *out);
-    *count = 0;
-    for (size_t i = 0, j = 0; out && i < n; i++) {
-        SaeRunSpec s;
-        SaeError e;
-        char id[17];
-        if (sae_sweep_point(cfg, i, &s, NULL, &e) || (a->shard_n && j++ % a->shard_n != a->shard_i))
-            continue;
-        sae_run_id(&s, id);
-        if (already_done(rows, id))
-            (*skipped)++;
-        else
-            out[(*count)++] = i;
-    }
-    return out;
-}
-
-/* A run id and its place in the grid, for sorting rows into grid order. */
-typedef struct Place {
-    char id[17];
-    size_t pos;
-} Place;
-
-static int by_place_id(const void *a, const void *b) { return strcmp(((const Place *)a)->id, ((const Place *)b)->id); }
-
-static const Place *sort_key_base;
-static size_t sort_key_count;
-
-/* The grid position of a row (rows not in the grid last, in their order). */
-static size_t place_of(char *const *row, int id_col)
-{
-    Place key;
-    snprintf(key.id, sizeof key.id, "%s", row[id_col]);
-    const Place *hit = bsearch(&key, sort_key_base, sort_key_count, sizeof key, by_place_id);
-    return hit ? hit->pos : (size_t)-1;
-}
-
-static int id_col_for_sort;
-
-static int by_grid_place(const void *a, const void *b)
-{
-    const size_t x = place_of(*(char *const *const *)a, id_col_for_sort);
-    const size_t y = place_of(*(char *const *const *)b, id_col_for_sort);
-    return x < y ? -1 : x > y;
-}
-
 /* The rows of an MPI sweep, which arrive in the order runs finish, put in
- * grid order, as a single process writes them. */
+ * grid order (rows of other grids after them), as one process writes them. */
 static int grid_order(const SaeSweepConfig *cfg, SaeRows *rows, size_t n)
 {
-    Place *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (!keys)
-        return -1;
+    size_t *at = sae_sweep_row_index(cfg, rows);
+    char ***sorted = malloc((rows->n_rows ? rows->n_rows : 1) * sizeof *sorted);
+    unsigned char *placed = calloc(rows->n_rows ? rows->n_rows : 1, 1);
+    const int ok = at && sorted && placed;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        SaeRunSpec s;
-        SaeError e;
-        if (sae_sweep_point(cfg, i, &s, NULL, &e))
-            continue;
-        sae_run_id(&s, keys[k].id);
-        keys[k++].pos = i;
-    }
-    qsort(keys, k, sizeof *keys, by_place_id);
-    sort_key_base = keys;
-    sort_key_count = k;
-    id_col_for_sort = sae_rows_col(rows, "run_id");
-    qsort(rows->rows, rows->n_rows, sizeof *rows->rows, by_grid_place);
-    free(keys);
-    return 0;
+    for (size_t i = 0; ok && i < n; i++)
+        if (at[i] != SIZE_MAX && !placed[at[i]]) {
+            placed[at[i]] = 1;
+            sorted[k++] = rows->rows[at[i]];
+        }
+    for (size_t r = 0; ok && r < rows->n_rows; r++)
+        if (!placed[r])
+            sorted[k++] = rows->rows[r];
+    if (ok)
+        memcpy(rows->rows, sorted, rows->n_rows * sizeof *sorted);
+    free(at);
+    free(sorted);
+    free(placed);
+    return ok ? 0 : -1;
 }
 
 /* Rank 0 of an MPI sweep: the pending runs across every rank. */
-static int run_ranks(SaeSweep *sw, const SweepArgs *a, SaeRows *rows, size_t n, size_t *ran, size_t *skipped)
+static int run_ranks(SaeSweep *sw, SaeRows *rows, const size_t *pending, size_t count, size_t n, size_t *ran)
 {
     SaeError e;
-    size_t count;
-    size_t *pending = pending_runs(sw->cfg, a, rows, n, &count, skipped);
     int code = SAE_EXIT_OK;
-    mpi_coordinated = pending != NULL;
-    if (!pending)
-        code = sae_cli_error("sweep", SAE_EXIT_INPUT, "out of memory");
-    else if (sae_mpi_sweep(sw, rows, pending, count, ran, &e))
+    mpi_coordinated = 1;
+    if (sae_mpi_sweep(sw, rows, pending, count, ran, &e))
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", e.msg);
-    free(pending);
     if (grid_order(sw->cfg, rows, n) || sae_rows_write(sw->dir, rows, &e)) /* the finished rows stay on file */
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "reordering %s/results.csv: %s", sw->dir, e.msg);
     return code;
@@ -483,13 +436,20 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     sw.default_threads = sae_cli_default_threads();
 #endif
     int code = SAE_EXIT_OK;
-    if (!row || sae_rows_load(csv, &rows, &e) || (a->resume && rows.migrated && sae_rows_write(dir, &rows, &e)) ||
-        (a->resume && sae_rows_rewrite_jsonl(dir, &rows, &e)) || write_grid(dir, a, cfg, n, &e)) {
+    size_t skipped = 0, count = 0, *pending = NULL;
+    /* on resume: an older table in the current format, or results.jsonl
+     * again from results.csv (a kill between the two appends) */
+    if (!row || sae_rows_load(csv, &rows, &e) ||
+        (a->resume && (rows.migrated ? sae_rows_write : sae_rows_rewrite_jsonl)(dir, &rows, &e)) ||
+        write_grid(dir, a, cfg, n, &e)) {
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "%s", row ? e.msg : "out of memory");
+    } else if (!(pending = pending_runs(cfg, a, &rows, n, &count, &skipped))) {
+        code = sae_cli_error("sweep", SAE_EXIT_INPUT, "out of memory");
     } else if (rows.n_cols > SAE_MAX_COLS) { /* the option table grew past the row buffer */
         code = sae_cli_error("sweep", SAE_EXIT_INPUT, "internal: %zu result columns", rows.n_cols);
     } else {
-        size_t ran = 0, skipped = 0;
+        size_t ran = 0;
+        prog.done_before = skipped;
         interrupted = 0;
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal); /* a batch system's time limit */
@@ -498,8 +458,8 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
             printf(" (%zu grid points skipped: an [only-if] axis does not apply there)", skipped_points);
         putchar('\n');
         fflush(stdout);
-        code =
-            mpi_size > 1 ? run_ranks(&sw, a, &rows, n, &ran, &skipped) : run_all(&sw, a, &rows, n, row, &ran, &skipped);
+        code = mpi_size > 1 ? run_ranks(&sw, &rows, pending, count, n, &ran)
+                            : run_all(&sw, &rows, pending, count, row, &ran);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         if (sae_report_write(dir, a->config_path, cfg, &rows, &e) && code == SAE_EXIT_OK)
@@ -515,6 +475,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
         }
     }
     sae_sweep_free(&sw);
+    free(pending);
     free(row);
     sae_rows_free(&rows);
     return code;
