@@ -284,18 +284,25 @@ Test(metrics, silent_units_and_samples_are_excluded)
 
 /* The tuned probe refits the lambda it chose, so its result is the fixed
  * probe's at that lambda; with one lambda nothing is held out. */
+/* Three classes of m rows in d features, each a blob of the given spread
+ * around a corner at distance sep; different wobble for train and test. */
+static void blobs(int m, int d, double sep, double spread, double *f, double *ft, int *y, int *yt)
+{
+    for (int i = 0; i < m; i++) {
+        y[i] = yt[i] = i % 3;
+        for (int j = 0; j < d; j++) {
+            f[i * d + j] = (j == y[i] ? sep : 0.0) + spread * sin(i * 1.7 + j);
+            ft[i * d + j] = (j == yt[i] ? sep : 0.0) + spread * cos(i * 2.3 + j);
+        }
+    }
+}
+
 Test(probe, tuned_refits_its_choice)
 {
     enum { M = 120, D = 4 };
     static double f[M * D], ft[M * D];
     static int y[M], yt[M];
-    for (int i = 0; i < M; i++) {
-        y[i] = yt[i] = i % 3;
-        for (int d = 0; d < D; d++) {
-            f[i * D + d] = (d == y[i] ? 1.0 : 0.0) + 0.8 * sin(i * 1.7 + d * 0.3);
-            ft[i * D + d] = (d == yt[i] ? 1.0 : 0.0) + 0.8 * cos(i * 2.3 + d * 0.7);
-        }
-    }
+    blobs(M, D, 1.0, 0.8, f, ft, y, yt); /* overlapping: the decay matters */
     const double lambdas[] = { 1e-4, 1e-2, 1 };
     SaeProbeResult t, p;
     cr_assert_eq(sae_probe_tuned(test_kernels(), f, y, M, ft, yt, M, D, 3, lambdas, 3, 200, &t), 0);
@@ -308,17 +315,10 @@ Test(probe, tuned_refits_its_choice)
 
 Test(probe, separable_toy_data)
 {
-    /* three classes, each a blob around a corner */
     enum { M = 90, D = 3 };
     static double f[M * D], ft[M * D];
     static int y[M], yt[M];
-    for (int i = 0; i < M; i++) {
-        y[i] = yt[i] = i % 3;
-        for (int d = 0; d < D; d++) {
-            f[i * D + d] = (d == y[i] ? 2.0 : 0.0) + 0.3 * sin(i * 1.7 + d);
-            ft[i * D + d] = (d == yt[i] ? 2.0 : 0.0) + 0.3 * cos(i * 2.3 + d);
-        }
-    }
+    blobs(M, D, 2.0, 0.3, f, ft, y, yt);
     SaeProbeResult r;
     cr_assert_eq(sae_probe(test_kernels(), f, y, M, ft, yt, M, D, 3, 1e-4, 400, &r), 0);
     cr_expect_eq(r.train_acc, 1.0);

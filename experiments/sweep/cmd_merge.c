@@ -31,14 +31,6 @@ typedef struct Shard {
     SaeRows rows;
 } Shard;
 
-/* Where a run id's row is: shard s, row r. Sorted by id for lookups. */
-typedef struct Where {
-    const char *id;
-    size_t s, r;
-} Where;
-
-static int by_id(const void *a, const void *b) { return strcmp(((const Where *)a)->id, ((const Where *)b)->id); }
-
 static int by_index(const void *a, const void *b)
 {
     const unsigned x = ((const Shard *)a)->index, y = ((const Shard *)b)->index;
@@ -197,41 +189,38 @@ static int copy_images(const char *dir, const Shard *s, const char *id, SaeError
 static long gather(const char *dir, const SaeSweepConfig *cfg, const Shard *sh, size_t n, unsigned n_of, SaeRows *all,
                    SaeError *e)
 {
+    SaeRows pool; /* every shard's rows, and the shard each came from */
+    sae_rows_init(&pool);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) total += sh[i].rows.n_rows;
-    Where *w = malloc((total ? total : 1) * sizeof *w);
+    size_t *from = malloc((total ? total : 1) * sizeof *from), *at = NULL;
     unsigned long *missing = calloc(n_of, sizeof *missing);
-    if (!w || !missing) {
-        free(w);
-        free(missing);
-        return sae_fail(e, "out of memory");
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const int idc = sae_rows_col(&sh[i].rows, "run_id");
-        for (size_t r = 0; r < sh[i].rows.n_rows; r++) w[k++] = (Where){ sh[i].rows.rows[r][idc], i, r };
-    }
-    qsort(w, total, sizeof *w, by_id);
+    int rc = from && missing ? 0 : -1;
+    for (size_t i = 0; i < n && !rc; i++)
+        for (size_t r = 0; r < sh[i].rows.n_rows && !rc; r++) {
+            from[pool.n_rows] = i;
+            rc = sae_rows_add(&pool, sh[i].rows.rows[r]);
+        }
+    if (!rc && !(at = sae_sweep_row_index(cfg, &pool)))
+        rc = -1;
+    if (rc)
+        rc = sae_fail(e, "out of memory");
     long lost = 0;
-    int rc = 0;
     for (size_t idx = 0, j = 0; idx < sae_sweep_size(cfg) && !rc; idx++) {
         SaeRunSpec s;
         if (sae_sweep_point(cfg, idx, &s, NULL, e)) /* an [only-if] point (errors were caught when it ran) */
             continue;
+        const unsigned shard = (unsigned)(j++ % n_of);
         char id[17];
         sae_run_id(&s, id);
-        const Where key = { id, 0, 0 }, *hit = total ? bsearch(&key, w, total, sizeof *w, by_id) : NULL;
-        const unsigned shard = (unsigned)(j++ % n_of);
-        if (!hit) {
-            if (!lost)
-                fprintf(stderr, "saebench merge: %s: missing run ids:", dir);
-            fprintf(stderr, " %s", id);
+        if (at[idx] == SIZE_MAX) {
+            fprintf(stderr, "%s %s", lost ? "" : "saebench merge: missing run ids:", id);
             lost++;
             missing[shard]++;
             continue;
         }
-        rc = sae_rows_add(all, sh[hit->s].rows.rows[hit->r]) ? sae_fail(e, "out of memory")
-                                                             : copy_images(dir, &sh[hit->s], id, e);
+        rc = sae_rows_add(all, pool.rows[at[idx]]) ? sae_fail(e, "out of memory")
+                                                   : copy_images(dir, &sh[from[at[idx]]], id, e);
     }
     if (lost)
         fputc('\n', stderr);
@@ -241,8 +230,10 @@ static long gather(const char *dir, const SaeSweepConfig *cfg, const Shard *sh, 
                     "saebench merge: %lu of them are shard %u/%u's: complete them with saebench sweep "
                     "%s/sweep.resolved.ini --out %s --shard %u/%u --resume\n",
                     missing[i], i, n_of, sh[0].dir, dir, i, n_of);
-    free(w);
+    free(from);
+    free(at);
     free(missing);
+    sae_rows_free(&pool);
     return rc ? -1 : lost;
 }
 
