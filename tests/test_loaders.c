@@ -159,12 +159,42 @@ Test(csv, good_with_labels_and_header)
     SaeData d;
     SaeError e;
     cr_assert_eq(csv("a,b,label\n1,2,0\n3.5, -4e-1 ,2\n\n", SAE_LABEL_LAST, &d, &e), 0, "%s", e.msg);
-    cr_expect(d.rows == 2 && d.cols == 2 && d.n_classes == 3);
-    cr_expect(d.x[2] == 3.5 && d.x[3] == -0.4 && d.labels[1] == 2);
+    cr_expect(d.rows == 2 && d.cols == 2 && d.n_classes == 2, "labels 0 and 2: two classes present");
+    cr_expect(d.x[2] == 3.5 && d.x[3] == -0.4 && d.labels[0] == 0 && d.labels[1] == 1);
     sae_data_free(&d);
     cr_assert_eq(csv("7,1,2\n8,3,4", SAE_LABEL_FIRST, &d, &e), 0, "%s", e.msg);
-    cr_expect(d.labels[0] == 7 && d.x[0] == 1 && d.x[3] == 4);
+    cr_expect(d.labels[0] == 0 && d.labels[1] == 1 && d.x[0] == 1 && d.x[3] == 4);
     sae_data_free(&d);
+}
+
+/* A label of 10^6 among small ones is one more class, not a million (the
+ * probe's memory and time follow the class count). */
+Test(csv, labels_renumbered_to_the_classes_present)
+{
+    SaeData d;
+    SaeError e;
+    cr_assert_eq(csv("1000000,1\n3,2\n1000000,3\n0,4\n", SAE_LABEL_FIRST, &d, &e), 0, "%s", e.msg);
+    cr_expect_eq(d.n_classes, 3);
+    cr_expect(d.labels[0] == 2 && d.labels[1] == 1 && d.labels[2] == 2 && d.labels[3] == 0);
+    sae_data_free(&d);
+    expect_error(csv("1,1\n-1,2\n", SAE_LABEL_FIRST, &d, &e), e, "line 2, field 1", "class label");
+    expect_error(csv("1,1\n1.5,2\n", SAE_LABEL_FIRST, &d, &e), e, "line 2, field 1", "class label");
+}
+
+Test(csv, long_numbers_and_nul_bytes)
+{
+    SaeData d;
+    SaeError e;
+    char num[200] = "0.";
+    memset(num + 2, '0', 150);
+    strcat(num, "1,2\n");
+    cr_assert_eq(csv(num, SAE_LABEL_NONE, &d, &e), 0, "%s", e.msg);
+    cr_expect(d.x[0] > 0 && d.x[0] < 1e-150 && d.x[1] == 2);
+    sae_data_free(&d);
+    expect_error(sae_data_from_csv("n.csv", "1,2\0zz,3", 9, SAE_LABEL_NONE, &d, &e), e, "n.csv", "offset 3",
+                 "byte 0x00");
+    expect_error(sae_data_from_csv("n.csv", "\0", 1, SAE_LABEL_NONE, &d, &e), e, "offset 0", "byte 0x00");
+    expect_error(sae_data_from_csv("n.csv", "1,2\n\0,3", 7, SAE_LABEL_NONE, &d, &e), e, "line 2, offset 4");
 }
 
 Test(csv, bad_files)
@@ -203,7 +233,8 @@ Test(idx, good_images_and_labels)
     cr_expect(d.rows == 3 && d.cols == 20 && d.img_h == 4 && d.img_w == 5 && d.x[21] == 21);
     const unsigned char lab[11] = { 0, 0, 8, 1, 0, 0, 0, 3, 9, 0, 4 };
     cr_assert_eq(sae_data_labels_from_idx("l.idx", lab, 11, &d, &e), 0, "%s", e.msg);
-    cr_expect(d.labels[0] == 9 && d.n_classes == 10);
+    cr_expect(d.labels[0] == 2 && d.labels[1] == 0 && d.labels[2] == 1 && d.n_classes == 3,
+              "labels 9, 0, 4 renumbered over the classes present");
     sae_data_free(&d);
     cr_assert_eq(sae_data_from_idx("i.idx", b, len, &d, &e), 0);
     expect_error(sae_data_labels_from_idx("l.idx", lab, 10, &d, &e), e, "l.idx", "3 data bytes");
@@ -290,11 +321,11 @@ Test(pgm, p5_p2_and_bad_files)
 
 Test(pgm, patches_follow_ufldl_normalisation)
 {
-    SaeImage img = { 16, 16, malloc(256 * sizeof(double)) };
+    SaeImage img = { 16, 16, malloc(256 * sizeof(double)), NULL };
     for (int i = 0; i < 256; i++) img.px[i] = i % 37 == 0 ? 1.0 : 0.5 + 0.01 * (i % 7); /* rare outliers: heavy tails */
     SaeData d;
     SaeError e;
-    cr_assert_eq(sae_sample_patches(&img, 1, 4, 500, 3, 0, &d, &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_sample_patches("img.pgm", &img, 1, 4, 500, 3, 0, &d, &e), 0, "%s", e.msg);
     cr_expect(d.rows == 500 && d.cols == 16);
     double lo = 1, hi = 0, mean = 0;
     for (size_t i = 0; i < d.rows * d.cols; i++) {
@@ -307,7 +338,7 @@ Test(pgm, patches_follow_ufldl_normalisation)
     cr_expect(lo < 0.1 + 1e-12 || hi > 0.9 - 1e-12, "the clip at 3 sigma should be reached: [%g, %g]", lo, hi);
     cr_expect(close_enough(mean, 0.5, 0.01, 0), "per-patch means removed: overall mean %g", mean);
     sae_data_free(&d);
-    expect_error(sae_sample_patches(&img, 1, 17, 5, 3, 0, &d, &e), e, "smaller than the 17 x 17 patch");
+    expect_error(sae_sample_patches("img.pgm", &img, 1, 17, 5, 3, 0, &d, &e), e, "smaller than the 17 x 17 patch");
     free(img.px);
 }
 

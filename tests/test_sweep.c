@@ -57,7 +57,7 @@ static void expect_config_error(const char *text, const char *frag1, const char 
 
 Test(ini, grid_expansion_and_ranges)
 {
-    const char *path = temp_file("# a comment\n[base]\ndata = gauss\nhidden = 7   ; trailing comment\nseeds = 2\n"
+    const char *path = temp_file("# a comment\n[base]\ndata = gauss\n  ; an indented comment\nhidden = 7\nseeds = 2\n"
                                  "[sweep]\nbeta = logspace(-2, 0, 3)\nrho = linspace(0.1, 0.3, 3)\n"
                                  "encoder = sigmoid, tanh\n");
     SaeSweepConfig *c = malloc(sizeof *c);
@@ -88,6 +88,22 @@ Test(ini, grid_expansion_and_ranges)
     cr_expect_eq(c->n_axes, 4u);
     cr_expect_eq(sae_sweep_size(c), 2u * 3u * 2u * 2u * 2u);
     free(c);
+}
+
+/* Comments are whole lines: a value keeps '#' and ';' (a path may hold
+ * them), so a trailing "; comment" is part of the value and fails its
+ * check instead of being cut silently. */
+Test(ini, comments_are_whole_lines)
+{
+    const char *path = temp_file("[base]\ndata = runs#1;a.csv\n[sweep]\nhidden = 5\n");
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
+    unlink(path);
+    cr_expect_str_eq(c->base[0].value, "runs#1;a.csv");
+    free(c);
+    expect_config_error("[base]\nhidden = 7 ; seven\n", ":2", "hidden");
+    expect_config_error("[base]\n[sweep]\nlambda = logspace(0, 1, 2)junk\n", ":3", "malformed range");
 }
 
 /* [only-if] skips the points that differ only in an axis with no effect;

@@ -104,9 +104,10 @@ static int patches_from_dir(const char *dir, const SaeDataOpts *o, SaeData *d, S
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         rc = load_pgm_file(path, &imgs[i], e);
+        imgs[i].name = names[i];
     }
     if (!rc)
-        rc = sae_sample_patches(imgs, n, o->patch, o->patches, o->seed, o->zca, d, e);
+        rc = sae_sample_patches(dir, imgs, n, o->patch, o->patches, o->seed, o->zca, d, e);
     for (size_t i = 0; i < n; i++) {
         if (imgs)
             free(imgs[i].px);
@@ -147,20 +148,24 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeErro
     size_t len;
     if (sae_read_file(path, &b, &len, e))
         return -1;
+    /* the first bytes decide the format: a file that starts like one gets
+     * that format's error, never another parser's */
     int rc;
-    if (len >= 6 && !memcmp(b, "\x93NUMPY", 6)) {
+    if (len >= 4 && !memcmp(b, "\x93NUM", 4)) {
         rc = sae_data_from_npy(path, b, len, d, e);
-    } else if (len >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0x08) {
+    } else if (len >= 2 && b[0] == 0 && b[1] == 0) {
         rc = sae_data_from_idx(path, b, len, d, e);
         if (!rc && (rc = idx_labels_beside(path, d, e)))
             sae_data_free(d);
-    } else if (len >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '2')) {
+    } else if (len >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
         SaeImage img;
         rc = sae_image_from_pgm(path, b, len, &img, e);
         if (!rc) {
-            rc = sae_sample_patches(&img, 1, o->patch, o->patches, o->seed, o->zca, d, e);
+            rc = sae_sample_patches(path, &img, 1, o->patch, o->patches, o->seed, o->zca, d, e);
             free(img.px);
         }
+    } else if (len >= 4 && !memcmp(b, "PK\3\4", 4)) {
+        rc = sae_fail(e, "%s: offset 0: a ZIP archive (.npz?); a data set is an .npy, IDX, PGM or CSV file", path);
     } else {
         rc = sae_data_from_csv(path, (const char *)b, len, o->label_column, d, e);
     }
@@ -336,7 +341,8 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         rc = load_file(spec, o, &all, e);
         static const char *const builtins[] = { "gauss", "digits", "patches", "fashion-mnist" };
         const char *near = sae_nearest(spec, builtins, 4);
-        if (rc && !strchr(spec, '/') && !strchr(spec, '.'))
+        struct stat st;
+        if (rc && !strchr(spec, '/') && !strchr(spec, '.') && stat(spec, &st) != 0)
             sae_fail(e, "%s: no such file, and not a built-in data set (gauss, digits, patches, fashion-mnist)%s%s%s",
                      spec, near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
     }

@@ -25,6 +25,10 @@
 extern "C" {
 #endif
 
+/* Labels are renumbered to the classes present (0..C-1 in increasing order
+ * of the file's labels); more distinct classes than this are refused. */
+#define SAE_MAX_CLASSES 10000
+
 typedef struct SaeData {
     size_t rows, cols;
     double *x;   /* rows x cols, row-major */
@@ -73,15 +77,16 @@ int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t 
 typedef struct SaeImage {
     size_t w, h;
     double *px;
+    const char *name; /* its file in a folder, for messages (not owned; NULL: the source itself) */
 } SaeImage;
 int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img, SaeError *e);
 
 /* UFLDL's sampleIMAGES + normalizeData: count patches of side p from random
  * images at random positions, per-patch mean removed, then (zca_eps > 0)
  * ZCA-whitened with that epsilon, clipped at +-3 sigma of all pixels and
- * mapped to [0.1, 0.9]. */
-int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed, double zca_eps,
-                       SaeData *d, SaeError *e);
+ * mapped to [0.1, 0.9]. source (a file or folder) names them in errors. */
+int sae_sample_patches(const char *source, const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
+                       double zca_eps, SaeData *d, SaeError *e);
 
 /* Fails (naming the source, row and column) on NaN or Inf. */
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);

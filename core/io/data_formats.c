@@ -1,11 +1,13 @@
 /* Parsers of the numeric file formats: .npy matrices, CSV, IDX. */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/io/data.h"
+#include "core/io/fileio.h"
 #include "core/io/npy.h"
 #include "core/safe_alloc.h"
 
@@ -40,19 +42,57 @@ int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, Sa
     return 0;
 }
 
-/* One CSV field [s, end): trimmed, parsed whole as a finite double. */
+/* One CSV field [s, end): trimmed, parsed whole as a finite double (of
+ * any length: "0.000...1" with many digits is still a number). */
 static int csv_number(const char *s, const char *end, double *v)
 {
     while (s < end && isspace((unsigned char)*s)) s++;
     while (end > s && isspace((unsigned char)end[-1])) end--;
-    if (s == end || end - s > 63)
+    if (s == end)
         return -1;
-    char tmp[64];
-    memcpy(tmp, s, (size_t)(end - s));
-    tmp[end - s] = 0;
+    const size_t n = (size_t)(end - s);
+    char small[128], *tmp = n < sizeof small ? small : malloc(n + 1);
+    if (!tmp)
+        return -1;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
     char *stop;
     *v = strtod(tmp, &stop);
-    return *stop ? -1 : 0;
+    const int bad = *stop != 0;
+    if (tmp != small)
+        free(tmp);
+    return bad ? -1 : 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    const int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Renumbers d's labels to 0..C-1 over the classes present, in increasing
+ * order of the file's labels: a label of 10^6 in a 40-row file makes one
+ * class, not a million. */
+static int remap_labels(const char *path, SaeData *d, SaeError *e)
+{
+    int *sorted = sae_alloc_array(d->rows, sizeof(int));
+    if (!sorted)
+        return sae_fail(e, "%s: out of memory", path);
+    memcpy(sorted, d->labels, d->rows * sizeof(int));
+    qsort(sorted, d->rows, sizeof(int), cmp_int);
+    size_t classes = 0;
+    for (size_t i = 0; i < d->rows; i++)
+        if (!classes || sorted[i] != sorted[classes - 1])
+            sorted[classes++] = sorted[i];
+    if (classes > SAE_MAX_CLASSES) {
+        free(sorted);
+        return sae_fail(e, "%s: %zu distinct class labels (at most %d)", path, classes, SAE_MAX_CLASSES);
+    }
+    for (size_t i = 0; i < d->rows; i++)
+        d->labels[i] = (int)((int *)bsearch(&d->labels[i], sorted, classes, sizeof(int), cmp_int) - sorted);
+    d->n_classes = (int)classes;
+    free(sorted);
+    return 0;
 }
 
 static size_t count_fields(const char *s, const char *end)
@@ -73,6 +113,8 @@ static int blank(const char *s, const char *end)
 int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
+    if (sae_text_check(path, (const unsigned char *)text, len, e))
+        return -1;
     const char *end = text + len;
     /* First pass: rows, fields, header. */
     size_t rows = 0, fields = 0, line = 0, header_line = 0;
@@ -139,14 +181,12 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
                 }
                 const int is_label = (lc == SAE_LABEL_FIRST && col == 0) || (lc == SAE_LABEL_LAST && col == fields - 1);
                 if (is_label) {
-                    if (v < 0 || v > 1e6 || v != floor(v)) {
+                    if (v < 0 || v > INT_MAX || v != floor(v)) {
                         sae_data_free(d);
-                        return sae_fail(e, "%s: line %zu, field %zu: expected a class label (integer >= 0), got %g",
-                                        path, line, col + 1, v);
+                        return sae_fail(e, "%s: line %zu, field %zu: expected a class label (integer 0..%d), got %g",
+                                        path, line, col + 1, INT_MAX, v);
                     }
                     d->labels[r] = (int)v;
-                    if ((int)v + 1 > d->n_classes)
-                        d->n_classes = (int)v + 1;
                 } else {
                     d->x[r * d->cols + out++] = v;
                 }
@@ -155,6 +195,10 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
             r++;
         }
         p = le + 1;
+    }
+    if (lab && remap_labels(path, d, e)) {
+        sae_data_free(d);
+        return -1;
     }
     return 0;
 }
@@ -207,18 +251,18 @@ int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, Sa
 
 int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
 {
-    size_t n;
+    size_t n = 0;
     if (idx_header(path, buf, len, 1, &n, e))
         return -1;
     if (n != d->rows)
         return sae_fail(e, "%s: offset 4: %zu labels for %zu images", path, n, d->rows);
     if (!(d->labels = sae_alloc_array(n, sizeof(int))))
         return sae_fail(e, "%s: out of memory", path);
-    d->n_classes = 0;
-    for (size_t i = 0; i < n; i++) {
-        d->labels[i] = buf[8 + i];
-        if (d->labels[i] + 1 > d->n_classes)
-            d->n_classes = d->labels[i] + 1;
+    for (size_t i = 0; i < n; i++) d->labels[i] = buf[8 + i];
+    if (remap_labels(path, d, e)) {
+        free(d->labels);
+        d->labels = NULL;
+        return -1;
     }
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/io/data.h"
+#include "core/io/fileio.h"
 #include "core/linalg.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
@@ -37,8 +38,14 @@ static int pgm_number(const unsigned char *b, size_t len, size_t *pos, size_t *v
 int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, SaeImage *img, SaeError *e)
 {
     memset(img, 0, sizeof *img);
-    if (len < 2 || buf[0] != 'P' || (buf[1] != '5' && buf[1] != '2'))
+    if (len < 2 || buf[0] != 'P' || buf[1] < '1' || buf[1] > '6')
         return sae_fail(e, "%s: offset 0: expected the PGM magic P5 or P2", path);
+    if (buf[1] != '5' && buf[1] != '2')
+        return sae_fail(
+            e, "%s: offset 0: a %s (P%c); only grey PGM images (P5, P2) are read: convert with pamtopnm or ppmtopgm",
+            path, buf[1] == '1' || buf[1] == '4' ? "PBM bitmap" : "PPM colour image", buf[1]);
+    if (buf[1] == '2' && sae_text_check(path, buf, len, e))
+        return -1;
     const int binary = buf[1] == '5';
     size_t pos = 2, w, h, maxval;
     if (pgm_number(buf, len, &pos, &w) || pgm_number(buf, len, &pos, &h) || pgm_number(buf, len, &pos, &maxval))
@@ -77,14 +84,14 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
     return 0;
 }
 
-int sae_sample_patches(const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed, double zca_eps,
-                       SaeData *d, SaeError *e)
+int sae_sample_patches(const char *source, const SaeImage *imgs, size_t n_imgs, size_t p, size_t count, uint32_t seed,
+                       double zca_eps, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < n_imgs; i++)
         if (imgs[i].w < p || imgs[i].h < p)
-            return sae_fail(e, "image %zu is %zu x %zu, smaller than the %zu x %zu patch", i + 1, imgs[i].w, imgs[i].h,
-                            p, p);
+            return sae_fail(e, "%s%s%s: the image is %zu x %zu, smaller than the %zu x %zu patch (--patch)", source,
+                            imgs[i].name ? "/" : "", imgs[i].name ? imgs[i].name : "", imgs[i].w, imgs[i].h, p, p);
     size_t cols, cnt;
     if (n_imgs == 0 || p == 0 || count == 0 || sae_mul_overflow(p, p, &cols) || sae_mul_overflow(count, cols, &cnt))
         return sae_fail(e, "cannot sample %zu patches of %zu x %zu from %zu images", count, p, p, n_imgs);

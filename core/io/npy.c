@@ -83,11 +83,20 @@ static int parse_shape(const char *v, size_t *shape)
     }
 }
 
-int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, SaeError *e)
+/* The dict value v is exactly `word`: a token ending at ',', '}' or space. */
+static int is_word(const char *v, const char *word)
+{
+    const size_t l = strlen(word);
+    return !strncmp(v, word, l) && (v[l] == ',' || v[l] == '}' || v[l] == ' ');
+}
+
+int sae_npy_header(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, size_t *data_off, SaeError *e)
 {
     memset(a, 0, sizeof *a);
-    if (len < 10 || memcmp(buf, magic, 6) != 0)
+    if (memcmp(buf, magic, len < 6 ? len : 6) != 0 || len == 0)
         return sae_fail(e, "%s: offset 0: expected the .npy magic \\x93NUMPY", where);
+    if (len < 10)
+        return sae_fail(e, "%s: offset %zu: truncated header (the file ends after %zu bytes)", where, len, len);
     const int major = buf[6];
     size_t hlen, hoff;
     if (major == 1) {
@@ -95,7 +104,7 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
         hoff = 10;
     } else if (major == 2 || major == 3) {
         if (len < 12)
-            return sae_fail(e, "%s: offset %zu: truncated header", where, len);
+            return sae_fail(e, "%s: offset %zu: truncated header (the file ends after %zu bytes)", where, len, len);
         hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
         hoff = 12;
     } else
@@ -103,6 +112,9 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
     if (hlen > len - hoff)
         return sae_fail(e, "%s: offset %zu: header of %zu bytes runs past the end of the file (%zu bytes)", where, hoff,
                         hlen, len);
+    if (memchr(buf + hoff, 0, hlen))
+        return sae_fail(e, "%s: offset %zu: NUL byte in the header (expected a Python dict literal)", where,
+                        hoff + (size_t)((const unsigned char *)memchr(buf + hoff, 0, hlen) - (buf + hoff)));
     char *hdr = malloc(hlen + 1);
     if (!hdr)
         return sae_fail(e, "%s: out of memory", where);
@@ -118,26 +130,35 @@ int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNp
                       "%s: offset %zu: unsupported dtype %.12s (expected <f4, <f8, |u1, <i4, <i8 "
                       "or <U, little-endian)",
                       where, hoff, descr);
-    else if (strncmp(fo, "False", 5) != 0 && strncmp(fo, "True", 4) != 0)
+    else if (!is_word(fo, "False") && !is_word(fo, "True"))
         rc = sae_fail(e, "%s: offset %zu: fortran_order is neither True nor False", where, hoff);
     else if ((a->ndim = parse_shape(shape, a->shape)) < 0)
         rc = sae_fail(e, "%s: offset %zu: malformed shape %.20s", where, hoff, shape);
-    else if ((a->fortran = !strncmp(fo, "True", 4)) && a->ndim > 2)
+    else if ((a->fortran = is_word(fo, "True")) && a->ndim > 2)
         rc = sae_fail(e, "%s: offset %zu: a %d-D fortran_order array (expected at most 2-D)", where, hoff, a->ndim);
     free(hdr);
     if (rc)
         return rc;
-    size_t count = 1, bytes;
+    size_t count = 1;
     for (int i = 0; i < a->ndim; i++)
         if (sae_mul_overflow(count, a->shape[i], &count))
             return sae_fail(e, "%s: offset %zu: shape overflows size_t", where, hoff);
-    if (sae_mul_overflow(count, a->itemsize, &bytes))
+    if (sae_mul_overflow(count, a->itemsize, &a->bytes) || sae_add_overflow(a->bytes, hoff + hlen, &a->bytes))
         return sae_fail(e, "%s: offset %zu: shape overflows size_t", where, hoff);
-    const size_t doff = hoff + hlen;
-    if (bytes != len - doff)
-        return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the file has %zu", where, doff, bytes,
-                        len - doff);
+    a->bytes -= hoff + hlen;
     a->count = count;
+    *data_off = hoff + hlen;
+    return 0;
+}
+
+int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, SaeError *e)
+{
+    size_t doff;
+    if (sae_npy_header(buf, len, where, a, &doff, e))
+        return -1;
+    if (a->bytes != len - doff)
+        return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the file has %zu", where, doff, a->bytes,
+                        len - doff);
     a->data = buf + doff;
     return 0;
 }

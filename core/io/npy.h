@@ -22,9 +22,15 @@ typedef struct SaeNpy {
     int ndim;        /* 0..4 */
     size_t shape[4];
     size_t count;              /* product of the shape (1 for 0-d) */
+    size_t bytes;              /* count * itemsize: the data after the header */
     int fortran;               /* a 2-D array stored column by column (numpy's W.T) */
     const unsigned char *data; /* points into the parsed buffer */
 } SaeNpy;
+
+/* Parses only the header of buf (which may hold just the file's start):
+ * a (without data) and where the data begin. For bounding what is read or
+ * inflated by what the header declares. */
+int sae_npy_header(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, size_t *data_off, SaeError *e);
 
 /* Parses buf; `where` names the source in errors ("f.npy", "m.npz:W1.npy"). */
 int sae_npy_parse(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, SaeError *e);

@@ -66,13 +66,13 @@ static void zip64_extra(const unsigned char *x, size_t xlen, uint64_t *usize, ui
     }
 }
 
-static int inflate_member(const char *path, const char *name, const unsigned char *src, size_t clen, unsigned char *dst,
-                          size_t ulen, SaeError *e)
-{
 #if SAE_HAVE_ZLIB
+/* Inflates into dst (ulen bytes); fails when the stream holds less or more. */
+static int inflate_to(const unsigned char *src, size_t clen, unsigned char *dst, size_t ulen)
+{
     z_stream z = { 0 };
     if (inflateInit2(&z, -15) != Z_OK)
-        return sae_fail(e, "%s: %s: zlib init failed", path, name);
+        return -1;
     z.next_in = (unsigned char *)src;
     z.avail_in = (uInt)clen;
     z.next_out = dst;
@@ -80,7 +80,45 @@ static int inflate_member(const char *path, const char *name, const unsigned cha
     const int rc = inflate(&z, Z_FINISH);
     const size_t got = z.total_out;
     inflateEnd(&z);
-    if (rc != Z_STREAM_END || got != ulen)
+    return rc == Z_STREAM_END && got == ulen ? 0 : -1;
+}
+
+/* Inflates only the start of a member: its .npy header. */
+static size_t inflate_start(const unsigned char *src, size_t clen, unsigned char *dst, size_t cap)
+{
+    z_stream z = { 0 };
+    if (inflateInit2(&z, -15) != Z_OK)
+        return 0;
+    z.next_in = (unsigned char *)src;
+    z.avail_in = (uInt)clen;
+    z.next_out = dst;
+    z.avail_out = (uInt)cap;
+    inflate(&z, Z_SYNC_FLUSH);
+    const size_t got = z.total_out;
+    inflateEnd(&z);
+    return got;
+}
+#endif
+
+/* A deflated member: its .npy header is inflated and checked first, so
+ * that a member whose header disagrees with its size costs nothing. */
+static int inflate_member(const char *path, const char *name, const unsigned char *src, size_t clen, unsigned char *dst,
+                          size_t ulen, SaeError *e)
+{
+#if SAE_HAVE_ZLIB
+    if (clen > UINT32_MAX || ulen > UINT32_MAX)
+        return sae_fail(e, "%s: member %s: a deflated member over 4 GiB", path, name);
+    char where[512];
+    snprintf(where, sizeof where, "%s:%s.npy", path, name);
+    SaeNpy a;
+    size_t doff;
+    const size_t got = inflate_start(src, clen, dst, ulen < 4096 ? ulen : 4096);
+    if (sae_npy_header(dst, got, where, &a, &doff, e))
+        return -1;
+    if (a.bytes != ulen - doff)
+        return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the member holds %zu", where, doff, a.bytes,
+                        ulen - doff);
+    if (inflate_to(src, clen, dst, ulen))
         return sae_fail(e, "%s: member %s: corrupt deflate data", path, name);
     return 0;
 #else
@@ -95,31 +133,20 @@ static int inflate_member(const char *path, const char *name, const unsigned cha
 #endif
 }
 
-static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNpz *z, SaeError *e)
+/* The [start, end) byte ranges of the members read so far: a member
+ * that overlaps another (one deflate stream counted many times) is refused. */
+static int overlaps(const uint64_t (*span)[2], size_t n, uint64_t start, uint64_t end)
 {
-    /* End of central directory: the last signature within 64 KiB + 22. */
-    size_t eocd = SIZE_MAX;
-    for (size_t i = len >= 22 ? len - 22 + 1 : 0; i-- > 0 && len - i <= 65557;)
-        if (rd32(b + i) == 0x06054b50u) {
-            eocd = i;
-            break;
-        }
-    if (eocd == SIZE_MAX)
-        return sae_fail(e, "%s: offset %zu: no ZIP end-of-central-directory record (not an .npz?)", path, len);
-    uint64_t entries = rd16(b + eocd + 10), cdoff = rd32(b + eocd + 16);
-    if ((entries == 0xffff || cdoff == 0xffffffffu) && eocd >= 20 && rd32(b + eocd - 20) == 0x07064b50u) {
-        const uint64_t z64 = rd64(b + eocd - 20 + 8);
-        if (z64 > len - 56 || rd32(b + z64) != 0x06064b50u)
-            return sae_fail(e, "%s: offset %zu: bad ZIP64 end-of-central-directory locator", path, eocd - 20);
-        entries = rd64(b + z64 + 32);
-        cdoff = rd64(b + z64 + 48);
-    }
-    if (entries > len / 46)
-        return sae_fail(e, "%s: offset %zu: %llu entries cannot fit in the file", path, eocd,
-                        (unsigned long long)entries);
-    z->members = calloc(entries ? entries : 1, sizeof *z->members);
-    if (!z->members)
-        return sae_fail(e, "%s: out of memory", path);
+    for (size_t i = 0; i < n; i++)
+        if (start < span[i][1] && span[i][0] < end)
+            return 1;
+    return 0;
+}
+
+/* The central directory's entries, each member read (and inflated). */
+static int parse_entries(const char *path, const unsigned char *b, size_t len, uint64_t cdoff, uint64_t entries,
+                         uint64_t (*span)[2], SaeNpz *z, SaeError *e)
+{
     size_t p = cdoff;
     for (uint64_t i = 0; i < entries; i++) {
         if (p > len || len - p < 46 || rd32(b + p) != 0x02014b50u)
@@ -148,8 +175,17 @@ static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNp
             return sae_fail(e, "%s: member %s: unsupported compression method %u", path, m->name, method);
         if (method == 0 && csize != usize)
             return sae_fail(e, "%s: member %s: stored sizes disagree", path, m->name);
-        if (usize > SIZE_MAX / 2 || (method == 8 && usize > 1032 * csize + 64))
-            return sae_fail(e, "%s: member %s: implausible size %llu", path, m->name, (unsigned long long)usize);
+        if (usize > SAE_MAX_INFLATE || (method == 8 && usize > 1032 * csize + 64))
+            return sae_fail(e, "%s: member %s: implausible size %llu (at most %zu bytes, 1032 per compressed byte)",
+                            path, m->name, (unsigned long long)usize, SAE_MAX_INFLATE);
+        for (size_t j = 0; j < z->count; j++)
+            if (!strcmp(z->members[j].name, m->name))
+                return sae_fail(e, "%s: offset %zu: member %s appears twice (which one is meant?)", path, p, m->name);
+        if (overlaps(span, z->count, off, data + csize))
+            return sae_fail(e, "%s: offset %llu: member %s overlaps another member's bytes", path,
+                            (unsigned long long)off, m->name);
+        span[z->count][0] = off;
+        span[z->count][1] = data + csize;
         m->data = malloc(usize ? usize : 1);
         if (!m->data)
             return sae_fail(e, "%s: out of memory for member %s", path, m->name);
@@ -164,6 +200,39 @@ static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNp
         p += 46 + nlen + xlen + clen;
     }
     return 0;
+}
+
+static int parse_zip(const char *path, const unsigned char *b, size_t len, SaeNpz *z, SaeError *e)
+{
+    /* End of central directory: the last signature within 64 KiB + 22. */
+    size_t eocd = SIZE_MAX;
+    for (size_t i = len >= 22 ? len - 22 + 1 : 0; i-- > 0 && len - i <= 65557;)
+        if (rd32(b + i) == 0x06054b50u) {
+            eocd = i;
+            break;
+        }
+    if (eocd == SIZE_MAX)
+        return sae_fail(e, "%s: offset %zu: no ZIP end-of-central-directory record (not an .npz?)", path, len);
+    uint64_t entries = rd16(b + eocd + 10), cdoff = rd32(b + eocd + 16);
+    if ((entries == 0xffff || cdoff == 0xffffffffu) && eocd >= 20 && rd32(b + eocd - 20) == 0x07064b50u) {
+        const uint64_t z64 = rd64(b + eocd - 20 + 8);
+        if (len < 56 || z64 > len - 56 || rd32(b + z64) != 0x06064b50u)
+            return sae_fail(e, "%s: offset %zu: bad ZIP64 end-of-central-directory locator", path, eocd - 20);
+        entries = rd64(b + z64 + 32);
+        cdoff = rd64(b + z64 + 48);
+    }
+    if (entries > len / 46)
+        return sae_fail(e, "%s: offset %zu: %llu entries cannot fit in the file", path, eocd,
+                        (unsigned long long)entries);
+    z->members = calloc(entries ? entries : 1, sizeof *z->members);
+    uint64_t(*span)[2] = calloc(entries ? entries : 1, sizeof *span);
+    if (!z->members || !span) {
+        free(span);
+        return sae_fail(e, "%s: out of memory", path);
+    }
+    const int rc = parse_entries(path, b, len, cdoff, entries, span, z, e);
+    free(span);
+    return rc;
 }
 
 int sae_npz_read(const char *path, SaeNpz *z, SaeError *e)

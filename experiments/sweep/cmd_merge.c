@@ -132,7 +132,7 @@ static int same_sweep(const Shard *sh, size_t n, SaeSweepConfig *cfg, char *cfg_
         free(buf);
     }
     free(ref);
-    return rc ? rc : sae_sweep_config_read(cfg_path, cfg, e);
+    return rc ? rc : sae_sweep_config_read(cfg_path, cfg, e) ? -1 : 0;
 }
 
 /* Each shard's rows (the header must be this build's), all from one

@@ -179,8 +179,9 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
     if (argc < 3 || !strncmp(argv[2], "--", 2))
         return sae_cli_error("sweep", SAE_EXIT_USAGE, "expected a sweep file first (see --help)");
     a->config_path = argv[2];
-    if (sae_sweep_config_read(a->config_path, cfg, &e)) /* unreadable: bad input; malformed: usage */
-        return sae_cli_error("sweep", access(a->config_path, R_OK) ? SAE_EXIT_INPUT : SAE_EXIT_USAGE, "%s", e.msg);
+    const int read = sae_sweep_config_read(a->config_path, cfg, &e);
+    if (read) /* unreadable or not text: bad input; not a valid sweep: usage */
+        return sae_cli_error("sweep", read > 0 ? SAE_EXIT_INPUT : SAE_EXIT_USAGE, "%s", e.msg);
     for (int i = 3; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/io/fileio.h"
@@ -207,29 +208,17 @@ static int map_columns(SaeRows *r, const char *path, char *const *names, size_t 
     return 0;
 }
 
-int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
+int sae_rows_parse(const char *path, const char *buf, size_t len, SaeRows *r, SaeError *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno == ENOENT ? 0 : sae_fail(e, "%s: cannot open: %s", path, strerror(errno));
-    fseek(f, 0, SEEK_END);
-    const long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f);
-        free(text);
-        return sae_fail(e, "%s: read error", path);
-    }
-    fclose(f);
-    text[size] = 0;
-    long whole = size; /* the bytes up to the last newline */
-    while (whole > 0 && text[whole - 1] != '\n') whole--;
-    if (whole < size && truncate(path, whole) != 0) {
-        free(text);
-        return sae_fail(e, "%s: cannot cut the torn last line: %s", path, strerror(errno));
-    }
-    text[whole] = 0;
+    if (sae_text_check(path, (const unsigned char *)buf, len, e))
+        return -1;
+    if (len && buf[len - 1] != '\n')
+        return sae_fail(e, "%s: offset %zu: the last line has no newline", path, len);
+    char *text = malloc(len + 1);
+    if (!text)
+        return sae_fail(e, "%s: out of memory", path);
+    memcpy(text, buf, len);
+    text[len] = 0;
     int rc = 0;
     size_t line = 0, n_file = 0;
     enum { MAX_FILE_COLS = 512 }; /* far past any header this build writes */
@@ -239,7 +228,7 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
     if (!fields || !vals || !defaults || !from)
         rc = sae_fail(e, "%s: out of memory", path);
     for (char *p = text; *p && !rc;) {
-        char *nl = strchr(p, '\n');
+        char *nl = strchr(p, '\n'); /* every line ends with one: checked above */
         *nl = 0;
         line++;
         const size_t n = csv_split(p, fields, MAX_FILE_COLS);
@@ -264,17 +253,60 @@ int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
     return rc;
 }
 
-/* Appends one whole line with a single write, then syncs. */
-static int append(const char *path, const char *line, SaeError *e)
+int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
 {
-    const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? 0 : sae_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    char *text = NULL;
+    const int bad = fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || !(text = malloc((size_t)st.st_size + 1)) ||
+                    fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size;
+    fclose(f);
+    if (bad) {
+        free(text);
+        return sae_fail(e, "%s: cannot read (expected a results table)", path);
+    }
+    size_t whole = (size_t)st.st_size; /* the bytes up to the last newline */
+    while (whole > 0 && text[whole - 1] != '\n') whole--;
+    /* a torn last line (a kill mid-append) is cut; so is a torn header,
+     * which leaves an empty file that the next append writes a header to */
+    if (whole < (size_t)st.st_size && truncate(path, (off_t)whole) != 0) {
+        free(text);
+        return sae_fail(e, "%s: cannot cut the torn last line: %s", path, strerror(errno));
+    }
+    const int rc = sae_rows_parse(path, text, whole, r, e);
+    free(text);
+    return rc;
+}
+
+/* Appends one whole line with a single write, then syncs: a row is on
+ * disk before the sweep counts it as done. (The fsync is checked by
+ * tests/mutation: its mutant "fsync removed" is caught by running the
+ * sweep test under strace -e fsync, see tests/mutation/README.md.) When
+ * the file is empty (new, or its header torn by a full disk) `header`
+ * goes first, in the same write, so rows never land without one. */
+static int append(const char *path, const char *header, const char *line, SaeError *e)
+{
+    const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return sae_fail(e, "%s: cannot open for appending: %s", path, strerror(errno));
-    const size_t len = strlen(line);
-    const ssize_t w = write(fd, line, len);
-    const int ok = w == (ssize_t)len && fsync(fd) == 0;
+    struct stat st;
+    const int fresh = header && fstat(fd, &st) == 0 && st.st_size == 0;
+    const size_t hl = fresh ? strlen(header) : 0, len = strlen(line);
+    char *both = malloc(hl + len + 1);
+    int err = both ? 0 : ENOMEM;
+    if (both) {
+        memcpy(both, fresh ? header : "", hl);
+        memcpy(both + hl, line, len + 1);
+        errno = 0;
+        const ssize_t w = write(fd, both, hl + len);
+        if (w != (ssize_t)(hl + len) || fsync(fd) != 0)
+            err = w < 0 || errno ? errno : ENOSPC;
+        free(both);
+    }
     close(fd);
-    return ok ? 0 : sae_fail(e, "%s: write error", path);
+    return err ? sae_fail(e, "%s: write error: %s", path, strerror(err)) : 0;
 }
 
 int sae_is_number(const char *s)
@@ -317,24 +349,17 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    if (access(path, F_OK) != 0) {
-        char *hdr = csv_line(r->names, r->n_cols);
-        const int rc = hdr ? append(path, hdr, e) : sae_fail(e, "out of memory");
-        free(hdr);
-        if (rc)
-            return -1;
-    }
-    char *line = csv_line(vals, r->n_cols);
-    if (!line || append(path, line, e)) {
-        free(line);
-        return line ? -1 : sae_fail(e, "out of memory");
-    }
+    char *hdr = csv_line(r->names, r->n_cols), *line = csv_line(vals, r->n_cols);
+    const int bad = !hdr || !line ? sae_fail(e, "out of memory") : append(path, hdr, line, e);
+    free(hdr);
     free(line);
+    if (bad)
+        return -1;
     char *json = json_line(r, vals);
     if (!json)
         return sae_fail(e, "out of memory");
     snprintf(path, sizeof path, "%s/results.jsonl", dir);
-    const int rc = append(path, json, e);
+    const int rc = append(path, NULL, json, e);
     free(json);
     return rc;
 }

@@ -39,6 +39,9 @@ int sae_rows_add(SaeRows *r, char *const *vals);
  * its default (what those runs used), a missing metric "", and
  * r->migrated is set; a column this build does not know is an error. */
 int sae_rows_load(const char *path, SaeRows *r, SaeError *e);
+/* The parsing part of sae_rows_load: len bytes of whole lines (text, each
+ * ending in '\n') whose first is a header; path names them in errors. */
+int sae_rows_parse(const char *path, const char *text, size_t len, SaeRows *r, SaeError *e);
 
 /* Appends one row to results.csv (writing the header when the file is new)
  * and to results.jsonl in dir. */

@@ -66,9 +66,9 @@ static int range(const char *t, const char *fn, double *a, double *b, long *n)
     const size_t l = strlen(fn);
     if (strncmp(t, fn, l) || t[l] != '(')
         return 1;
-    char tail;
-    if (sscanf(t + l + 1, " %lf , %lf , %ld %c", a, b, n, &tail) != 4 || tail != ')')
-        return -1;
+    int end = -1;
+    if (sscanf(t + l + 1, " %lf , %lf , %ld ) %n", a, b, n, &end) != 3 || end < 0 || t[l + 1 + (size_t)end])
+        return -1; /* a trailing "junk" after ')' too */
     return 0;
 }
 
@@ -178,18 +178,31 @@ static int add_condition(SaeSweepConfig *c, const char *key, const char *value, 
 
 int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
 {
+    unsigned char *buf;
+    size_t len;
+    memset(c, 0, sizeof *c);
+    if (sae_read_file_max(path, SAE_MAX_CONFIG_BYTES, &buf, &len, e))
+        return 1;
+    if (sae_text_check(path, buf, len, e)) {
+        free(buf);
+        return 1;
+    }
+    const int rc = sae_sweep_config_parse(path, (const char *)buf, len, c, e);
+    free(buf);
+    return rc;
+}
+
+int sae_sweep_config_parse(const char *path, const char *buf, size_t len, SaeSweepConfig *c, SaeError *e)
+{
     memset(c, 0, sizeof *c);
     c->seeds = c->splits = 1;
     c->probe = c->images = 1;
-    unsigned char *buf;
-    size_t len;
-    if (sae_read_file(path, &buf, &len, e))
+    if (sae_text_check(path, (const unsigned char *)buf, len, e))
         return -1;
-    char *text = realloc(buf, len + 1);
-    if (!text) {
-        free(buf);
+    char *text = malloc(len + 1);
+    if (!text)
         return sae_fail(e, "%s: out of memory", path);
-    }
+    memcpy(text, buf, len);
     text[len] = 0;
     int section = 0, rc = 0; /* 0 none, 1 base, 2 sweep, 3 only-if */
     size_t line = 0;
@@ -201,10 +214,8 @@ int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
         char where[300];
         snprintf(where, sizeof where, "%s:%zu", path, line);
         char *s = trim(p);
-        char *hash = strpbrk(s, "#;");
-        if (hash)
-            *hash = 0;
-        s = trim(s);
+        if (*s == '#' || *s == ';') /* whole-line comments only: a value may hold '#' or ';' (a path) */
+            *s = 0;
         if (*s == '[') {
             if (!strcmp(s, "[base]"))
                 section = 1;

@@ -46,8 +46,18 @@ typedef struct SaeSweepConfig {
     int probe, images;
 } SaeSweepConfig;
 
-/* Reads and checks an INI file. */
+/* A sweep file is text of at most this many bytes (README, "Errors and
+ * limits"): anything larger is not a hand-written config. */
+#define SAE_MAX_CONFIG_BYTES ((size_t)1 << 20)
+
+/* Reads and checks an INI file: sections [base], [sweep], [only-if];
+ * `key = value` lines; comments are whole lines starting with '#' or ';'
+ * (a value keeps every character, so paths may hold them). Returns 0, 1
+ * when the file cannot be read or is not text (bad input), -1 when it is
+ * not a valid sweep (a usage error). */
 int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e);
+/* The same from len bytes of text in memory; path names it in errors. */
+int sae_sweep_config_parse(const char *path, const char *text, size_t len, SaeSweepConfig *c, SaeError *e);
 
 /* Writes c as an INI file that sae_sweep_config_read reads back to the
  * same config (the file as run, after --set, --seeds, --splits and the
