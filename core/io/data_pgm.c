@@ -53,19 +53,20 @@ int sae_image_from_pgm(const char *path, const unsigned char *buf, size_t len, S
     if (w == 0 || h == 0 || maxval == 0 || maxval > 65535)
         return sae_fail(e, "%s: offset %zu: bad header %zu x %zu, maxval %zu", path, pos, w, h, maxval);
     size_t cnt;
-    if (sae_mul_overflow(w, h, &cnt) || !(img->px = sae_alloc_array(cnt, sizeof(double))))
+    const size_t bpp = maxval > 255 ? 2 : 1;
+    if (binary)
+        pos++; /* the single white-space byte after maxval */
+    /* the pixels must be there before anything is allocated for them: a
+     * P5 pixel takes bpp bytes, a P2 pixel at least a digit and a space */
+    const size_t left = pos > len ? 0 : len - pos;
+    if (sae_mul_overflow(w, h, &cnt) || (binary ? left / bpp < cnt : left / 2 + 1 < cnt))
+        return sae_fail(e, "%s: offset %zu: truncated pixel data (%zu x %zu pixels, %zu bytes left)", path,
+                        pos > len ? len : pos, w, h, left);
+    if (!(img->px = sae_alloc_array(cnt, sizeof(double))))
         return sae_fail(e, "%s: %zu x %zu image does not fit in memory", path, w, h);
     img->w = w;
     img->h = h;
     if (binary) {
-        const size_t bpp = maxval > 255 ? 2 : 1;
-        pos++; /* the single white-space byte after maxval */
-        if (pos > len || (len - pos) / bpp < cnt) {
-            free(img->px);
-            img->px = NULL;
-            return sae_fail(e, "%s: offset %zu: truncated pixel data (expected %zu bytes, %zu left)", path, pos,
-                            cnt * bpp, pos > len ? 0 : len - pos);
-        }
         for (size_t i = 0; i < cnt; i++) {
             const size_t v = bpp == 1 ? buf[pos + i] : (size_t)buf[pos + 2 * i] << 8 | buf[pos + 2 * i + 1];
             img->px[i] = (double)v / (double)maxval;
