@@ -78,8 +78,9 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
         return -1;
     }
     SaeLayout l;
-    if (sae_layout(c, &l)) {
-        snprintf(err, errlen, "%zu x %zu parameters overflow size_t", c->n_in, c->n_hidden);
+    if (sae_layout(c, &l) || l.total > SAE_MAX_PARAMS) {
+        snprintf(err, errlen, "%zu hidden units x %zu inputs: more than the %zu parameters a model may have",
+                 c->n_hidden, c->n_in, SAE_MAX_PARAMS);
         return -1;
     }
     return 0;

@@ -69,8 +69,12 @@ SaeConfig sae_config_default(void);
  * multiplies (the unweighted penalties). */
 SaeConfig sae_config_unit_weights(const SaeConfig *c);
 
-/* Checks the hyperparameters; on error writes one line (no newline) to err
- * and returns -1. */
+/* The most weights (and biases) a model may have: 2^32, 32 GiB in double.
+ * Larger sizes are refused as usage errors before anything is allocated. */
+#define SAE_MAX_PARAMS ((size_t)1 << 32)
+
+/* Checks the hyperparameters and the sizes (at most SAE_MAX_PARAMS); on
+ * error writes one line (no newline) to err and returns -1. */
 int sae_config_check(const SaeConfig *c, char *err, size_t errlen);
 
 /* The layout of theta; returns -1 when the sizes overflow size_t. */

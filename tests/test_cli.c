@@ -54,7 +54,7 @@ Test(cli, usage_errors_exit_2)
     expect_fail(run("train", "--bogus", "1", NULL), 2, "unknown option --bogus");
     expect_fail(run("train", "--rho", "1.5", NULL), 2, "--rho must be in (0, 1), got 1.5");
     expect_fail(run("train", "--rho", "0", NULL), 2, "--rho");
-    expect_fail(run("train", "--hidden", "0", NULL), 2, "--hidden must be >= 1, got 0");
+    expect_fail(run("train", "--hidden", "0", NULL), 2, "--hidden must be in [1, 16777216], got 0");
     expect_fail(run("train", "--lambda", "-1", NULL), 2, "--lambda must be >= 0");
     expect_fail(run("train", "--beta", "abc", NULL), 2, "--beta expects a number, got 'abc'");
     expect_fail(run("train", "--encoder", "softmax", NULL), 2, "sigmoid|tanh|relu");

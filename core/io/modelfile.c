@@ -135,29 +135,50 @@ static int parse_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
 static int parse_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
 static int parse_red(const char *s, void *o) { return sae_reduction_parse(s, o); }
 
+/* The stored hyperparameters (absent ones keep the caller's value: older
+ * files), each checked here so that a bad one is reported as bad input
+ * naming the file and member, not as a flag's usage error. */
 static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError *e)
 {
     struct {
         const char *name;
-        double *dst;
+        double *dst, lo, hi; /* the open interval (lo, hi), or [0, inf) when lo = hi = 0 */
     } nums[] = {
-        { "lambda", &c->lambda },
-        { "l1_weight", &c->l1_weight },
-        { "l1_activity", &c->l1_activity },
-        { "beta", &c->beta },
-        { "rho", &c->rho },
-        { "gamma", &c->gamma },
-        { "kl_eps", &c->kl_eps },
+        { "lambda", &c->lambda, 0, 0 },
+        { "l1_weight", &c->l1_weight, 0, 0 },
+        { "l1_activity", &c->l1_activity, 0, 0 },
+        { "beta", &c->beta, 0, 0 },
+        { "rho", &c->rho, 0, 1 },
+        { "gamma", &c->gamma, 0, 0 },
+        { "kl_eps", &c->kl_eps, 0, 0.5 },
     };
-    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
-        if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        double v = 0;
+        const int rc = get_scalar(z, path, nums[i].name, &v, e);
+        if (rc < 0)
             return -1;
+        if (rc > 0)
+            continue;
+        const int open = nums[i].lo != nums[i].hi;
+        if (open ? !(v > nums[i].lo && v < nums[i].hi) : !(v >= 0 && isfinite(v)))
+            return open ? sae_fail(e, "%s: member %s: expected a value in (%g, %g), got %g", path, nums[i].name,
+                                   nums[i].lo, nums[i].hi, v)
+                        : sae_fail(e, "%s: member %s: expected a finite value >= 0, got %g", path, nums[i].name, v);
+        *nums[i].dst = v;
+    }
     if (get_enum(z, path, "encoder", parse_act, &c->encoder, e) < 0 ||
         get_enum(z, path, "decoder", parse_act, &c->decoder, e) < 0 ||
         get_enum(z, path, "loss", parse_loss, &c->loss, e) < 0 ||
         get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0 ||
-        get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0) /* older files: the caller's value */
+        get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0)
         return -1;
+    if (c->encoder == SAE_ACT_LINEAR)
+        return sae_fail(e, "%s: member encoder: expected sigmoid, tanh or relu, got linear", path);
+    if (c->decoder != SAE_ACT_SIGMOID && c->decoder != SAE_ACT_LINEAR)
+        return sae_fail(e, "%s: member decoder: expected sigmoid or linear, got %s", path, sae_act_name(c->decoder));
+    char err[256];
+    if (sae_config_check(c, err, sizeof err))
+        return sae_fail(e, "%s: members loss and decoder: %s", path, err);
     return 0;
 }
 
@@ -187,7 +208,10 @@ static int get_block(const SaeNpz *z, const char *path, const Block *b, double *
                         a.ndim ? got : "a scalar");
     }
     *f32 = a.dtype == SAE_DT_F32;
-    for (size_t i = 0; i < a.count; i++) theta[b->off + i] = sae_npy_get(&a, i);
+    for (size_t i = 0; i < a.count; i++)
+        if (!isfinite(theta[b->off + i] = sae_npy_get(&a, i)))
+            return sae_fail(e, "%s: member %s: entry %zu is %g (expected finite weights)", path, b->name, i,
+                            theta[b->off + i]);
     return 0;
 }
 
@@ -256,7 +280,9 @@ int sae_model_test_fraction(const char *path, double *test_fraction, SaeError *e
     SaeNpz z;
     if (sae_npz_read(path, &z, e))
         return -1;
-    const int rc = get_scalar(&z, path, "test_fraction", test_fraction, e);
+    int rc = get_scalar(&z, path, "test_fraction", test_fraction, e);
+    if (rc == 0 && !(*test_fraction >= 0 && *test_fraction < 1))
+        rc = sae_fail(e, "%s: member test_fraction: expected a value in [0, 1), got %g", path, *test_fraction);
     sae_npz_free(&z);
     return rc;
 }

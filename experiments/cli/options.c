@@ -84,14 +84,15 @@ static const Opt opts[] = {
       "input scaling; auto: bytes /255, digits /16" },
     { "label-column", K_ENUM, F(data.label_column), BOTH, 0, 0, 0, 0, p_label, "none|first|last",
       "the CSV column holding class labels" },
-    { "patch", K_SIZE, F(data.patch), BOTH, 1, INF, 0, 0, 0, 0, "P: patch side for image data (8)" },
-    { "patches", K_SIZE, F(data.patches), BOTH, 1, INF, 0, 0, 0, 0, "N: patches sampled from image data (10000)" },
+    { "patch", K_SIZE, F(data.patch), BOTH, 1, 4096, 0, 0, 0, 0, "P: patch side for image data (8)" },
+    { "patches", K_SIZE, F(data.patches), BOTH, 1, 100000000, 0, 0, 0, 0,
+      "N: patches sampled from image data (10000)" },
     { "split", K_UINT, F(data.split), BOTH, 0, INF, 0, 0, 0, 0,
       "K: the K-th re-draw of the --test-fraction split (0: the fixed split)" },
     { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0,
       "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */
-    { "hidden", K_SIZE, F(model.n_hidden), TR, 1, INF, 0, 0, 0, 0, "K: hidden units (25)" },
+    { "hidden", K_SIZE, F(model.n_hidden), TR, 1, 16777216, 0, 0, 0, 0, "K: hidden units (25)" },
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu", "encoder activation f" },
     { "decoder", K_ENUM, F(model.decoder), BOTH, 0, 0, 0, 0, p_act_dec, "sigmoid|linear", "decoder activation g" },
     { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
@@ -116,7 +117,7 @@ static const Opt opts[] = {
     { "adam-beta1", K_DOUBLE, F(train.adam_beta1), TR, 0, 1, 0, 1, 0, 0, "Adam beta1 (0.9)" },
     { "adam-beta2", K_DOUBLE, F(train.adam_beta2), TR, 0, 1, 0, 1, 0, 0, "Adam beta2 (0.999)" },
     { "adam-eps", K_DOUBLE, F(train.adam_eps), TR, 0, INF, 1, 0, 0, 0, "Adam epsilon (1e-8)" },
-    { "batch", K_SIZE, F(train.batch), TR, 1, INF, 0, 0, 0, 0, "minibatch size for sgd/adam (32)" },
+    { "batch", K_SIZE, F(train.batch), TR, 1, 16777216, 0, 0, 0, 0, "minibatch size for sgd/adam (32)" },
     { "epochs", K_UINT, F(train.epochs), TR, 1, INF, 0, 0, 0, 0, "epochs for sgd/adam (100)" },
     { "iters", K_UINT, F(train.iters), TR, 1, INF, 0, 0, 0, 0, "L-BFGS iterations (400)" },
     { "lbfgs-memory", K_UINT, F(train.lbfgs_memory), TR, 1, INF, 0, 0, 0, 0, "L-BFGS memory (100)" },
@@ -176,8 +177,9 @@ int sae_option_index(const char *name)
 static int range_error(const Opt *o, const char *v, char *err, size_t n)
 {
     char lo[32], hi[32];
-    snprintf(lo, sizeof lo, "%g", o->lo);
-    snprintf(hi, sizeof hi, "%g", o->hi);
+    const char *fmt = o->kind == K_DOUBLE ? "%g" : "%.0f"; /* 16777216, not 1.67772e+07 */
+    snprintf(lo, sizeof lo, fmt, o->lo);
+    snprintf(hi, sizeof hi, fmt, o->hi);
     if (o->hi == INF)
         snprintf(err, n, "--%s must be %s %s, got %s", o->name, o->lo_open ? ">" : ">=", lo, v);
     else

@@ -38,7 +38,7 @@ static int mpi_rank, mpi_size = 1, mpi_coordinated;
 
 static const char usage[] =
     "usage: saebench sweep CONFIG.ini [--set key=v1,v2,...]... [--seeds N] [--splits N] [--out DIR] [--resume]\n"
-    "                      [--shard I/N] [--cpumask LEVEL] [--threads N] [--dry-run]\n"
+    "                      [--shard I/N] [--cpumask LEVEL] [--threads N] [--dry-run] [--force]\n"
     "Trains every point of the grid in CONFIG.ini ([base]: train options; [sweep]: axes as\n"
     "comma lists, logspace(a,b,n) or linspace(a,b,n)) times the seeds (and --splits: re-drawn\n"
     "held-out splits), and writes DIR\n"
@@ -46,6 +46,7 @@ static const char usage[] =
     "runs/<run id>/*.png for image data, sweep.ini, sweep.resolved.ini and grid.tsv.\n"
     "--resume skips the runs already in DIR/results.csv. Ctrl-C keeps every finished run.\n"
     "--dry-run prints the resolved grid (index, run id, axis values, seed) and runs nothing.\n"
+    "A grid of more than 100000 runs is refused unless --force (at most 1000000).\n"
     "--shard I/N runs every N-th run from the I-th into DIR/shards/I (alone: I and N from a\n"
     "Slurm array job); `saebench merge DIR` then makes DIR's files from the shards.";
 
@@ -66,7 +67,7 @@ static int mkdirs(const char *path)
 /* The command line after the config file. */
 typedef struct SweepArgs {
     const char *config_path, *out_dir;
-    int resume, dry_run;
+    int resume, dry_run, force;
     unsigned shard_i, shard_n; /* --shard I/N (shard_n 0: the whole grid) */
 } SweepArgs;
 
@@ -193,6 +194,10 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
             a->dry_run = 1;
             continue;
         }
+        if (!strcmp(arg, "--force")) {
+            a->force = 1;
+            continue;
+        }
         if (!strcmp(arg, "--help")) {
             puts(usage);
             return SAE_EXIT_OK;
@@ -229,11 +234,19 @@ static int parse_args(int argc, char **argv, SaeSweepConfig *cfg, SweepArgs *a)
 /* Every point is checked before anything runs; *runs gets the number of
  * points that are runs (not skipped by [only-if]). Returns -1 when all are
  * good, or the exit status. */
-static int check_grid(const SaeSweepConfig *cfg, const char *config_path, size_t n, size_t *runs)
+static int check_grid(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t *runs)
 {
     SaeError e;
+    const char *config_path = a->config_path;
     if (n == 0)
-        return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: the grid has more than a million runs", config_path);
+        return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: the grid has more than %d runs", config_path,
+                             SAE_MAX_GRID_RUNS);
+    if (n > SAE_GRID_RUNS_UNFORCED && !a->force)
+        return sae_cli_error("sweep", SAE_EXIT_USAGE,
+                             "%s: the grid has %zu runs, more than %d: is that meant? (--force runs it)", config_path,
+                             n, SAE_GRID_RUNS_UNFORCED);
+    if (n > 10000) /* checking a large grid takes seconds: say what is going on */
+        fprintf(stderr, "saebench sweep: checking %zu grid points...\n", n);
     *runs = 0;
     for (size_t i = 0; i < n; i++) {
         SaeRunSpec s;
@@ -495,7 +508,7 @@ int sae_cmd_sweep(int argc, char **argv)
     const size_t n = code < 0 ? sae_sweep_size(cfg) : 0;
     size_t runs = 0;
     if (code < 0)
-        code = check_grid(cfg, a.config_path, n, &runs);
+        code = check_grid(cfg, &a, n, &runs);
     if (code < 0 && a.dry_run) { /* the resolved grid, nothing run or written */
         SaeError e;
         code = mpi_rank                         ? SAE_EXIT_OK

@@ -289,7 +289,7 @@ size_t sae_sweep_size(const SaeSweepConfig *c)
     size_t n = sae_sweep_replicates(c);
     for (size_t i = 0; i < c->n_axes; i++) {
         n *= c->axes[i].n;
-        if (n > 1000000)
+        if (n > SAE_MAX_GRID_RUNS)
             return 0;
     }
     return n;

@@ -49,6 +49,10 @@ typedef struct SaeSweepConfig {
 /* A sweep file is text of at most this many bytes (README, "Errors and
  * limits"): anything larger is not a hand-written config. */
 #define SAE_MAX_CONFIG_BYTES ((size_t)1 << 20)
+/* Grid sizes (README, "Errors and limits"): above the first, sweep asks
+ * for --force; above the second, it refuses. */
+#define SAE_GRID_RUNS_UNFORCED 100000
+#define SAE_MAX_GRID_RUNS 1000000
 
 /* Reads and checks an INI file: sections [base], [sweep], [only-if];
  * `key = value` lines; comments are whole lines starting with '#' or ';'
@@ -75,7 +79,7 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
 int sae_axis_parse(const char *text, SaeAxis *a, SaeError *e);
 
 /* Number of grid points times replicates, skipped points included (0 on
- * overflow past 1e6). Point idx is grid point idx / replicates, replicate
+ * overflow past SAE_MAX_GRID_RUNS). Point idx is grid point idx / replicates, replicate
  * idx % replicates: seed (replicate % seeds), split (replicate / seeds). */
 size_t sae_sweep_size(const SaeSweepConfig *c);
 size_t sae_sweep_replicates(const SaeSweepConfig *c);
