@@ -84,9 +84,16 @@ static double cubic_min(double t1, double f1, double g1, double t2, double f2, d
     return fmin(fmax(t, lo), hi);
 }
 
-static int sufficient_decrease(const Search *s, const Point *p) { return p->f <= s->f0 + s->o->c1 * p->t * s->gtd0; }
+int sae_wolfe_armijo(double f0, double gtd0, double t, double f, double c1) { return f <= f0 + c1 * t * gtd0; }
 
-static int curvature(const Search *s, const Point *p) { return fabs(p->gtd) <= -s->o->c2 * s->gtd0; }
+int sae_wolfe_curvature(double gtd0, double gtd, double c2) { return fabs(gtd) <= -c2 * gtd0; }
+
+static int sufficient_decrease(const Search *s, const Point *p)
+{
+    return sae_wolfe_armijo(s->f0, s->gtd0, p->t, p->f, s->o->c1);
+}
+
+static int curvature(const Search *s, const Point *p) { return sae_wolfe_curvature(s->gtd0, p->gtd, s->o->c2); }
 
 /* N&W algorithm 3.6: lo satisfies sufficient decrease and has the lowest f
  * seen; the answer is left in *lo. Returns 0 on success. */

@@ -62,6 +62,13 @@ void sae_lbfgs(sae_fg_fn fg, void *ctx, double *x, size_t n, const SaeLbfgsOpts 
 
 const char *sae_lbfgs_status_name(SaeLbfgsStatus s);
 
+/* The line search's two tests of a step t along a descent direction d
+ * (gtd0 = g(x)'d < 0, gtd = g(x + t d)'d): sufficient decrease (Armijo)
+ * f <= f0 + c1 t gtd0, and the strong-Wolfe curvature condition
+ * |gtd| <= c2 |gtd0|. A step is accepted when both hold. */
+int sae_wolfe_armijo(double f0, double gtd0, double t, double f, double c1);
+int sae_wolfe_curvature(double gtd0, double gtd, double c2);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@ int wait_status(pid_t pid)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static size_t memory_limit;
+
+void run_limit_memory(size_t bytes) { memory_limit = bytes; }
+
 Run *run(const char *first, ...)
 {
     static Run r;
@@ -39,6 +44,10 @@ Run *run(const char *first, ...)
     if (pid == 0) {
         dup2(fo, 1);
         dup2(fe, 2);
+        if (memory_limit) {
+            const struct rlimit lim = { memory_limit, memory_limit };
+            setrlimit(RLIMIT_AS, &lim);
+        }
         execv(SAEBENCH_EXE, (char *const *)argv);
         _exit(127);
     }

@@ -3,6 +3,7 @@
 #ifndef SAE_TESTS_RUNCMD_H
 #define SAE_TESTS_RUNCMD_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 typedef struct Run {
@@ -13,6 +14,10 @@ typedef struct Run {
 /* saebench with the NULL-terminated arguments; waits for it. The result
  * lives until the next call. */
 Run *run(const char *first, ...);
+
+/* Runs of run() from now on get an address-space limit (RLIMIT_AS) of
+ * bytes (0: none): a memory bomb must end in a clean error. */
+void run_limit_memory(size_t bytes);
 
 /* Starts saebench in the background (output discarded); returns its pid. */
 pid_t run_async(const char *const *argv_after_exe);

@@ -558,3 +558,62 @@ Test(linalg, eigen_and_zca)
             cr_expect(close_enough(c / M, j == k, 1e-8, 0), "cov[%d][%d] = %g", j, k, c / M);
         }
 }
+
+/* A row keeps its label through the shuffled split: the label here is a
+ * function of the row (its first value), checked on both parts for every
+ * re-drawn split. Shuffling rows without their labels makes the probe's
+ * accuracy chance, silently. */
+Test(split, rows_keep_their_labels)
+{
+    char path[] = "/tmp/sae_split_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    for (int i = 0; i < 60; i++) fprintf(f, "%d,%d,%d\n", i % 5, i % 5, i);
+    fclose(f);
+    SaeDataOpts o = sae_data_defaults();
+    o.label_column = SAE_LABEL_FIRST;
+    o.test_fraction = 0.3;
+    for (o.split = 0; o.split < 4; o.split++) {
+        SaeData tr, te;
+        SaeError e;
+        cr_assert_eq(sae_data_load(path, &o, &tr, &te, &e), 0, "%s", e.msg);
+        cr_assert(tr.rows == 42 && te.rows == 18 && tr.labels && te.labels);
+        int moved = 0;
+        for (const SaeData *d = &tr; d; d = d == &tr ? &te : NULL)
+            for (size_t r = 0; r < d->rows; r++) {
+                cr_expect_eq(d->labels[r], (int)d->x[r * 2], "split %u: row %zu has label %d, value %g", o.split, r,
+                             d->labels[r], d->x[r * 2]);
+                moved |= d->x[r * 2 + 1] != (double)(d == &tr ? r : 42 + r);
+            }
+        cr_expect(moved, "the split shuffles the rows");
+        sae_data_free(&te);
+        sae_data_free(&tr);
+    }
+    unlink(path);
+}
+
+/* The finiteness check covers the held-out rows: the NaN row lands in the
+ * held-out part for some of the re-drawn splits, and every one refuses. */
+Test(split, nan_in_held_out_rows_is_refused)
+{
+    char path[] = "/tmp/sae_nan_split_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    double d[20 * 2];
+    for (int i = 0; i < 40; i++) d[i] = i;
+    d[2 * 7 + 1] = NAN;
+    size_t len;
+    unsigned char *b = npy_of(SAE_DT_F64, 20, 2, d, &len);
+    cr_assert_eq(write(fd, b, len), (ssize_t)len);
+    close(fd);
+    SaeDataOpts o = sae_data_defaults();
+    o.test_fraction = 0.5;
+    for (o.split = 0; o.split < 8; o.split++) {
+        SaeData tr, te;
+        SaeError e;
+        expect_error(sae_data_load(path, &o, &tr, &te, &e), e, path, "column 2", "finite");
+    }
+    unlink(path);
+    free(b);
+}

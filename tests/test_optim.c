@@ -323,3 +323,71 @@ Test(optim, chunked_evaluation_matches_one_batch)
     free(g);
     free(x);
 }
+
+/* The line search's accept/reject decisions where they matter: a step
+ * that raises f by any amount fails sufficient decrease, however small
+ * c1 t |g'd|; a step whose slope is still steeply downhill (or steeply
+ * uphill) fails the strong-Wolfe curvature test. */
+Test(lbfgs, wolfe_decisions)
+{
+    const double f0 = 10, gtd0 = -4, c1 = 1e-4, c2 = 0.9;
+    cr_expect(sae_wolfe_armijo(f0, gtd0, 1, 9.0, c1), "a clear decrease");
+    cr_expect(sae_wolfe_armijo(f0, gtd0, 1, f0 - c1 * 4, c1), "exactly the required decrease");
+    cr_expect_not(sae_wolfe_armijo(f0, gtd0, 1, f0 - c1 * 2, c1), "less decrease than c1 t |g'd|");
+    cr_expect_not(sae_wolfe_armijo(f0, gtd0, 1, f0 + c1 * 2, c1), "an increase of c1 t |g'd| / 2");
+    cr_expect_not(sae_wolfe_armijo(f0, gtd0, 0.5, f0 + 1e-9, c1), "any increase");
+    cr_expect(sae_wolfe_curvature(gtd0, -0.1, c2), "a flat slope");
+    cr_expect(sae_wolfe_curvature(gtd0, 3.5, c2), "a gently rising slope");
+    cr_expect_not(sae_wolfe_curvature(gtd0, -3.9, c2), "still steeply downhill: step further");
+    cr_expect_not(sae_wolfe_curvature(gtd0, -8, c2), "steeper downhill than at the start");
+    cr_expect_not(sae_wolfe_curvature(gtd0, 3.7, c2), "overshot: steeply uphill");
+}
+
+/* The trainer's first Adam steps against Adam written out here (Kingma &
+ * Ba, Algorithm 1, with the bias corrections 1 - beta^t): a full batch, so
+ * each epoch is one step on the gradient of all rows. Without the
+ * corrections the first step would be ~3x longer. */
+Test(optim, adam_trajectory_follows_the_algorithm)
+{
+    SaeConfig c = toy_config();
+    c.beta = 1;
+    c.rho = 0.2;
+    c.lambda = 1e-3;
+    const size_t m = 30;
+    double *x = toy_data(m, 9, 7);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    const size_t P = l.total;
+    double *th = malloc(P * sizeof(double)), *ref = malloc(P * sizeof(double)), *g = malloc(P * sizeof(double));
+    double *mo = calloc(P, sizeof(double)), *v = calloc(P, sizeof(double));
+    sae_init_params(&c, 3, th);
+    memcpy(ref, th, P * sizeof(double));
+    SaeTrainOpts o = sae_train_defaults();
+    o.optimizer = SAE_OPT_ADAM;
+    o.precision = SAE_PREC_DOUBLE;
+    o.batch = m;
+    o.epochs = 4;
+    o.lr = 1e-2;
+    SaeTrainResult r;
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, m, th, &r), SAE_TRAIN_OK);
+    const double b1 = o.adam_beta1, b2 = o.adam_beta2, eps = o.adam_eps;
+    for (int t = 1; t <= 4; t++) {
+        SaeTerms terms;
+        cr_assert_eq(sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), ref, x, m, &terms, g, NULL), 0);
+        for (size_t i = 0; i < P; i++) {
+            mo[i] = b1 * mo[i] + (1 - b1) * g[i];
+            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+            const double mhat = mo[i] / (1 - pow(b1, t)), vhat = v[i] / (1 - pow(b2, t));
+            ref[i] -= o.lr * mhat / (sqrt(vhat) + eps);
+        }
+    }
+    double worst = 0;
+    for (size_t i = 0; i < P; i++) worst = fmax(worst, fabs(th[i] - ref[i]));
+    cr_expect_lt(worst, 1e-9, "trainer and hand-written Adam differ by %g after 4 steps", worst);
+    free(x);
+    free(th);
+    free(ref);
+    free(g);
+    free(mo);
+    free(v);
+}

@@ -298,6 +298,42 @@ Test(metrics, silent_units_and_samples_are_excluded)
     cr_expect_eq(m.silent_unit_frac, 1.0);
 }
 
+/* Treves-Rolls on general values, both directions, with the 1/(1 - 1/N)
+ * normalisation written out: N = 2 rows for a unit, N = 3 units for a row. */
+Test(metrics, treves_rolls_by_hand)
+{
+    SaeConfig c = sae_config_default(); /* sigmoid: a = h */
+    c.n_in = 1;
+    c.n_hidden = 3;
+    const double theta[] = { 1, 1, 1 }, x[] = { 1, 1 }, xh[] = { 1, 1 };
+    const double h[] = { 0.2, 0.4, 0.8, 0.6, 0.6, 0.1 };
+    SaeMetrics m;
+    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    /* S = (1 - (mean a)^2 / mean a^2) / (1 - 1/N) */
+    const double life0 = (1 - pow(0.4, 2) / ((0.04 + 0.36) / 2)) / (1 - 1.0 / 2);  /* 0.2, 0.6 */
+    const double life1 = (1 - pow(0.5, 2) / ((0.16 + 0.36) / 2)) / (1 - 1.0 / 2);  /* 0.4, 0.6 */
+    const double life2 = (1 - pow(0.45, 2) / ((0.64 + 0.01) / 2)) / (1 - 1.0 / 2); /* 0.8, 0.1 */
+    const double pop0 = (1 - pow(1.4 / 3, 2) / ((0.04 + 0.16 + 0.64) / 3)) / (1 - 1.0 / 3);
+    const double pop1 = (1 - pow(1.3 / 3, 2) / ((0.36 + 0.36 + 0.01) / 3)) / (1 - 1.0 / 3);
+    cr_expect(close_enough(m.lifetime_sparsity, (life0 + life1 + life2) / 3, 1e-14, 0), "%g", m.lifetime_sparsity);
+    cr_expect(close_enough(m.population_sparsity, (pop0 + pop1) / 2, 1e-14, 0), "%g", m.population_sparsity);
+}
+
+/* The probe's class biases: one constant feature of 0 carries nothing, so
+ * only the biases can learn that 3 rows in 4 are class 1 (accuracy 0.75;
+ * without biases every logit is 0 and the first class wins: 0.25). */
+Test(probe, biases_learn_the_class_prior)
+{
+    enum { M = 40 };
+    double f[M] = { 0 }, ft[M] = { 0 };
+    int y[M], yt[M];
+    for (int i = 0; i < M; i++) y[i] = yt[i] = i % 4 != 0;
+    SaeProbeResult r;
+    cr_assert_eq(sae_probe(test_kernels(), f, y, M, ft, yt, M, 1, 2, 1e-4, 100, &r), 0);
+    cr_expect_eq(r.train_acc, 0.75);
+    cr_expect_eq(r.test_acc, 0.75);
+}
+
 /* The tuned probe refits the lambda it chose, so its result is the fixed
  * probe's at that lambda; with one lambda nothing is held out. */
 /* Three classes of m rows in d features, each a blob of the given spread

@@ -86,6 +86,45 @@ static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, size_t n_in, d
     return 0;
 }
 
+/* --save failed after training: the weights go to a fallback file in
+ * $TMPDIR (or /tmp) that the message names, not away with the process. */
+static int rescue(const SaeRunSpec *s, const SaeConfig *c, const double *theta, const SaeError *failed)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/saebench-rescued-%ld.npz", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+    SaeError e;
+    if (sae_model_save(path, c, theta, s->train.precision == SAE_PREC_FLOAT, s->data.test_fraction, &e))
+        return sae_cli_error("train", SAE_EXIT_INPUT, "%s; the weights are lost (%s too: %s)", failed->msg, path,
+                             e.msg);
+    return sae_cli_error("train", SAE_EXIT_INPUT, "%s; the trained weights were saved to %s instead", failed->msg,
+                         path);
+}
+
+/* Why the objective stopped being finite: the data's scale or the start,
+ * when they are the cause, before the step size is blamed. */
+static void divergence_cause(const SaeRunSpec *s, const SaeData *tr, const SaeTrainResult *r, char *why, size_t n)
+{
+    size_t at = 0;
+    double big = 0;
+    for (size_t i = 0; i < tr->rows * tr->cols; i++)
+        if (fabs(tr->x[i]) > big)
+            big = fabs(tr->x[i]), at = i;
+    /* past these, squared errors summed over a batch overflow */
+    const int f32 = s->train.precision == SAE_PREC_FLOAT;
+    if (big > (f32 ? 1e15 : 1e150))
+        snprintf(why, n,
+                 "the training data hold %g (training row %zu, column %zu), too large for %s arithmetic; scale them "
+                 "(--scale minmax or zscore)",
+                 tr->x[at], at / tr->cols + 1, at % tr->cols + 1, f32 ? "float" : "double");
+    else if (r->fevals <= 1)
+        snprintf(why, n, "the objective is %g at the initial weights, before any step (%s)", r->last_loss,
+                 s->init_path ? "check the --init model" : "check the data and the penalty weights");
+    else
+        snprintf(why, n, "the objective became %g after %u epochs/iterations (try a smaller --lr)", r->last_loss,
+                 r->epochs);
+}
+
 /* --save-init and --save-data: what this run starts from, so that a peer
  * (bench/e2e.py) trains the same model on the same rows. */
 static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *tr, const double *theta, SaeError *e)
@@ -316,10 +355,9 @@ int sae_cmd_train(int argc, char **argv)
         goto out;
     }
     if (rc == SAE_TRAIN_DIVERGED) {
-        code = sae_cli_error("train", SAE_EXIT_DIVERGED,
-                             "training diverged: the objective became %g after %u epochs/iterations "
-                             "(try a smaller --lr); nothing was saved",
-                             r.last_loss, r.epochs);
+        char why[512];
+        divergence_cause(&s, &tr, &r, why, sizeof why);
+        code = sae_cli_error("train", SAE_EXIT_DIVERGED, "training diverged: %s; nothing was saved", why);
         goto out;
     }
     code = evaluate(&s, &c, &k, theta, &tr, &te, &ev);
@@ -327,7 +365,7 @@ int sae_cmd_train(int argc, char **argv)
         goto out;
     if (s.save_path &&
         sae_model_save(s.save_path, &c, theta, s.train.precision == SAE_PREC_FLOAT, s.data.test_fraction, &e)) {
-        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
+        code = rescue(&s, &c, theta, &e);
         goto out;
     }
     if (s.images_dir && write_images(s.images_dir, &c, theta, te.rows ? &te : &tr, &s, &k, &e)) {

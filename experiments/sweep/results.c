@@ -292,7 +292,8 @@ static int append(const char *path, const char *header, const char *line, SaeErr
     if (fd < 0)
         return sae_fail(e, "%s: cannot open for appending: %s", path, strerror(errno));
     struct stat st;
-    const int fresh = header && fstat(fd, &st) == 0 && st.st_size == 0;
+    const off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
+    const int fresh = header && before == 0;
     const size_t hl = fresh ? strlen(header) : 0, len = strlen(line);
     char *both = malloc(hl + len + 1);
     int err = both ? 0 : ENOMEM;
@@ -303,6 +304,8 @@ static int append(const char *path, const char *header, const char *line, SaeErr
         const ssize_t w = write(fd, both, hl + len);
         if (w != (ssize_t)(hl + len) || fsync(fd) != 0)
             err = w < 0 || errno ? errno : ENOSPC;
+        if (err && w > 0 && before >= 0)
+            (void)ftruncate(fd, before); /* a part-written line (a full disk) is taken back */
         free(both);
     }
     close(fd);
