@@ -49,12 +49,13 @@ int sae_sym_eig(size_t n, double *a, double *evals, double *evecs)
 
 int sae_zca_whiten(double *x, size_t m, size_t n, double eps)
 {
-    double *cov = calloc(n * n, sizeof(double)), *u = sae_alloc_array(n * n, sizeof(double));
-    double *lam = sae_alloc_array(n, sizeof(double)), *w = sae_alloc_array(n * n, sizeof(double));
+    double *cov = sae_alloc_array2(n, n, sizeof(double)), *u = sae_alloc_array2(n, n, sizeof(double));
+    double *lam = sae_alloc_array(n, sizeof(double)), *w = sae_alloc_array2(n, n, sizeof(double));
     double *mean = calloc(n, sizeof(double)), *row = sae_alloc_array(n, sizeof(double));
     int rc = -1;
     if (!cov || !u || !lam || !w || !mean || !row)
         goto done;
+    memset(cov, 0, n * n * sizeof(double));
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) mean[j] += x[i * n + j];
     for (size_t j = 0; j < n; j++) mean[j] /= (double)m;

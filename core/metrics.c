@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/safe_alloc.h"
 #include "core/metrics.h"
 
 /* The activation on the (0, 1) scale the KL and the thresholds use. */
@@ -81,7 +82,7 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->sat_frac = (double)sat / ((double)m * (double)k);
 
     /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (core/MODEL.md §3 [cae]) */
-    double *r = malloc(k * sizeof(double));
+    double *r = sae_alloc_array(k, sizeof(double));
     if (!r) {
         o->jac_norm = o->jac_norm_sq = o->population_sparsity = o->silent_sample_frac = NAN;
         return;

@@ -95,9 +95,9 @@ int sae_probe_tuned(const SaeKernels *k, const double *ftrain, const int *ytrain
     const size_t mval = n_lambdas > 1 ? mtr / 5 : 0, mfit = mtr - mval;
     Probe p = { .k = &k->f32, .d = d, .classes = classes };
     float *ftr = to_float(ftrain, mtr * d), *fte = to_float(ftest, mte * d);
-    p.w = sae_alloc_array(C * d, sizeof(float));
-    p.z = sae_alloc_array(mtr * C, sizeof(float));
-    p.g = sae_alloc_array(C * d, sizeof(float));
+    p.w = sae_alloc_array2(C, d, sizeof(float));
+    p.z = sae_alloc_array2(mtr, C, sizeof(float));
+    p.g = sae_alloc_array2(C, d, sizeof(float));
     p.colsum = sae_alloc_array(C, sizeof(double));
     double *theta = sae_alloc_array(P, sizeof(double));
     int rc = -1;

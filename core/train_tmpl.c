@@ -32,7 +32,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     T *theta = FN(to_typed)(theta_io, P);
     T *grad = sae_alloc_array(P, sizeof(T));
     T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
-    T *xb = sae_alloc_array(batch * n, sizeof(T));
+    T *xb = sae_alloc_array2(batch, n, sizeof(T));
     size_t *idx = sae_alloc_array(m, sizeof(size_t));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, batch);
     int rc = SAE_TRAIN_NO_MEMORY;
@@ -161,7 +161,7 @@ static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
                                 size_t m, SaeTerms *terms, double *rhohat, double *h, double *xh)
 {
     const size_t n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
-    T *xt = sae_alloc_array(chunk * n, sizeof(T));
+    T *xt = sae_alloc_array2(chunk, n, sizeof(T));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, chunk);
     int rc = SAE_TRAIN_NO_MEMORY;
     if (xt && w) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/safe_alloc.h"
 #include "core/clock.h"
 #include "core/io/tunefile.h"
 #include "core/rng.h"
@@ -290,7 +291,7 @@ int sae_cmd_tune(int argc, char **argv)
         const size_t sz[] = { md->v * md->h, md->v * md->b, md->h * md->b };
         for (int i = 0; i < 3; i++) need = sz[i] > need ? sz[i] : need;
     }
-    float *buf = malloc(3 * need * sizeof(float));
+    float *buf = sae_alloc_array2(3, need, sizeof(float));
     if (!buf)
         return sae_cli_error("tune", SAE_EXIT_INPUT, "out of memory for %zu floats", 3 * need);
     SaeRng rng;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/safe_alloc.h"
 #include "core/io/fileio.h"
 #include "core/io/npz.h"
 #include "experiments/report/png.h"
@@ -130,7 +131,7 @@ static int grid(size_t count, size_t cols, size_t ih, size_t iw, size_t top, uns
     const size_t rows = (count + cols - 1) / cols, z = zoom(iw);
     *ow = cols * (iw * z + 1) + 1;
     *oh = top + rows * (ih * z + 1) + 1;
-    *out = malloc(*ow * *oh);
+    *out = sae_alloc_array2(*ow, *oh, 1);
     if (!*out)
         return -1;
     memset(*out, 255, *ow * top);
