@@ -363,19 +363,13 @@ static void every_prefix_refused(const char *what, const unsigned char *b, size_
     }
 }
 
-static int load_npy(const char *p, const unsigned char *b, size_t n, SaeError *e)
-{
-    SaeData d;
-    const int rc = sae_data_from_npy(p, b, n, &d, e);
-    if (!rc)
-        sae_data_free(&d);
-    return rc;
-}
+/* sae_data_from_npy or sae_data_from_idx, as a loader of the above */
+static int (*data_parser)(const char *, const unsigned char *, size_t, SaeData *, SaeError *);
 
-static int load_idx(const char *p, const unsigned char *b, size_t n, SaeError *e)
+static int load_data(const char *p, const unsigned char *b, size_t n, SaeError *e)
 {
     SaeData d;
-    const int rc = sae_data_from_idx(p, b, n, &d, e);
+    const int rc = data_parser(p, b, n, &d, e);
     if (!rc)
         sae_data_free(&d);
     return rc;
@@ -411,9 +405,11 @@ Test(hostile, every_truncation_is_refused)
     unsigned char *npy;
     size_t len;
     cr_assert_eq(sae_npy_encode(SAE_DT_F64, 2, shape, v, &npy, &len), 0);
-    every_prefix_refused("x.npy", npy, len, load_npy);
+    data_parser = sae_data_from_npy;
+    every_prefix_refused("x.npy", npy, len, load_data);
     static const unsigned char idx[16 + 12] = { 0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6 };
-    every_prefix_refused("x.idx", idx, sizeof idx, load_idx);
+    data_parser = sae_data_from_idx;
+    every_prefix_refused("x.idx", idx, sizeof idx, load_data);
     static const unsigned char pgm[] = "P5\n3 2\n255\n\x01\x02\x03\x04\x05\x06";
     every_prefix_refused("x.pgm", pgm, sizeof pgm - 1, load_pgm);
     SaeNpz z = { 0 };

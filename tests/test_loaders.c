@@ -338,7 +338,8 @@ Test(pgm, patches_follow_ufldl_normalisation)
     cr_expect(lo < 0.1 + 1e-12 || hi > 0.9 - 1e-12, "the clip at 3 sigma should be reached: [%g, %g]", lo, hi);
     cr_expect(close_enough(mean, 0.5, 0.01, 0), "per-patch means removed: overall mean %g", mean);
     sae_data_free(&d);
-    expect_error(sae_sample_patches("img.pgm", &img, 1, 17, 5, 3, 0, &d, &e), e, "smaller than the 17 x 17 patch");
+    expect_error(sae_sample_patches("img.pgm", &img, 1, 17, 5, 3, 0, &d, &e), e, "img.pgm: the image is",
+                 "smaller than the 17 x 17 patch");
     free(img.px);
 }
 
