@@ -568,6 +568,21 @@ Test(hostile, overlapping_npz_members)
     cr_expect_not_null(strstr(e.msg, "overlaps"), "%s", e.msg);
 }
 
+/* 7: one huge class label makes one more class, not a million (the probe
+ * took 226 s and 7.5 GB); the run ends in seconds under the test timeout. */
+Test(hostile, huge_label_is_one_class, .timeout = 60)
+{
+    char text[4096] = "";
+    for (int i = 0; i < 40; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%g,%g\n", i == 5 ? 1000000 : i % 2, 0.1 * (i % 7),
+                 0.2 * (i % 3));
+    const char *p = put_text("labels.csv", text);
+    const Run *r = run("train", "--data", p, "--label-column", "first", "--test-fraction", "0.25", "--hidden", "2",
+                       "--epochs", "2", "--metrics", "--json", NULL);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect_not_null(strstr(r->out, "probe"), "%s", r->out);
+}
+
 /* 12: a NaN objective at the first step is blamed on its cause. */
 Test(hostile, divergence_names_its_cause)
 {
