@@ -28,8 +28,10 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
 int sae_model_test_fraction(const char *path, double *test_fraction, SaeError *e);
 
 /* Reads path into *c (the shapes and whatever hyperparameters the file
- * has; the other fields keep their values) and a malloc'd theta. *f32 says
- * whether the weights were float32. Shapes that do not agree fail. */
+ * has; the other fields keep their values, so c starts valid, e.g. from
+ * sae_config_default) and a malloc'd theta. *f32 says whether the weights
+ * were float32. Shapes that do not agree, a stored hyperparameter out of
+ * its range and a non-finite weight fail, naming the member. */
 int sae_model_load(const char *path, SaeConfig *c, double **theta, int *f32, SaeError *e);
 
 /* Writes a gradient in the layout of theta as gW1, gb1, gW2, gb2 (f64). */

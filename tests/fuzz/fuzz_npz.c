@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = sae_fuzz_file(data, size);
     SaeError e;
-    SaeConfig c;
+    SaeConfig c = sae_config_default(); /* what a file without a member keeps, as in the CLI */
     double *theta = NULL;
     int f32;
     if (sae_model_load(path, &c, &theta, &f32, &e) == 0)
