@@ -46,6 +46,17 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     for (size_t i = 0; i < m * n; i++) se += (xh[i] - x[i]) * (xh[i] - x[i]);
     o->recon_per_sample = 0.5 * se / (double)m;
     o->mse_per_element = se / ((double)m * (double)n);
+    double var = 0; /* sum ||x_i - mean x||^2, column by column */
+    for (size_t j = 0; j < n; j++) {
+        double mean = 0;
+        for (size_t i = 0; i < m; i++) mean += x[i * n + j];
+        mean /= (double)m;
+        for (size_t i = 0; i < m; i++) var += (x[i * n + j] - mean) * (x[i * n + j] - mean);
+    }
+    o->fvu = var > 0 ? se / var : NAN;
+    size_t active = 0;
+    for (size_t i = 0; i < m * k; i++) active += h[i] != 0;
+    o->l0 = (double)active / (double)m;
 
     const int relu = c->encoder == SAE_ACT_RELU;
     o->rho_mean = o->rho_abs_dev = o->dead_frac = o->lifetime_sparsity = 0;

@@ -35,13 +35,18 @@ extern "C" {
  *   mse_per_element    (1/(m n)) sum (x^ - x)^2
  *   rho_*              rho-hat over units: mean, min, max; mean |rho-hat - rho|
  *   jac_norm           (1/m) sum ||J_f(x)||_F;  jac_norm_sq: of the squares
- *   silent_*_frac      the units, and the rows, whose activations are all 0 */
+ *   silent_*_frac      the units, and the rows, whose activations are all 0
+ *   l0                 (1/m) sum_i #{j : h_ij != 0}: active units per sample
+ *                      (the sparse-dictionary papers' L0; k for sigmoid/tanh)
+ *   fvu                sum ||x^ - x||^2 / sum ||x - mean x||^2, the mean over
+ *                      the evaluated rows: the fraction of variance
+ *                      unexplained, centred (NaN when the rows are constant) */
 /* clang-format off */
 #define SAE_METRIC_FIELDS(X) \
     X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
     X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(silent_unit_frac) \
     X(silent_sample_frac) X(jac_norm) \
-    X(jac_norm_sq) X(sat_frac)
+    X(jac_norm_sq) X(sat_frac) X(l0) X(fvu)
 /* clang-format on */
 
 #define SAE_METRIC_FIELD(name) double name;

@@ -69,6 +69,14 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
         nonneg("l1-activity", c->l1_activity, err, errlen) || nonneg("beta", c->beta, err, errlen) ||
         nonneg("gamma", c->gamma, err, errlen))
         return -1;
+    if (c->topk && c->encoder != SAE_ACT_RELU) {
+        snprintf(err, errlen, "k %zu (TopK) needs the relu encoder (got %s)", c->topk, sae_act_name(c->encoder));
+        return -1;
+    }
+    if (c->topk > c->n_hidden) {
+        snprintf(err, errlen, "k %zu (TopK) is more than the %zu hidden units", c->topk, c->n_hidden);
+        return -1;
+    }
     if (!(c->rho > 0 && c->rho < 1)) {
         snprintf(err, errlen, "rho must be in (0, 1), got %g", c->rho);
         return -1;

@@ -46,6 +46,7 @@ typedef struct SaeConfig {
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
+    size_t topk; /* TopK: keep the topk largest relu activations per sample (0: all) */
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */

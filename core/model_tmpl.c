@@ -96,6 +96,55 @@ void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
 }
 
+/* The K-th largest of v[0..n) (K <= n): a min-heap of the K largest seen,
+ * in heap[0..K). O(n log K). */
+static T FN(kth_largest)(const T *v, size_t n, size_t K, T *heap)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t at;
+        if (i < K) { /* grow: sift the new value up */
+            at = i;
+            while (at > 0 && v[i] < heap[(at - 1) / 2]) {
+                heap[at] = heap[(at - 1) / 2];
+                at = (at - 1) / 2;
+            }
+        } else if (v[i] > heap[0]) { /* replace the smallest: sift down */
+            at = 0;
+            for (size_t child; (child = 2 * at + 1) < K; at = child) {
+                if (child + 1 < K && heap[child + 1] < heap[child])
+                    child++;
+                if (!(heap[child] < v[i]))
+                    break;
+                heap[at] = heap[child];
+            }
+        } else {
+            continue;
+        }
+        heap[at] = v[i];
+    }
+    return heap[0];
+}
+
+/* [topk]: keeps the K largest of h[0..k) and zeroes the rest; of values
+ * equal to the K-th largest the first ones stay, so exactly K entries are
+ * kept (relu zeros among them stay zero). scratch: K entries. */
+static void FN(keep_largest)(size_t k, size_t K, T *h, T *scratch)
+{
+    const T thr = FN(kth_largest)(h, k, K, scratch);
+    size_t above = 0;
+    for (size_t j = 0; j < k; j++) above += h[j] > thr;
+    size_t ties = K - above; /* how many values equal to thr stay */
+    for (size_t j = 0; j < k; j++) {
+        if (h[j] > thr)
+            continue;
+        if (h[j] == thr && ties) {
+            ties--;
+            continue;
+        }
+        h[j] = 0;
+    }
+}
+
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -109,6 +158,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
     kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
+    if (c->topk && c->topk < k) /* [topk]; G_H's first row is free until the backward pass */
+        for (size_t i = 0; i < m; i++) FN(keep_largest)(k, c->topk, H + i * k, w->gh);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
     if (c->tied)
         kt->gemm_bias_act(m, n, k, H, k, W1, n, 0, b2, (int)c->decoder, z2, Xh);

@@ -7,6 +7,7 @@
 
 #include "core/model.h"
 #include "core/rng.h"
+#include "core/train.h"
 #include "tests/common.h"
 #include "tests/fdcheck.h"
 
@@ -74,12 +75,13 @@ static void set_penalty(SaeConfig *c, int pen)
         c->gamma = 0.5;
 }
 
-static double check_case(SaeAct enc, int dec_loss, int tied, int pen, SaeReduction red, uint32_t seed)
+static double check_case(SaeAct enc, size_t topk, int dec_loss, int tied, int pen, SaeReduction red, uint32_t seed)
 {
     Case c = { .cfg = sae_config_default(), .m = 7 };
     c.cfg.n_in = 9;
     c.cfg.n_hidden = 5;
     c.cfg.encoder = enc;
+    c.cfg.topk = topk;
     c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
     c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
@@ -117,13 +119,35 @@ Test(gradcheck, full_grid)
                 for (int pen = 0; pen < PEN_COUNT; pen++)
                     for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) { /* one seed for both */
                         const double err =
-                            check_case((SaeAct)enc, dl, tied, pen, (SaeReduction)red, 1000u + (uint32_t)cases / 2);
+                            check_case((SaeAct)enc, 0, dl, tied, pen, (SaeReduction)red, 1000u + (uint32_t)cases / 2);
                         cr_expect_lt(err, 1e-7, "%s %s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc),
                                      dl_names[dl], tied ? "tied" : "untied", pen_names[pen],
                                      sae_reduction_name((SaeReduction)red), err);
                         cases++;
                     }
     cr_expect_eq(cases, 252);
+}
+
+/* TopK (core/MODEL.md [topk]): the units a sample does not keep pass no
+ * gradient, exactly as relu's zeros do; K = 2 of 5 and K = 4 of 5, every
+ * decoder, tying, penalty and reduction. */
+Test(gradcheck, topk_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    for (size_t K = 2; K <= 4; K += 2)
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen++)
+                    for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) {
+                        const double err =
+                            check_case(SAE_ACT_RELU, K, dl, tied, pen, (SaeReduction)red, 2000u + (uint32_t)cases / 2);
+                        cr_expect_lt(err, 1e-7, "top-%zu %s %s %s %s: relative error %.3g", K, dl_names[dl],
+                                     tied ? "tied" : "untied", pen_names[pen], sae_reduction_name((SaeReduction)red),
+                                     err);
+                        cases++;
+                    }
+    cr_expect_eq(cases, 168);
 }
 
 /* For a tied model without weight penalties, the tied gradient equals the
@@ -167,4 +191,58 @@ Test(gradcheck, tied_equals_folded_untied)
     free(tt);
     free(gu);
     free(gt);
+}
+
+/* What TopK keeps, in float and double: each row's K largest relu
+ * activations (the others 0), on a width that is no multiple of a vector
+ * (37) and K from 1 to all; among equal values, the first ones. */
+Test(topk, keeps_the_k_largest)
+{
+    enum { M = 6, N = 5, KH = 37 };
+    SaeConfig c = sae_config_default();
+    c.n_in = N;
+    c.n_hidden = KH;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *theta = malloc(l.total * sizeof(double)), x[M * N];
+    static double full[M * KH], top[M * KH];
+    sae_init_params(&c, 5, theta);
+    SaeRng rng;
+    sae_rng_seed(&rng, 6);
+    for (size_t i = l.b1; i < l.b1 + KH; i++) theta[i] = 0.3 * sae_rng_gauss(&rng);
+    /* units 20..29: copies of unit 20 (ten-way ties in every row) */
+    for (size_t j = 21; j < 30; j++) {
+        for (size_t i = 0; i < N; i++) theta[j * N + i] = theta[20 * N + i];
+        theta[l.b1 + j] = theta[l.b1 + 20];
+    }
+    for (size_t i = 0; i < M * N; i++) x[i] = sae_rng_uniform(&rng);
+    SaeTerms terms;
+    for (int p = SAE_PREC_FLOAT; p <= SAE_PREC_DOUBLE; p++) {
+        c.topk = 0;
+        cr_assert_eq(
+            sae_evaluate_full(&c, (SaePrecision)p, test_kernels(), theta, x, M, &terms, NULL, NULL, full, NULL), 0);
+        static const size_t ks[] = { 1, 3, 5, 12, 25, 36, 37 };
+        for (size_t t = 0; t < sizeof ks / sizeof *ks; t++) {
+            c.topk = ks[t];
+            cr_assert_eq(
+                sae_evaluate_full(&c, (SaePrecision)p, test_kernels(), theta, x, M, &terms, NULL, NULL, top, NULL), 0);
+            for (size_t i = 0; i < M; i++) {
+                const double *f = full + i * KH, *h = top + i * KH;
+                size_t kept = 0;
+                for (size_t j = 0; j < KH; j++) {
+                    /* j's rank: the values above it, and the equal ones before it */
+                    size_t rank = 0;
+                    for (size_t q = 0; q < KH; q++) rank += f[q] > f[j] || (f[q] == f[j] && q < j);
+                    const double want = rank < ks[t] ? f[j] : 0;
+                    cr_expect_eq(h[j], want, "%s K=%zu row %zu unit %zu: %g, want %g", p ? "double" : "float", ks[t], i,
+                                 j, h[j], want);
+                    kept += rank < ks[t];
+                }
+                cr_expect_eq(kept, ks[t]);
+            }
+        }
+    }
+    free(theta);
 }

@@ -268,6 +268,8 @@ Test(hostile, model_file_values)
         { "lambda", -1, "member lambda" },
         { "lambda", INFINITY, "member lambda" },
         { "kl_eps", 0, "member kl_eps" },
+        { "k", 7, "member k" },
+        { "k", 1.5, "member k" },
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         expect_run(

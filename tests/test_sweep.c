@@ -247,6 +247,9 @@ Test(metrics, hand_computed)
     /* squared errors 0.01 + 0.09 + 0 + 0.04 = 0.14 */
     cr_expect(close_enough(m.recon_per_sample, 0.5 * 0.14 / 2, 1e-15, 0));
     cr_expect(close_enough(m.mse_per_element, 0.14 / 4, 1e-15, 0));
+    /* centred variance: columns (0.5, 0) and (1, 0) about 0.25 and 0.5 */
+    cr_expect(close_enough(m.fvu, 0.14 / (2 * 0.0625 + 2 * 0.25), 1e-15, 0), "fvu %g", m.fvu);
+    cr_expect_eq(m.l0, 2.0, "every activation is non-zero: 4 over 2 rows");
     cr_expect(close_enough(m.rho_mean, (0.7 + 0.01025) / 2, 1e-15, 0));
     cr_expect(close_enough(m.rho_min, 0.01025, 1e-15, 0) && close_enough(m.rho_max, 0.7, 1e-15, 0));
     cr_expect(close_enough(m.rho_abs_dev, (0.6 + 0.08975) / 2, 1e-15, 0));
@@ -271,6 +274,8 @@ Test(metrics, dead_relu_units)
     sae_metrics(&c, theta, x, h, xh, 2, &m);
     cr_expect(close_enough(m.dead_frac, 1.0 / 3, 1e-15, 0)); /* unit 1 never fires */
     cr_expect(close_enough(m.frac_near_zero, 4.0 / 6, 1e-15, 0));
+    cr_expect_eq(m.l0, 1.5, "three non-zero activations over two rows");
+    cr_expect(isnan(m.fvu), "constant rows: nothing to explain");
 }
 
 /* Treves-Rolls is undefined on an all-zero set: silent units and samples

@@ -84,7 +84,7 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
              add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
-             add_str(&z, "reduction", sae_reduction_name(c->reduction)) ||
+             add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_i64(&z, "k", (int64_t)c->topk) ||
              add_str(&z, "saebench_version", SAE_VERSION) ||
              (!isnan(test_fraction) && add_f64(&z, "test_fraction", test_fraction));
     if (rc)
@@ -172,6 +172,14 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0 ||
         get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0)
         return -1;
+    double k = 0;
+    const int krc = get_scalar(z, path, "k", &k, e);
+    if (krc < 0)
+        return -1;
+    if (krc == 0 && !(k >= 0 && k <= (double)c->n_hidden && k == floor(k)))
+        return sae_fail(e, "%s: member k: expected a whole number 0..%zu (TopK), got %g", path, c->n_hidden, k);
+    if (krc == 0)
+        c->topk = (size_t)k;
     if (c->encoder == SAE_ACT_LINEAR)
         return sae_fail(e, "%s: member encoder: expected sigmoid, tanh or relu, got linear", path);
     if (c->decoder != SAE_ACT_SIGMOID && c->decoder != SAE_ACT_LINEAR)

@@ -93,5 +93,8 @@ long long sae_peak_rss_bytes(void);
 
 /* The model's hyperparameters as a JSON object. */
 void sae_report_config_json(SaeJson *j, const SaeConfig *c);
+/* The encoder for a one-line description: "relu", or "top-32 relu" with
+ * TopK. A static buffer: valid until the next call. */
+const char *sae_cli_encoder_desc(const SaeConfig *c);
 
 #endif

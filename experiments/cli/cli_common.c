@@ -198,11 +198,22 @@ void sae_report_measure_json(SaeJson *j, const char *key, const SaeMeasure *o, c
     sae_json_close(j);
 }
 
+const char *sae_cli_encoder_desc(const SaeConfig *c)
+{
+    static char buf[64];
+    if (c->topk)
+        snprintf(buf, sizeof buf, "top-%zu %s", c->topk, sae_act_name(c->encoder));
+    else
+        snprintf(buf, sizeof buf, "%s", sae_act_name(c->encoder));
+    return buf;
+}
+
 void sae_report_config_json(SaeJson *j, const SaeConfig *c)
 {
     sae_json_object(j, "model");
     sae_json_int(j, "input", (long long)c->n_in);
     sae_json_int(j, "hidden", (long long)c->n_hidden);
+    sae_json_int(j, "k", (long long)c->topk);
     sae_json_str(j, "encoder", sae_act_name(c->encoder));
     sae_json_str(j, "decoder", sae_act_name(c->decoder));
     sae_json_str(j, "loss", sae_loss_name(c->loss));

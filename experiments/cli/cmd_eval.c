@@ -92,7 +92,7 @@ int sae_cmd_eval(int argc, char **argv)
         sae_json_end(&j);
     } else {
         printf("%s on %s: %zu -> %zu %s/%s %s%s, %s weights, %s precision\n", s.model_path, s.data_spec, c.n_in,
-               c.n_hidden, sae_act_name(c.encoder), sae_act_name(c.decoder), sae_loss_name(c.loss),
+               c.n_hidden, sae_cli_encoder_desc(&c), sae_act_name(c.decoder), sae_loss_name(c.loss),
                c.tied ? " tied" : "", f32 ? "float32" : "float64", sae_precision_name(s.train.precision));
         sae_report_text(stdout, "eval", d->rows, &t, &u, rs);
         if (s.grads_path)

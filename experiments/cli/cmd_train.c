@@ -159,7 +159,7 @@ static void print_header(const SaeRunSpec *s, const SaeConfig *c, const SaeKerne
     if (te->rows)
         printf(" + %zu held out", te->rows);
     printf(", %zu -> %zu %s/%s %s%s (reduction %s), %s, %s, kernels %s\n", c->n_in, c->n_hidden,
-           sae_act_name(c->encoder), sae_act_name(c->decoder), sae_loss_name(c->loss), c->tied ? " tied" : "",
+           sae_cli_encoder_desc(c), sae_act_name(c->decoder), sae_loss_name(c->loss), c->tied ? " tied" : "",
            sae_reduction_name(c->reduction), sae_optimizer_name(s->train.optimizer),
            sae_precision_name(s->train.precision), isa);
     fflush(stdout);

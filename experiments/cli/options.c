@@ -93,6 +93,8 @@ static const Opt opts[] = {
       "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */
     { "hidden", K_SIZE, F(model.n_hidden), TR, 1, 16777216, 0, 0, 0, 0, "K: hidden units (25)" },
+    { "k", K_SIZE, F(model.topk), TR, 0, 16777216, 0, 0, 0, 0,
+      "K: TopK, keep the K largest relu activations of each sample (0: all)" },
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu", "encoder activation f" },
     { "decoder", K_ENUM, F(model.decoder), BOTH, 0, 0, 0, 0, p_act_dec, "sigmoid|linear", "decoder activation g" },
     { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
