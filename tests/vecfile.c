@@ -37,6 +37,8 @@ static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *
         return sae_kl_tanh_parse(val, &c->kl_tanh);
     else if (!strcmp(key, "reduction"))
         return sae_reduction_parse(val, &c->reduction);
+    else if (!strcmp(key, "k"))
+        c->topk = strtoul(val, NULL, 10);
     else if (!strcmp(key, "batch"))
         *batch = strtoul(val, NULL, 10);
     else

@@ -33,17 +33,17 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
-            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "batch": 6}
+            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch": 6}
 INPUTS = ["W1", "b1", "W2", "b2", "X"]
 
 
 def parse(path):
     """(comment, config dict, ordered {name: value}) of one vector file."""
     lines = path.read_text().splitlines()
-    comment, config, values = lines[0], {"reduction": "sum"}, {}  # files before the key: sum
+    comment, config, values = lines[0], {"reduction": "sum", "k": "0"}, {}  # files before the keys: sum, no TopK
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -73,7 +73,7 @@ def derivative_through_h(name, h, z):
         return h * (1 - h)
     if name == "tanh":
         return 1 - h * h
-    return (z > 0).to(h.dtype)  # relu: f'(0) = 0
+    return (h > 0).to(h.dtype)  # relu: f'(0) = 0; TopK: 0 for the units a row drops
 
 
 def objective(cfg, W1, b1, W2, b2, X):
@@ -84,6 +84,10 @@ def objective(cfg, W1, b1, W2, b2, X):
     beta, rho, gamma, eps = float(cfg["beta"]), float(cfg["rho"]), float(cfg["gamma"]), float(cfg["kl_eps"])
     Z1 = X @ W1.T + b1.reshape(-1)
     H = activation(cfg["encoder"], Z1)
+    K = int(cfg["k"])
+    if 0 < K < H.shape[1]:  # TopK: each row's K largest, scattered into zeros (autograd through the values)
+        values, index = H.topk(K, dim=1)
+        H = torch.zeros_like(H).scatter(1, index, values)
     Wd = W1.T if tied else W2
     Z2 = H @ Wd.T + b2.reshape(-1)
     Xh = activation(cfg["decoder"], Z2)
