@@ -40,13 +40,17 @@ extern "C" {
  *                      (the sparse-dictionary papers' L0; k for sigmoid/tanh)
  *   fvu                sum ||x^ - x||^2 / sum ||x - mean x||^2, the mean over
  *                      the evaluated rows: the fraction of variance
- *                      unexplained, centred (NaN when the rows are constant) */
+ *                      unexplained, centred (NaN when the rows are constant)
+ *   cosine             (1/m) sum_i x_i . x^_i / (||x_i|| ||x^_i||), over the rows
+ *                      where both are non-zero (NaN when none is)
+ *   l2_ratio           (1/m) sum_i ||x^_i|| / ||x_i||, over the rows with x_i != 0:
+ *                      below 1, the reconstruction shrinks the input */
 /* clang-format off */
 #define SAE_METRIC_FIELDS(X) \
     X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
     X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(silent_unit_frac) \
     X(silent_sample_frac) X(jac_norm) \
-    X(jac_norm_sq) X(sat_frac) X(l0) X(fvu)
+    X(jac_norm_sq) X(sat_frac) X(l0) X(fvu) X(cosine) X(l2_ratio)
 /* clang-format on */
 
 #define SAE_METRIC_FIELD(name) double name;

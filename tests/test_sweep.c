@@ -250,6 +250,10 @@ Test(metrics, hand_computed)
     /* centred variance: columns (0.5, 0) and (1, 0) about 0.25 and 0.5 */
     cr_expect(close_enough(m.fvu, 0.14 / (2 * 0.0625 + 2 * 0.25), 1e-15, 0), "fvu %g", m.fvu);
     cr_expect_eq(m.l0, 2.0, "every activation is non-zero: 4 over 2 rows");
+    /* row 2's x is 0: only row 1 has a direction and a length */
+    const double dot = 0.5 * 0.4 + 1.0 * 1.3, nx = sqrt(0.25 + 1.0), nh = sqrt(0.16 + 1.69);
+    cr_expect(close_enough(m.cosine, dot / (nx * nh), 1e-15, 0), "cosine %g", m.cosine);
+    cr_expect(close_enough(m.l2_ratio, nh / nx, 1e-15, 0), "l2_ratio %g", m.l2_ratio);
     cr_expect(close_enough(m.rho_mean, (0.7 + 0.01025) / 2, 1e-15, 0));
     cr_expect(close_enough(m.rho_min, 0.01025, 1e-15, 0) && close_enough(m.rho_max, 0.7, 1e-15, 0));
     cr_expect(close_enough(m.rho_abs_dev, (0.6 + 0.08975) / 2, 1e-15, 0));
