@@ -610,7 +610,7 @@ static void rm_rf(const char *dir)
     cr_assert_eq(system(cmd), 0);
 }
 
-Test(sweep, resume_after_a_kill, .timeout = 120)
+Test(sweep, resume_after_a_kill)
 {
     const char *ini = small_sweep();
     char cfg[64], dir[] = "/tmp/sae_sw_XXXXXX", csv[128];
@@ -643,7 +643,7 @@ Test(sweep, resume_after_a_kill, .timeout = 120)
     unlink(cfg);
 }
 
-Test(sweep, sigint_keeps_finished_runs, .timeout = 120)
+Test(sweep, sigint_keeps_finished_runs)
 {
     char cfg[64], dir[] = "/tmp/sae_si_XXXXXX", csv[128];
     snprintf(cfg, sizeof cfg, "%s", small_sweep());
@@ -685,7 +685,7 @@ static void strip_timings(const char *path, char *out, size_t cap)
     fclose(f);
 }
 
-Test(sweep, same_seed_same_table, .timeout = 120)
+Test(sweep, same_seed_same_table)
 {
     char cfg[64], d1[] = "/tmp/sae_d1_XXXXXX", d2[] = "/tmp/sae_d2_XXXXXX";
     snprintf(cfg, sizeof cfg, "%s", small_sweep());
@@ -788,7 +788,7 @@ Test(mpi, a_build_without_mpi_refuses_to_run_as_ranks)
 
 /* mpirun with 3 ranks, and with 1, gives the single-process table cell
  * for cell apart from the timing, host and rank columns. */
-Test(mpi, ranks_give_the_single_process_table, .timeout = 180)
+Test(mpi, ranks_give_the_single_process_table)
 {
     skip_without_mpi();
     char cfg[64], d0[] = "/tmp/sae_p0_XXXXXX", d1[] = "/tmp/sae_p1_XXXXXX", d3[] = "/tmp/sae_p3_XXXXXX";
@@ -820,7 +820,7 @@ Test(mpi, ranks_give_the_single_process_table, .timeout = 180)
 
 /* A worker killed mid-sweep ends it with the finished rows intact;
  * --resume with another rank count completes exactly the missing runs. */
-Test(mpi, a_killed_worker_then_resume_loses_and_repeats_nothing, .timeout = 240)
+Test(mpi, a_killed_worker_then_resume_loses_and_repeats_nothing)
 {
     skip_without_mpi();
     char cfg[64], dir[] = "/tmp/sae_pk_XXXXXX", csv[128];
@@ -856,7 +856,7 @@ static void expect_one_line(const Run *r, int code, const char *frag)
 /* Shards 0/3, 1/3 and 2/3 merged give the single-process table; without
  * a shard, merge names the missing runs and the --shard that completes
  * them; shards of different sweeps are refused. */
-Test(sweep, shards_merge_to_the_single_run, .timeout = 120)
+Test(sweep, shards_merge_to_the_single_run)
 {
     char cfg[64], d1[] = "/tmp/sae_m1_XXXXXX", d2[] = "/tmp/sae_m2_XXXXXX";
     snprintf(cfg, sizeof cfg, "%s", small_sweep());
@@ -899,7 +899,7 @@ Test(sweep, shards_merge_to_the_single_run, .timeout = 120)
     unlink(cfg);
 }
 
-Test(sweep, a_diverging_run_is_recorded_and_the_sweep_goes_on, .timeout = 60)
+Test(sweep, a_diverging_run_is_recorded_and_the_sweep_goes_on)
 {
     char cfg[64], dir[] = "/tmp/sae_dv_XXXXXX", csv[128];
     snprintf(cfg, sizeof cfg, "%s",
