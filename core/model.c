@@ -35,63 +35,69 @@ SaeConfig sae_config_unit_weights(const SaeConfig *c)
     return u;
 }
 
-static int nonneg(const char *name, double v, char *err, size_t errlen)
-{
-    if (v >= 0 && isfinite(v))
-        return 0;
-    snprintf(err, errlen, "%s must be a finite number >= 0, got %g", name, v);
-    return -1;
-}
-
-int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
+const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
 {
     if (c->n_in == 0) {
         snprintf(err, errlen, "the input dimension must be >= 1");
-        return -1;
+        return "W1";
     }
     if (c->n_hidden == 0) {
         snprintf(err, errlen, "hidden must be >= 1, got 0");
-        return -1;
+        return "W1";
     }
     if (c->encoder == SAE_ACT_LINEAR) {
         snprintf(err, errlen, "encoder must be sigmoid, tanh or relu");
-        return -1;
+        return "encoder";
     }
     if (c->decoder != SAE_ACT_SIGMOID && c->decoder != SAE_ACT_LINEAR) {
         snprintf(err, errlen, "decoder must be sigmoid or linear");
-        return -1;
+        return "decoder";
     }
     if (c->loss == SAE_LOSS_BCE && c->decoder != SAE_ACT_SIGMOID) {
         snprintf(err, errlen, "loss bce needs the sigmoid decoder (got decoder %s)", sae_act_name(c->decoder));
-        return -1;
+        return "loss";
     }
-    if (nonneg("lambda", c->lambda, err, errlen) || nonneg("l1-weight", c->l1_weight, err, errlen) ||
-        nonneg("l1-activity", c->l1_activity, err, errlen) || nonneg("beta", c->beta, err, errlen) ||
-        nonneg("gamma", c->gamma, err, errlen))
-        return -1;
+    const struct {
+        const char *field, *flag;
+        double v;
+    } weights[] = { { "lambda", "lambda", c->lambda },
+                    { "l1_weight", "l1-weight", c->l1_weight },
+                    { "l1_activity", "l1-activity", c->l1_activity },
+                    { "beta", "beta", c->beta },
+                    { "gamma", "gamma", c->gamma } };
+    for (size_t i = 0; i < sizeof weights / sizeof *weights; i++)
+        if (!(weights[i].v >= 0 && isfinite(weights[i].v))) {
+            snprintf(err, errlen, "%s must be a finite number >= 0, got %g", weights[i].flag, weights[i].v);
+            return weights[i].field;
+        }
     if (c->topk && c->encoder != SAE_ACT_RELU) {
         snprintf(err, errlen, "k %zu (TopK) needs the relu encoder (got %s)", c->topk, sae_act_name(c->encoder));
-        return -1;
+        return "k";
     }
     if (c->topk > c->n_hidden) {
         snprintf(err, errlen, "k %zu (TopK) is more than the %zu hidden units", c->topk, c->n_hidden);
-        return -1;
+        return "k";
     }
     if (!(c->rho > 0 && c->rho < 1)) {
         snprintf(err, errlen, "rho must be in (0, 1), got %g", c->rho);
-        return -1;
+        return "rho";
     }
     if (!(c->kl_eps > 0 && c->kl_eps < 0.5)) {
         snprintf(err, errlen, "kl-eps must be in (0, 0.5), got %g", c->kl_eps);
-        return -1;
+        return "kl_eps";
     }
     SaeLayout l;
     if (sae_layout(c, &l) || l.total > SAE_MAX_PARAMS) {
         snprintf(err, errlen, "%zu hidden units x %zu inputs: more than the %zu parameters a model may have",
                  c->n_hidden, c->n_in, SAE_MAX_PARAMS);
-        return -1;
+        return "W1";
     }
-    return 0;
+    return NULL;
+}
+
+int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
+{
+    return sae_config_problem(c, err, errlen) ? -1 : 0;
 }
 
 int sae_layout(const SaeConfig *c, SaeLayout *l)

@@ -77,6 +77,10 @@ SaeConfig sae_config_unit_weights(const SaeConfig *c);
 /* Checks the hyperparameters and the sizes (at most SAE_MAX_PARAMS); on
  * error writes one line (no newline) to err and returns -1. */
 int sae_config_check(const SaeConfig *c, char *err, size_t errlen);
+/* The same check, naming what is wrong: NULL when c is valid, else the
+ * field at fault as a model file stores it ("rho", "l1_weight", "k",
+ * "loss", "W1" for the sizes, ...), with err as above. */
+const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen);
 
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
 int sae_layout(const SaeConfig *c, SaeLayout *l);
