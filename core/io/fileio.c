@@ -280,6 +280,15 @@ int sae_atomic_commit(SaeAtomicFile *a, SaeError *e)
     return 0;
 }
 
+int sae_atomic_write(const char *path, const void *buf, size_t len, SaeError *e)
+{
+    SaeAtomicFile af;
+    if (sae_atomic_open(&af, path, e))
+        return -1;
+    fwrite(buf, 1, len, af.f); /* a short write sets the error flag: commit reports it */
+    return sae_atomic_commit(&af, e);
+}
+
 void sae_atomic_abort(SaeAtomicFile *a)
 {
     if (a->f)

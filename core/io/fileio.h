@@ -48,6 +48,8 @@ typedef struct SaeAtomicFile {
 int sae_atomic_open(SaeAtomicFile *a, const char *path, SaeError *e);
 int sae_atomic_commit(SaeAtomicFile *a, SaeError *e);
 void sae_atomic_abort(SaeAtomicFile *a);
+/* open, write len bytes of buf, commit. */
+int sae_atomic_write(const char *path, const void *buf, size_t len, SaeError *e);
 
 #ifdef __cplusplus
 }

@@ -138,13 +138,7 @@ static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *t
     size_t len;
     if (sae_npy_encode(SAE_DT_F64, 2, shape, tr->x, &buf, &len))
         return sae_fail(e, "%s: out of memory encoding %zu x %zu rows", s->save_data_path, tr->rows, tr->cols);
-    SaeAtomicFile a;
-    int rc = sae_atomic_open(&a, s->save_data_path, e);
-    if (!rc && fwrite(buf, 1, len, a.f) != len) {
-        sae_atomic_abort(&a);
-        rc = sae_fail(e, "%s: write failed", s->save_data_path);
-    } else if (!rc)
-        rc = sae_atomic_commit(&a, e);
+    const int rc = sae_atomic_write(s->save_data_path, buf, len, e);
     free(buf);
     return rc;
 }

@@ -47,14 +47,7 @@ static int copy_file(const char *src, const char *dst, SaeError *e)
         return 0;
     if (sae_read_file(src, &buf, &len, e))
         return -1;
-    SaeAtomicFile af;
-    int rc = sae_atomic_open(&af, dst, e);
-    if (!rc && fwrite(buf, 1, len, af.f) != len) {
-        sae_atomic_abort(&af);
-        rc = sae_fail(e, "%s: write failed", dst);
-    } else if (!rc) {
-        rc = sae_atomic_commit(&af, e);
-    }
+    const int rc = sae_atomic_write(dst, buf, len, e);
     free(buf);
     return rc;
 }

@@ -107,15 +107,11 @@ static int write_grid(const char *dir, const SweepArgs *a, const SaeSweepConfig 
         return -1;
     char path[8192];
     snprintf(path, sizeof path, "%s/sweep.ini", dir);
-    SaeAtomicFile af;
-    if (sae_atomic_open(&af, path, e)) {
-        free(buf);
-        return -1;
-    }
-    fwrite(buf, 1, len, af.f);
+    const int rc = sae_atomic_write(path, buf, len, e);
     free(buf);
-    if (sae_atomic_commit(&af, e))
+    if (rc)
         return -1;
+    SaeAtomicFile af;
     snprintf(path, sizeof path, "%s/sweep.resolved.ini", dir);
     if (sae_atomic_open(&af, path, e))
         return -1;

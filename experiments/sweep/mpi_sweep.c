@@ -178,18 +178,8 @@ static void save_image(Coord *c, const char *msg, int len)
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%.4000s/runs/%.200s", c->sw->dir, msg);
     SaeError e;
-    SaeAtomicFile af;
-    if (sae_atomic_open(&af, path, &e)) {
+    if (sae_atomic_write(path, msg + name_len + 1, (size_t)len - name_len - 1, &e))
         fail(c, e.msg);
-        return;
-    }
-    const size_t bytes = (size_t)len - name_len - 1;
-    if (fwrite(msg + name_len + 1, 1, bytes, af.f) != bytes) {
-        sae_atomic_abort(&af);
-        fail(c, "writing a run's image failed");
-    } else if (sae_atomic_commit(&af, &e)) {
-        fail(c, e.msg);
-    }
 }
 
 /* A worker's images of run id (those it wrote into its own DIR/runs/id)
