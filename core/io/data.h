@@ -70,6 +70,10 @@ void sae_data_free(SaeData *d);
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e);
 int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
+/* The file size an unsigned-byte IDX header at the start of b (n bytes of
+ * the file) declares, header included; 0 when b starts no such header or
+ * the size overflows. */
+size_t sae_idx_size(const unsigned char *b, size_t n);
 /* A labels IDX file (N bytes) for the n rows of d. */
 int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 

@@ -209,6 +209,17 @@ static size_t be32(const unsigned char *p)
 }
 
 /* The IDX header: magic 0 0 type ndim, then ndim big-endian sizes. */
+size_t sae_idx_size(const unsigned char *b, size_t n)
+{
+    if (n < 4 || b[0] || b[1] || b[2] != 0x08 || b[3] < 1 || b[3] > 4 || n < 4 + 4 * (size_t)b[3])
+        return 0;
+    size_t total = 1;
+    for (int i = 0; i < b[3]; i++)
+        if (sae_mul_overflow(total, be32(b + 4 + 4 * i), &total))
+            return 0;
+    return sae_add_overflow(total, 4 + 4 * (size_t)b[3], &total) ? 0 : total;
+}
+
 static int idx_header(const char *path, const unsigned char *buf, size_t len, int want_ndim, size_t *dims, SaeError *e)
 {
     if (len < 4 || buf[0] != 0 || buf[1] != 0)
@@ -220,16 +231,14 @@ static int idx_header(const char *path, const unsigned char *buf, size_t len, in
     const size_t hdr = 4 + 4 * (size_t)want_ndim;
     if (len < hdr)
         return sae_fail(e, "%s: offset %zu: truncated header (expected %zu bytes)", path, len, hdr);
-    size_t total = 1;
-    for (int i = 0; i < want_ndim; i++) {
-        dims[i] = be32(buf + 4 + 4 * i);
-        if (sae_mul_overflow(total, dims[i], &total))
-            return sae_fail(e, "%s: offset 4: dimensions overflow size_t", path);
-    }
-    if (total != len - hdr)
-        return sae_fail(e, "%s: offset %zu: header dimensions need %zu data bytes, the file has %zu", path, hdr, total,
-                        len - hdr);
-    if (total == 0)
+    for (int i = 0; i < want_ndim; i++) dims[i] = be32(buf + 4 + 4 * i);
+    const size_t size = sae_idx_size(buf, len);
+    if (!size)
+        return sae_fail(e, "%s: offset 4: dimensions overflow size_t", path);
+    if (size != len)
+        return sae_fail(e, "%s: offset %zu: header dimensions need %zu data bytes, the file has %zu", path, hdr,
+                        size - hdr, len - hdr);
+    if (size == hdr)
         return sae_fail(e, "%s: offset 4: empty data set", path);
     return 0;
 }

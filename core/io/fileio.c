@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/io/data.h"
 #include "core/io/fileio.h"
 #include "core/io/npy.h"
-#include "core/safe_alloc.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_ZLIB
@@ -83,27 +83,16 @@ static int read_plain(const char *path, size_t max, unsigned char **buf, size_t 
 }
 
 #if SAE_HAVE_ZLIB
-static size_t be32(const unsigned char *p)
-{
-    return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | (size_t)p[3];
-}
-
 /* The whole size that the start of a file (n bytes of it) declares in its
  * header (.npy, IDX), or 0 when it declares none. */
 static size_t declared_size(const unsigned char *b, size_t n)
 {
     SaeNpy a;
     SaeError ignored;
-    size_t off, total;
-    if (n >= 6 && !memcmp(b, "\x93NUMPY", 6))
-        return sae_npy_header(b, n, "", &a, &off, &ignored) || sae_add_overflow(off, a.bytes, &total) ? 0 : total;
-    if (n < 4 || b[0] || b[1] || b[2] != 0x08 || b[3] < 1 || b[3] > 4 || n < 4 + 4 * (size_t)b[3])
-        return 0;
-    total = 1;
-    for (int i = 0; i < b[3]; i++)
-        if (sae_mul_overflow(total, be32(b + 4 + 4 * i), &total))
-            return 0;
-    return sae_add_overflow(total, 4 + 4 * (size_t)b[3], &total) ? 0 : total;
+    size_t off;
+    if (n >= 6 && !memcmp(b, "\x93NUMPY", 6)) /* the header checks off + bytes for overflow */
+        return sae_npy_header(b, n, "", &a, &off, &ignored) ? 0 : off + a.bytes;
+    return sae_idx_size(b, n);
 }
 
 /* A start that claims a binary format: ZIP (.npz), PGM P4-P6, IDX, .npy. */
@@ -209,13 +198,11 @@ int sae_read_file(const char *path, unsigned char **buf, size_t *len, SaeError *
  * in the middle of a save leaves behind. A live process's file is kept. */
 static void remove_stale_temporaries(const char *path)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (slash)
-        *slash = 0;
-    DIR *d = opendir(slash ? (*dir ? dir : "/") : ".");
+    char dir[4096] = ".";
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    if (slash) /* the folder part; "/x" is in "/" */
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    DIR *d = opendir(dir);
     if (!d)
         return;
     const size_t bl = strlen(base);
@@ -228,7 +215,7 @@ static void remove_stale_temporaries(const char *path)
         if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
         char full[8192];
-        snprintf(full, sizeof full, "%s/%s", slash ? (*dir ? dir : "") : ".", n);
+        snprintf(full, sizeof full, "%s/%s", dir, n);
         unlink(full);
     }
     closedir(d);

@@ -112,9 +112,10 @@ int sae_npy_header(const unsigned char *buf, size_t len, const char *where, SaeN
     if (hlen > len - hoff)
         return sae_fail(e, "%s: offset %zu: header of %zu bytes runs past the end of the file (%zu bytes)", where, hoff,
                         hlen, len);
-    if (memchr(buf + hoff, 0, hlen))
+    const unsigned char *nul = memchr(buf + hoff, 0, hlen);
+    if (nul)
         return sae_fail(e, "%s: offset %zu: NUL byte in the header (expected a Python dict literal)", where,
-                        hoff + (size_t)((const unsigned char *)memchr(buf + hoff, 0, hlen) - (buf + hoff)));
+                        (size_t)(nul - buf));
     char *hdr = malloc(hlen + 1);
     if (!hdr)
         return sae_fail(e, "%s: out of memory", where);
@@ -143,9 +144,9 @@ int sae_npy_header(const unsigned char *buf, size_t len, const char *where, SaeN
     for (int i = 0; i < a->ndim; i++)
         if (sae_mul_overflow(count, a->shape[i], &count))
             return sae_fail(e, "%s: offset %zu: shape overflows size_t", where, hoff);
-    if (sae_mul_overflow(count, a->itemsize, &a->bytes) || sae_add_overflow(a->bytes, hoff + hlen, &a->bytes))
+    size_t file_size; /* so that callers may add data_off + bytes */
+    if (sae_mul_overflow(count, a->itemsize, &a->bytes) || sae_add_overflow(a->bytes, hoff + hlen, &file_size))
         return sae_fail(e, "%s: offset %zu: shape overflows size_t", where, hoff);
-    a->bytes -= hoff + hlen;
     a->count = count;
     *data_off = hoff + hlen;
     return 0;

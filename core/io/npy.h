@@ -28,7 +28,8 @@ typedef struct SaeNpy {
 } SaeNpy;
 
 /* Parses only the header of buf (which may hold just the file's start):
- * a (without data) and where the data begin. For bounding what is read or
+ * a (without data) and where the data begin; data_off + a->bytes (the
+ * whole file's size) does not overflow. For bounding what is read or
  * inflated by what the header declares. */
 int sae_npy_header(const unsigned char *buf, size_t len, const char *where, SaeNpy *a, size_t *data_off, SaeError *e);
 

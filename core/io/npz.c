@@ -67,33 +67,19 @@ static void zip64_extra(const unsigned char *x, size_t xlen, uint64_t *usize, ui
 }
 
 #if SAE_HAVE_ZLIB
-/* Inflates into dst (ulen bytes); fails when the stream holds less or more. */
-static int inflate_to(const unsigned char *src, size_t clen, unsigned char *dst, size_t ulen)
+/* Inflates the raw deflate stream src into dst, at most cap bytes;
+ * returns how many it wrote, and *ended whether the stream ended there. */
+static size_t inflate_raw(const unsigned char *src, size_t clen, unsigned char *dst, size_t cap, int *ended)
 {
     z_stream z = { 0 };
-    if (inflateInit2(&z, -15) != Z_OK)
-        return -1;
-    z.next_in = (unsigned char *)src;
-    z.avail_in = (uInt)clen;
-    z.next_out = dst;
-    z.avail_out = (uInt)ulen;
-    const int rc = inflate(&z, Z_FINISH);
-    const size_t got = z.total_out;
-    inflateEnd(&z);
-    return rc == Z_STREAM_END && got == ulen ? 0 : -1;
-}
-
-/* Inflates only the start of a member: its .npy header. */
-static size_t inflate_start(const unsigned char *src, size_t clen, unsigned char *dst, size_t cap)
-{
-    z_stream z = { 0 };
+    *ended = 0;
     if (inflateInit2(&z, -15) != Z_OK)
         return 0;
     z.next_in = (unsigned char *)src;
     z.avail_in = (uInt)clen;
     z.next_out = dst;
     z.avail_out = (uInt)cap;
-    inflate(&z, Z_SYNC_FLUSH);
+    *ended = inflate(&z, Z_FINISH) == Z_STREAM_END;
     const size_t got = z.total_out;
     inflateEnd(&z);
     return got;
@@ -112,13 +98,14 @@ static int inflate_member(const char *path, const char *name, const unsigned cha
     snprintf(where, sizeof where, "%s:%s.npy", path, name);
     SaeNpy a;
     size_t doff;
-    const size_t got = inflate_start(src, clen, dst, ulen < 4096 ? ulen : 4096);
+    int ended;
+    const size_t got = inflate_raw(src, clen, dst, ulen < 4096 ? ulen : 4096, &ended);
     if (sae_npy_header(dst, got, where, &a, &doff, e))
         return -1;
     if (a.bytes != ulen - doff)
         return sae_fail(e, "%s: offset %zu: shape needs %zu data bytes, the member holds %zu", where, doff, a.bytes,
                         ulen - doff);
-    if (inflate_to(src, clen, dst, ulen))
+    if (inflate_raw(src, clen, dst, ulen, &ended) != ulen || !ended)
         return sae_fail(e, "%s: member %s: corrupt deflate data", path, name);
     return 0;
 #else
