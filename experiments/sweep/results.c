@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/io/fileio.h"
@@ -255,59 +256,51 @@ int sae_rows_parse(const char *path, const char *buf, size_t len, SaeRows *r, Sa
 
 int sae_rows_load(const char *path, SaeRows *r, SaeError *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (access(path, F_OK) != 0)
         return errno == ENOENT ? 0 : sae_fail(e, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    char *text = NULL;
-    const int bad = fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || !(text = malloc((size_t)st.st_size + 1)) ||
-                    fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size;
-    fclose(f);
-    if (bad) {
-        free(text);
-        return sae_fail(e, "%s: cannot read (expected a results table)", path);
-    }
-    size_t whole = (size_t)st.st_size; /* the bytes up to the last newline */
+    unsigned char *text;
+    size_t len;
+    if (sae_read_file(path, &text, &len, e))
+        return -1;
+    size_t whole = len; /* the bytes up to the last newline */
     while (whole > 0 && text[whole - 1] != '\n') whole--;
     /* a torn last line (a kill mid-append) is cut; so is a torn header,
      * which leaves an empty file that the next append writes a header to */
-    if (whole < (size_t)st.st_size && truncate(path, (off_t)whole) != 0) {
+    if (whole < len && truncate(path, (off_t)whole) != 0) {
         free(text);
         return sae_fail(e, "%s: cannot cut the torn last line: %s", path, strerror(errno));
     }
-    const int rc = sae_rows_parse(path, text, whole, r, e);
+    const int rc = sae_rows_parse(path, (const char *)text, whole, r, e);
     free(text);
     return rc;
 }
 
 /* Appends one whole line with a single write, then syncs: a row is on
- * disk before the sweep counts it as done. (The fsync is checked by
- * tests/mutation: its mutant "fsync removed" is caught by running the
- * sweep test under strace -e fsync, see tests/mutation/README.md.) When
- * the file is empty (new, or its header torn by a full disk) `header`
- * goes first, in the same write, so rows never land without one. */
-static int append(const char *path, const char *header, const char *line, SaeError *e)
+ * disk before the sweep counts it as done. (No unit test can see a
+ * missing fsync; tests/mutation/run checks it by counting fsync calls of
+ * a sweep under strace.) When the file is empty (new, or its header torn
+ * by a full disk) and `header` is given, the header goes first in the same
+ * write, so rows never land without one. */
+static int append(const char *path, const SaeRows *header, const char *line, SaeError *e)
 {
     const int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return sae_fail(e, "%s: cannot open for appending: %s", path, strerror(errno));
     struct stat st;
     const off_t before = fstat(fd, &st) == 0 ? st.st_size : -1;
-    const int fresh = header && before == 0;
-    const size_t hl = fresh ? strlen(header) : 0, len = strlen(line);
-    char *both = malloc(hl + len + 1);
-    int err = both ? 0 : ENOMEM;
-    if (both) {
-        memcpy(both, fresh ? header : "", hl);
-        memcpy(both + hl, line, len + 1);
+    char *hdr = header && before == 0 ? csv_line(header->names, header->n_cols) : NULL;
+    struct iovec iov[2] = { { hdr, hdr ? strlen(hdr) : 0 }, { (char *)line, strlen(line) } };
+    const size_t want = iov[0].iov_len + iov[1].iov_len;
+    int err = header && before == 0 && !hdr ? ENOMEM : 0;
+    if (!err) {
         errno = 0;
-        const ssize_t w = write(fd, both, hl + len);
-        if (w != (ssize_t)(hl + len) || fsync(fd) != 0)
+        const ssize_t w = writev(fd, iov, 2);
+        if (w != (ssize_t)want || fsync(fd) != 0)
             err = w < 0 || errno ? errno : ENOSPC;
         if (err && w > 0 && before >= 0)
             (void)ftruncate(fd, before); /* a part-written line (a full disk) is taken back */
-        free(both);
     }
+    free(hdr);
     close(fd);
     return err ? sae_fail(e, "%s: write error: %s", path, strerror(err)) : 0;
 }
@@ -352,9 +345,8 @@ int sae_rows_append(const char *dir, const SaeRows *r, char *const *vals, SaeErr
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    char *hdr = csv_line(r->names, r->n_cols), *line = csv_line(vals, r->n_cols);
-    const int bad = !hdr || !line ? sae_fail(e, "out of memory") : append(path, hdr, line, e);
-    free(hdr);
+    char *line = csv_line(vals, r->n_cols);
+    const int bad = !line ? sae_fail(e, "out of memory") : append(path, r, line, e);
     free(line);
     if (bad)
         return -1;
