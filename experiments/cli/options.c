@@ -71,6 +71,7 @@ static int p_label(const char *s, void *o)
 #define TR SAE_CMD_TRAIN
 #define EV SAE_CMD_EVAL
 #define INF HUGE_VAL
+#define MAX_UNITS 16777216.0 /* 2^24: hidden units, k and batch (README, "Errors and limits") */
 
 static const Opt opts[] = {
     /* data */
@@ -92,8 +93,8 @@ static const Opt opts[] = {
     { "zca", K_DOUBLE, F(data.zca), BOTH, 0, INF, 0, 0, 0, 0,
       "EPS: ZCA-whiten image patches with this epsilon before the [0.1, 0.9] normalisation (0: off)" },
     /* model */
-    { "hidden", K_SIZE, F(model.n_hidden), TR, 1, 16777216, 0, 0, 0, 0, "K: hidden units (25)" },
-    { "k", K_SIZE, F(model.topk), TR, 0, 16777216, 0, 0, 0, 0,
+    { "hidden", K_SIZE, F(model.n_hidden), TR, 1, MAX_UNITS, 0, 0, 0, 0, "K: hidden units (25)" },
+    { "k", K_SIZE, F(model.topk), TR, 0, MAX_UNITS, 0, 0, 0, 0,
       "K: TopK, keep the K largest relu activations of each sample (0: all)" },
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu", "encoder activation f" },
     { "decoder", K_ENUM, F(model.decoder), BOTH, 0, 0, 0, 0, p_act_dec, "sigmoid|linear", "decoder activation g" },
@@ -119,7 +120,7 @@ static const Opt opts[] = {
     { "adam-beta1", K_DOUBLE, F(train.adam_beta1), TR, 0, 1, 0, 1, 0, 0, "Adam beta1 (0.9)" },
     { "adam-beta2", K_DOUBLE, F(train.adam_beta2), TR, 0, 1, 0, 1, 0, 0, "Adam beta2 (0.999)" },
     { "adam-eps", K_DOUBLE, F(train.adam_eps), TR, 0, INF, 1, 0, 0, 0, "Adam epsilon (1e-8)" },
-    { "batch", K_SIZE, F(train.batch), TR, 1, 16777216, 0, 0, 0, 0, "minibatch size for sgd/adam (32)" },
+    { "batch", K_SIZE, F(train.batch), TR, 1, MAX_UNITS, 0, 0, 0, 0, "minibatch size for sgd/adam (32)" },
     { "epochs", K_UINT, F(train.epochs), TR, 1, INF, 0, 0, 0, 0, "epochs for sgd/adam (100)" },
     { "iters", K_UINT, F(train.iters), TR, 1, INF, 0, 0, 0, 0, "L-BFGS iterations (400)" },
     { "lbfgs-memory", K_UINT, F(train.lbfgs_memory), TR, 1, INF, 0, 0, 0, 0, "L-BFGS memory (100)" },
