@@ -199,21 +199,24 @@ static long gather(const char *dir, const SaeSweepConfig *cfg, const Shard *sh, 
     if (rc)
         rc = sae_fail(e, "out of memory");
     long lost = 0;
+    const int id_col = sae_rows_col(&pool, "run_id");
     for (size_t idx = 0, j = 0; idx < sae_sweep_size(cfg) && !rc; idx++) {
-        SaeRunSpec s;
-        if (sae_sweep_point(cfg, idx, &s, NULL, e)) /* an [only-if] point (errors were caught when it ran) */
+        if (at[idx] == SAE_ROW_SKIPPED) /* an [only-if] point */
             continue;
         const unsigned shard = (unsigned)(j++ % n_of);
-        char id[17];
-        sae_run_id(&s, id);
-        if (at[idx] == SIZE_MAX) {
+        if (at[idx] == SAE_ROW_NONE) {
+            SaeRunSpec s;
+            char id[17];
+            sae_sweep_point(cfg, idx, &s, NULL, e); /* its errors were caught when the shard ran */
+            sae_run_id(&s, id);
             fprintf(stderr, "%s %s", lost ? "" : "saebench merge: missing run ids:", id);
             lost++;
             missing[shard]++;
             continue;
         }
-        rc = sae_rows_add(all, pool.rows[at[idx]]) ? sae_fail(e, "out of memory")
-                                                   : copy_images(dir, &sh[from[at[idx]]], id, e);
+        char *const *row = pool.rows[at[idx]];
+        rc = sae_rows_add(all, row) ? sae_fail(e, "out of memory")
+                                    : copy_images(dir, &sh[from[at[idx]]], row[id_col], e);
     }
     if (lost)
         fputc('\n', stderr);

@@ -298,14 +298,12 @@ static size_t *pending_runs(const SaeSweepConfig *cfg, const SweepArgs *a, const
     size_t *at = sae_sweep_row_index(cfg, rows), *out = malloc((n ? n : 1) * sizeof *out);
     *count = 0;
     for (size_t i = 0, j = 0; at && out && i < n; i++) {
-        SaeRunSpec s;
-        SaeError e;
-        if (sae_sweep_point(cfg, i, &s, NULL, &e) || (a->shard_n && j++ % a->shard_n != a->shard_i))
+        if (at[i] == SAE_ROW_SKIPPED || (a->shard_n && j++ % a->shard_n != a->shard_i))
             continue; /* an [only-if] point, or another shard's run */
-        if (at[i] != SIZE_MAX)
-            (*skipped)++;
-        else
+        if (at[i] == SAE_ROW_NONE)
             out[(*count)++] = i;
+        else
+            (*skipped)++;
     }
     if (!at) {
         free(out);
@@ -360,7 +358,7 @@ static int grid_order(const SaeSweepConfig *cfg, SaeRows *rows, size_t n)
     const int ok = at && sorted && placed;
     size_t k = 0;
     for (size_t i = 0; ok && i < n; i++)
-        if (at[i] != SIZE_MAX && !placed[at[i]]) {
+        if (at[i] < rows->n_rows && !placed[at[i]]) {
             placed[at[i]] = 1;
             sorted[k++] = rows->rows[at[i]];
         }

@@ -70,9 +70,10 @@ size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r)
         SaeRunSpec s;
         SaeError e;
         char id[17];
-        at[idx] = SIZE_MAX;
+        at[idx] = SAE_ROW_SKIPPED;
         if (sae_sweep_point(c, idx, &s, NULL, &e))
             continue;
+        at[idx] = SAE_ROW_NONE;
         sae_run_id(&s, id);
         const IdRow key = { id, 0 }, *hit = r->n_rows ? bsearch(&key, ids, r->n_rows, sizeof key, by_run_id) : NULL;
         if (hit)

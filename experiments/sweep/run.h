@@ -49,10 +49,13 @@ typedef struct SaeSweep {
 void sae_run_id(const SaeRunSpec *s, char out[17]);
 
 /* For each point idx of the grid (0 <= idx < sae_sweep_size(c)), the
- * index of the row of r that holds its run id, or SIZE_MAX (not run yet,
- * or skipped by [only-if]): the one lookup of run ids that resume,
- * reports and merges share. Rows of other grids are simply not indexed.
- * malloc'd; NULL when out of memory. */
+ * index of the row of r that holds its run id (< r->n_rows), or
+ * SAE_ROW_NONE (not run yet) or SAE_ROW_SKIPPED (an [only-if] point, never
+ * run): the one pass over the grid's run ids that resume, reports and
+ * merges share. Rows of other grids are simply not indexed. malloc'd;
+ * NULL when out of memory. */
+#define SAE_ROW_NONE SIZE_MAX
+#define SAE_ROW_SKIPPED (SIZE_MAX - 1)
 size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r);
 
 /* Trains and measures grid point idx, whose spec is s and id is id, into

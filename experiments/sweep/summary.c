@@ -63,7 +63,7 @@ static double t975(size_t df)
  * sae_sweep_row_index's. */
 static const char *const *row_at(const SaeRows *r, const size_t *at, size_t idx)
 {
-    return at[idx] == SIZE_MAX ? NULL : (const char *const *)r->rows[at[idx]];
+    return at[idx] < r->n_rows ? (const char *const *)r->rows[at[idx]] : NULL;
 }
 
 /* The grid index of the value indices vidx and seed seed_i. */
