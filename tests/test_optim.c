@@ -111,6 +111,18 @@ static SaeConfig toy_config(void)
     return c;
 }
 
+/* Initial weights of c (seed), malloc'd; *P gets their count. */
+static double *start_theta(const SaeConfig *c, uint32_t seed, size_t *P)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    double *th = malloc(l.total * sizeof(double));
+    cr_assert_not_null(th);
+    sae_init_params(c, seed, th);
+    *P = l.total;
+    return th;
+}
+
 Test(optim, lbfgs_trains_small_autoencoder)
 {
     SaeConfig c = toy_config();
@@ -119,10 +131,8 @@ Test(optim, lbfgs_trains_small_autoencoder)
     c.lambda = 1e-3;
     const size_t m = 40;
     double *x = toy_data(m, 9, 3);
-    SaeLayout l;
-    sae_layout(&c, &l);
-    double *th = malloc(l.total * sizeof(double)), *g = malloc(l.total * sizeof(double));
-    sae_init_params(&c, 1, th);
+    size_t P;
+    double *th = start_theta(&c, 1, &P), *g = malloc(P * sizeof(double));
     SaeTerms t0, t1;
     sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), th, x, m, &t0, NULL, NULL);
     SaeTrainOpts o = sae_train_defaults();
@@ -134,7 +144,7 @@ Test(optim, lbfgs_trains_small_autoencoder)
     cr_assert_eq(sae_train(&c, &o, test_kernels(), x, m, th, &r), SAE_TRAIN_OK);
     sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), th, x, m, &t1, g, NULL);
     double gmax = 0;
-    for (size_t i = 0; i < l.total; i++) gmax = fmax(gmax, fabs(g[i]));
+    for (size_t i = 0; i < P; i++) gmax = fmax(gmax, fabs(g[i]));
     cr_expect_lt(t1.loss, 0.5 * t0.loss, "loss %g -> %g", t0.loss, t1.loss);
     cr_expect_lt(gmax, 1e-4, "max |g| = %g at the end (%s)", gmax, r.stop_reason);
     free(x);
@@ -216,10 +226,8 @@ Test(optim, divergence_is_reported)
     c.encoder = SAE_ACT_RELU;
     double *x = toy_data(64, 9, 8);
     for (size_t i = 0; i < 64 * 9; i++) x[i] *= 1e3;
-    SaeLayout l;
-    sae_layout(&c, &l);
-    double *th = malloc(l.total * sizeof(double));
-    sae_init_params(&c, 4, th);
+    size_t P;
+    double *th = start_theta(&c, 4, &P);
     SaeTrainOpts o = sae_train_defaults();
     o.optimizer = SAE_OPT_SGD;
     o.lr = 10;
@@ -299,10 +307,8 @@ Test(optim, chunked_evaluation_matches_one_batch)
     c.gamma = 0.1;
     const size_t m = 9001;
     double *x = toy_data(m, 9, 5);
-    SaeLayout l;
-    sae_layout(&c, &l);
-    double *th = malloc(l.total * sizeof(double)), *g = malloc(l.total * sizeof(double));
-    sae_init_params(&c, 6, th);
+    size_t P;
+    double *th = start_theta(&c, 6, &P), *g = malloc(P * sizeof(double));
     for (int p = SAE_PREC_FLOAT; p <= SAE_PREC_DOUBLE; p++) {
         const double tol = p == SAE_PREC_DOUBLE ? 1e-12 : 1e-5;
         SaeTerms tc, tb;
@@ -355,12 +361,9 @@ Test(optim, adam_trajectory_follows_the_algorithm)
     c.lambda = 1e-3;
     const size_t m = 30;
     double *x = toy_data(m, 9, 7);
-    SaeLayout l;
-    sae_layout(&c, &l);
-    const size_t P = l.total;
-    double *th = malloc(P * sizeof(double)), *ref = malloc(P * sizeof(double)), *g = malloc(P * sizeof(double));
+    size_t P;
+    double *th = start_theta(&c, 3, &P), *ref = malloc(P * sizeof(double)), *g = malloc(P * sizeof(double));
     double *mo = calloc(P, sizeof(double)), *v = calloc(P, sizeof(double));
-    sae_init_params(&c, 3, th);
     memcpy(ref, th, P * sizeof(double));
     SaeTrainOpts o = sae_train_defaults();
     o.optimizer = SAE_OPT_ADAM;

@@ -42,6 +42,17 @@ static const char *temp_file(const char *text)
     return path;
 }
 
+/* The sweep file of text, read (it must be valid); malloc'd. */
+static SaeSweepConfig *config_of(const char *text)
+{
+    const char *path = temp_file(text);
+    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeError e;
+    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
+    unlink(path);
+    return c;
+}
+
 static void expect_config_error(const char *text, const char *frag1, const char *frag2)
 {
     const char *path = temp_file(text);
@@ -57,13 +68,10 @@ static void expect_config_error(const char *text, const char *frag1, const char 
 
 Test(ini, grid_expansion_and_ranges)
 {
-    const char *path = temp_file("# a comment\n[base]\ndata = gauss\n  ; an indented comment\nhidden = 7\nseeds = 2\n"
-                                 "[sweep]\nbeta = logspace(-2, 0, 3)\nrho = linspace(0.1, 0.3, 3)\n"
-                                 "encoder = sigmoid, tanh\n");
-    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeSweepConfig *c = config_of("# a comment\n[base]\ndata = gauss\n  ; an indented comment\nhidden = 7\nseeds = 2\n"
+                                  "[sweep]\nbeta = logspace(-2, 0, 3)\nrho = linspace(0.1, 0.3, 3)\n"
+                                  "encoder = sigmoid, tanh\n");
     SaeError e;
-    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
-    unlink(path);
     cr_expect_eq(c->n_axes, 3u);
     cr_expect_str_eq(c->axes[0].values[0], "0.01");
     cr_expect_str_eq(c->axes[0].values[1], "0.1");
@@ -95,11 +103,7 @@ Test(ini, grid_expansion_and_ranges)
  * check instead of being cut silently. */
 Test(ini, comments_are_whole_lines)
 {
-    const char *path = temp_file("[base]\ndata = runs#1;a.csv\n[sweep]\nhidden = 5\n");
-    SaeSweepConfig *c = malloc(sizeof *c);
-    SaeError e;
-    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
-    unlink(path);
+    SaeSweepConfig *c = config_of("[base]\ndata = runs#1;a.csv\n[sweep]\nhidden = 5\n");
     cr_expect_str_eq(c->base[0].value, "runs#1;a.csv");
     free(c);
     expect_config_error("[base]\nhidden = 7 ; seven\n", ":2", "hidden");
@@ -110,12 +114,9 @@ Test(ini, comments_are_whole_lines)
  * splits = N re-draws the held-out split per replicate. */
 Test(ini, only_if_and_splits)
 {
-    const char *path = temp_file("[base]\ndata = digits\nseeds = 2\nsplits = 3\n[sweep]\nbeta = 0, 3\n"
-                                 "rho = 0.01, 0.1\n[only-if]\nrho = beta != 0\n");
-    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeSweepConfig *c = config_of("[base]\ndata = digits\nseeds = 2\nsplits = 3\n[sweep]\nbeta = 0, 3\n"
+                                  "rho = 0.01, 0.1\n[only-if]\nrho = beta != 0\n");
     SaeError e;
-    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
-    unlink(path);
     cr_expect_eq(sae_sweep_replicates(c), 6u);
     cr_expect_eq(sae_sweep_size(c), 2u * 2u * 6u);
     SaeRunSpec s;
@@ -141,15 +142,7 @@ Test(ini, only_if_and_splits)
     const char *bad[][2] = { { "[sweep]\nbeta = 0, 3\n[only-if]\nrho = beta != 0\n", "not an axis" },
                              { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != 0" },
                              { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = betta != 0\n", "not another train option" } };
-    for (int i = 0; i < 3; i++) {
-        path = temp_file(bad[i][0]);
-        c = malloc(sizeof *c);
-        cr_expect_eq(sae_sweep_config_read(path, c, &e), -1, "%s", bad[i][0]);
-        cr_expect_not_null(strstr(e.msg, bad[i][1]), "'%s' lacks '%s'", e.msg, bad[i][1]);
-        cr_expect_not_null(strstr(e.msg, ":4:"), "%s", e.msg);
-        unlink(path);
-        free(c);
-    }
+    for (int i = 0; i < 3; i++) expect_config_error(bad[i][0], bad[i][1], ":4:");
 }
 
 /* The paired comparison of summary.md / comparisons.csv on rows made up so
@@ -158,11 +151,8 @@ Test(ini, only_if_and_splits)
  * adds 0.06, -0.04 and 0.06 (within noise). */
 Test(summary, paired_comparison_by_hand)
 {
-    const char *path = temp_file("[base]\ndata = digits\nseeds = 3\n[sweep]\nbeta = 0, 0.3, 3\n");
-    SaeSweepConfig *c = malloc(sizeof *c);
+    SaeSweepConfig *c = config_of("[base]\ndata = digits\nseeds = 3\n[sweep]\nbeta = 0, 0.3, 3\n");
     SaeError e;
-    cr_assert_eq(sae_sweep_config_read(path, c, &e), 0, "%s", e.msg);
-    unlink(path);
     SaeRows rows;
     sae_rows_init(&rows);
     const double recon[9] = { 5.0, 6.0, 7.0, 5.06, 5.96, 7.06, 6.0, 7.1, 7.9 };
