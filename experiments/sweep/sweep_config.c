@@ -176,29 +176,11 @@ static int add_condition(SaeSweepConfig *c, const char *key, const char *value, 
     return 0;
 }
 
-int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
+/* The lines of a sweep file already known to be text. */
+static int parse_text(const char *path, const char *buf, size_t len, SaeSweepConfig *c, SaeError *e)
 {
-    unsigned char *buf;
-    size_t len;
-    memset(c, 0, sizeof *c);
-    if (sae_read_file_max(path, SAE_MAX_CONFIG_BYTES, &buf, &len, e))
-        return 1;
-    if (sae_text_check(path, buf, len, e)) {
-        free(buf);
-        return 1;
-    }
-    const int rc = sae_sweep_config_parse(path, (const char *)buf, len, c, e);
-    free(buf);
-    return rc;
-}
-
-int sae_sweep_config_parse(const char *path, const char *buf, size_t len, SaeSweepConfig *c, SaeError *e)
-{
-    memset(c, 0, sizeof *c);
     c->seeds = c->splits = 1;
     c->probe = c->images = 1;
-    if (sae_text_check(path, (const unsigned char *)buf, len, e))
-        return -1;
     char *text = malloc(len + 1);
     if (!text)
         return sae_fail(e, "%s: out of memory", path);
@@ -248,6 +230,24 @@ int sae_sweep_config_parse(const char *path, const char *buf, size_t len, SaeSwe
     }
     free(text);
     return rc;
+}
+
+int sae_sweep_config_read(const char *path, SaeSweepConfig *c, SaeError *e)
+{
+    unsigned char *buf;
+    size_t len;
+    memset(c, 0, sizeof *c);
+    if (sae_read_file_max(path, SAE_MAX_CONFIG_BYTES, &buf, &len, e))
+        return 1;
+    const int rc = sae_text_check(path, buf, len, e) ? 1 : parse_text(path, (const char *)buf, len, c, e);
+    free(buf);
+    return rc;
+}
+
+int sae_sweep_config_parse(const char *path, const char *buf, size_t len, SaeSweepConfig *c, SaeError *e)
+{
+    memset(c, 0, sizeof *c);
+    return sae_text_check(path, (const unsigned char *)buf, len, e) ? -1 : parse_text(path, buf, len, c, e);
 }
 
 int sae_sweep_config_write(const SaeSweepConfig *c, FILE *f)
