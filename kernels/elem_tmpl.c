@@ -439,5 +439,3 @@ decl_adam_step_fn(float, KN(adam_step))
     if (i < cnt)
         adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }
-
-#undef STEP

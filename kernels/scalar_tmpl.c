@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "kernels/scalar.h"
+#include "kernels/topk_tmpl.h"
 
 static void scale_c(size_t m, size_t n, T beta, T *c, size_t ldc)
 {
@@ -292,4 +293,62 @@ decl_adam_step_fn(T, KN(adam_step))
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         theta[i] -= lr * (m[i] / bc1) / (SQRT(v[i] / bc2) + eps);
     }
+}
+
+/* The heap over the whole row, then one pass keeping and zeroing; val's
+ * row is the heap's storage until the pass fills it. */
+decl_topk_fn(T, KN(topk))
+{
+    for (size_t i = 0; i < m; i++) {
+        T *hi = h + i * k, *vi = val + i * K;
+        uint32_t *ii = idx + i * K;
+        size_t len = 0, cnt = 0;
+        for (size_t j = 0; j < k; j++) topk_offer(vi, &len, K, hi[j]);
+        const T thr = vi[0];
+        size_t ties = topk_ties(hi, k, K, thr);
+        for (size_t j = 0; j < k; j++)
+            if (!topk_keep(hi[j], thr, &ties, (uint32_t)j, K, &cnt, ii, vi))
+                hi[j] = 0;
+        if (cnt < K)
+            topk_pad(k, K, cnt, ii, vi);
+    }
+}
+
+/* B(j, r) of kernels.h's sparse contract. */
+static inline T bat(const T *b, size_t ldb, int trans, size_t j, size_t r)
+{
+    return trans ? b[r * ldb + j] : b[j * ldb + r];
+}
+
+decl_sp_gemm_fn(T, KN(sp_gemm))
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t r = 0; r < n; r++) {
+            T s = 0;
+            for (size_t q = 0; q < K; q++) s += val[i * K + q] * bat(b, ldb, trans, idx[i * K + q], r);
+            c[i * ldc + r] = s;
+        }
+}
+
+decl_sp_sddmm_fn(T, KN(sp_sddmm))
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t q = 0; q < K; q++) {
+            T s = 0;
+            for (size_t r = 0; r < n; r++) s += a[i * lda + r] * bat(b, ldb, trans, idx[i * K + q], r);
+            out[i * K + q] = s;
+        }
+}
+
+decl_sp_scatter_fn(T, KN(sp_scatter))
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t q = 0; q < K; q++) {
+            const size_t j = idx[i * K + q];
+            const T v = val[i * K + q];
+            for (size_t r = 0; r < n; r++) {
+                T *cj = trans ? c + r * ldc + j : c + j * ldc + r;
+                *cj += v * a[i * lda + r];
+            }
+        }
 }

@@ -159,6 +159,7 @@ void check_act(void);
 void check_reduce(void);
 void check_update(void);
 void check_vmath(void);
+void check_sparse(void);
 /* --bench: times the level against the reference (not a test). */
 void bench_level(void);
 

@@ -28,8 +28,8 @@ static const struct {
     const char *name;
     void (*check)(void);
 } families[] = {
-    { "gemm", check_gemm },     { "act", check_act },     { "reduce", check_reduce },
-    { "update", check_update }, { "vmath", check_vmath }, { "f64", check_f64 },
+    { "gemm", check_gemm },   { "act", check_act }, { "reduce", check_reduce }, { "update", check_update },
+    { "vmath", check_vmath }, { "f64", check_f64 }, { "sparse", check_sparse },
 };
 
 const SaeKernelsF32 *ck_ref, *ck_new, *ck_prev;
