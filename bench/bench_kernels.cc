@@ -1,7 +1,7 @@
 // The Google Benchmark suite: a thin driver over the C kernel table.
 //
 // Names: <kernel>/<variant>/<shape>, e.g. gemm_nn/avx512/256x196x784,
-// sigmoid/avx2/65536, train_step/omp/fmnist256. Variants: scalar, avx2,
+// sigmoid/avx2/65536, train_step/omp/fmnist256, topk_step/avx2/784x4096/K32/sparse. Variants: scalar, avx2,
 // avx512, omp (the levels this CPU and build have), and the peers openblas
 // (one thread) and openblas_mt (all threads) when OpenBLAS was found, and
 // sigmoid/sleef_u10 (SLEEF's AVX-512 expf) when SLEEF was found.
@@ -221,6 +221,41 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
     st.counters["samples_per_s"] = benchmark::Counter((double)tc.batch, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// A TopK SAE step (untied, linear decoder, MSE mean, no penalties, batch
+// 256) of n_in inputs and n_hidden latents: the objective and every
+// gradient, plus the Adam update when adam, on the dense path or the
+// sparse one (core/MODEL.md §6 [sparse]). The cut-over between them
+// (SAE_SPARSE_RATIO, core/model.c) is read off these.
+void bm_topk_step(benchmark::State &st, const SaeKernels *k, size_t n_in, size_t n_hidden, size_t K, int sparse,
+                  bool adam)
+{
+    const size_t batch = 256;
+    SaeConfig c = sae_config_default();
+    c.n_in = n_in;
+    c.n_hidden = n_hidden;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    c.reduction = SAE_RED_MEAN;
+    c.topk = K;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    std::vector<double> th_d(l.total);
+    sae_init_params(&c, 1, th_d.data());
+    std::vector<float> th(th_d.begin(), th_d.end()), g(l.total), m(l.total), v(l.total);
+    auto x = random_floats(batch * c.n_in, 0, 1, 8);
+    SaeWorkF32 *w = sae_work_new_f32(&c, batch);
+    w->sparse = sparse;
+    for (auto _ : st) {
+        sae_objective_f32(&c, &k->f32, w, th.data(), x.data(), batch, g.data(), nullptr);
+        if (adam)
+            k->f32.adam_step(l.total, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(),
+                             th.data());
+        benchmark::ClobberMemory();
+    }
+    sae_work_free_f32(w);
+    st.counters["samples_per_s"] = benchmark::Counter((double)batch, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // A variant built from the CPU's flags under `flags`, kept when the table
 // got all of them; omp needs only the driver (it runs over whatever level
 // is there).
@@ -295,6 +330,29 @@ void register_all()
                 bm_train_step(st, k, tc, peak);
             })->Unit(benchmark::kMillisecond);
         }
+    // the interpretability papers' shape (784 -> 4096) and image patches (64 -> 256)
+    const struct {
+        size_t n_in, n_hidden;
+        std::vector<size_t> ks;
+    } topk_shapes[] = { { 784, 4096, { 8, 32, 128, 256, 512, 1024 } }, { 64, 256, { 4, 8, 16, 32, 64 } } };
+    for (const Variant &v : variants) {
+        if (v.name == "scalar")
+            continue; // the dense 784 -> 4096 step is 8 GFLOP: seconds an iteration
+        const SaeKernels *k = &v.k;
+        for (const auto &sh : topk_shapes)
+            for (size_t K : sh.ks)
+                for (int sparse = 0; sparse < 2; sparse++)
+                    for (bool adam : { false, true }) {
+                        const size_t n = sh.n_in, h = sh.n_hidden;
+                        reg(std::string(adam ? "topk_step/" : "topk_grad/") + v.name + "/" + std::to_string(n) + "x" +
+                                std::to_string(h) + "/K" + std::to_string(K) + "/" + (sparse ? "sparse" : "dense"),
+                            v.threaded,
+                            [k, n, h, K, sparse, adam](benchmark::State &st) {
+                                bm_topk_step(st, k, n, h, K, sparse, adam);
+                            })
+                            ->Unit(benchmark::kMillisecond);
+                    }
+    }
     // only the levels this CPU runs: the other peak would be SIGILL
     const unsigned cpu = sae_cpu_detect();
     if (cpu & SAE_CPU_AVX2)

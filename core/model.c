@@ -100,6 +100,16 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
     return sae_config_problem(c, err, errlen) ? -1 : 0;
 }
 
+/* The sparse step's cost grows with K, the dense one's not: measured by
+ * bench_kernels (BM_step, README "TopK"), the sparse step wins while K is at most
+ * k / SAE_SPARSE_RATIO. */
+#define SAE_SPARSE_RATIO 8
+
+int sae_topk_sparse(const SaeConfig *c)
+{
+    return c->topk && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
+}
+
 int sae_layout(const SaeConfig *c, SaeLayout *l)
 {
     size_t kn, off;

@@ -82,6 +82,12 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen);
  * "loss", "W1" for the sizes, ...), with err as above. */
 const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen);
 
+/* Whether c's TopK steps take the sparse path (core/MODEL.md §6
+ * [sparse]): K is small enough beside the hidden size that the decoder and
+ * the backward pass on the kept units beat the dense GEMMs (the cut-over
+ * measured by bench_kernels' BM_step). 0 without TopK. */
+int sae_topk_sparse(const SaeConfig *c);
+
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
 int sae_layout(const SaeConfig *c, SaeLayout *l);
 
@@ -115,6 +121,14 @@ int sae_reduction_parse(const char *s, SaeReduction *r);
         T *vec_k;                           /* k: the KL row, then the CAE scales */ \
         double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
+        /* TopK (topk < k): each row's kept units (m x K) and, on the sparse \
+         * path, their hidden deltas, and (untied) W2 and its gradient \
+         * transposed (k x n); sparse: the step runs the decoder and the \
+         * backward pass on the kept units only (§6 [sparse]), set from \
+         * sae_topk_sparse, and a caller may set it either way. */ \
+        uint32_t *idx; \
+        T *val, *dsel, *w2t, *gw2t; \
+        int sparse; \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \
     SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \

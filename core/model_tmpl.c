@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/model.h"
 #include "core/safe_alloc.h"
@@ -30,6 +31,25 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->hsum = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
+    if (c->topk && c->topk < k) {
+        size_t mK;
+        if (sae_mul_overflow(batch, c->topk, &mK)) {
+            FN(sae_work_free)(w);
+            return NULL;
+        }
+        w->idx = sae_alloc_array(mK, sizeof(uint32_t));
+        w->val = sae_alloc_array(mK, sizeof(T));
+        w->dsel = sae_alloc_array(mK, sizeof(T));
+        w->sparse = sae_topk_sparse(c);
+        if (!c->tied) {
+            w->w2t = sae_alloc_array2(k, n, sizeof(T));
+            w->gw2t = sae_alloc_array2(k, n, sizeof(T));
+        }
+        if (!w->idx || !w->val || !w->dsel || (!c->tied && (!w->w2t || !w->gw2t))) {
+            FN(sae_work_free)(w);
+            return NULL;
+        }
+    }
     if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k || !w->rhohat || !w->dsq || !w->hsum || !w->rnorm ||
         !w->tmp) {
         FN(sae_work_free)(w);
@@ -53,6 +73,11 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->hsum);
     free(w->rnorm);
     free(w->tmp);
+    free(w->idx);
+    free(w->val);
+    free(w->dsel);
+    free(w->w2t);
+    free(w->gw2t);
     free(w);
 }
 
@@ -96,55 +121,6 @@ void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
 }
 
-/* The K-th largest of v[0..n) (K <= n): a min-heap of the K largest seen,
- * in heap[0..K). O(n log K). */
-static T FN(kth_largest)(const T *v, size_t n, size_t K, T *heap)
-{
-    for (size_t i = 0; i < n; i++) {
-        size_t at;
-        if (i < K) { /* grow: sift the new value up */
-            at = i;
-            while (at > 0 && v[i] < heap[(at - 1) / 2]) {
-                heap[at] = heap[(at - 1) / 2];
-                at = (at - 1) / 2;
-            }
-        } else if (v[i] > heap[0]) { /* replace the smallest: sift down */
-            at = 0;
-            for (size_t child; (child = 2 * at + 1) < K; at = child) {
-                if (child + 1 < K && heap[child + 1] < heap[child])
-                    child++;
-                if (!(heap[child] < v[i]))
-                    break;
-                heap[at] = heap[child];
-            }
-        } else {
-            continue;
-        }
-        heap[at] = v[i];
-    }
-    return heap[0];
-}
-
-/* [topk]: keeps the K largest of h[0..k) and zeroes the rest; of values
- * equal to the K-th largest the first ones stay, so exactly K entries are
- * kept (relu zeros among them stay zero). scratch: K entries. */
-static void FN(keep_largest)(size_t k, size_t K, T *h, T *scratch)
-{
-    const T thr = FN(kth_largest)(h, k, K, scratch);
-    size_t above = 0;
-    for (size_t j = 0; j < k; j++) above += h[j] > thr;
-    size_t ties = K - above; /* how many values equal to thr stay */
-    for (size_t j = 0; j < k; j++) {
-        if (h[j] > thr)
-            continue;
-        if (h[j] == thr && ties) {
-            ties--;
-            continue;
-        }
-        h[j] = 0;
-    }
-}
-
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -158,10 +134,19 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
     kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
-    if (c->topk && c->topk < k) /* [topk]; G_H's first row is free until the backward pass */
-        for (size_t i = 0; i < m; i++) FN(keep_largest)(k, c->topk, H + i * k, w->gh);
+    if (c->topk && c->topk < k) /* [topk] */
+        kt->topk(m, k, c->topk, H, w->idx, w->val);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
-    if (c->tied)
+    if (w->sparse) { /* [sparse]: X^ from the K kept columns of W2 per row, rows of W2^T */
+        T *out = z2 ? z2 : Xh;
+        if (!c->tied)
+            kt->transpose(n, k, W2, k, w->w2t, n);
+        kt->sp_gemm(m, n, c->topk, w->idx, w->val, c->tied ? W1 : w->w2t, n, out, n);
+        if (c->decoder == SAE_ACT_SIGMOID)
+            kt->bias_sigmoid(m, n, b2, out, Xh);
+        else
+            kt->bias_linear(m, n, b2, out, Xh);
+    } else if (c->tied)
         kt->gemm_bias_act(m, n, k, H, k, W1, n, 0, b2, (int)c->decoder, z2, Xh);
     else
         kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
@@ -244,26 +229,31 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
     return FN(terms)(c, kt, w, theta, m, want_grad);
 }
 
-/* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
-static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
-                         size_t m, T *grad)
+/* The parameter blocks of theta and grad a backward pass writes. */
+typedef struct {
+    const T *W1, *W2; /* W2 NULL when tied */
+    T *gW1, *gW2, *gb1;
+} FN(Blocks);
+
+static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
 {
-    const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
     sae_layout(c, &L);
-    const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
-    const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
-    const T *H = w->h, *Xh = w->xh;
-    T *D2 = w->d2, *GH = w->gh;
+    return (FN(Blocks)){ .W1 = theta + L.w1,
+                         .W2 = c->tied ? NULL : theta + L.w2,
+                         .gW1 = grad + L.w1,
+                         .gW2 = c->tied ? NULL : grad + L.w2,
+                         .gb1 = grad + L.b1 };
+}
 
-    T *gW1 = grad + L.w1, *gb1 = grad + L.b1, *gb2 = grad + L.b2;
-    T *gW2 = c->tied ? NULL : grad + L.w2;
-
-    /* [delta-out]: D2 = s (X^ - X)/m (s: the reduction's scale of R), times g'(Z2) for MSE with a sigmoid
-     * decoder, and its column sums (gb2), in one pass. */
-    kt->out_delta(m, n, d2_scale, Xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, D2, w->tmp);
-    FN(to_T)(n, w->tmp, gb2);
-
+/* From D2 to the weight and encoder-bias gradients through every hidden
+ * unit (§5): three GEMMs of m k n multiply-adds (four when tied). */
+static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
+                               const T *x, size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    const T *W1 = p->W1, *W2 = p->W2, *H = w->h, *D2 = w->d2;
+    T *GH = w->gh, *gW1 = p->gW1, *gW2 = p->gW2, *gb1 = p->gb1;
     /* [grad-dec] (untied); [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
     if (c->tied) {
         kt->gemm_nt(m, k, n, 1, D2, n, W1, n, 0, GH, k);
@@ -276,8 +266,8 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
      * the sums again (GH becomes D1). */
     const T l1 = c->l1_activity != 0 ? (T)(c->l1_activity / (double)m) : 0;
     kt->hid_delta(m, k, H, l1, c->beta != 0 ? w->vec_k : NULL, (int)c->encoder, GH, w->tmp);
-    const double cae_scale = 2 * c->gamma / (double)m;
     if (c->gamma != 0 && c->encoder != SAE_ACT_RELU) { /* relu: f'' = 0 */
+        const double cae_scale = 2 * c->gamma / (double)m;
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->rnorm[j]);
         if (c->encoder == SAE_ACT_SIGMOID)
             kt->cae_delta_sigmoid(m, k, H, w->vec_k, GH);
@@ -291,19 +281,84 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
+}
+
+/* The same through the K kept units of each row only (§6 [sparse]): the
+ * rest have f' = 0 (relu's zeros and TopK's dropped units alike), so their
+ * deltas vanish and so do their terms in every product. O(m K n) work
+ * besides clearing gW1 and gW2. */
+static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w,
+                                const FN(Blocks) * p, const T *x, size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden, K = c->topk;
+    const uint32_t *idx = w->idx;
+    const T *val = w->val, *D2 = w->d2;
+    T *dsel = w->dsel;
+
+    /* [grad-dec] (untied) and [grad-h] at the kept units: G_H's entries
+     * (i, idx[i,q]) = D2_i . W2's column idx[i,q]. */
+    if (c->tied) {
+        kt->sp_sddmm(m, n, K, idx, D2, n, p->W1, n, dsel);
+    } else { /* on W2^T, which the forward pass left in w2t */
+        memset(w->gw2t, 0, k * n * sizeof(T));
+        kt->sp_scatter(m, n, K, idx, val, D2, n, w->gw2t, n);
+        kt->transpose(k, n, w->gw2t, n, p->gW2, k);
+        kt->sp_sddmm(m, n, K, idx, D2, n, w->w2t, n, dsel);
+    }
+    /* [delta-hid] at the kept units: the L1 and KL rows, times relu's f'
+     * (read through h), and the column sums into gb1. */
+    const T l1 = (T)(c->l1_activity / (double)m);
+    const T *row = c->beta != 0 ? w->vec_k : NULL;
+    for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
+    for (size_t e = 0; e < m * K; e++) {
+        const size_t j = idx[e];
+        T d = dsel[e] + (val[e] > 0 ? l1 : 0) + (row ? row[j] : 0);
+        d = val[e] > 0 ? d : 0;
+        dsel[e] = d;
+        w->tmp[j] += d;
+    }
+    FN(to_T)(k, w->tmp, p->gb1);
+
+    /* [grad-enc], [grad-tied]: D1^T X, and the decoder path H^T D2. */
+    memset(p->gW1, 0, k * n * sizeof(T));
+    kt->sp_scatter(m, n, K, idx, dsel, x, n, p->gW1, n);
+    if (c->tied)
+        kt->sp_scatter(m, n, K, idx, val, D2, n, p->gW1, n);
+}
+
+/* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
+static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
+                         size_t m, T *grad)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    SaeLayout L;
+    sae_layout(c, &L);
+    const FN(Blocks) p = FN(blocks)(c, theta, grad);
+
+    /* [delta-out]: D2 = s (X^ - X)/m (s: the reduction's scale of R), times g'(Z2) for MSE with a sigmoid
+     * decoder, and its column sums (gb2), in one pass. */
+    const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
+    kt->out_delta(m, n, d2_scale, w->xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, w->d2, w->tmp);
+    FN(to_T)(n, w->tmp, grad + L.b2);
+
+    if (w->sparse)
+        FN(backward_sparse)(c, kt, w, &p, x, m);
+    else
+        FN(backward_dense)(c, kt, w, &p, x, m);
 
     /* Penalty gradients: lambda W (mean: 2 lambda W) + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
     const T *rowscale = NULL;
     if (c->gamma != 0) {
+        const double cae_scale = 2 * c->gamma / (double)m;
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->dsq[j]);
         rowscale = w->vec_k;
     }
     const int wpen = c->lambda != 0 || c->l1_weight != 0;
     const T lambda = (T)(2 * sae_l2_scale(c) * c->lambda);
     if (wpen || rowscale)
-        kt->wpen_grad(k, n, W1, lambda, (T)c->l1_weight, rowscale, gW1);
+        kt->wpen_grad(k, n, p.W1, lambda, (T)c->l1_weight, rowscale, p.gW1);
     if (wpen && !c->tied)
-        kt->wpen_grad(n, k, W2, lambda, (T)c->l1_weight, NULL, gW2);
+        kt->wpen_grad(n, k, p.W2, lambda, (T)c->l1_weight, NULL, p.gW2);
 }
 
 double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,

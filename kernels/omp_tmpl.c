@@ -295,30 +295,32 @@ decl_adam_step_fn(float, KN(adam_step))
     SPLIT_ELEMS(cnt, INNER(adam_step)(len, lr, b1, b2, eps, bc1, bc2, g + lo, m + lo, v + lo, theta + lo));
 }
 
-/* The sparse kernels: each thread takes whole samples, except where the
- * loop over n is outermost (a transposed B) or samples would add into the
- * same rows of C (the scatter): there each takes a range of n, so every
- * entry is summed in the same order whatever the thread count. */
+/* The sparse kernels: each thread takes whole samples, except in the
+ * scatter, where samples add into the same rows of C: there each takes a
+ * range of n, so every entry is summed in the same order whatever the
+ * thread count. The transpose: whole rows of a. */
 decl_topk_fn(float, KN(topk)) { SPLIT_ROWS(m, k, INNER(topk)(len, k, K, h + lo * k, idx + lo * K, val + lo * K)); }
 
 decl_sp_gemm_fn(float, KN(sp_gemm))
 {
-    const double work = (double)m * (double)n * (double)K;
-    if (trans)
-        SPLIT(n, work, OMP_ELEM_MIN, 1, INNER(sp_gemm)(m, len, K, idx, val, b + lo * ldb, ldb, 1, c + lo, ldc));
-    else
-        SPLIT(m, work, OMP_ELEM_MIN, 1,
-              INNER(sp_gemm)(len, n, K, idx + lo * K, val + lo * K, b, ldb, 0, c + lo * ldc, ldc));
+    SPLIT(m, (double)m * (double)n * (double)K, OMP_ELEM_MIN, 1,
+          INNER(sp_gemm)(len, n, K, idx + lo * K, val + lo * K, b, ldb, c + lo * ldc, ldc));
 }
 
 decl_sp_sddmm_fn(float, KN(sp_sddmm))
 {
     SPLIT(m, (double)m * (double)n * (double)K, OMP_ELEM_MIN, 1,
-          INNER(sp_sddmm)(len, n, K, idx + lo * K, a + lo * lda, lda, b, ldb, trans, out + lo * K));
+          INNER(sp_sddmm)(len, n, K, idx + lo * K, a + lo * lda, lda, b, ldb, out + lo * K));
 }
 
 decl_sp_scatter_fn(float, KN(sp_scatter))
 {
     SPLIT(n, (double)m * (double)n * (double)K, OMP_ELEM_MIN, OMP_ELEM_ALIGN,
-          INNER(sp_scatter)(m, len, K, idx, val, a + lo, lda, trans ? c + lo * ldc : c + lo, ldc, trans));
+          INNER(sp_scatter)(m, len, K, idx, val, a + lo, lda, c + lo, ldc));
+}
+
+decl_transpose_fn(float, KN(transpose))
+{
+    SPLIT(rows, (double)rows * (double)cols, OMP_ELEM_MIN, OMP_ELEM_ALIGN,
+          INNER(transpose)(len, cols, a + lo * lda, lda, b + lo, ldb));
 }

@@ -314,18 +314,12 @@ decl_topk_fn(T, KN(topk))
     }
 }
 
-/* B(j, r) of kernels.h's sparse contract. */
-static inline T bat(const T *b, size_t ldb, int trans, size_t j, size_t r)
-{
-    return trans ? b[r * ldb + j] : b[j * ldb + r];
-}
-
 decl_sp_gemm_fn(T, KN(sp_gemm))
 {
     for (size_t i = 0; i < m; i++)
         for (size_t r = 0; r < n; r++) {
             T s = 0;
-            for (size_t q = 0; q < K; q++) s += val[i * K + q] * bat(b, ldb, trans, idx[i * K + q], r);
+            for (size_t q = 0; q < K; q++) s += val[i * K + q] * b[idx[i * K + q] * ldb + r];
             c[i * ldc + r] = s;
         }
 }
@@ -335,7 +329,7 @@ decl_sp_sddmm_fn(T, KN(sp_sddmm))
     for (size_t i = 0; i < m; i++)
         for (size_t q = 0; q < K; q++) {
             T s = 0;
-            for (size_t r = 0; r < n; r++) s += a[i * lda + r] * bat(b, ldb, trans, idx[i * K + q], r);
+            for (size_t r = 0; r < n; r++) s += a[i * lda + r] * b[idx[i * K + q] * ldb + r];
             out[i * K + q] = s;
         }
 }
@@ -343,12 +337,12 @@ decl_sp_sddmm_fn(T, KN(sp_sddmm))
 decl_sp_scatter_fn(T, KN(sp_scatter))
 {
     for (size_t i = 0; i < m; i++)
-        for (size_t q = 0; q < K; q++) {
-            const size_t j = idx[i * K + q];
-            const T v = val[i * K + q];
-            for (size_t r = 0; r < n; r++) {
-                T *cj = trans ? c + r * ldc + j : c + j * ldc + r;
-                *cj += v * a[i * lda + r];
-            }
-        }
+        for (size_t q = 0; q < K; q++)
+            for (size_t r = 0; r < n; r++) c[idx[i * K + q] * ldc + r] += val[i * K + q] * a[i * lda + r];
+}
+
+decl_transpose_fn(T, KN(transpose))
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) b[j * ldb + i] = a[i * lda + j];
 }

@@ -5,13 +5,11 @@
  * elem_tmpl.c, whose step helpers (ld, st, STEP) it uses. The scalar
  * reference is in scalar_tmpl.c.
  *
- * Two shapes of loop, one per storage of B. A row-major B (trans == 0:
- * a tied W1, the encoder's gradient) is read a whole row at a time, so the
- * vectors run along n. A transposed B (trans == 1: an untied W2 stored
- * n x k) is walked one of its stored rows (a column of B, k floats, in L1)
- * at a time, and the vectors gather the K selected entries of it for each
- * sample: the loop over n is outermost, so W2 streams through the cache
- * once per call.
+ * Every product reads or writes whole rows of B or C, so the vectors run
+ * along n and nothing is gathered: an untied W2 (n x k) is transposed
+ * once a step instead (transpose). On Zen 3 that was 2.5x faster for the
+ * whole TopK step than gathering W2's columns with vgatherdps, which the
+ * AVX2 cores of AMD run at about one element per cycle.
  */
 #include "kernels/topk_tmpl.h"
 
@@ -82,27 +80,8 @@ STEP void sp_gemm_rows_step(size_t K, const uint32_t *ix, const float *v, const 
     for (int u = 0; u < nb; u++) st(c + r + u * VW, acc[u], m, tail && u == nb - 1);
 }
 
-/* sum_q v[q] col[ix[q]] over one sample's K entries: whole vectors, then
- * the tail under a mask. */
-static inline float gather_dot(size_t K, const uint32_t *ix, const float *v, const float *col)
-{
-    vf acc = vzero();
-    size_t q = 0;
-    for (; q + VW <= K; q += VW) acc = vfma(vload(v + q), vgather(col, vi_load(ix + q)), acc);
-    if (q < K) {
-        const vmask m = vmask_first(K - q);
-        acc = vfma(vload_m(v + q, m), vgather_m(col, vi_load_m(ix + q, m), m), acc);
-    }
-    return vsum(acc);
-}
-
 decl_sp_gemm_fn(float, KN(sp_gemm))
 {
-    if (trans) {
-        for (size_t r = 0; r < n; r++)
-            for (size_t i = 0; i < m; i++) c[i * ldc + r] = gather_dot(K, idx + i * K, val + i * K, b + r * ldb);
-        return;
-    }
     for (size_t i = 0; i < m; i++) {
         const uint32_t *ix = idx + i * K;
         const float *v = val + i * K;
@@ -135,47 +114,12 @@ STEP void dots_step(size_t n, const float *a, const float *b, size_t ldb, const 
     for (int u = 0; u < nb; u++) out[u] = vsum(acc[u]);
 }
 
-/* out[q ..] += s col[ix[q ..]] over one sample's K entries. */
-static inline void gather_axpy(size_t K, const uint32_t *ix, float s, const float *col, float *out)
-{
-    const vf sv = vset1(s);
-    size_t q = 0;
-    for (; q + VW <= K; q += VW) vstore(out + q, vfma(sv, vgather(col, vi_load(ix + q)), vload(out + q)));
-    if (q < K) {
-        const vmask m = vmask_first(K - q);
-        vstore_m(out + q, vfma(sv, vgather_m(col, vi_load_m(ix + q, m), m), vload_m(out + q, m)), m);
-    }
-}
-
 decl_sp_sddmm_fn(float, KN(sp_sddmm))
 {
-    if (trans) {
-        for (size_t i = 0; i < m * K; i++) out[i] = 0;
-        for (size_t r = 0; r < n; r++)
-            for (size_t i = 0; i < m; i++) gather_axpy(K, idx + i * K, a[i * lda + r], b + r * ldb, out + i * K);
-        return;
-    }
     for (size_t i = 0; i < m; i++) {
         size_t q = 0;
         for (; q + 4 <= K; q += 4) dots_step(n, a + i * lda, b, ldb, idx + i * K + q, out + i * K + q, 4);
         for (; q < K; q++) dots_step(n, a + i * lda, b, ldb, idx + i * K + q, out + i * K + q, 1);
-    }
-}
-
-/* col[ix[q ..]] += s v[q ..] over one sample's K entries: distinct
- * indices, so a gather, an FMA and a scatter. */
-static inline void scatter_axpy(size_t K, const uint32_t *ix, float s, const float *v, float *col)
-{
-    const vf sv = vset1(s);
-    size_t q = 0;
-    for (; q + VW <= K; q += VW) {
-        const vi at = vi_load(ix + q);
-        vscatter(col, at, vfma(sv, vload(v + q), vgather(col, at)));
-    }
-    if (q < K) {
-        const vmask m = vmask_first(K - q);
-        const vi at = vi_load_m(ix + q, m);
-        vscatter_m(col, at, vfma(sv, vload_m(v + q, m), vgather_m(col, at, m)), m);
     }
 }
 
@@ -193,11 +137,27 @@ static inline void row_axpy(size_t n, float s, const float *x, float *y)
 
 decl_sp_scatter_fn(float, KN(sp_scatter))
 {
-    if (trans) {
-        for (size_t r = 0; r < n; r++)
-            for (size_t i = 0; i < m; i++) scatter_axpy(K, idx + i * K, a[i * lda + r], val + i * K, c + r * ldc);
-        return;
-    }
     for (size_t i = 0; i < m; i++)
         for (size_t q = 0; q < K; q++) row_axpy(n, val[i * K + q], a + i * lda, c + (size_t)idx[i * K + q] * ldc);
+}
+
+/* VW x VW blocks through vtranspose (the GEMM's packing transpose), the
+ * ragged edges entry by entry. Bound by memory on a matrix the size of a
+ * decoder: strips of 64-byte lines measured no faster on Zen 3. */
+decl_transpose_fn(float, KN(transpose))
+{
+    size_t i = 0;
+    for (; i + VW <= rows; i += VW) {
+        size_t j = 0;
+        for (; j + VW <= cols; j += VW) {
+            vf r[VW];
+            for (int u = 0; u < VW; u++) r[u] = vload(a + (i + (size_t)u) * lda + j);
+            vtranspose(r);
+            for (int u = 0; u < VW; u++) vstore(b + (j + (size_t)u) * ldb + i, r[u]);
+        }
+        for (; j < cols; j++)
+            for (size_t u = 0; u < VW; u++) b[j * ldb + i + u] = a[(i + u) * lda + j];
+    }
+    for (; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) b[j * ldb + i] = a[i * lda + j];
 }

@@ -5,6 +5,9 @@
  * seen, and the rule that turns the K-th largest value into the kept set.
  * The SIMD levels only decide faster which values reach these.
  */
+#ifndef SAE_KERNELS_TOPK_TMPL_H
+#define SAE_KERNELS_TOPK_TMPL_H
+
 #include <stdint.h>
 
 /* Offers v to the min-heap heap[0..*len) of at most K values: it grows
@@ -82,3 +85,5 @@ static void topk_pad(size_t k, size_t K, size_t cnt, uint32_t *idx, T *val)
             val[b - 1] = tv;
         }
 }
+
+#endif

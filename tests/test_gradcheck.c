@@ -75,7 +75,9 @@ static void set_penalty(SaeConfig *c, int pen)
         c->gamma = 0.5;
 }
 
-static double check_case(SaeAct enc, size_t topk, int dec_loss, int tied, int pen, SaeReduction red, uint32_t seed)
+/* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]). */
+static double check_case(SaeAct enc, size_t topk, int path, int dec_loss, int tied, int pen, SaeReduction red,
+                         uint32_t seed)
 {
     Case c = { .cfg = sae_config_default(), .m = 7 };
     c.cfg.n_in = 9;
@@ -98,6 +100,8 @@ static double check_case(SaeAct enc, size_t topk, int dec_loss, int tied, int pe
     for (size_t i = l.b1; i < l.total; i++) theta[i] = 0.2 * sae_rng_gauss(&rng); /* nonzero biases */
     for (size_t i = 0; i < c.m * c.cfg.n_in; i++) c.x[i] = 0.05 + 0.9 * sae_rng_uniform(&rng);
     c.w = sae_work_new_f64(&c.cfg, c.m);
+    if (topk)
+        c.w->sparse = path;
     sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
     fd_gradient(objective, &c, theta, l.total, 1e-5, num);
     const double err = fd_relative_error(num, g, l.total);
@@ -118,8 +122,8 @@ Test(gradcheck, full_grid)
             for (int tied = 0; tied < 2; tied++)
                 for (int pen = 0; pen < PEN_COUNT; pen++)
                     for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) { /* one seed for both */
-                        const double err =
-                            check_case((SaeAct)enc, 0, dl, tied, pen, (SaeReduction)red, 1000u + (uint32_t)cases / 2);
+                        const double err = check_case((SaeAct)enc, 0, 0, dl, tied, pen, (SaeReduction)red,
+                                                      1000u + (uint32_t)cases / 2);
                         cr_expect_lt(err, 1e-7, "%s %s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc),
                                      dl_names[dl], tied ? "tied" : "untied", pen_names[pen],
                                      sae_reduction_name((SaeReduction)red), err);
@@ -130,24 +134,26 @@ Test(gradcheck, full_grid)
 
 /* TopK (core/MODEL.md [topk]): the units a sample does not keep pass no
  * gradient, exactly as relu's zeros do; K = 2 of 5 and K = 4 of 5, every
- * decoder, tying, penalty and reduction. */
+ * decoder, tying, penalty and reduction, through the dense backward pass
+ * and the sparse one ([sparse]). */
 Test(gradcheck, topk_grid)
 {
     static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
     int cases = 0;
-    for (size_t K = 2; K <= 4; K += 2)
-        for (int dl = 0; dl < 3; dl++)
-            for (int tied = 0; tied < 2; tied++)
-                for (int pen = 0; pen < PEN_COUNT; pen++)
-                    for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) {
-                        const double err =
-                            check_case(SAE_ACT_RELU, K, dl, tied, pen, (SaeReduction)red, 2000u + (uint32_t)cases / 2);
-                        cr_expect_lt(err, 1e-7, "top-%zu %s %s %s %s: relative error %.3g", K, dl_names[dl],
-                                     tied ? "tied" : "untied", pen_names[pen], sae_reduction_name((SaeReduction)red),
-                                     err);
-                        cases++;
-                    }
-    cr_expect_eq(cases, 168);
+    for (int path = 0; path < 2; path++)
+        for (size_t K = 2; K <= 4; K += 2)
+            for (int dl = 0; dl < 3; dl++)
+                for (int tied = 0; tied < 2; tied++)
+                    for (int pen = 0; pen < PEN_COUNT; pen++)
+                        for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) {
+                            const double err = check_case(SAE_ACT_RELU, K, path, dl, tied, pen, (SaeReduction)red,
+                                                          2000u + (uint32_t)cases % 168 / 2);
+                            cr_expect_lt(err, 1e-7, "%s top-%zu %s %s %s %s: relative error %.3g",
+                                         path ? "sparse" : "dense", K, dl_names[dl], tied ? "tied" : "untied",
+                                         pen_names[pen], sae_reduction_name((SaeReduction)red), err);
+                            cases++;
+                        }
+    cr_expect_eq(cases, 336);
 }
 
 /* For a tied model without weight penalties, the tied gradient equals the

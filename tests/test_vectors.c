@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/model.h"
 #include "tests/common.h"
@@ -40,10 +41,12 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
     }
 }
 
-/* Runs the objective in the given precision; every output widened to double. */
+/* Runs the objective in the given precision, a TopK model on the dense
+ * (sparse = 0) or the sparse path (core/MODEL.md §6 [sparse]); every
+ * output widened to double. */
 #define RUN_PRECISION(T, S, s) \
     static void run_##s(const VecFile *vf, const double *theta_d, size_t P, double *grad, double *H, double *Xh, \
-                        double *rhohat, SaeTerms *terms) \
+                        double *rhohat, SaeTerms *terms, int sparse) \
     { \
         const size_t m = vf->batch, n = vf->cfg.n_in, k = vf->cfg.n_hidden; \
         T *theta = malloc(P * sizeof(T)), *g = malloc(P * sizeof(T)); \
@@ -52,6 +55,8 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
         for (size_t i = 0; i < P; i++) theta[i] = (T)theta_d[i]; \
         for (size_t i = 0; i < m * n; i++) x[i] = (T)X->v[i]; \
         SaeWork##S *w = sae_work_new_##s(&vf->cfg, m); \
+        if (vf->cfg.topk) \
+            w->sparse = sparse; \
         sae_objective_##s(&vf->cfg, &test_kernels()->s, w, theta, x, m, g, terms); \
         for (size_t i = 0; i < P; i++) grad[i] = g[i]; \
         for (size_t i = 0; i < m * k; i++) H[i] = w->h[i]; \
@@ -65,7 +70,7 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
 RUN_PRECISION(float, F32, f32)
 RUN_PRECISION(double, F64, f64)
 
-static void check_vector(const char *name, int f64)
+static void check_path(const char *name, int f64, int sparse)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s.txt", SAE_TEST_VECTORS, name);
@@ -81,30 +86,40 @@ static void check_vector(const char *name, int f64)
     double *rhohat = calloc(k, sizeof(double));
     pack_theta(&vf, &l, theta);
     SaeTerms t;
-    (f64 ? run_f64 : run_f32)(&vf, theta, l.total, grad, H, Xh, rhohat, &t);
+    (f64 ? run_f64 : run_f32)(&vf, theta, l.total, grad, H, Xh, rhohat, &t, sparse);
     const Tol tol = f64 ? tol_f64 : tol_f32;
+    char label[160];
+    snprintf(label, sizeof label, "%s%s", name, sparse ? " (sparse path)" : "");
 
-    expect_term(name, "loss", t.loss, &vf, tol);
-    expect_term(name, "term_recon", t.recon, &vf, tol);
-    expect_term(name, "term_l2", t.l2, &vf, tol);
-    expect_term(name, "term_l1w", t.l1w, &vf, tol);
-    expect_term(name, "term_l1a", t.l1a, &vf, tol);
-    expect_term(name, "term_kl", t.kl, &vf, tol);
-    expect_term(name, "term_cae", t.cae, &vf, tol);
-    expect_array(name, "H", H, vecfile_array(&vf, "H"), tol);
-    expect_array(name, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
-    expect_array(name, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
-    expect_array(name, "gW1", grad + l.w1, vecfile_array(&vf, "gW1"), tol);
+    expect_term(label, "loss", t.loss, &vf, tol);
+    expect_term(label, "term_recon", t.recon, &vf, tol);
+    expect_term(label, "term_l2", t.l2, &vf, tol);
+    expect_term(label, "term_l1w", t.l1w, &vf, tol);
+    expect_term(label, "term_l1a", t.l1a, &vf, tol);
+    expect_term(label, "term_kl", t.kl, &vf, tol);
+    expect_term(label, "term_cae", t.cae, &vf, tol);
+    expect_array(label, "H", H, vecfile_array(&vf, "H"), tol);
+    expect_array(label, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
+    expect_array(label, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
+    expect_array(label, "gW1", grad + l.w1, vecfile_array(&vf, "gW1"), tol);
     if (!vf.cfg.tied)
-        expect_array(name, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
-    expect_array(name, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
-    expect_array(name, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
+        expect_array(label, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
+    expect_array(label, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
+    expect_array(label, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
     free(theta);
     free(grad);
     free(H);
     free(Xh);
     free(rhohat);
     vecfile_free(&vf);
+}
+
+/* A TopK vector is met by both paths. */
+static void check_vector(const char *name, int f64)
+{
+    check_path(name, f64, 0);
+    if (strstr(name, "top"))
+        check_path(name, f64, 1);
 }
 
 #define VECTOR_TESTS(name) \

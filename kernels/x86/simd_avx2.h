@@ -8,7 +8,6 @@
 
 #include <immintrin.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define VW 8
 typedef __m256 vf;
@@ -105,10 +104,8 @@ static inline void vd_store(double *p, vd a) { _mm256_storeu_pd(p, a); }
 static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
 static inline vd vd_set1(double x) { return _mm256_set1_pd(x); }
 
-/* The sparse kernels' lane operations (sparse_tmpl.c): comparison results
- * as lane bits, gathers by 32-bit index, and the scatter AVX2 lacks, done
- * lane by lane (the indices of one row are distinct, so no lane overwrites
- * another's update). */
+/* The lane operations of topk (sparse_tmpl.c): comparison results as lane
+ * bits, and a select by them. */
 typedef unsigned vbits;
 static inline vbool veq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline vbits vbool_bits(vbool b) { return (vbits)_mm256_movemask_ps(b); }
@@ -118,25 +115,6 @@ static inline vf vsel_bits(vbits m, vf a, vf b)
     const __m256i on = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)m), lane), lane);
     return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(on));
 }
-static inline vi vi_load(const uint32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
-static inline vi vi_load_m(const uint32_t *p, vmask m) { return _mm256_maskload_epi32((const int *)p, m); }
-static inline vf vgather(const float *base, vi idx) { return _mm256_i32gather_ps(base, idx, 4); }
-static inline vf vgather_m(const float *base, vi idx, vmask m)
-{
-    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), base, idx, _mm256_castsi256_ps(m), 4);
-}
-static inline void vscatter_m(float *base, vi idx, vf v, vmask m)
-{
-    float lane[VW];
-    uint32_t at[VW];
-    _mm256_storeu_ps(lane, v);
-    _mm256_storeu_si256((__m256i *)at, idx);
-    const unsigned on = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(m));
-    for (int l = 0; l < VW; l++)
-        if (on >> l & 1)
-            base[at[l]] = lane[l];
-}
-static inline void vscatter(float *base, vi idx, vf v) { vscatter_m(base, idx, v, vmask_first(VW)); }
 static inline float vsum(vf a)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));

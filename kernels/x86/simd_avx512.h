@@ -9,7 +9,6 @@
 
 #include <immintrin.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define VW 16
 typedef __m512 vf;
@@ -108,20 +107,11 @@ static inline void vd_store(double *p, vd a) { _mm512_storeu_pd(p, a); }
 static inline vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
 static inline vd vd_set1(double x) { return _mm512_set1_pd(x); }
 
-/* The sparse kernels' lane operations (sparse_tmpl.c; see simd_avx2.h). */
+/* The lane operations of topk (sparse_tmpl.c; see simd_avx2.h). */
 typedef unsigned vbits;
 static inline vbool veq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline vbits vbool_bits(vbool b) { return (vbits)b; }
 static inline vf vsel_bits(vbits m, vf a, vf b) { return _mm512_mask_blend_ps((__mmask16)m, b, a); }
-static inline vi vi_load(const uint32_t *p) { return _mm512_loadu_si512(p); }
-static inline vi vi_load_m(const uint32_t *p, vmask m) { return _mm512_maskz_loadu_epi32(m, p); }
-static inline vf vgather(const float *base, vi idx) { return _mm512_i32gather_ps(idx, base, 4); }
-static inline vf vgather_m(const float *base, vi idx, vmask m)
-{
-    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, base, 4);
-}
-static inline void vscatter(float *base, vi idx, vf v) { _mm512_i32scatter_ps(base, idx, v, 4); }
-static inline void vscatter_m(float *base, vi idx, vf v, vmask m) { _mm512_mask_i32scatter_ps(base, m, idx, v, 4); }
 static inline float vsum(vf a) { return _mm512_reduce_add_ps(a); }
 
 #endif

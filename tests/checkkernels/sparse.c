@@ -1,7 +1,8 @@
 /* checkkernels, the sparse family of TopK: topk (bit-exact: the selection
- * has one right answer, ties and NaN included), and sp_gemm, sp_sddmm and
- * sp_scatter under both storages of B, with padded leading dimensions,
- * K and n around every vector width, and sizes past the OpenMP split. */
+ * has one right answer, ties and NaN included), sp_gemm, sp_sddmm and
+ * sp_scatter with padded leading dimensions, K and n around every vector
+ * width, and sizes past the OpenMP split; transpose (exact) around the
+ * vector blocks. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -103,12 +104,6 @@ static void sparse_free(Sparse s)
     in_free(s.val);
 }
 
-/* B(j, r) of the contract, k x n, stored as trans says with ldb. */
-static float bat(const float *b, size_t ldb, int trans, size_t j, size_t r)
-{
-    return trans ? b[r * ldb + j] : b[j * ldb + r];
-}
-
 /* A dense operand of rows x cols (ld), uniform(-1, 1), ending at a
  * PROT_NONE page. */
 static InBuf dense_new(size_t rows, size_t cols, size_t ld)
@@ -133,50 +128,44 @@ static void expect_sums(const char *what, const float *got, const float *want, c
 
 enum { OP_GEMM, OP_SDDMM, OP_SCATTER };
 
-static void sparse_case(int op, size_t m, size_t n, size_t k, size_t K, int trans)
+static void sparse_case(int op, size_t m, size_t n, size_t k, size_t K)
 {
-    const size_t ldb = (trans ? k : n) + sae_rng_below(&ck_rng, 4), lda = n + sae_rng_below(&ck_rng, 4);
+    const size_t ldb = n + sae_rng_below(&ck_rng, 4), lda = n + sae_rng_below(&ck_rng, 4);
     const size_t ldc = op == OP_SCATTER ? ldb : n + sae_rng_below(&ck_rng, 4);
     Sparse s = sparse_new(m, k, K);
     const uint32_t *idx = (const uint32_t *)s.idx.p;
     const float *val = s.val.p;
-    InBuf b = dense_new(trans ? n : k, trans ? k : n, ldb), a = dense_new(m, n, lda);
+    InBuf b = dense_new(k, n, ldb), a = dense_new(m, n, lda);
     /* the output: c (m x n, ldc), out (m x K) or C (k x n like B) */
-    const size_t rows = op == OP_SCATTER ? (trans ? n : k) : m, cols = op == OP_SCATTER ? (trans ? k : n) : n;
-    const size_t cnt = op == OP_SDDMM ? m * K : (rows - 1) * ldc + cols;
+    const size_t cnt = op == OP_SDDMM ? m * K : ((op == OP_SCATTER ? k : m) - 1) * ldc + n;
     float *o = out_alloc(cnt), *o_ref = out_alloc(cnt);
     double *mag = calloc(cnt, sizeof *mag);
     for (size_t e = 0; e < cnt; e++)
         o[e] = o_ref[e] = op == OP_SCATTER ? (float)(2 * sae_rng_uniform(&ck_rng) - 1) : NAN; /* NaN: not read */
     char what[96];
-    snprintf(what, sizeof what, "op %d %zux%zu k %zu K %zu trans %d ldb %zu", op, m, n, k, K, trans, ldb);
+    snprintf(what, sizeof what, "op %d %zux%zu k %zu K %zu ldb %zu", op, m, n, k, K, ldb);
     size_t terms = K;
     if (op == OP_GEMM) {
-        ck_ref->sp_gemm(m, n, K, idx, val, b.p, ldb, trans, o_ref, ldc);
-        GUARDED(ck_new->sp_gemm(m, n, K, idx, val, b.p, ldb, trans, o, ldc));
+        ck_ref->sp_gemm(m, n, K, idx, val, b.p, ldb, o_ref, ldc);
+        GUARDED(ck_new->sp_gemm(m, n, K, idx, val, b.p, ldb, o, ldc));
         for (size_t i = 0; i < m; i++)
             for (size_t r = 0; r < n; r++)
-                for (size_t q = 0; q < K; q++)
-                    mag[i * ldc + r] += fabs(val[i * K + q] * bat(b.p, ldb, trans, idx[i * K + q], r));
+                for (size_t q = 0; q < K; q++) mag[i * ldc + r] += fabs(val[i * K + q] * b.p[idx[i * K + q] * ldb + r]);
     } else if (op == OP_SDDMM) {
-        ck_ref->sp_sddmm(m, n, K, idx, a.p, lda, b.p, ldb, trans, o_ref);
-        GUARDED(ck_new->sp_sddmm(m, n, K, idx, a.p, lda, b.p, ldb, trans, o));
+        ck_ref->sp_sddmm(m, n, K, idx, a.p, lda, b.p, ldb, o_ref);
+        GUARDED(ck_new->sp_sddmm(m, n, K, idx, a.p, lda, b.p, ldb, o));
         terms = n;
         for (size_t i = 0; i < m; i++)
             for (size_t q = 0; q < K; q++)
-                for (size_t r = 0; r < n; r++)
-                    mag[i * K + q] += fabs(a.p[i * lda + r] * bat(b.p, ldb, trans, idx[i * K + q], r));
+                for (size_t r = 0; r < n; r++) mag[i * K + q] += fabs(a.p[i * lda + r] * b.p[idx[i * K + q] * ldb + r]);
     } else {
-        ck_ref->sp_scatter(m, n, K, idx, val, a.p, lda, o_ref, ldc, trans);
-        GUARDED(ck_new->sp_scatter(m, n, K, idx, val, a.p, lda, o, ldc, trans));
+        ck_ref->sp_scatter(m, n, K, idx, val, a.p, lda, o_ref, ldc);
+        GUARDED(ck_new->sp_scatter(m, n, K, idx, val, a.p, lda, o, ldc));
         terms = m + 1;
         for (size_t e = 0; e < cnt; e++) mag[e] = fabs(o_ref[e]);
         for (size_t i = 0; i < m; i++)
             for (size_t q = 0; q < K; q++)
-                for (size_t r = 0; r < n; r++) {
-                    const size_t j = idx[i * K + q];
-                    mag[trans ? r * ldc + j : j * ldc + r] += fabs(val[i * K + q] * a.p[i * lda + r]);
-                }
+                for (size_t r = 0; r < n; r++) mag[idx[i * K + q] * ldc + r] += fabs(val[i * K + q] * a.p[i * lda + r]);
     }
     if (!failed())
         expect_sums(what, o, o_ref, mag, cnt, terms);
@@ -192,14 +181,40 @@ static void sparse_case(int op, size_t m, size_t n, size_t k, size_t K, int tran
 static void check_sparse_op(int op)
 {
     static const size_t Ks[] = { 1, 3, 8, 9, 16, 17, 33 }, ns[] = { 1, 5, 8, 9, 31, 33, 70 };
-    for (int trans = 0; trans < 2; trans++)
-        for (size_t a = 0; a < sizeof Ks / sizeof *Ks && !failed(); a++)
-            for (size_t b = 0; b < sizeof ns / sizeof *ns && !failed(); b++) {
-                const size_t K = Ks[a], k = K + sae_rng_below(&ck_rng, 300);
-                sparse_case(op, 1 + sae_rng_below(&ck_rng, 17), ns[b], k, K, trans);
+    for (size_t a = 0; a < sizeof Ks / sizeof *Ks && !failed(); a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns && !failed(); b++) {
+            const size_t K = Ks[a], k = K + sae_rng_below(&ck_rng, 300);
+            sparse_case(op, 1 + sae_rng_below(&ck_rng, 17), ns[b], k, K);
+        }
+    sparse_case(op, 64, 300, 2000, 40); /* past the OpenMP split */
+}
+
+/* b = a^T entry for entry; the gap between b's rows stays untouched. */
+static void transpose_case(size_t rows, size_t cols)
+{
+    const size_t lda = cols + sae_rng_below(&ck_rng, 4), ldb = rows + sae_rng_below(&ck_rng, 4);
+    InBuf a = dense_new(rows, cols, lda);
+    const size_t cnt = (cols - 1) * ldb + rows;
+    float *b = out_alloc(cnt);
+    GUARDED(ck_new->transpose(rows, cols, a.p, lda, b, ldb));
+    for (size_t j = 0; j < cols && !failed(); j++)
+        for (size_t i = 0; i < ldb && j * ldb + i < cnt; i++) {
+            const float got = b[j * ldb + i];
+            if (i < rows ? memcmp(&got, &a.p[i * lda + j], sizeof got) : !is_canary(got)) {
+                fail("%zux%zu lda %zu ldb %zu: b[%zu,%zu] = %g", rows, cols, lda, ldb, j, i, got);
+                break;
             }
-    for (int trans = 0; trans < 2 && !failed(); trans++) /* past the OpenMP split */
-        sparse_case(op, 64, 300, 2000, 40, trans);
+        }
+    out_check_guards(b, cnt, "b");
+    out_free(b);
+    in_free(a);
+}
+
+static void check_transpose(void)
+{
+    for (size_t im = 0; im < ck_n_dims && !failed(); im++)
+        for (size_t in = 0; in < ck_n_dims && !failed(); in++) transpose_case(ck_dims[im], ck_dims[in]);
+    transpose_case(784, 1000); /* past the OpenMP split */
 }
 
 void check_sparse(void)
@@ -208,4 +223,5 @@ void check_sparse(void)
     CHECK_SLOT(sp_gemm, check_sparse_op(OP_GEMM));
     CHECK_SLOT(sp_sddmm, check_sparse_op(OP_SDDMM));
     CHECK_SLOT(sp_scatter, check_sparse_op(OP_SCATTER));
+    CHECK_SLOT(transpose, check_transpose());
 }
