@@ -2,7 +2,7 @@
  * The single-hidden-layer autoencoder of core/MODEL.md: configuration, parameter
  * layout, and the objective with its gradient.
  *
- *   H = f(X W1^T + b1)      X is m x n, W1 k x n, H m x k
+ *   H = f(X W1^T + b1)      X is m x n, W1 k x n, H m x k  (pre_bias: X - 1 b2^T)
  *   X^ = g(H W2^T + b2)     W2 n x k (tied: W2 = W1^T, no W2 parameter)
  *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (core/MODEL.md §3)
  *
@@ -46,7 +46,8 @@ typedef struct SaeConfig {
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
-    size_t topk; /* TopK: keep the topk largest relu activations per sample (0: all) */
+    size_t topk;  /* TopK: keep the topk largest relu activations per sample (0: all) */
+    int pre_bias; /* the encoder sees x - b2 (§2 [pre-bias]) */
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */

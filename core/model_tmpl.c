@@ -133,7 +133,12 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
 
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
-    kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
+    const T *enc_bias = b1;
+    if (c->pre_bias) { /* [pre-bias]: (X - 1 b2^T) W1^T + b1 = X W1^T + (b1 - W1 b2) */
+        for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)((double)b1[j] - kt->dot(n, W1 + j * n, b2));
+        enc_bias = w->vec_k;
+    }
+    kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
     if (c->topk && c->topk < k) /* [topk] */
         kt->topk(m, k, c->topk, H, w->idx, w->val);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
@@ -345,6 +350,14 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         FN(backward_sparse)(c, kt, w, &p, x, m);
     else
         FN(backward_dense)(c, kt, w, &p, x, m);
+
+    /* [pre-bias]: Z1 = (X - 1 b2^T) W1^T + ..., so with gb1 = sum_i dJ/dZ1_i,
+     * dJ/dW1 gains -gb1 b2^T and dJ/db2 gains -W1^T gb1. */
+    if (c->pre_bias)
+        for (size_t j = 0; j < k; j++) {
+            kt->axpy(n, -p.gb1[j], theta + L.b2, p.gW1 + j * n);
+            kt->axpy(n, -p.gb1[j], p.W1 + j * n, grad + L.b2);
+        }
 
     /* Penalty gradients: lambda W (mean: 2 lambda W) + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
     const T *rowscale = NULL;

@@ -7,9 +7,10 @@
  *
  * Every product reads or writes whole rows of B or C, so the vectors run
  * along n and nothing is gathered: an untied W2 (n x k) is transposed
- * once a step instead (transpose). On Zen 3 that was 2.5x faster for the
- * whole TopK step than gathering W2's columns with vgatherdps, which the
- * AVX2 cores of AMD run at about one element per cycle.
+ * once a step instead (transpose). Gathering W2's columns with vgatherdps
+ * made the whole untied step at 784 -> 4096, K = 32 about twice as slow on
+ * Zen 3 (69-78 ms against 34-56 ms, transposes included), whose gathers
+ * deliver about one element a cycle.
  */
 #include "kernels/topk_tmpl.h"
 

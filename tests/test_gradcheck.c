@@ -75,8 +75,9 @@ static void set_penalty(SaeConfig *c, int pen)
         c->gamma = 0.5;
 }
 
-/* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]). */
-static double check_case(SaeAct enc, size_t topk, int path, int dec_loss, int tied, int pen, SaeReduction red,
+/* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]);
+ * pre: the pre-encoder bias (§2 [pre-bias]). */
+static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_loss, int tied, int pen, SaeReduction red,
                          uint32_t seed)
 {
     Case c = { .cfg = sae_config_default(), .m = 7 };
@@ -84,6 +85,7 @@ static double check_case(SaeAct enc, size_t topk, int path, int dec_loss, int ti
     c.cfg.n_hidden = 5;
     c.cfg.encoder = enc;
     c.cfg.topk = topk;
+    c.cfg.pre_bias = pre;
     c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
     c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
@@ -122,7 +124,7 @@ Test(gradcheck, full_grid)
             for (int tied = 0; tied < 2; tied++)
                 for (int pen = 0; pen < PEN_COUNT; pen++)
                     for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) { /* one seed for both */
-                        const double err = check_case((SaeAct)enc, 0, 0, dl, tied, pen, (SaeReduction)red,
+                        const double err = check_case((SaeAct)enc, 0, 0, 0, dl, tied, pen, (SaeReduction)red,
                                                       1000u + (uint32_t)cases / 2);
                         cr_expect_lt(err, 1e-7, "%s %s %s %s %s: relative error %.3g", sae_act_name((SaeAct)enc),
                                      dl_names[dl], tied ? "tied" : "untied", pen_names[pen],
@@ -146,7 +148,7 @@ Test(gradcheck, topk_grid)
                 for (int tied = 0; tied < 2; tied++)
                     for (int pen = 0; pen < PEN_COUNT; pen++)
                         for (int red = SAE_RED_SUM; red <= SAE_RED_MEAN; red++) {
-                            const double err = check_case(SAE_ACT_RELU, K, path, dl, tied, pen, (SaeReduction)red,
+                            const double err = check_case(SAE_ACT_RELU, K, path, 0, dl, tied, pen, (SaeReduction)red,
                                                           2000u + (uint32_t)cases % 168 / 2);
                             cr_expect_lt(err, 1e-7, "%s top-%zu %s %s %s %s: relative error %.3g",
                                          path ? "sparse" : "dense", K, dl_names[dl], tied ? "tied" : "untied",
@@ -154,6 +156,30 @@ Test(gradcheck, topk_grid)
                             cases++;
                         }
     cr_expect_eq(cases, 336);
+}
+
+/* The pre-encoder bias (core/MODEL.md [pre-bias]): b2 reaches J through the
+ * encoder too. Every encoder, decoder/loss pair and tying with no penalty
+ * and with all of them, and TopK K = 2 of 5 on both paths. */
+Test(gradcheck, pre_bias_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    for (int enc = SAE_ACT_SIGMOID; enc <= SAE_ACT_RELU + 2; enc++) /* relu + 1, + 2: TopK dense, sparse */
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen += PEN_COUNT - 1) {
+                    const int topk = enc > SAE_ACT_RELU;
+                    const double err =
+                        check_case(topk ? SAE_ACT_RELU : (SaeAct)enc, topk ? 2 : 0, enc == SAE_ACT_RELU + 2, 1, dl,
+                                   tied, pen, SAE_RED_MEAN, 3000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "pre-bias %s %s %s %s: relative error %.3g",
+                                 topk ? (enc == SAE_ACT_RELU + 1 ? "top-2 dense" : "top-2 sparse")
+                                      : sae_act_name((SaeAct)enc),
+                                 dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
+                    cases++;
+                }
+    cr_expect_eq(cases, 60);
 }
 
 /* For a tied model without weight penalties, the tied gradient equals the

@@ -101,6 +101,8 @@ static const Opt opts[] = {
     { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
       "reconstruction loss (bce needs the sigmoid decoder)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
+    { "pre-bias", K_BOOL, F(model.pre_bias), TR, 0, 0, 0, 0, 0, 0,
+      "[=yes|no]: the encoder sees x - b2, the decoder's bias (the b_dec of TopK/JumpReLU SAEs)" },
     { "reduction", K_ENUM, F(model.reduction), BOTH, 0, 0, 0, 0, p_red, "sum|mean",
       "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse'" },
     { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0,

@@ -33,17 +33,19 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "pre_bias", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
-            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch": 6}
+            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "pre_bias": 0,
+            "batch": 6}
 INPUTS = ["W1", "b1", "W2", "b2", "X"]
 
 
 def parse(path):
     """(comment, config dict, ordered {name: value}) of one vector file."""
     lines = path.read_text().splitlines()
-    comment, config, values = lines[0], {"reduction": "sum", "k": "0"}, {}  # files before the keys: sum, no TopK
+    # files from before a key: sum, no TopK, no pre-encoder bias
+    comment, config, values = lines[0], {"reduction": "sum", "k": "0", "pre_bias": "0"}, {}
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -82,7 +84,8 @@ def objective(cfg, W1, b1, W2, b2, X):
     tied = int(cfg["tied"]) == 1
     lam, l1w, l1a = float(cfg["lambda"]), float(cfg["l1_weight"]), float(cfg["l1_activity"])
     beta, rho, gamma, eps = float(cfg["beta"]), float(cfg["rho"]), float(cfg["gamma"]), float(cfg["kl_eps"])
-    Z1 = X @ W1.T + b1.reshape(-1)
+    Xe = X - b2.reshape(-1) if int(cfg["pre_bias"]) else X  # the encoder's input; autograd reaches b2 through it
+    Z1 = Xe @ W1.T + b1.reshape(-1)
     H = activation(cfg["encoder"], Z1)
     K = int(cfg["k"])
     if 0 < K < H.shape[1]:  # TopK: each row's K largest, scattered into zeros (autograd through the values)
