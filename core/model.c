@@ -145,6 +145,9 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
     for (size_t i = 0; i < l.b1; i++) /* W1 then W2: contiguous */
         theta[i] = (2 * sae_rng_uniform(&rng) - 1) * r;
     for (size_t i = l.b1; i < l.total; i++) theta[i] = 0;
+    if (!c->tied && c->init_transpose)
+        for (size_t j = 0; j < c->n_hidden; j++)
+            for (size_t d = 0; d < c->n_in; d++) theta[l.w2 + d * c->n_hidden + j] = theta[l.w1 + j * c->n_in + d];
 }
 
 static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear" };

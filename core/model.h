@@ -46,8 +46,10 @@ typedef struct SaeConfig {
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
-    size_t topk;  /* TopK: keep the topk largest relu activations per sample (0: all) */
-    int pre_bias; /* the encoder sees x - b2 (§2 [pre-bias]) */
+    size_t topk;        /* TopK: keep the topk largest relu activations per sample (0: all) */
+    int pre_bias;       /* the encoder sees x - b2 (§2 [pre-bias]) */
+    int unit_norm;      /* the trainer keeps each decoder atom at norm 1 (§7 [unit-norm]) */
+    int init_transpose; /* untied: W2 starts as W1^T (§7 [init]) */
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */
@@ -94,7 +96,8 @@ int sae_layout(const SaeConfig *c, SaeLayout *l);
 
 /* UFLDL initialisation into theta (double, l.total entries): W ~ U(-r, r),
  * r = sqrt(6 / (n + k + 1)), biases 0, drawn from an MT19937 seeded with
- * seed in the order W1, W2. */
+ * seed in the order W1, W2; with init_transpose (untied) W2 is then set
+ * to W1^T. (unit_norm's atoms are normalised by the trainer.) */
 void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
 
 /* The factors of R and of lambda ||W||^2 under c's reduction: sum 1 and
@@ -142,6 +145,12 @@ int sae_reduction_parse(const char *s, SaeReduction *r);
      * chunks of at most w->cap rows: clear the sums, add each chunk's \
      * (each leaves its H and X^ in w), then every term over all m rows. \
      * One chunk of all the rows gives sae_objective's terms exactly. */ \
+    /* [unit-norm]: the decoder's atoms are W2's columns (tied: W1's rows). \
+     * project removes from each atom's gradient its component along the \
+     * atom (atoms of norm 1); normalise scales each nonzero atom to norm 1. \
+     * Both use w->tmp. */ \
+    void sae_atoms_project_##s(const SaeConfig *c, SaeWork##S *w, const T *theta, T *grad); \
+    void sae_atoms_normalise_##s(const SaeConfig *c, SaeWork##S *w, T *theta); \
     void sae_sums_clear_##s(const SaeConfig *c, SaeWork##S *w); \
     void sae_forward_sums_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
                               size_t m); \

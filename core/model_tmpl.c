@@ -115,6 +115,58 @@ static void FN(to_T)(size_t cnt, const double *src, T *dst)
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
+/* The atoms as rows (tied W1, k x n, stride n) or columns (W2, n x k):
+ * out[j] = sum over atom j of a * b, in one pass over the matrix. */
+static void FN(atom_dots)(const SaeConfig *c, const T *a, const T *b, double *out)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    for (size_t j = 0; j < k; j++) out[j] = 0;
+    if (c->tied) {
+        for (size_t j = 0; j < k; j++)
+            for (size_t d = 0; d < n; d++) out[j] += (double)a[j * n + d] * (double)b[j * n + d];
+    } else {
+        for (size_t d = 0; d < n; d++)
+            for (size_t j = 0; j < k; j++) out[j] += (double)a[d * k + j] * (double)b[d * k + j];
+    }
+}
+
+/* a_j = s_j a_j + t_j b_j over every atom j (b may be NULL: t unused),
+ * walking the matrix in memory order as atom_dots does. */
+static void FN(atom_update)(const SaeConfig *c, T *a, const double *s, const T *b, const double *t)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    for (size_t o = 0; o < (c->tied ? k : n); o++)
+        for (size_t i = 0; i < (c->tied ? n : k); i++) {
+            const size_t at = o * (c->tied ? n : k) + i, j = c->tied ? o : i;
+            a[at] = (T)(s[j] * (double)a[at] + (b ? t[j] * (double)b[at] : 0.0));
+        }
+}
+
+void FN(sae_atoms_project)(const SaeConfig *c, TNAME(SaeWork) *w, const T *theta, T *grad)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    const size_t atoms = c->tied ? L.w1 : L.w2, k = c->n_hidden;
+    double *dots = w->tmp, *one = w->rnorm; /* rnorm is free between steps */
+    FN(atom_dots)(c, grad + atoms, theta + atoms, dots);
+    for (size_t j = 0; j < k; j++) {
+        dots[j] = -dots[j];
+        one[j] = 1;
+    }
+    FN(atom_update)(c, grad + atoms, one, theta + atoms, dots); /* g_j -= (g_j . w_j) w_j */
+}
+
+void FN(sae_atoms_normalise)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    T *atoms = theta + (c->tied ? L.w1 : L.w2);
+    double *scale = w->tmp;
+    FN(atom_dots)(c, atoms, atoms, scale);
+    for (size_t j = 0; j < c->n_hidden; j++) scale[j] = scale[j] > 0 ? 1 / sqrt(scale[j]) : 1;
+    FN(atom_update)(c, atoms, scale, NULL, NULL);
+}
+
 void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 {
     w->recon_sum = w->l1a_sum = 0;

@@ -43,6 +43,13 @@ SaeTrainOpts sae_train_defaults(void)
     };
 }
 
+const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
+{
+    if (c->unit_norm && o->optimizer == SAE_OPT_LBFGS)
+        return "--unit-norm needs --optimizer sgd or adam (L-BFGS's line search cannot follow the renormalisation)";
+    return NULL;
+}
+
 static const char *const optimizer_names[] = { "sgd", "adam", "lbfgs" };
 static const char *const precision_names[] = { "float", "double" };
 

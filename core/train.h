@@ -52,6 +52,9 @@ typedef struct SaeTrainResult {
 } SaeTrainResult;
 
 SaeTrainOpts sae_train_defaults(void);
+/* NULL when c can be trained with o, else why not (one line): the
+ * unit-norm constraint needs a step it can follow (sgd or adam). */
+const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o);
 const char *sae_optimizer_name(SaeOptimizer o);
 int sae_optimizer_parse(const char *s, SaeOptimizer *o);
 const char *sae_precision_name(SaePrecision p);

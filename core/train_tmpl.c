@@ -43,6 +43,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     SaeRng rng;
     sae_rng_seed(&rng, o->seed + 1u);
     double b1t = 1, b2t = 1; /* beta1^t, beta2^t */
+    if (c->unit_norm)        /* [unit-norm]: from the first step on */
+        FN(sae_atoms_normalise)(c, w, theta);
     r->stop_reason = "epochs";
     for (unsigned ep = 0; ep < o->epochs; ep++) {
         sae_rng_shuffle(&rng, idx, m);
@@ -69,6 +71,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             steps++;
             r->samples += (double)mb;
             r->iters++;
+            if (c->unit_norm)
+                FN(sae_atoms_project)(c, w, theta, grad);
             if (o->optimizer == SAE_OPT_SGD) {
                 kt->sgd_step(P, (T)o->lr, (T)o->momentum, grad, s1, theta);
             } else {
@@ -77,6 +81,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps, (T)(1 - b1t),
                               (T)(1 - b2t), grad, s1, s2, theta);
             }
+            if (c->unit_norm)
+                FN(sae_atoms_normalise)(c, w, theta);
         }
         r->epochs = ep + 1;
         r->last_loss = sum / (double)steps;

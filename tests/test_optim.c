@@ -394,3 +394,94 @@ Test(optim, adam_trajectory_follows_the_algorithm)
     free(mo);
     free(v);
 }
+
+/* The atoms of c in theta: W2's columns, or W1's rows when tied. */
+static double atom_entry(const SaeConfig *c, const double *th, size_t j, size_t d)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    return c->tied ? th[l.w1 + j * c->n_in + d] : th[l.w2 + d * c->n_hidden + j];
+}
+
+/* [unit-norm] by hand: project leaves each atom's gradient orthogonal to
+ * the atom and every other entry as it was; normalise gives norm 1. */
+Test(optim, unit_norm_project_and_normalise)
+{
+    for (int tied = 0; tied < 2; tied++) {
+        SaeConfig c = toy_config();
+        c.tied = tied;
+        c.unit_norm = 1;
+        size_t P;
+        double *th = start_theta(&c, 21, &P), *g = malloc(P * sizeof(double)), *g0 = malloc(P * sizeof(double));
+        SaeRng r;
+        sae_rng_seed(&r, 22);
+        for (size_t i = 0; i < P; i++) g[i] = g0[i] = sae_rng_gauss(&r);
+        SaeWorkF64 *w = sae_work_new_f64(&c, 4);
+        sae_atoms_normalise_f64(&c, w, th);
+        sae_atoms_project_f64(&c, w, th, g);
+        SaeLayout l;
+        sae_layout(&c, &l);
+        const size_t atoms = tied ? l.w1 : l.w2, len = c.n_in * c.n_hidden;
+        for (size_t j = 0; j < c.n_hidden; j++) {
+            double norm = 0, along = 0, along0 = 0;
+            for (size_t d = 0; d < c.n_in; d++) {
+                const double a = atom_entry(&c, th, j, d);
+                norm += a * a;
+                along += a * atom_entry(&c, g, j, d);
+                along0 += a * atom_entry(&c, g0, j, d);
+            }
+            cr_expect(fabs(norm - 1) < 1e-14, "tied %d atom %zu: norm^2 %.17g", tied, j, norm);
+            cr_expect(fabs(along) < 1e-14, "tied %d atom %zu: gradient along it %g", tied, j, along);
+            /* the removed part is exactly along the atom: g0 - g = (g0 . a) a */
+            for (size_t d = 0; d < c.n_in; d++)
+                cr_expect(fabs(atom_entry(&c, g0, j, d) - atom_entry(&c, g, j, d) - along0 * atom_entry(&c, th, j, d)) <
+                              1e-14,
+                          "tied %d atom %zu entry %zu", tied, j, d);
+        }
+        for (size_t i = 0; i < P; i++)
+            if (i < atoms || i >= atoms + len)
+                cr_expect_eq(g[i], g0[i], "tied %d: entry %zu outside the atoms changed", tied, i);
+        sae_work_free_f64(w);
+        free(th);
+        free(g);
+        free(g0);
+    }
+}
+
+/* Trained with --unit-norm (sgd and adam, float and double), the atoms end
+ * at norm 1; with init_transpose W2 starts as W1^T; L-BFGS is refused. */
+Test(optim, unit_norm_training_keeps_atoms_unit)
+{
+    SaeConfig c = toy_config();
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    c.unit_norm = 1;
+    c.init_transpose = 1;
+    size_t P;
+    double *th = start_theta(&c, 31, &P), *x = toy_data(60, 9, 32);
+    for (size_t j = 0; j < c.n_hidden; j++)
+        for (size_t d = 0; d < c.n_in; d++) cr_expect_eq(th[j * c.n_in + d], atom_entry(&c, th, j, d), "W2 != W1^T");
+    for (int opt = SAE_OPT_SGD; opt <= SAE_OPT_ADAM; opt++)
+        for (int p = 0; p < 2; p++) {
+            sae_init_params(&c, 31, th);
+            SaeTrainOpts o = sae_train_defaults();
+            o.optimizer = (SaeOptimizer)opt;
+            o.precision = (SaePrecision)p;
+            o.epochs = 5;
+            o.lr = opt == SAE_OPT_SGD ? 0.05 : 1e-2;
+            SaeTrainResult r;
+            cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 60, th, &r), SAE_TRAIN_OK);
+            for (size_t j = 0; j < c.n_hidden; j++) {
+                double norm = 0;
+                for (size_t d = 0; d < c.n_in; d++) norm += atom_entry(&c, th, j, d) * atom_entry(&c, th, j, d);
+                cr_expect(fabs(sqrt(norm) - 1) < (p ? 1e-12 : 1e-6), "%s %s atom %zu: norm %.9g",
+                          sae_optimizer_name(o.optimizer), sae_precision_name(o.precision), j, sqrt(norm));
+            }
+        }
+    SaeTrainOpts lb = sae_train_defaults();
+    lb.optimizer = SAE_OPT_LBFGS;
+    cr_expect_not_null(sae_train_problem(&c, &lb));
+    cr_expect_null(sae_train_problem(&c, &(SaeTrainOpts){ .optimizer = SAE_OPT_ADAM }));
+    free(th);
+    free(x);
+}

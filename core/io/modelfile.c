@@ -85,7 +85,8 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
              add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
              add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_i64(&z, "k", (int64_t)c->topk) ||
-             add_i64(&z, "pre_bias", c->pre_bias) || add_str(&z, "saebench_version", SAE_VERSION) ||
+             add_i64(&z, "pre_bias", c->pre_bias) || add_i64(&z, "unit_norm", c->unit_norm) ||
+             add_i64(&z, "init_transpose", c->init_transpose) || add_str(&z, "saebench_version", SAE_VERSION) ||
              (!isnan(test_fraction) && add_f64(&z, "test_fraction", test_fraction));
     if (rc)
         rc = sae_fail(e, "%s: out of memory", path);
@@ -169,14 +170,22 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         return sae_fail(e, "%s: member k: expected a whole number >= 0 (TopK), got %g", path, k);
     if (krc == 0)
         c->topk = (size_t)k;
-    double pre = 0;
-    const int prc = get_scalar(z, path, "pre_bias", &pre, e);
-    if (prc < 0)
-        return -1;
-    if (prc == 0 && pre != 0 && pre != 1)
-        return sae_fail(e, "%s: member pre_bias: expected 0 or 1, got %g", path, pre);
-    if (prc == 0)
-        c->pre_bias = pre == 1;
+    struct {
+        const char *name;
+        int *dst;
+    } flags[] = { { "pre_bias", &c->pre_bias },
+                  { "unit_norm", &c->unit_norm },
+                  { "init_transpose", &c->init_transpose } };
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        double v = 0;
+        const int frc = get_scalar(z, path, flags[i].name, &v, e);
+        if (frc < 0)
+            return -1;
+        if (frc == 0 && v != 0 && v != 1)
+            return sae_fail(e, "%s: member %s: expected 0 or 1, got %g", path, flags[i].name, v);
+        if (frc == 0)
+            *flags[i].dst = v == 1;
+    }
     char err[256];
     const char *bad = sae_config_problem(c, err, sizeof err);
     return bad ? sae_fail(e, "%s: member %s: %s", path, bad, err) : 0;

@@ -327,6 +327,10 @@ int sae_cmd_train(int argc, char **argv)
         code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", err);
         goto out;
     }
+    if (sae_train_problem(&c, &s.train)) {
+        code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", sae_train_problem(&c, &s.train));
+        goto out;
+    }
     if (sae_check_targets(&c, s.data_spec, &tr, &e) || sae_check_targets(&c, s.data_spec, &te, &e) ||
         initial_theta(&s, &c, tr.cols, &theta, &e) || save_inputs(&s, &c, &tr, theta, &e)) {
         code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);

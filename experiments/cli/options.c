@@ -103,6 +103,10 @@ static const Opt opts[] = {
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
     { "pre-bias", K_BOOL, F(model.pre_bias), TR, 0, 0, 0, 0, 0, 0,
       "[=yes|no]: the encoder sees x - b2, the decoder's bias (the b_dec of TopK/JumpReLU SAEs)" },
+    { "unit-norm", K_BOOL, F(model.unit_norm), TR, 0, 0, 0, 0, 0, 0,
+      "[=yes|no]: decoder atoms (W2's columns; tied: W1's rows) kept at norm 1, the gradient along each removed "
+      "(sgd, adam)" },
+    { "init-transpose", K_BOOL, F(model.init_transpose), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: untied W2 starts as W1^T" },
     { "reduction", K_ENUM, F(model.reduction), BOTH, 0, 0, 0, 0, p_red, "sum|mean",
       "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse'" },
     { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0,
