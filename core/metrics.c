@@ -54,14 +54,16 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
         for (size_t i = 0; i < m; i++) var += (x[i * n + j] - mean) * (x[i * n + j] - mean);
     }
     o->fvu = var > 0 ? se / var : NAN;
-    double cos_sum = 0, ratio_sum = 0;
+    double cos_sum = 0, ratio_sum = 0, nmse_sum = 0;
     size_t cos_rows = 0, ratio_rows = 0;
     for (size_t i = 0; i < m; i++) {
-        double dot = 0, xx = 0, hh = 0;
+        double dot = 0, xx = 0, hh = 0, ee = 0;
         for (size_t j = 0; j < n; j++) {
+            const double d = xh[i * n + j] - x[i * n + j];
             dot += x[i * n + j] * xh[i * n + j];
             xx += x[i * n + j] * x[i * n + j];
             hh += xh[i * n + j] * xh[i * n + j];
+            ee += d * d;
         }
         if (xx > 0 && hh > 0) {
             cos_sum += dot / sqrt(xx * hh);
@@ -69,9 +71,11 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
         }
         if (xx > 0) {
             ratio_sum += sqrt(hh / xx);
+            nmse_sum += ee / xx;
             ratio_rows++;
         }
     }
+    o->nmse = ratio_rows ? nmse_sum / (double)ratio_rows : NAN;
     o->cosine = cos_rows ? cos_sum / (double)cos_rows : NAN;
     o->l2_ratio = ratio_rows ? ratio_sum / (double)ratio_rows : NAN;
     size_t active = 0;

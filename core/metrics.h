@@ -41,6 +41,9 @@ extern "C" {
  *   fvu                sum ||x^ - x||^2 / sum ||x - mean x||^2, the mean over
  *                      the evaluated rows: the fraction of variance
  *                      unexplained, centred (NaN when the rows are constant)
+ *   nmse               (1/m) sum_i ||x^_i - x_i||^2 / ||x_i||^2, over the rows
+ *                      with x_i != 0: the normalised MSE of the TopK papers,
+ *                      per sample, uncentred (NaN when every x_i is 0)
  *   cosine             (1/m) sum_i x_i . x^_i / (||x_i|| ||x^_i||), over the rows
  *                      where both are non-zero (NaN when none is)
  *   l2_ratio           (1/m) sum_i ||x^_i|| / ||x_i||, over the rows with x_i != 0:
@@ -50,7 +53,7 @@ extern "C" {
     X(recon_per_sample) X(mse_per_element) X(rho_mean) X(rho_min) X(rho_max) X(rho_abs_dev) \
     X(frac_near_zero) X(dead_frac) X(lifetime_sparsity) X(population_sparsity) X(silent_unit_frac) \
     X(silent_sample_frac) X(jac_norm) \
-    X(jac_norm_sq) X(sat_frac) X(l0) X(fvu) X(cosine) X(l2_ratio)
+    X(jac_norm_sq) X(sat_frac) X(l0) X(fvu) X(nmse) X(cosine) X(l2_ratio)
 /* clang-format on */
 
 #define SAE_METRIC_FIELD(name) double name;

@@ -80,6 +80,7 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, co
               SaeTrainResult *r)
 {
     memset(r, 0, sizeof *r);
+    r->dead_frac = NAN;
     const double t0 = sae_now();
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;

@@ -34,6 +34,7 @@ typedef struct SaeTrainOpts {
     unsigned lbfgs_memory;                   /* 100 */
     unsigned max_fevals;                     /* lbfgs, 1000 */
     uint32_t seed;                           /* init (seed) and shuffling (seed + 1) */
+    size_t dead_window;                      /* samples a unit may go unfired (sgd, adam; 0: one epoch) */
     /* After each epoch (sgd, adam; loss = the epoch's mean minibatch loss)
      * or iteration (lbfgs). May be NULL. */
     void (*progress)(void *ctx, unsigned done, unsigned total, double loss);
@@ -46,6 +47,10 @@ typedef struct SaeTrainResult {
     double seconds;
     double samples; /* rows passed through forward+backward */
     double last_loss;
+    /* relu (and TopK) with sgd or adam: the fraction of units that fired on
+     * none of the last dead_window training samples; NaN otherwise, or when
+     * fewer samples were seen (core/MODEL.md §8 train_dead_frac). */
+    double dead_frac;
     int diverged; /* the objective became NaN or Inf */
     int interrupted;
     const char *stop_reason; /* e.g. "epochs", "max_iter", "optimality" */

@@ -34,9 +34,10 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array2(batch, n, sizeof(T));
     size_t *idx = sae_alloc_array(m, sizeof(size_t));
+    double *fired = calloc(c->n_hidden, sizeof(double)); /* r->samples when each unit last fired */
     TNAME(SaeWork) *w = FN(sae_work_new)(c, batch);
     int rc = SAE_TRAIN_NO_MEMORY;
-    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !w)
+    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !w)
         goto done;
     rc = SAE_TRAIN_OK;
     for (size_t i = 0; i < m; i++) idx[i] = i;
@@ -70,6 +71,9 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             sum += f;
             steps++;
             r->samples += (double)mb;
+            for (size_t j = 0; j < c->n_hidden; j++) /* relu: the batch's column sum is > 0 iff the unit fired */
+                if (w->hsum[j] > 0)
+                    fired[j] = r->samples;
             r->iters++;
             if (c->unit_norm)
                 FN(sae_atoms_project)(c, w, theta, grad);
@@ -91,7 +95,14 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     }
 finish:
     FN(to_double)(theta, P, theta_io);
+    const double window = o->dead_window ? (double)o->dead_window : (double)m;
+    if (c->encoder == SAE_ACT_RELU && r->samples >= window) {
+        size_t dead = 0;
+        for (size_t j = 0; j < c->n_hidden; j++) dead += r->samples - fired[j] >= window;
+        r->dead_frac = (double)dead / (double)c->n_hidden;
+    }
 done:
+    free(fired);
     FN(sae_work_free)(w);
     free(theta);
     free(grad);

@@ -485,3 +485,45 @@ Test(optim, unit_norm_training_keeps_atoms_unit)
     free(th);
     free(x);
 }
+
+/* train_dead_frac: relu units 0 and 1 start with W1 rows 0 and bias -5, so
+ * relu passes them no gradient and they never fire; units 2 and 3 (bias
+ * +5) fire on every sample. Half are dead; a window longer than training
+ * or L-BFGS report NaN. */
+Test(optim, dead_latents_over_the_window)
+{
+    SaeConfig c = toy_config();
+    c.n_hidden = 4;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    size_t P;
+    double *th = start_theta(&c, 41, &P), *x = toy_data(40, 9, 42);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    SaeTrainOpts o = sae_train_defaults();
+    o.epochs = 3;
+    o.batch = 8;
+    const size_t windows[] = { 0, 120, 121 };
+    for (size_t t = 0; t < 3; t++) {
+        sae_init_params(&c, 41, th);
+        for (size_t j = 0; j < 2; j++) {
+            for (size_t d = 0; d < c.n_in; d++) th[l.w1 + j * c.n_in + d] = 0;
+            th[l.b1 + j] = -5;
+            th[l.b1 + j + 2] = 5;
+        }
+        o.dead_window = windows[t];
+        SaeTrainResult r;
+        cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 40, th, &r), SAE_TRAIN_OK);
+        if (t < 2)
+            cr_expect_eq(r.dead_frac, 0.5, "window %zu: %g", windows[t], r.dead_frac);
+        else
+            cr_expect(isnan(r.dead_frac), "120 samples seen, window 121: %g", r.dead_frac);
+    }
+    o.optimizer = SAE_OPT_LBFGS;
+    o.iters = 3;
+    SaeTrainResult r;
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 40, th, &r), SAE_TRAIN_OK);
+    cr_expect(isnan(r.dead_frac), "L-BFGS has no steps to count over");
+    free(th);
+    free(x);
+}

@@ -244,6 +244,7 @@ Test(metrics, hand_computed)
     const double dot = 0.5 * 0.4 + 1.0 * 1.3, nx = sqrt(0.25 + 1.0), nh = sqrt(0.16 + 1.69);
     cr_expect(close_enough(m.cosine, dot / (nx * nh), 1e-15, 0), "cosine %g", m.cosine);
     cr_expect(close_enough(m.l2_ratio, nh / nx, 1e-15, 0), "l2_ratio %g", m.l2_ratio);
+    cr_expect(close_enough(m.nmse, (0.01 + 0.09) / 1.25, 1e-15, 0), "nmse %g: row 1's error over its norm", m.nmse);
     cr_expect(close_enough(m.rho_mean, (0.7 + 0.01025) / 2, 1e-15, 0));
     cr_expect(close_enough(m.rho_min, 0.01025, 1e-15, 0) && close_enough(m.rho_max, 0.7, 1e-15, 0));
     cr_expect(close_enough(m.rho_abs_dev, (0.6 + 0.08975) / 2, 1e-15, 0));

@@ -165,6 +165,9 @@ static void print_text(const SaeRunSpec *s, const SaeData *tr, const SaeData *te
     printf("stopped: %s after %u %s, %u evaluations, %.3f s\n", r->stop_reason,
            s->train.optimizer == SAE_OPT_LBFGS ? r->iters : r->epochs,
            s->train.optimizer == SAE_OPT_LBFGS ? "iterations" : "epochs", r->fevals, r->seconds);
+    if (!isnan(r->dead_frac))
+        printf("dead latents: %.1f%% fired on none of the last %zu training samples\n", 100 * r->dead_frac,
+               s->train.dead_window ? s->train.dead_window : tr->rows);
     sae_report_text(stdout, "train", tr->rows, &ev->t_tr, &ev->u_tr, ev->rs_tr);
     if (te->rows)
         sae_report_text(stdout, "test", te->rows, &ev->t_te, &ev->u_te, ev->rs_te);
@@ -209,6 +212,7 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
     sae_json_num(&j, "samples_per_second", r->seconds > 0 ? r->samples / r->seconds : 0);
     sae_json_str(&j, "stop_reason", r->stop_reason);
     sae_json_bool(&j, "interrupted", r->interrupted);
+    sae_json_num(&j, "dead_frac", r->dead_frac);
     sae_json_close(&j);
     char isa[160], gemm[160];
     sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);

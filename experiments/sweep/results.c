@@ -24,6 +24,7 @@ static const char *const metric_cols[] = {
     "iterations",
     "fevals",
     "train_loss",
+    "train_dead_frac",
     "eval_rows",
 #define METRIC_NAME(name) #name,
 #define TERM_NAMES(term, weight) #term "_weighted", #term "_unweighted",
