@@ -140,9 +140,33 @@ Test(ini, only_if_and_splits)
     cr_expect_eq(runs, 3u * 6u);
     free(c);
     const char *bad[][2] = { { "[sweep]\nbeta = 0, 3\n[only-if]\nrho = beta != 0\n", "not an axis" },
-                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != 0" },
+                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != 0' or" },
                              { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = betta != 0\n", "not another train option" } };
     for (int i = 0; i < 3; i++) expect_config_error(bad[i][0], bad[i][1], ":4:");
+}
+
+/* SETTING == 0 and several conditions: the frontier sweeps' mechanisms one
+ * at a time, never two together: k, then the L1 weight where k = 0, then
+ * beta where both are 0. Point order: k outer, then l1, beta inner. */
+Test(ini, only_if_zero_and_all_conditions)
+{
+    SaeSweepConfig *c = config_of("[base]\ndata = digits\nencoder = relu\n[sweep]\nk = 0, 8\n"
+                                  "l1_activity = 0, 0.1\nbeta = 0, 3\n[only-if]\nl1_activity = k == 0\n"
+                                  "beta = k == 0, l1_activity == 0\n");
+    SaeError e;
+    SaeRunSpec s;
+    unsigned na;
+    const int want_rc[] = { 0, 0, 0, 1, 0, 1, 1, 1 };
+    for (size_t i = 0; i < 8; i++) {
+        const int rc = sae_sweep_point(c, i, &s, &na, &e);
+        cr_expect_eq(rc, want_rc[i], "point %zu: rc %d", i, rc);
+        if (rc == 0) /* at most one mechanism on */
+            cr_expect((s.model.topk != 0) + (s.model.l1_activity != 0) + (s.model.beta != 0) <= 1,
+                      "point %zu: k %zu l1 %g beta %g", i, s.model.topk, s.model.l1_activity, s.model.beta);
+    }
+    free(c);
+    expect_config_error("[sweep]\nk = 0, 8\nbeta = 0, 3\n[only-if]\nbeta = k == 0, k != 0, k == 0, k == 0\n",
+                        "at most 3", ":5:");
 }
 
 /* The paired comparison of summary.md / comparisons.csv on rows made up so

@@ -425,9 +425,13 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
             "rows (SE).\n\n",
             diverged, c->seeds, c->splits);
     for (size_t a = 0; a < c->n_axes; a++)
-        if (*c->axes[a].only_if)
-            fprintf(f, "%s applies only where %s ≠ 0 (n/a elsewhere: those runs use the [base] value).\n\n",
-                    c->axes[a].key, c->axes[a].only_if);
+        if (c->axes[a].n_only_if) {
+            fprintf(f, "%s applies only where", c->axes[a].key);
+            for (size_t i = 0; i < c->axes[a].n_only_if; i++)
+                fprintf(f, "%s %s %s 0", i ? " and" : "", c->axes[a].only_if[i].setting,
+                        c->axes[a].only_if[i].zero ? "=" : "≠");
+            fprintf(f, " (n/a elsewhere: those runs use the [base] value).\n\n");
+        }
     write_baselines(f, r);
     write_table(f, c, r, at);
     write_comparisons(f, ac.f, c, r, at);
@@ -480,6 +484,9 @@ static const char *words(const char *name)
         { "jac_norm", "mean encoder Jacobian norm ‖J_f(x)‖_F (held-out)" },
         { "sat_frac", "fraction of saturated activations (held-out)" },
         { "seconds_per_epoch", "seconds per epoch (wall clock)" },
+        { "k", "TopK K (units kept per sample)" },
+        { "l0", "active units per sample, L0 (held-out)" },
+        { "fvu", "fraction of variance unexplained, centred (held-out)" },
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (!strcmp(map[i][0], name))
@@ -639,6 +646,102 @@ static int axis_of(const SaeSweepConfig *c, const char *key)
     return -1;
 }
 
+/* The sparsity mechanism of a run, for the frontier's legend. */
+static void mechanism(const SaeConfig *m, char *out, size_t len)
+{
+    const char *what = m->topk               ? "TopK"
+                       : m->l1_activity != 0 ? "L1 activity"
+                       : m->beta != 0        ? "KL"
+                       : m->gamma != 0       ? "contractive"
+                                             : "no penalty";
+    snprintf(out, len, "%s %s", what, sae_act_name(m->encoder));
+}
+
+/* The axes that move a point along its frontier rather than make another. */
+static int sparsity_axis(const char *key)
+{
+    static const char *const keys[] = { "k", "l1-activity", "beta", "rho", "gamma", "seed" };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (sae_option_index(key) == sae_option_index(keys[i]))
+            return 1;
+    return 0;
+}
+
+/* Adds grid point idx (mean l0, mean fvu, sd of fvu over its replicates) to
+ * the series of its mechanism and non-sparsity axes. */
+static void frontier_point(const SaeSweepConfig *c, const SaeRows *r, const size_t *at, size_t idx, SaePlot *p)
+{
+    SaeRunSpec s;
+    SaeError e;
+    unsigned na;
+    size_t vidx[SAE_MAX_AXES];
+    if (sae_sweep_point(c, idx, &s, &na, &e))
+        return;
+    sae_sweep_values(c, idx, vidx);
+    Stat l0 = { 0 }, fvu = { 0 };
+    for (size_t k = 0; k < sae_sweep_replicates(c); k++) {
+        const char *const *row = row_at(r, at, idx + k);
+        if (row) {
+            stat_add(&l0, row[sae_rows_col(r, "l0")]);
+            stat_add(&fvu, row[sae_rows_col(r, "fvu")]);
+        }
+    }
+    if (!l0.n || !fvu.n)
+        return;
+    char name[64];
+    mechanism(&s.model, name, sizeof name);
+    for (size_t b = 0; b < c->n_axes; b++)
+        if (c->axes[b].n > 1 && !sparsity_axis(c->axes[b].key) && !(na >> b & 1))
+            snprintf(name + strlen(name), sizeof name - strlen(name), ", %s = %s", c->axes[b].key,
+                     c->axes[b].values[vidx[b]]);
+    size_t si = 0;
+    while (si < p->n_series && strcmp(p->series[si].name, name)) si++;
+    if (si == sizeof p->series / sizeof *p->series)
+        return;
+    SaeSeries *q = &p->series[si];
+    if (si == p->n_series) {
+        memset(q, 0, sizeof *q);
+        snprintf(q->name, sizeof q->name, "%s", name);
+        p->n_series++;
+    }
+    if (q->n == 64)
+        return;
+    size_t at_x = q->n; /* kept sorted by l0, so the line runs along the frontier */
+    while (at_x > 0 && q->x[at_x - 1] > stat_mean(&l0)) {
+        q->x[at_x] = q->x[at_x - 1];
+        q->y[at_x] = q->y[at_x - 1];
+        q->err[at_x] = q->err[at_x - 1];
+        at_x--;
+    }
+    q->x[at_x] = stat_mean(&l0);
+    q->y[at_x] = stat_mean(&fvu);
+    q->err[at_x] = stat_std(&fvu);
+    q->n++;
+}
+
+/* The sparsity-fidelity frontier the dictionary-learning papers compare
+ * models by: fvu against l0 (log x), every grid point, one line per
+ * mechanism (TopK, L1, KL, ...) and setting of the other axes. */
+static int frontier_plot(const char *dir, const SaeSweepConfig *c, const SaeRows *r, const size_t *at, SaeError *e)
+{
+    const int l0 = sae_rows_col(r, "l0"), fvu = sae_rows_col(r, "fvu");
+    if (l0 < 0 || fvu < 0 || !has_values(r, l0) || !has_values(r, fvu))
+        return 0;
+    SaePlot *p = calloc(1, sizeof *p);
+    if (!p)
+        return sae_fail(e, "out of memory");
+    snprintf(p->title, sizeof p->title, "fvu vs l0: the sparsity-fidelity frontier (error bars: sd over replicates)");
+    snprintf(p->xlabel, sizeof p->xlabel, "%s", words("l0"));
+    snprintf(p->ylabel, sizeof p->ylabel, "%s", words("fvu"));
+    p->logx = 1;
+    for (size_t idx = 0; idx < sae_sweep_size(c); idx += sae_sweep_replicates(c)) frontier_point(c, r, at, idx, p);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/fvu_vs_l0.svg", dir);
+    const int rc = p->n_series ? sae_svg_write(path, p, e) : 0;
+    free(p);
+    return rc;
+}
+
 /* Reconstruction (and, with labels, the probe) against every axis; the
  * mean activation against rho (log-log, with the diagonal); the Jacobian
  * and saturation against gamma; speed against the kernel level. */
@@ -660,6 +763,8 @@ static int write_plots(const SaeSweepConfig *c, const char *dir, const SaeRows *
         snprintf(name, sizeof name, "probe_vs_%s", key);
         rc |= plot(dir, name, c, r, at, a, "probe_acc", 0, 0, e);
     }
+    if (!rc)
+        rc |= frontier_plot(dir, c, r, at, e);
     const int rho = axis_of(c, "rho"), gamma = axis_of(c, "gamma");
     if (rho >= 0 && !rc)
         rc |= plot(dir, "rhohat_vs_rho", c, r, at, (size_t)rho, "rho_mean", 1, 0, e);

@@ -160,19 +160,33 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
     return 0;
 }
 
-/* [only-if] AXIS = SETTING != 0 */
+/* [only-if] AXIS = SETTING != 0 (or == 0), up to SAE_MAX_CONDITIONS of
+ * them separated by commas, all of which must hold. */
 static int add_condition(SaeSweepConfig *c, const char *key, const char *value, const char *where, SaeError *e)
 {
     SaeAxis *a = find_axis(c, key);
     if (!a)
         return sae_fail(e, "%s: [only-if] %s: not an axis of [sweep] (declare the axis first)", where, key);
-    char other[48], zero[8], tail;
-    if (sscanf(value, "%47[a-z0-9_-] != %7s %c", other, zero, &tail) != 2 || strcmp(zero, "0"))
-        return sae_fail(e, "%s: [only-if] %s: expected 'SETTING != 0', got '%s'", where, key, value);
-    const int oi = sae_option_index(other);
-    if (oi < 0 || !sae_option_is_setting((size_t)oi) || oi == sae_option_index(key))
-        return sae_fail(e, "%s: [only-if] %s: '%s' is not another train option", where, key, other);
-    snprintf(a->only_if, sizeof a->only_if, "%s", other);
+    a->n_only_if = 0;
+    for (const char *p = value; *p;) {
+        const size_t len = strcspn(p, ",");
+        char part[128], other[48], op[3], zero[8], tail;
+        snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), p);
+        if (sscanf(part, " %47[a-z0-9_-] %2[!=] %7s %c", other, op, zero, &tail) != 3 || strcmp(zero, "0") ||
+            (strcmp(op, "!=") && strcmp(op, "==")))
+            return sae_fail(e,
+                            "%s: [only-if] %s: expected 'SETTING != 0' or 'SETTING == 0' (comma-separated), got '%s'",
+                            where, key, value);
+        const int oi = sae_option_index(other);
+        if (oi < 0 || !sae_option_is_setting((size_t)oi) || oi == sae_option_index(key))
+            return sae_fail(e, "%s: [only-if] %s: '%s' is not another train option", where, key, other);
+        if (a->n_only_if == SAE_MAX_CONDITIONS)
+            return sae_fail(e, "%s: [only-if] %s: at most %d conditions", where, key, SAE_MAX_CONDITIONS);
+        SaeCondition *cond = &a->only_if[a->n_only_if++];
+        snprintf(cond->setting, sizeof cond->setting, "%s", other);
+        cond->zero = op[0] == '=';
+        p += len + (p[len] == ',');
+    }
     return 0;
 }
 
@@ -265,8 +279,13 @@ int sae_sweep_config_write(const SaeSweepConfig *c, FILE *f)
     }
     int conditions = 0;
     for (size_t a = 0; a < c->n_axes; a++)
-        if (*c->axes[a].only_if)
-            fprintf(f, "%s%s = %s != 0\n", conditions++ ? "" : "\n[only-if]\n", c->axes[a].key, c->axes[a].only_if);
+        if (c->axes[a].n_only_if) {
+            fprintf(f, "%s%s =", conditions++ ? "" : "\n[only-if]\n", c->axes[a].key);
+            for (size_t i = 0; i < c->axes[a].n_only_if; i++)
+                fprintf(f, "%s %s %s 0", i ? "," : "", c->axes[a].only_if[i].setting,
+                        c->axes[a].only_if[i].zero ? "==" : "!=");
+            fputc('\n', f);
+        }
     return ferror(f) ? -1 : 0;
 }
 
@@ -312,6 +331,15 @@ static int nonzero(const SaeRunSpec *s, const char *name)
     return strtod(v, NULL) != 0;
 }
 
+/* Whether every condition of axis ax holds at s. */
+static int applies(const SaeRunSpec *s, const SaeAxis *ax)
+{
+    for (size_t i = 0; i < ax->n_only_if; i++)
+        if (nonzero(s, ax->only_if[i].setting) == ax->only_if[i].zero)
+            return 0;
+    return 1;
+}
+
 int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned *na, SaeError *e)
 {
     sae_run_spec_init(s);
@@ -328,9 +356,9 @@ int sae_sweep_point(const SaeSweepConfig *c, size_t idx, SaeRunSpec *s, unsigned
     for (int pass = 0; pass < 2; pass++)
         for (size_t a = 0; a < c->n_axes; a++) {
             const SaeAxis *ax = &c->axes[a];
-            if (!*ax->only_if != !pass)
+            if (!ax->n_only_if != !pass)
                 continue;
-            if (pass && !nonzero(s, ax->only_if)) {
+            if (pass && !applies(s, ax)) {
                 if (na)
                     *na |= 1u << a;
                 if (vidx[a])

@@ -29,9 +29,17 @@ typedef struct SaeKeyValue {
     char key[48], value[256], where[300]; /* where: "file:line" or "--set" */
 } SaeKeyValue;
 
+/* One condition of [only-if]: a setting is non-zero (zero: is zero). */
+typedef struct SaeCondition {
+    char setting[48];
+    int zero;
+} SaeCondition;
+#define SAE_MAX_CONDITIONS 3
+
 typedef struct SaeAxis {
     char key[48], where[300];
-    char only_if[48]; /* the axis applies only where this setting is non-zero ("": always) */
+    SaeCondition only_if[SAE_MAX_CONDITIONS]; /* the axis applies only where all hold */
+    size_t n_only_if;                         /* 0: always */
     char values[SAE_MAX_VALUES][32];
     size_t n;
 } SaeAxis;
