@@ -41,6 +41,12 @@ CONFIGS = {
     "fmnist256": {"args": ["--data", "fashion-mnist", "--hidden", "256", "--optimizer", "adam", "--batch", "128",
                            "--epochs", "1"],
                   "what": "Fashion-MNIST: 60000 x 784 -> 256 sigmoid, Adam, batch 128, one epoch"},
+    "fmnist_topk": {"args": ["--data", "fashion-mnist", "--hidden", "4096", "--encoder", "relu", "--k", "32",
+                             "--decoder", "linear", "--reduction", "mean", "--pre-bias", "--unit-norm",
+                             "--init-transpose", "--optimizer", "adam", "--batch", "256", "--epochs", "1"],
+                    "what": "Fashion-MNIST: 60000 x 784 -> 4096 TopK k = 32 relu/linear, MSE mean, pre-encoder "
+                            "bias, unit-norm decoder started as the encoder's transpose (OpenAI's recipe), Adam, "
+                            "batch 256, one epoch", "torch_only": True},
     "fmnist1024": {"args": ["--data", "fashion-mnist", "--hidden", "1024", "--optimizer", "adam", "--batch", "128",
                             "--epochs", "1"],
                    "what": "Fashion-MNIST: 60000 x 784 -> 1024 sigmoid, Adam, batch 128, one epoch"},
@@ -50,9 +56,10 @@ CONFIGS = {
 def model_of(js):
     """The peer's view of a run: the model and optimiser from saebench's --json."""
     mo, tr = js["model"], js["training"]
-    return {"encoder": mo["encoder"], "lambda": mo["lambda"], "beta": mo["beta"], "rho": mo["rho"],
-            "optimizer": tr["optimizer"], "lr": tr["lr"], "batch": tr["batch"], "seed": tr["seed"],
-            "epochs": tr["epochs"], "iters": tr["iterations"]}
+    return {"encoder": mo["encoder"], "decoder": mo["decoder"], "lambda": mo["lambda"], "beta": mo["beta"],
+            "rho": mo["rho"], "reduction": mo["reduction"], "k": mo["k"], "pre_bias": mo["pre_bias"],
+            "unit_norm": mo["unit_norm"], "optimizer": tr["optimizer"], "lr": tr["lr"], "batch": tr["batch"],
+            "seed": tr["seed"], "epochs": tr["epochs"], "iters": tr["iterations"]}
 
 
 def timed(cmd):
@@ -120,6 +127,8 @@ def main():
                 row["saebench"] = best
                 for backend in ("torch", "numpy"):
                     ok, need = peer_available(backend, cfg["optimizer"])
+                    if backend == "numpy" and c.get("torch_only"):
+                        ok, need = False, "a hand-written TopK gradient (not written)"
                     if not ok:
                         row[backend] = need
                         continue

@@ -13,7 +13,12 @@ all rows, core/MODEL.md §3) and the peak RSS.
 The config may set "reduction": "mean" (the frameworks' scale: MSELoss()
 and Keras's 'mse', core/MODEL.md §3 [reduction]) and "l1_activity" (Keras's
 activity_regularizer=l1(w): w * sum|h| / batch); the torch backend then
-uses torch's own mse_loss. --save writes the trained weights as an .npz
+uses torch's own mse_loss. It may also ask for a TopK SAE (torch only):
+"k" (relu, then each row's k largest: torch.topk scattered into zeros),
+"decoder": "linear", "pre_bias" (the encoder sees x - b2) and "unit_norm"
+(W2's columns at norm 1 from the start and after every Adam step, the
+gradient along each column removed before it), as in OpenAI's reference
+TopK autoencoder, with the decoder dense: what PyTorch offers on a CPU. --save writes the trained weights as an .npz
 that `saebench eval --model` reads.
 
 Backends: torch (python3-torch: autograd, torch.optim.Adam / LBFGS with a
@@ -75,9 +80,12 @@ def objective64(W1, b1, W2, b2, X):
     """J of core/MODEL.md §3 in float64 (sigmoid decoder, squared error,
     L2 and KL as the config sets them)."""
     W1, b1, W2, b2, X = (np.asarray(a, np.float64) for a in (W1, b1, W2, b2, X))
-    z1 = X @ W1.T + b1
+    z1 = (X - b2 if cfg.get("pre_bias") else X) @ W1.T + b1
     h = 1 / (1 + np.exp(-z1)) if cfg["encoder"] == "sigmoid" else np.maximum(z1, 0)
-    xh = 1 / (1 + np.exp(-(h @ W2.T + b2)))
+    if cfg.get("k"):  # each row's k largest (ties: any; equal values give the same h)
+        h = np.where(h >= np.partition(h, -cfg["k"], axis=1)[:, -cfg["k"]:-cfg["k"] + 1], h, 0)
+    z2 = h @ W2.T + b2
+    xh = z2 if cfg.get("decoder") == "linear" else 1 / (1 + np.exp(-z2))
     mean = cfg.get("reduction") == "mean"
     recon = ((xh - X) ** 2).mean() if mean else 0.5 * ((xh - X) ** 2).sum() / len(X)
     J = recon + cfg["lambda"] / (1 if mean else 2) * ((W1**2).sum() + (W2**2).sum())
@@ -113,8 +121,12 @@ def run_torch():
 
     def J(xb):
         W1, b1, W2, b2 = P
-        h = enc(xb @ W1.T + b1)
-        xh = torch.sigmoid(h @ W2.T + b2)
+        h = enc((xb - b2 if cfg.get("pre_bias") else xb) @ W1.T + b1)
+        if cfg.get("k"):
+            values, index = h.topk(cfg["k"], dim=1)
+            h = torch.zeros_like(h).scatter(1, index, values)
+        z2 = h @ W2.T + b2
+        xh = z2 if cfg.get("decoder") == "linear" else torch.sigmoid(z2)
         mean = cfg.get("reduction") == "mean"
         loss = torch.nn.functional.mse_loss(xh, xb) if mean else 0.5 * ((xh - xb) ** 2).sum() / xb.shape[0]
         if cfg["lambda"]:
@@ -130,10 +142,20 @@ def run_torch():
     t0 = time.perf_counter()
     if cfg["optimizer"] == "adam":
         opt = torch.optim.Adam(P, lr=cfg["lr"])
+        W2 = P[2]
+        with torch.no_grad():
+            if cfg.get("unit_norm"):
+                W2 /= W2.norm(dim=0, keepdim=True)
         for b in steps:
             opt.zero_grad()
             J(x[b]).backward()
+            if cfg.get("unit_norm"):  # the gradient along each unit column, removed
+                with torch.no_grad():
+                    W2.grad -= (W2.grad * W2).sum(0, keepdim=True) * W2
             opt.step()
+            if cfg.get("unit_norm"):
+                with torch.no_grad():
+                    W2 /= W2.norm(dim=0, keepdim=True)
     else:
         opt = torch.optim.LBFGS(P, lr=1, max_iter=cfg["iters"], max_eval=1000, history_size=100,
                                 tolerance_grad=1e-5, tolerance_change=1e-9, line_search_fn="strong_wolfe")
@@ -170,7 +192,7 @@ def grad_np(W1, b1, W2, b2, xb):
 
 
 def run_numpy():
-    if cfg.get("reduction") == "mean" or cfg.get("l1_activity"):
+    if cfg.get("reduction") == "mean" or cfg.get("l1_activity") or cfg.get("k") or cfg.get("decoder") == "linear":
         sys.exit("e2e_peer.py: the numpy backend's gradient is the sum-reduction one without L1 activity")
     P = [p.copy() for p in params0]
     if cfg["optimizer"] == "adam":
