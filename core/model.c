@@ -74,6 +74,14 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
         snprintf(err, errlen, "k %zu (TopK) needs the relu encoder (got %s)", c->topk, sae_act_name(c->encoder));
         return "k";
     }
+    if (c->batch_topk && !c->topk) {
+        snprintf(err, errlen, "batch-topk needs k (the mean units kept per sample)");
+        return "k";
+    }
+    if (!(c->threshold >= 0 && isfinite(c->threshold))) {
+        snprintf(err, errlen, "the BatchTopK threshold must be a finite number >= 0, got %g", c->threshold);
+        return "threshold";
+    }
     if (c->topk > c->n_hidden) {
         snprintf(err, errlen, "k %zu (TopK) is more than the %zu hidden units", c->topk, c->n_hidden);
         return "k";
@@ -107,7 +115,7 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
 
 int sae_topk_sparse(const SaeConfig *c)
 {
-    return c->topk && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
+    return c->topk && !c->batch_topk && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
 }
 
 int sae_layout(const SaeConfig *c, SaeLayout *l)

@@ -47,6 +47,8 @@ typedef struct SaeConfig {
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
     size_t topk;        /* TopK: keep the topk largest relu activations per sample (0: all) */
+    int batch_topk;     /* with topk: the topk * m largest over a training batch (§2 [batchtopk]) */
+    double threshold;   /* BatchTopK outside training: keep relu(z) > threshold (learned) */
     int pre_bias;       /* the encoder sees x - b2 (§2 [pre-bias]) */
     int unit_norm;      /* the trainer keeps each decoder atom at norm 1 (§7 [unit-norm]) */
     int init_transpose; /* untied: W2 starts as W1^T (§7 [init]) */
@@ -133,6 +135,9 @@ int sae_reduction_parse(const char *s, SaeReduction *r);
         uint32_t *idx; \
         T *val, *dsel, *w2t, *gw2t; \
         int sparse; \
+        /* BatchTopK: the batch selection when set (the trainer's steps), \
+         * the learned threshold otherwise (evaluation). */ \
+        int training; \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \
     SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \

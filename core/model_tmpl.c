@@ -33,7 +33,7 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
     if (c->topk && c->topk < k) {
         size_t mK;
-        if (sae_mul_overflow(batch, c->topk, &mK)) {
+        if (sae_mul_overflow(batch, c->topk, &mK) || (c->batch_topk && mk > UINT32_MAX)) { /* flat indices */
             FN(sae_work_free)(w);
             return NULL;
         }
@@ -173,6 +173,14 @@ void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
 }
 
+/* [batchtopk] outside training: h = relu(z) where it exceeds thr, else 0. */
+static void FN(keep_above)(size_t cnt, T thr, T *h)
+{
+    for (size_t i = 0; i < cnt; i++)
+        if (!(h[i] > thr))
+            h[i] = 0;
+}
+
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -191,8 +199,14 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         enc_bias = w->vec_k;
     }
     kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
-    if (c->topk && c->topk < k) /* [topk] */
-        kt->topk(m, k, c->topk, H, w->idx, w->val);
+    if (c->topk && c->topk < k) {
+        if (!c->batch_topk) /* [topk] */
+            kt->topk(m, k, c->topk, H, w->idx, w->val);
+        else if (w->training) /* [batchtopk]: the batch as one row, flat indices */
+            kt->topk(1, m * k, m * c->topk, H, w->idx, w->val);
+        else
+            FN(keep_above)(m * k, (T)c->threshold, H);
+    }
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
     if (w->sparse) { /* [sparse]: X^ from the K kept columns of W2 per row, rows of W2^T */
         T *out = z2 ? z2 : Xh;

@@ -47,6 +47,8 @@ const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
 {
     if (c->unit_norm && o->optimizer == SAE_OPT_LBFGS)
         return "--unit-norm needs --optimizer sgd or adam (L-BFGS's line search cannot follow the renormalisation)";
+    if (c->batch_topk && o->optimizer == SAE_OPT_LBFGS)
+        return "--batch-topk needs --optimizer sgd or adam (its selection and threshold are per minibatch)";
     return NULL;
 }
 

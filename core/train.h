@@ -51,6 +51,9 @@ typedef struct SaeTrainResult {
      * none of the last dead_window training samples; NaN otherwise, or when
      * fewer samples were seen (core/MODEL.md §8 train_dead_frac). */
     double dead_frac;
+    /* BatchTopK: the threshold learned over the steps (core/MODEL.md
+     * [batchtopk]), for the caller to store in the model's config. */
+    double threshold;
     int diverged; /* the objective became NaN or Inf */
     int interrupted;
     const char *stop_reason; /* e.g. "epochs", "max_iter", "optimality" */
@@ -58,7 +61,7 @@ typedef struct SaeTrainResult {
 
 SaeTrainOpts sae_train_defaults(void);
 /* NULL when c can be trained with o, else why not (one line): the
- * unit-norm constraint needs a step it can follow (sgd or adam). */
+ * unit-norm constraint and BatchTopK need minibatch steps (sgd or adam). */
 const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o);
 const char *sae_optimizer_name(SaeOptimizer o);
 int sae_optimizer_parse(const char *s, SaeOptimizer *o);

@@ -20,6 +20,17 @@ static void FN(to_double)(const T *src, size_t cnt, double *dst)
     for (size_t i = 0; i < cnt; i++) dst[i] = (double)src[i];
 }
 
+/* [batchtopk]: the threshold follows the smallest positive value a step
+ * kept, th <- (1 - 0.01) th + 0.01 min, from 0 (SAELens's rule). */
+static double FN(threshold_step)(double th, const T *kept, size_t cnt)
+{
+    double lo = INFINITY;
+    for (size_t i = 0; i < cnt; i++)
+        if (kept[i] > 0 && kept[i] < lo)
+            lo = kept[i];
+    return isfinite(lo) ? 0.99 * th + 0.01 * lo : th;
+}
+
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
 static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
@@ -46,6 +57,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     double b1t = 1, b2t = 1; /* beta1^t, beta2^t */
     if (c->unit_norm)        /* [unit-norm]: from the first step on */
         FN(sae_atoms_normalise)(c, w, theta);
+    w->training = 1; /* [batchtopk]: select over each batch */
     r->stop_reason = "epochs";
     for (unsigned ep = 0; ep < o->epochs; ep++) {
         sae_rng_shuffle(&rng, idx, m);
@@ -74,6 +86,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             for (size_t j = 0; j < c->n_hidden; j++) /* relu: the batch's column sum is > 0 iff the unit fired */
                 if (w->hsum[j] > 0)
                     fired[j] = r->samples;
+            if (c->batch_topk)
+                r->threshold = FN(threshold_step)(r->threshold, w->val, mb * c->topk);
             r->iters++;
             if (c->unit_norm)
                 FN(sae_atoms_project)(c, w, theta, grad);

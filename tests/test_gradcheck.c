@@ -4,6 +4,7 @@
  * batch 7). The finite-difference helper itself is checked first. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/model.h"
 #include "core/rng.h"
@@ -86,6 +87,7 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     c.cfg.encoder = enc;
     c.cfg.topk = topk;
     c.cfg.pre_bias = pre;
+    c.cfg.batch_topk = path == 2;
     c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
     c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
@@ -102,8 +104,10 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     for (size_t i = l.b1; i < l.total; i++) theta[i] = 0.2 * sae_rng_gauss(&rng); /* nonzero biases */
     for (size_t i = 0; i < c.m * c.cfg.n_in; i++) c.x[i] = 0.05 + 0.9 * sae_rng_uniform(&rng);
     c.w = sae_work_new_f64(&c.cfg, c.m);
-    if (topk)
-        c.w->sparse = path;
+    if (topk) {
+        c.w->sparse = path == 1;
+        c.w->training = path == 2;
+    }
     sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
     fd_gradient(objective, &c, theta, l.total, 1e-5, num);
     const double err = fd_relative_error(num, g, l.total);
@@ -156,6 +160,26 @@ Test(gradcheck, topk_grid)
                             cases++;
                         }
     cr_expect_eq(cases, 336);
+}
+
+/* BatchTopK in training (core/MODEL.md [batchtopk]): the K m largest of the
+ * batch, K = 2 of 5 (14 of 35 entries), with and without the pre-encoder
+ * bias, every decoder/loss pair, tying, and no penalty or all of them. */
+Test(gradcheck, batch_topk_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    for (int pre = 0; pre < 2; pre++)
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen += PEN_COUNT - 1) {
+                    const double err =
+                        check_case(SAE_ACT_RELU, 2, 2, pre, dl, tied, pen, SAE_RED_MEAN, 4000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "batch top-2%s %s %s %s: relative error %.3g", pre ? " pre-bias" : "",
+                                 dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
+                    cases++;
+                }
+    cr_expect_eq(cases, 24);
 }
 
 /* The pre-encoder bias (core/MODEL.md [pre-bias]): b2 reaches J through the
@@ -275,6 +299,56 @@ Test(topk, keeps_the_k_largest)
                 cr_expect_eq(kept, ks[t]);
             }
         }
+    }
+    free(theta);
+}
+
+/* BatchTopK (core/MODEL.md [batchtopk]): in training the K M largest of the
+ * whole batch stay (ties: the lowest flat index), however they fall over
+ * the rows; outside training each activation above the threshold stays. */
+Test(topk, batch_keeps_the_km_largest_then_thresholds)
+{
+    enum { M = 6, N = 5, KH = 37 };
+    SaeConfig c = sae_config_default();
+    c.n_in = N;
+    c.n_hidden = KH;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *theta = malloc(l.total * sizeof(double)), x[M * N];
+    static double full[M * KH];
+    sae_init_params(&c, 8, theta);
+    SaeRng rng;
+    sae_rng_seed(&rng, 9);
+    for (size_t i = l.b1; i < l.b1 + KH; i++) theta[i] = 0.3 * sae_rng_gauss(&rng);
+    for (size_t j = 21; j < 25; j++) /* ties within rows and across them */
+        for (size_t i = 0; i <= N; i++) theta[i < N ? j * N + i : l.b1 + j] = theta[i < N ? 20 * N + i : l.b1 + 20];
+    for (size_t i = 0; i < M * N; i++) x[i] = sae_rng_uniform(&rng);
+    SaeWorkF64 *w = sae_work_new_f64(&c, M);
+    sae_objective_f64(&c, &test_kernels()->f64, w, theta, x, M, NULL, NULL);
+    memcpy(full, w->h, sizeof full);
+    sae_work_free_f64(w);
+    c.batch_topk = 1;
+    static const size_t ks[] = { 1, 3, 12, 36 };
+    for (size_t t = 0; t < sizeof ks / sizeof *ks; t++) {
+        c.topk = ks[t];
+        w = sae_work_new_f64(&c, M);
+        w->training = 1;
+        sae_objective_f64(&c, &test_kernels()->f64, w, theta, x, M, NULL, NULL);
+        for (size_t e = 0; e < M * KH; e++) {
+            size_t rank = 0;
+            for (size_t q = 0; q < M * KH; q++) rank += full[q] > full[e] || (full[q] == full[e] && q < e);
+            const double want = rank < ks[t] * M ? full[e] : 0;
+            cr_expect_eq(w->h[e], want, "K=%zu entry %zu: %g, want %g", ks[t], e, w->h[e], want);
+        }
+        w->training = 0;
+        c.threshold = 0.4;
+        sae_objective_f64(&c, &test_kernels()->f64, w, theta, x, M, NULL, NULL);
+        for (size_t e = 0; e < M * KH; e++)
+            cr_expect_eq(w->h[e], full[e] > 0.4 ? full[e] : 0, "threshold: entry %zu", e);
+        c.threshold = 0;
+        sae_work_free_f64(w);
     }
     free(theta);
 }

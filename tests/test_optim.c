@@ -527,3 +527,44 @@ Test(optim, dead_latents_over_the_window)
     free(th);
     free(x);
 }
+
+/* BatchTopK's threshold (core/MODEL.md [batchtopk]): one Adam step over all
+ * 40 rows moves it from 0 to 0.01 x the smallest positive activation that
+ * step kept, which the objective at the initial weights shows. */
+Test(optim, batch_topk_threshold_follows_the_smallest_kept)
+{
+    SaeConfig c = toy_config();
+    c.n_hidden = 6;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    c.topk = 2;
+    c.batch_topk = 1;
+    size_t P;
+    double *th = start_theta(&c, 51, &P), *x = toy_data(40, 9, 52);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    for (size_t j = 0; j < c.n_hidden; j++) th[l.b1 + j] = 0.1; /* more positive than kept */
+    SaeWorkF64 *w = sae_work_new_f64(&c, 40);
+    w->training = 1;
+    sae_objective_f64(&c, &test_kernels()->f64, w, th, x, 40, NULL, NULL);
+    double lo = INFINITY;
+    size_t kept = 0;
+    for (size_t e = 0; e < 40 * c.n_hidden; e++)
+        if (w->h[e] > 0) {
+            lo = fmin(lo, w->h[e]);
+            kept++;
+        }
+    cr_assert_eq(kept, 80u, "K m = 80 positive activations kept");
+    sae_work_free_f64(w);
+    SaeTrainOpts o = sae_train_defaults();
+    o.precision = SAE_PREC_DOUBLE;
+    o.epochs = 1;
+    o.batch = 40;
+    SaeTrainResult r;
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 40, th, &r), SAE_TRAIN_OK);
+    cr_expect(fabs(r.threshold - 0.01 * lo) < 1e-15, "threshold %.17g, want %.17g", r.threshold, 0.01 * lo);
+    o.optimizer = SAE_OPT_LBFGS;
+    cr_expect_not_null(sae_train_problem(&c, &o), "L-BFGS has no minibatches to select over");
+    free(th);
+    free(x);
+}

@@ -57,6 +57,7 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
         SaeWork##S *w = sae_work_new_##s(&vf->cfg, m); \
         if (vf->cfg.topk) \
             w->sparse = sparse; \
+        w->training = vf->cfg.batch_topk; /* the batch selection of training */ \
         sae_objective_##s(&vf->cfg, &test_kernels()->s, w, theta, x, m, g, terms); \
         for (size_t i = 0; i < P; i++) grad[i] = g[i]; \
         for (size_t i = 0; i < m * k; i++) H[i] = w->h[i]; \
@@ -118,7 +119,7 @@ static void check_path(const char *name, int f64, int sparse)
 static void check_vector(const char *name, int f64)
 {
     check_path(name, f64, 0);
-    if (strstr(name, "top"))
+    if (strstr(name, "_top")) /* BatchTopK has only the dense path */
         check_path(name, f64, 1);
 }
 
@@ -140,3 +141,4 @@ VECTOR_TESTS(v11_topk_relu_linear_mse_l1act_kl_cae_l2)
 VECTOR_TESTS(v12_top1_relu_sigmoid_bce_mean_tied)
 VECTOR_TESTS(v13_top2_prebias_relu_linear_mse_mean_l1act)
 VECTOR_TESTS(v14_prebias_sigmoid_bce_tied_kl_cae)
+VECTOR_TESTS(v15_batchtop2_relu_linear_mse_mean_l1act_l2)

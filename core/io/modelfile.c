@@ -85,6 +85,7 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
              add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
              add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_i64(&z, "k", (int64_t)c->topk) ||
+             add_i64(&z, "batch_topk", c->batch_topk) || add_f64(&z, "threshold", c->threshold) ||
              add_i64(&z, "pre_bias", c->pre_bias) || add_i64(&z, "unit_norm", c->unit_norm) ||
              add_i64(&z, "init_transpose", c->init_transpose) || add_str(&z, "saebench_version", SAE_VERSION) ||
              (!isnan(test_fraction) && add_f64(&z, "test_fraction", test_fraction));
@@ -152,6 +153,7 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         { "rho", &c->rho },
         { "gamma", &c->gamma },
         { "kl_eps", &c->kl_eps },
+        { "threshold", &c->threshold },
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
@@ -173,7 +175,8 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
     struct {
         const char *name;
         int *dst;
-    } flags[] = { { "pre_bias", &c->pre_bias },
+    } flags[] = { { "batch_topk", &c->batch_topk },
+                  { "pre_bias", &c->pre_bias },
                   { "unit_norm", &c->unit_norm },
                   { "init_transpose", &c->init_transpose } };
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {

@@ -202,7 +202,7 @@ const char *sae_cli_encoder_desc(const SaeConfig *c)
 {
     static char buf[64];
     if (c->topk)
-        snprintf(buf, sizeof buf, "top-%zu %s", c->topk, sae_act_name(c->encoder));
+        snprintf(buf, sizeof buf, "%stop-%zu %s", c->batch_topk ? "batch-" : "", c->topk, sae_act_name(c->encoder));
     else
         snprintf(buf, sizeof buf, "%s", sae_act_name(c->encoder));
     return buf;
@@ -214,6 +214,9 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_int(j, "input", (long long)c->n_in);
     sae_json_int(j, "hidden", (long long)c->n_hidden);
     sae_json_int(j, "k", (long long)c->topk);
+    sae_json_bool(j, "batch_topk", c->batch_topk);
+    if (c->batch_topk)
+        sae_json_num(j, "threshold", c->threshold);
     sae_json_str(j, "encoder", sae_act_name(c->encoder));
     sae_json_str(j, "decoder", sae_act_name(c->decoder));
     sae_json_str(j, "loss", sae_loss_name(c->loss));

@@ -349,6 +349,8 @@ int sae_cmd_train(int argc, char **argv)
     s.train.stop = &interrupted;
     SaeTrainResult r;
     const int rc = sae_train(&c, &s.train, &k, tr.x, tr.rows, theta, &r);
+    if (c.batch_topk) /* the learned threshold is part of the model from here on */
+        c.threshold = r.threshold;
     sae_progress_done(&prog);
     signal(SIGINT, SIG_DFL);
     if (rc == SAE_TRAIN_NO_MEMORY) {

@@ -101,6 +101,9 @@ static const Opt opts[] = {
     { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
       "reconstruction loss (bce needs the sigmoid decoder)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
+    { "batch-topk", K_BOOL, F(model.batch_topk), TR, 0, 0, 0, 0, 0, 0,
+      "[=yes|no]: BatchTopK: keep the k x batch largest activations of a training batch; per sample at a "
+      "learned threshold afterwards" },
     { "pre-bias", K_BOOL, F(model.pre_bias), TR, 0, 0, 0, 0, 0, 0,
       "[=yes|no]: the encoder sees x - b2, the decoder's bias (the b_dec of TopK/JumpReLU SAEs)" },
     { "unit-norm", K_BOOL, F(model.unit_norm), TR, 0, 0, 0, 0, 0, 0,

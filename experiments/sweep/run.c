@@ -272,6 +272,8 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
     s.train.stop = sw->stop;
     SaeTrainResult r;
     const int trc = sae_train(&c, &s.train, &k, sw->data.train.x, sw->data.train.rows, theta, &r);
+    if (c.batch_topk) /* measured as it would be used: per sample, at the learned threshold */
+        c.threshold = r.threshold;
     int rc = 0;
     if (trc == SAE_TRAIN_NO_MEMORY) {
         rc = sae_fail(e, "out of memory training run %s", id);

@@ -33,10 +33,10 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "pre_bias", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
-            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "pre_bias": 0,
+            "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch_topk": 0, "pre_bias": 0,
             "batch": 6}
 INPUTS = ["W1", "b1", "W2", "b2", "X"]
 
@@ -45,7 +45,7 @@ def parse(path):
     """(comment, config dict, ordered {name: value}) of one vector file."""
     lines = path.read_text().splitlines()
     # files from before a key: sum, no TopK, no pre-encoder bias
-    comment, config, values = lines[0], {"reduction": "sum", "k": "0", "pre_bias": "0"}, {}
+    comment, config, values = lines[0], {"reduction": "sum", "k": "0", "batch_topk": "0", "pre_bias": "0"}, {}
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -88,7 +88,10 @@ def objective(cfg, W1, b1, W2, b2, X):
     Z1 = Xe @ W1.T + b1.reshape(-1)
     H = activation(cfg["encoder"], Z1)
     K = int(cfg["k"])
-    if 0 < K < H.shape[1]:  # TopK: each row's K largest, scattered into zeros (autograd through the values)
+    if 0 < K < H.shape[1] and int(cfg["batch_topk"]):  # BatchTopK in training: the K m largest of the batch
+        values, index = H.flatten().topk(K * m)
+        H = torch.zeros_like(H).flatten().scatter(0, index, values).reshape(H.shape)
+    elif 0 < K < H.shape[1]:  # TopK: each row's K largest, scattered into zeros (autograd through the values)
         values, index = H.topk(K, dim=1)
         H = torch.zeros_like(H).scatter(1, index, values)
     Wd = W1.T if tied else W2
