@@ -82,7 +82,7 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     for (size_t i = 0; i < m * k; i++) active += h[i] != 0;
     o->l0 = (double)active / (double)m;
 
-    const int relu = c->encoder == SAE_ACT_RELU;
+    const int relu = c->encoder == SAE_ACT_RELU || c->encoder == SAE_ACT_JUMPRELU;
     o->rho_mean = o->rho_abs_dev = o->dead_frac = o->lifetime_sparsity = 0;
     o->rho_min = INFINITY;
     o->rho_max = -INFINITY;

@@ -23,6 +23,8 @@ SaeConfig sae_config_default(void)
         .rho = 0.05,
         .kl_eps = 1e-6,
         .kl_tanh = SAE_KL_RESCALE,
+        .bandwidth = 1e-3,
+        .jump_init = 1e-3,
     };
 }
 
@@ -46,7 +48,7 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
         return "W1";
     }
     if (c->encoder == SAE_ACT_LINEAR) {
-        snprintf(err, errlen, "encoder must be sigmoid, tanh or relu");
+        snprintf(err, errlen, "encoder must be sigmoid, tanh, relu or jumprelu");
         return "encoder";
     }
     if (c->decoder != SAE_ACT_SIGMOID && c->decoder != SAE_ACT_LINEAR) {
@@ -64,12 +66,21 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
                     { "l1_weight", "l1-weight", c->l1_weight },
                     { "l1_activity", "l1-activity", c->l1_activity },
                     { "beta", "beta", c->beta },
-                    { "gamma", "gamma", c->gamma } };
+                    { "gamma", "gamma", c->gamma },
+                    { "l0_penalty", "l0-penalty", c->l0_penalty } };
     for (size_t i = 0; i < sizeof weights / sizeof *weights; i++)
         if (!(weights[i].v >= 0 && isfinite(weights[i].v))) {
             snprintf(err, errlen, "%s must be a finite number >= 0, got %g", weights[i].flag, weights[i].v);
             return weights[i].field;
         }
+    if (!(c->jump_init > 0 && isfinite(c->jump_init))) {
+        snprintf(err, errlen, "jump-init must be a finite number > 0, got %g", c->jump_init);
+        return "jump_init";
+    }
+    if (!(c->bandwidth > 0 && isfinite(c->bandwidth))) {
+        snprintf(err, errlen, "bandwidth must be a finite number > 0, got %g", c->bandwidth);
+        return "bandwidth";
+    }
     if (c->topk && c->encoder != SAE_ACT_RELU) {
         snprintf(err, errlen, "k %zu (TopK) needs the relu encoder (got %s)", c->topk, sae_act_name(c->encoder));
         return "k";
@@ -138,6 +149,12 @@ int sae_layout(const SaeConfig *c, SaeLayout *l)
     l->b2 = off;
     if (sae_add_overflow(off, c->n_in, &off))
         return -1;
+    l->jt = SIZE_MAX;
+    if (c->encoder == SAE_ACT_JUMPRELU) {
+        l->jt = off;
+        if (sae_add_overflow(off, c->n_hidden, &off))
+            return -1;
+    }
     l->total = off;
     return 0;
 }
@@ -152,13 +169,13 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
     const double r = sqrt(6.0 / (double)(c->n_in + c->n_hidden + 1));
     for (size_t i = 0; i < l.b1; i++) /* W1 then W2: contiguous */
         theta[i] = (2 * sae_rng_uniform(&rng) - 1) * r;
-    for (size_t i = l.b1; i < l.total; i++) theta[i] = 0;
+    for (size_t i = l.b1; i < l.total; i++) theta[i] = i >= l.jt ? log(c->jump_init) : 0;
     if (!c->tied && c->init_transpose)
         for (size_t j = 0; j < c->n_hidden; j++)
             for (size_t d = 0; d < c->n_in; d++) theta[l.w2 + d * c->n_hidden + j] = theta[l.w1 + j * c->n_in + d];
 }
 
-static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear" };
+static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear", "jumprelu" };
 static const char *const loss_names[] = { "mse", "bce" };
 static const char *const kl_tanh_names[] = { "rescale", "raw" };
 static const char *const reduction_names[] = { "sum", "mean" };
@@ -178,7 +195,7 @@ static int lookup(const char *s, const char *const *names, int count)
 
 int sae_act_parse(const char *s, SaeAct *a)
 {
-    const int i = lookup(s, act_names, 4);
+    const int i = lookup(s, act_names, 5);
     if (i < 0)
         return -1;
     *a = (SaeAct)i;

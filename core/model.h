@@ -7,7 +7,8 @@
  *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (core/MODEL.md §3)
  *
  * The parameter vector theta = [W1 (k x n), W2 (n x k, absent if tied),
- * b1 (k), b2 (n)], all row-major, in one allocation.
+ * b1 (k), b2 (n), log-thresholds (k, jumprelu only)], all row-major, in
+ * one allocation.
  *
  * The objective is provided in float and double from one source
  * (model_tmpl.c): sae_objective_f32 / sae_objective_f64. Both call kernels
@@ -25,7 +26,9 @@
 extern "C" {
 #endif
 
-typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR } SaeAct;
+/* JUMPRELU: h = z where z exceeds a learned per-unit threshold (§2
+ * [jumprelu]); an encoder only, computed outside the kernels' SAE_K_* set. */
+typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR, SAE_ACT_JUMPRELU } SaeAct;
 typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE } SaeLoss;
 typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
 /* The scale of R and P_L2 (core/MODEL.md §3 [reduction]): sum is UFLDL's,
@@ -34,7 +37,7 @@ typedef enum { SAE_RED_SUM, SAE_RED_MEAN } SaeReduction;
 
 typedef struct SaeConfig {
     size_t n_in, n_hidden;
-    SaeAct encoder; /* sigmoid, tanh or relu */
+    SaeAct encoder; /* sigmoid, tanh, relu or jumprelu */
     SaeAct decoder; /* sigmoid or linear */
     SaeLoss loss;   /* bce only with the sigmoid decoder */
     int tied;
@@ -43,6 +46,9 @@ typedef struct SaeConfig {
     double l1_activity; /* l1a mean_i sum_j |H_ij| */
     double beta, rho;   /* KL sparsity weight and target */
     double gamma;       /* contractive weight */
+    double l0_penalty;  /* l0 (1/m) sum #{h_ij != 0} (§3 [l0]; trained through jumprelu's thresholds) */
+    double bandwidth;   /* jumprelu: the straight-through estimator's kernel width, default 1e-3 */
+    double jump_init;   /* jumprelu: every threshold at initialisation, default 1e-3 (Gemma Scope's) */
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
@@ -55,16 +61,17 @@ typedef struct SaeConfig {
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */
-#define SAE_PENALTIES(X) X(l2, lambda) X(l1w, l1_weight) X(l1a, l1_activity) X(kl, beta) X(cae, gamma)
+#define SAE_PENALTIES(X) X(l2, lambda) X(l1w, l1_weight) X(l1a, l1_activity) X(kl, beta) X(cae, gamma) X(l0, l0_penalty)
 
 /* Every term of the objective, reported separately. */
 typedef struct SaeTerms {
-    double loss, recon, l2, l1w, l1a, kl, cae;
+    double loss, recon, l2, l1w, l1a, kl, cae, l0;
 } SaeTerms;
 
-/* Offsets of the parameter blocks in theta (w2 == SIZE_MAX when tied). */
+/* Offsets of the parameter blocks in theta (w2 == SIZE_MAX when tied; jt,
+ * jumprelu's log-thresholds, k of them after b2, SIZE_MAX otherwise). */
 typedef struct SaeLayout {
-    size_t w1, w2, b1, b2, total;
+    size_t w1, w2, b1, b2, jt, total;
 } SaeLayout;
 
 /* The defaults of the CLI: 64 -> 25 sigmoid/sigmoid, MSE, untied, no
@@ -97,7 +104,8 @@ int sae_topk_sparse(const SaeConfig *c);
 int sae_layout(const SaeConfig *c, SaeLayout *l);
 
 /* UFLDL initialisation into theta (double, l.total entries): W ~ U(-r, r),
- * r = sqrt(6 / (n + k + 1)), biases 0, drawn from an MT19937 seeded with
+ * r = sqrt(6 / (n + k + 1)), biases 0, jumprelu's thresholds
+ * jump_init, drawn from an MT19937 seeded with
  * seed in the order W1, W2; with init_transpose (untied) W2 is then set
  * to W1^T. (unit_norm's atoms are normalised by the trainer.) */
 void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
@@ -127,6 +135,8 @@ int sae_reduction_parse(const char *s, SaeReduction *r);
         T *vec_k;                           /* k: the KL row, then the CAE scales */ \
         double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
+        double l0_sum;                      /* the non-zero activations */ \
+        T *z1;                              /* jumprelu: m x k, the pre-activation */ \
         /* TopK (topk < k): each row's kept units (m x K) and, on the sparse \
          * path, their hidden deltas, and (untied) W2 and its gradient \
          * transposed (k x n); sparse: the step runs the decoder and the \

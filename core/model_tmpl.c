@@ -31,6 +31,10 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->hsum = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
+    if (c->encoder == SAE_ACT_JUMPRELU && !(w->z1 = sae_alloc_array(mk, sizeof(T)))) {
+        FN(sae_work_free)(w);
+        return NULL;
+    }
     if (c->topk && c->topk < k) {
         size_t mK;
         if (sae_mul_overflow(batch, c->topk, &mK) || (c->batch_topk && mk > UINT32_MAX)) { /* flat indices */
@@ -78,6 +82,7 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->dsel);
     free(w->w2t);
     free(w->gw2t);
+    free(w->z1);
     free(w);
 }
 
@@ -169,8 +174,25 @@ void FN(sae_atoms_normalise)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta)
 
 void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 {
-    w->recon_sum = w->l1a_sum = 0;
+    w->recon_sum = w->l1a_sum = w->l0_sum = 0;
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
+}
+
+/* [jumprelu]: h = z where z exceeds its unit's threshold exp(t_j), else 0;
+ * thr (k entries) gets the thresholds. */
+static void FN(jump)(size_t m, size_t k, const T *z, const T *t, T *thr, T *h)
+{
+    for (size_t j = 0; j < k; j++) thr[j] = EXP(t[j]);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) h[i * k + j] = z[i * k + j] > thr[j] ? z[i * k + j] : 0;
+}
+
+/* [l0]: the activations that are not 0. */
+static double FN(count_nonzero)(size_t cnt, const T *h)
+{
+    size_t on = 0;
+    for (size_t i = 0; i < cnt; i++) on += h[i] != 0;
+    return (double)on;
 }
 
 /* [batchtopk] outside training: h = relu(z) where it exceeds thr, else 0. */
@@ -198,7 +220,12 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)((double)b1[j] - kt->dot(n, W1 + j * n, b2));
         enc_bias = w->vec_k;
     }
-    kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
+    if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
+        kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, SAE_K_LINEAR, NULL, w->z1);
+        FN(jump)(m, k, w->z1, theta + L.jt, w->vec_k, H);
+    } else {
+        kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
+    }
     if (c->topk && c->topk < k) {
         if (!c->batch_topk) /* [topk] */
             kt->topk(m, k, c->topk, H, w->idx, w->val);
@@ -229,6 +256,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
     if (c->l1_activity != 0)
         w->l1a_sum += kt->abs_sum(m * k, H);
+    if (c->l0_penalty != 0)
+        w->l0_sum += FN(count_nonzero)(m * k, H);
     kt->colsum(m, k, H, w->tmp);
     for (size_t j = 0; j < k; j++) w->hsum[j] += w->tmp[j];
     if (c->gamma != 0) {
@@ -279,7 +308,8 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         for (size_t j = 0; j < k; j++) cae += w->dsq[j] * w->rnorm[j];
         t.cae = c->gamma * cae / (double)m;
     }
-    t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae;
+    t.l0 = c->l0_penalty * w->l0_sum / (double)m;
+    t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae + t.l0;
     return t;
 }
 
@@ -302,8 +332,8 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
 
 /* The parameter blocks of theta and grad a backward pass writes. */
 typedef struct {
-    const T *W1, *W2; /* W2 NULL when tied */
-    T *gW1, *gW2, *gb1;
+    const T *W1, *W2, *jt; /* W2 NULL when tied, jt unless jumprelu */
+    T *gW1, *gW2, *gb1, *gjt;
 } FN(Blocks);
 
 static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
@@ -314,7 +344,31 @@ static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
                          .W2 = c->tied ? NULL : theta + L.w2,
                          .gW1 = grad + L.w1,
                          .gW2 = c->tied ? NULL : grad + L.w2,
-                         .gb1 = grad + L.b1 };
+                         .gb1 = grad + L.b1,
+                         .jt = c->encoder == SAE_ACT_JUMPRELU ? theta + L.jt : NULL,
+                         .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
+}
+
+/* [jumprelu]'s straight-through estimate of dJ/dt_j, t_j = log of unit j's
+ * threshold th_j, from dJ/dH (G_H with the L1 and KL rows: what autograd
+ * passes back into h): with K the rectangle of width eps around th_j,
+ *   dh_ij/dth_j := -(th_j/eps) K(z_ij - th_j),  d[z_ij > th_j]/dth_j := -(1/eps) K(z_ij - th_j)
+ * (the second for the l0 penalty), times th_j for the log. */
+static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, const T *jt, T *gjt, T l1, const T *row, size_t m)
+{
+    const size_t k = c->n_hidden;
+    const double eps = c->bandwidth, l0 = c->l0_penalty / (double)m;
+    for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) {
+            const double th = EXP(jt[j]), u = ((double)w->z1[i * k + j] - th) / eps;
+            if (!(u > -0.5 && u < 0.5))
+                continue;
+            const T h = w->h[i * k + j];
+            const double dh = (double)w->gh[i * k + j] + (h > 0 ? l1 : 0) + (row ? row[j] : 0);
+            w->tmp[j] -= (th * dh + l0) / eps;
+        }
+    for (size_t j = 0; j < k; j++) gjt[j] = (T)(EXP(jt[j]) * w->tmp[j]);
 }
 
 /* From D2 to the weight and encoder-bias gradients through every hidden
@@ -336,8 +390,13 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
      * its column sums (gb1), in one pass; + (2 gamma/m) D D' r after it, and
      * the sums again (GH becomes D1). */
     const T l1 = c->l1_activity != 0 ? (T)(c->l1_activity / (double)m) : 0;
-    kt->hid_delta(m, k, H, l1, c->beta != 0 ? w->vec_k : NULL, (int)c->encoder, GH, w->tmp);
-    if (c->gamma != 0 && c->encoder != SAE_ACT_RELU) { /* relu: f'' = 0 */
+    const T *row = c->beta != 0 ? w->vec_k : NULL;
+    if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
+        FN(jump_grad)(c, w, p->jt, p->gjt, l1, row, m);
+    /* f' written through h: jumprelu's h > 0 exactly where z passes its (positive) threshold, as relu's */
+    const int act = c->encoder == SAE_ACT_JUMPRELU ? SAE_K_RELU : (int)c->encoder;
+    kt->hid_delta(m, k, H, l1, row, act, GH, w->tmp);
+    if (c->gamma != 0 && (c->encoder == SAE_ACT_SIGMOID || c->encoder == SAE_ACT_TANH)) { /* relu, jumprelu: f'' = 0 */
         const double cae_scale = 2 * c->gamma / (double)m;
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->rnorm[j]);
         if (c->encoder == SAE_ACT_SIGMOID)

@@ -47,6 +47,11 @@ const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
 {
     if (c->unit_norm && o->optimizer == SAE_OPT_LBFGS)
         return "--unit-norm needs --optimizer sgd or adam (L-BFGS's line search cannot follow the renormalisation)";
+    if (c->l0_penalty != 0 && c->encoder != SAE_ACT_JUMPRELU)
+        return "--l0-penalty needs --encoder jumprelu (only its thresholds carry the penalty's gradient)";
+    if (c->encoder == SAE_ACT_JUMPRELU && c->gamma != 0)
+        return "--encoder jumprelu cannot be trained with --gamma (its Jacobian would need a gradient through the "
+               "thresholds)";
     if (c->batch_topk && o->optimizer == SAE_OPT_LBFGS)
         return "--batch-topk needs --optimizer sgd or adam (its selection and threshold are per minibatch)";
     return NULL;

@@ -110,7 +110,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
 finish:
     FN(to_double)(theta, P, theta_io);
     const double window = o->dead_window ? (double)o->dead_window : (double)m;
-    if (c->encoder == SAE_ACT_RELU && r->samples >= window) {
+    if ((c->encoder == SAE_ACT_RELU || c->encoder == SAE_ACT_JUMPRELU) && r->samples >= window) {
         size_t dead = 0;
         for (size_t j = 0; j < c->n_hidden; j++) dead += r->samples - fired[j] >= window;
         r->dead_frac = (double)dead / (double)c->n_hidden;

@@ -307,7 +307,8 @@ Test(cli, transposed_w1_help_defaults_double_isa)
     remove(path);
     rmdir(dir);
     Run *r = run("train", "--help", NULL);
-    cr_expect_not_null(strstr(r->out, "sigmoid|tanh|relu        encoder activation f [default sigmoid]"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "--encoder sigmoid|tanh|relu|jumprelu encoder activation f"), "%s", r->out);
+    cr_expect_not_null(strstr(r->out, "with --l0-penalty) [default sigmoid]"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, "rescale|raw"), "%s", r->out);
     r = run("train", "--data", "digits", "--hidden", "4", "--epochs", "1", "--precision", "double", "--json", NULL);
     cr_assert_eq(r->code, 0, "%s", r->err);

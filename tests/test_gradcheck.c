@@ -88,6 +88,10 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     c.cfg.topk = topk;
     c.cfg.pre_bias = pre;
     c.cfg.batch_topk = path == 2;
+    if (enc == SAE_ACT_JUMPRELU) { /* thresholds that cut into the pre-activations */
+        c.cfg.jump_init = 0.1;
+        c.cfg.l0_penalty = 0.05;
+    }
     c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
     c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
@@ -110,7 +114,9 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     }
     sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
     fd_gradient(objective, &c, theta, l.total, 1e-5, num);
-    const double err = fd_relative_error(num, g, l.total);
+    /* jumprelu's thresholds have a straight-through gradient, not J's
+     * (0 almost everywhere): the PyTorch vectors check it */
+    const double err = fd_relative_error(num, g, enc == SAE_ACT_JUMPRELU ? l.jt : l.total);
     sae_work_free_f64(c.w);
     free(theta);
     free(g);
@@ -160,6 +166,27 @@ Test(gradcheck, topk_grid)
                             cases++;
                         }
     cr_expect_eq(cases, 336);
+}
+
+/* JumpReLU (core/MODEL.md [jumprelu]): through the weights and biases h is
+ * relu's above the thresholds; every decoder/loss pair, tying, penalty
+ * and the pre-encoder bias (the thresholds' own gradient is the PyTorch
+ * vectors'). */
+Test(gradcheck, jumprelu_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    for (int pre = 0; pre < 2; pre++)
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen++) {
+                    const double err =
+                        check_case(SAE_ACT_JUMPRELU, 0, 0, pre, dl, tied, pen, SAE_RED_MEAN, 5000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "jumprelu%s %s %s %s: relative error %.3g", pre ? " pre-bias" : "",
+                                 dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
+                    cases++;
+                }
+    cr_expect_eq(cases, 84);
 }
 
 /* BatchTopK in training (core/MODEL.md [batchtopk]): the K m largest of the

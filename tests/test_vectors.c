@@ -31,12 +31,12 @@ static void expect_term(const char *file, const char *what, double got, const Ve
 /* Copies the named arrays into theta (double) in the model's layout. */
 static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
 {
-    const char *names[] = { "W1", "W2", "b1", "b2" };
-    const size_t offs[] = { l->w1, l->w2, l->b1, l->b2 };
-    for (int p = 0; p < 4; p++) {
+    const char *names[] = { "W1", "W2", "b1", "b2", "log_threshold" };
+    const size_t offs[] = { l->w1, l->w2, l->b1, l->b2, l->jt };
+    for (int p = 0; p < 5; p++) {
         const VecArray *a = vecfile_array(vf, names[p]);
         if (!a)
-            continue; /* W2 when tied */
+            continue; /* W2 when tied, log_threshold unless jumprelu */
         for (size_t i = 0; i < a->rows * a->cols; i++) theta[offs[p] + i] = a->v[i];
     }
 }
@@ -99,6 +99,7 @@ static void check_path(const char *name, int f64, int sparse)
     expect_term(label, "term_l1a", t.l1a, &vf, tol);
     expect_term(label, "term_kl", t.kl, &vf, tol);
     expect_term(label, "term_cae", t.cae, &vf, tol);
+    expect_term(label, "term_l0", t.l0, &vf, tol);
     expect_array(label, "H", H, vecfile_array(&vf, "H"), tol);
     expect_array(label, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
     expect_array(label, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
@@ -107,6 +108,8 @@ static void check_path(const char *name, int f64, int sparse)
         expect_array(label, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
     expect_array(label, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
     expect_array(label, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
+    if (vf.cfg.encoder == SAE_ACT_JUMPRELU)
+        expect_array(label, "glog_threshold", grad + l.jt, vecfile_array(&vf, "glog_threshold"), tol);
     free(theta);
     free(grad);
     free(H);
@@ -142,3 +145,4 @@ VECTOR_TESTS(v12_top1_relu_sigmoid_bce_mean_tied)
 VECTOR_TESTS(v13_top2_prebias_relu_linear_mse_mean_l1act)
 VECTOR_TESTS(v14_prebias_sigmoid_bce_tied_kl_cae)
 VECTOR_TESTS(v15_batchtop2_relu_linear_mse_mean_l1act_l2)
+VECTOR_TESTS(v16_jumprelu_linear_mse_mean_l0_l1act_kl)

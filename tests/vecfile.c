@@ -39,6 +39,10 @@ static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *
         return sae_reduction_parse(val, &c->reduction);
     else if (!strcmp(key, "k"))
         c->topk = strtoul(val, NULL, 10);
+    else if (!strcmp(key, "l0_penalty"))
+        c->l0_penalty = atof(val);
+    else if (!strcmp(key, "bandwidth"))
+        c->bandwidth = atof(val);
     else if (!strcmp(key, "batch_topk"))
         c->batch_topk = atoi(val);
     else if (!strcmp(key, "pre_bias"))

@@ -14,19 +14,23 @@ typedef struct Block {
     size_t off, rows, cols; /* cols 0: a vector */
 } Block;
 
-/* The parameter blocks of theta with their shapes (W2 absent when tied). */
-static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char names[4][8])
+/* The parameter blocks of theta with their shapes (W2 absent when tied,
+ * log_threshold present for jumprelu). */
+enum { MAX_BLOCKS = 5 };
+static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char names[MAX_BLOCKS][16])
 {
     SaeLayout l;
     sae_layout(c, &l);
     const size_t n = c->n_in, k = c->n_hidden;
     size_t cnt = 0;
-    const char *base[4] = { "W1", "b1", "W2", "b2" };
-    const Block all[4] = { { 0, l.w1, k, n }, { 0, l.b1, k, 0 }, { 0, l.w2, n, k }, { 0, l.b2, n, 0 } };
-    for (int i = 0; i < 4; i++) {
-        if (i == 2 && c->tied)
+    const char *base[MAX_BLOCKS] = { "W1", "b1", "W2", "b2", "log_threshold" };
+    const Block all[MAX_BLOCKS] = {
+        { 0, l.w1, k, n }, { 0, l.b1, k, 0 }, { 0, l.w2, n, k }, { 0, l.b2, n, 0 }, { 0, l.jt, k, 0 }
+    };
+    for (int i = 0; i < MAX_BLOCKS; i++) {
+        if ((i == 2 && c->tied) || (i == 4 && c->encoder != SAE_ACT_JUMPRELU))
             continue;
-        snprintf(names[i], 8, "%s%s", prefix, base[i]);
+        snprintf(names[i], 16, "%s%s", prefix, base[i]);
         b[cnt] = all[i];
         b[cnt++].name = names[i];
     }
@@ -35,8 +39,8 @@ static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char n
 
 static int add_blocks(SaeNpz *z, const SaeConfig *c, const char *prefix, const double *theta, int f32)
 {
-    Block b[4];
-    char names[4][8];
+    Block b[MAX_BLOCKS];
+    char names[MAX_BLOCKS][16];
     const size_t nb = blocks_of(c, prefix, b, names);
     for (size_t i = 0; i < nb; i++) {
         const size_t shape[2] = { b[i].rows, b[i].cols }, cnt = b[i].rows * (b[i].cols ? b[i].cols : 1);
@@ -82,8 +86,9 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_str(&z, "decoder", sae_act_name(c->decoder)) || add_str(&z, "loss", sae_loss_name(c->loss)) ||
              add_f64(&z, "lambda", c->lambda) || add_f64(&z, "l1_weight", c->l1_weight) ||
              add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
-             add_f64(&z, "gamma", c->gamma) || add_f64(&z, "kl_eps", c->kl_eps) ||
-             add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
+             add_f64(&z, "gamma", c->gamma) || add_f64(&z, "l0_penalty", c->l0_penalty) ||
+             add_f64(&z, "bandwidth", c->bandwidth) || add_f64(&z, "jump_init", c->jump_init) ||
+             add_f64(&z, "kl_eps", c->kl_eps) || add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
              add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_i64(&z, "k", (int64_t)c->topk) ||
              add_i64(&z, "batch_topk", c->batch_topk) || add_f64(&z, "threshold", c->threshold) ||
              add_i64(&z, "pre_bias", c->pre_bias) || add_i64(&z, "unit_norm", c->unit_norm) ||
@@ -154,6 +159,9 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         { "gamma", &c->gamma },
         { "kl_eps", &c->kl_eps },
         { "threshold", &c->threshold },
+        { "l0_penalty", &c->l0_penalty },
+        { "bandwidth", &c->bandwidth },
+        { "jump_init", &c->jump_init },
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
@@ -268,8 +276,8 @@ int sae_model_load(const char *path, SaeConfig *c, double **theta_out, int *f32,
     if (rc == 0 && (sae_layout(c, &l) || !(theta = sae_alloc_array(l.total, sizeof(double)))))
         rc = sae_fail(e, "%s: %zu x %zu model does not fit in memory", path, c->n_hidden, c->n_in);
     if (rc == 0) {
-        Block b[4];
-        char names[4][8];
+        Block b[MAX_BLOCKS];
+        char names[MAX_BLOCKS][16];
         const size_t nb = blocks_of(c, "", b, names);
         int f = 0, all32 = 1;
         for (size_t i = 0; i < nb && rc == 0; i++) {

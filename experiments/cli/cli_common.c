@@ -231,6 +231,11 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_num(j, "beta", c->beta);
     sae_json_num(j, "rho", c->rho);
     sae_json_num(j, "gamma", c->gamma);
+    if (c->encoder == SAE_ACT_JUMPRELU || c->l0_penalty != 0) {
+        sae_json_num(j, "l0_penalty", c->l0_penalty);
+        sae_json_num(j, "bandwidth", c->bandwidth);
+        sae_json_num(j, "jump_init", c->jump_init);
+    }
     sae_json_num(j, "kl_eps", c->kl_eps);
     sae_json_str(j, "kl_tanh", sae_kl_tanh_name(c->kl_tanh));
     sae_json_close(j);

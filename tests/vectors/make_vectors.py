@@ -33,19 +33,22 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "l0_penalty", "bandwidth", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
             "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch_topk": 0, "pre_bias": 0,
+            "l0_penalty": 0.0, "bandwidth": 1e-3,
             "batch": 6}
-INPUTS = ["W1", "b1", "W2", "b2", "X"]
+INPUTS = ["W1", "b1", "W2", "b2", "log_threshold", "X"]
+PARAMS = ["W1", "b1", "W2", "b2", "log_threshold"]
 
 
 def parse(path):
     """(comment, config dict, ordered {name: value}) of one vector file."""
     lines = path.read_text().splitlines()
     # files from before a key: sum, no TopK, no pre-encoder bias
-    comment, config, values = lines[0], {"reduction": "sum", "k": "0", "batch_topk": "0", "pre_bias": "0"}, {}
+    comment, config, values = lines[0], {"reduction": "sum", "k": "0", "batch_topk": "0", "pre_bias": "0",
+                                         "l0_penalty": "0", "bandwidth": "1e-3"}, {}
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -65,6 +68,43 @@ def parse(path):
     return comment, config, values
 
 
+def rectangle(u):
+    return ((u > -0.5) & (u < 0.5)).to(u.dtype)
+
+
+class JumpReLU(torch.autograd.Function):
+    """h = z [z > th]; the straight-through estimate of dh/dth (MODEL.md [jumprelu], the Gemma Scope paper):
+    -(th / eps) K((z - th) / eps), K the unit rectangle; dh/dz = [z > th]."""
+
+    @staticmethod
+    def forward(ctx, z, th, eps):
+        ctx.save_for_backward(z, th)
+        ctx.eps = eps
+        return z * (z > th).to(z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, th = ctx.saved_tensors
+        gz = (z > th).to(z.dtype) * g
+        gth = (-(th / ctx.eps) * rectangle((z - th) / ctx.eps) * g).sum(0)
+        return gz, gth, None
+
+
+class Step(torch.autograd.Function):
+    """[z > th], with d/dth := -(1/eps) K((z - th) / eps) and no gradient for z (the l0 penalty)."""
+
+    @staticmethod
+    def forward(ctx, z, th, eps):
+        ctx.save_for_backward(z, th)
+        ctx.eps = eps
+        return (z > th).to(z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, th = ctx.saved_tensors
+        return torch.zeros_like(z), (-(1 / ctx.eps) * rectangle((z - th) / ctx.eps) * g).sum(0), None
+
+
 def activation(name, z):
     return {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda v: v}[name](z)
 
@@ -78,7 +118,7 @@ def derivative_through_h(name, h, z):
     return (h > 0).to(h.dtype)  # relu: f'(0) = 0; TopK: 0 for the units a row drops
 
 
-def objective(cfg, W1, b1, W2, b2, X):
+def objective(cfg, W1, b1, W2, b2, X, T=None):
     """Every term of J (MODEL.md section 3) and the activations."""
     m = X.shape[0]
     tied = int(cfg["tied"]) == 1
@@ -86,7 +126,14 @@ def objective(cfg, W1, b1, W2, b2, X):
     beta, rho, gamma, eps = float(cfg["beta"]), float(cfg["rho"]), float(cfg["gamma"]), float(cfg["kl_eps"])
     Xe = X - b2.reshape(-1) if int(cfg["pre_bias"]) else X  # the encoder's input; autograd reaches b2 through it
     Z1 = Xe @ W1.T + b1.reshape(-1)
-    H = activation(cfg["encoder"], Z1)
+    bw = float(cfg["bandwidth"])
+    if cfg["encoder"] == "jumprelu":
+        th = torch.exp(T.reshape(-1))
+        H = JumpReLU.apply(Z1, th, bw)
+        active = Step.apply(Z1, th, bw)
+    else:
+        H = activation(cfg["encoder"], Z1)
+        active = (H != 0).to(H.dtype)
     K = int(cfg["k"])
     if 0 < K < H.shape[1] and int(cfg["batch_topk"]):  # BatchTopK in training: the K m largest of the batch
         values, index = H.flatten().topk(K * m)
@@ -118,15 +165,18 @@ def objective(cfg, W1, b1, W2, b2, X):
     kl = beta * (rho * torch.log(rho / r) + (1 - rho) * torch.log((1 - rho) / (1 - r))).sum()
     D = derivative_through_h(cfg["encoder"], H, Z1)
     cae = gamma * ((D ** 2) * (W1 ** 2).sum(dim=1)).sum() / m
-    terms = {"term_recon": recon, "term_l2": l2, "term_l1w": l1, "term_l1a": act, "term_kl": kl, "term_cae": cae}
+    l0 = float(cfg["l0_penalty"]) * active.sum() / m
+    terms = {"term_recon": recon, "term_l2": l2, "term_l1w": l1, "term_l1a": act, "term_kl": kl, "term_cae": cae,
+             "term_l0": l0}
     return terms, H, Xh, rhohat
 
 
 def expected(cfg, values):
     """The expected part of a file, in order, from its inputs."""
     tied = int(cfg["tied"]) == 1
-    params = {k: values[k].clone().requires_grad_(True) for k in INPUTS[:4] if k in values}
-    terms, H, Xh, rhohat = objective(cfg, params["W1"], params["b1"], params.get("W2"), params["b2"], values["X"])
+    params = {k: values[k].clone().requires_grad_(True) for k in PARAMS if k in values}
+    terms, H, Xh, rhohat = objective(cfg, params["W1"], params["b1"], params.get("W2"), params["b2"], values["X"],
+                                     params.get("log_threshold"))
     loss = sum(terms.values())
     loss.backward()
     out = {"loss": float(loss)}
@@ -136,6 +186,8 @@ def expected(cfg, values):
     if not tied:
         out["gW2"] = params["W2"].grad
     out["gb2"] = params["b2"].grad
+    if "log_threshold" in params:
+        out["glog_threshold"] = params["log_threshold"].grad
     out["H"], out["Xh"], out["rhohat"] = H.detach(), Xh.detach(), rhohat.detach().reshape(-1, 1)
     return out
 
@@ -180,6 +232,8 @@ def new_case(args):
     if int(cfg["tied"]) == 0:
         values["W2"] = uniform(n, k, -r, r)
     values["b2"] = uniform(n, 1, -0.1, 0.1)
+    if cfg["encoder"] == "jumprelu":  # thresholds spread over the pre-activations' range, some near an entry
+        values["log_threshold"] = torch.log(uniform(k, 1, 0.05, 0.4))
     values["X"] = uniform(m, n, 0.1, 0.9)
     path = pathlib.Path(args.file)
     write(path, f"# sparse-autoencoder test vector {path.stem}: {args.comment}", cfg, values, expected(cfg, values))
