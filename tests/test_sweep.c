@@ -140,7 +140,7 @@ Test(ini, only_if_and_splits)
     cr_expect_eq(runs, 3u * 6u);
     free(c);
     const char *bad[][2] = { { "[sweep]\nbeta = 0, 3\n[only-if]\nrho = beta != 0\n", "not an axis" },
-                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != 0' or" },
+                             { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = beta > 0\n", "SETTING != VALUE' or" },
                              { "[sweep]\nrho = 0.1, 0.2\n[only-if]\nrho = betta != 0\n", "not another train option" } };
     for (int i = 0; i < 3; i++) expect_config_error(bad[i][0], bad[i][1], ":4:");
 }
@@ -167,6 +167,26 @@ Test(ini, only_if_zero_and_all_conditions)
     free(c);
     expect_config_error("[sweep]\nk = 0, 8\nbeta = 0, 3\n[only-if]\nbeta = k == 0, k != 0, k == 0, k == 0\n",
                         "at most 3", ":5:");
+}
+
+/* SETTING == NAME: an axis for one encoder only (beta for sigmoid), and a
+ * value the setting does not take is refused at the line. */
+Test(ini, only_if_named_value)
+{
+    SaeSweepConfig *c = config_of("[base]\ndata = digits\n[sweep]\nencoder = relu, sigmoid\nbeta = 0, 3\n"
+                                  "[only-if]\nbeta = encoder == sigmoid\n");
+    SaeError e;
+    SaeRunSpec s;
+    const int want_rc[] = { 0, 1, 0, 0 };
+    for (size_t i = 0; i < 4; i++) {
+        const int rc = sae_sweep_point(c, i, &s, NULL, &e);
+        cr_expect_eq(rc, want_rc[i], "point %zu: rc %d", i, rc);
+        if (rc == 0)
+            cr_expect(s.model.beta == (i == 3 ? 3 : 0), "point %zu: beta %g", i, s.model.beta);
+    }
+    free(c);
+    expect_config_error("[sweep]\nencoder = relu, tanh\nbeta = 0, 3\n[only-if]\nbeta = encoder == sigmod\n",
+                        "--encoder", ":5:");
 }
 
 /* The paired comparison of summary.md / comparisons.csv on rows made up so

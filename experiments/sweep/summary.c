@@ -428,8 +428,8 @@ static int write_summary(const char *dir, const char *config_path, const SaeSwee
         if (c->axes[a].n_only_if) {
             fprintf(f, "%s applies only where", c->axes[a].key);
             for (size_t i = 0; i < c->axes[a].n_only_if; i++)
-                fprintf(f, "%s %s %s 0", i ? " and" : "", c->axes[a].only_if[i].setting,
-                        c->axes[a].only_if[i].zero ? "=" : "≠");
+                fprintf(f, "%s %s %s %s", i ? " and" : "", c->axes[a].only_if[i].setting,
+                        c->axes[a].only_if[i].equal ? "=" : "≠", c->axes[a].only_if[i].value);
             fprintf(f, " (n/a elsewhere: those runs use the [base] value).\n\n");
         }
     write_baselines(f, r);

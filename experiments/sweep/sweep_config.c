@@ -160,8 +160,9 @@ int sae_sweep_config_base(SaeSweepConfig *c, const char *key, const char *value,
     return 0;
 }
 
-/* [only-if] AXIS = SETTING != 0 (or == 0), up to SAE_MAX_CONDITIONS of
- * them separated by commas, all of which must hold. */
+/* [only-if] AXIS = SETTING == VALUE (or !=), up to SAE_MAX_CONDITIONS of
+ * them separated by commas, all of which must hold; VALUE must be one the
+ * setting accepts. */
 static int add_condition(SaeSweepConfig *c, const char *key, const char *value, const char *where, SaeError *e)
 {
     SaeAxis *a = find_axis(c, key);
@@ -170,21 +171,27 @@ static int add_condition(SaeSweepConfig *c, const char *key, const char *value, 
     a->n_only_if = 0;
     for (const char *p = value; *p;) {
         const size_t len = strcspn(p, ",");
-        char part[128], other[48], op[3], zero[8], tail;
+        char part[128], other[48], op[3], val[32], tail, err[256];
         snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), p);
-        if (sscanf(part, " %47[a-z0-9_-] %2[!=] %7s %c", other, op, zero, &tail) != 3 || strcmp(zero, "0") ||
+        if (sscanf(part, " %47[a-z0-9_-] %2[!=] %31s %c", other, op, val, &tail) != 3 ||
             (strcmp(op, "!=") && strcmp(op, "==")))
             return sae_fail(e,
-                            "%s: [only-if] %s: expected 'SETTING != 0' or 'SETTING == 0' (comma-separated), got '%s'",
+                            "%s: [only-if] %s: expected 'SETTING != VALUE' or 'SETTING == VALUE' (comma-separated), "
+                            "got '%s'",
                             where, key, value);
         const int oi = sae_option_index(other);
         if (oi < 0 || !sae_option_is_setting((size_t)oi) || oi == sae_option_index(key))
             return sae_fail(e, "%s: [only-if] %s: '%s' is not another train option", where, key, other);
+        SaeRunSpec probe;
+        sae_run_spec_init(&probe);
+        if (sae_option_set(&probe, SAE_CMD_TRAIN, other, val, err, sizeof err) < 0)
+            return sae_fail(e, "%s: [only-if] %s: %s", where, key, err);
         if (a->n_only_if == SAE_MAX_CONDITIONS)
             return sae_fail(e, "%s: [only-if] %s: at most %d conditions", where, key, SAE_MAX_CONDITIONS);
         SaeCondition *cond = &a->only_if[a->n_only_if++];
         snprintf(cond->setting, sizeof cond->setting, "%s", other);
-        cond->zero = op[0] == '=';
+        sae_option_format(&probe, (size_t)oi, cond->value, sizeof cond->value); /* as the setting prints */
+        cond->equal = op[0] == '=';
         p += len + (p[len] == ',');
     }
     return 0;
@@ -282,8 +289,8 @@ int sae_sweep_config_write(const SaeSweepConfig *c, FILE *f)
         if (c->axes[a].n_only_if) {
             fprintf(f, "%s%s =", conditions++ ? "" : "\n[only-if]\n", c->axes[a].key);
             for (size_t i = 0; i < c->axes[a].n_only_if; i++)
-                fprintf(f, "%s %s %s 0", i ? "," : "", c->axes[a].only_if[i].setting,
-                        c->axes[a].only_if[i].zero ? "==" : "!=");
+                fprintf(f, "%s %s %s %s", i ? "," : "", c->axes[a].only_if[i].setting,
+                        c->axes[a].only_if[i].equal ? "==" : "!=", c->axes[a].only_if[i].value);
             fputc('\n', f);
         }
     return ferror(f) ? -1 : 0;
@@ -324,19 +331,18 @@ void sae_sweep_values(const SaeSweepConfig *c, size_t idx, size_t *vidx)
 }
 
 /* Is the setting `name` of s non-zero? */
-static int nonzero(const SaeRunSpec *s, const char *name)
-{
-    char v[512];
-    sae_option_format(s, (size_t)sae_option_index(name), v, sizeof v);
-    return strtod(v, NULL) != 0;
-}
-
-/* Whether every condition of axis ax holds at s. */
+/* Whether every condition of axis ax holds at s: the setting, formatted,
+ * against the value as the setting formats it (so 0 and 0.0, yes and 1,
+ * compare equal). */
 static int applies(const SaeRunSpec *s, const SaeAxis *ax)
 {
-    for (size_t i = 0; i < ax->n_only_if; i++)
-        if (nonzero(s, ax->only_if[i].setting) == ax->only_if[i].zero)
+    for (size_t i = 0; i < ax->n_only_if; i++) {
+        const SaeCondition *cond = &ax->only_if[i];
+        char v[512];
+        sae_option_format(s, (size_t)sae_option_index(cond->setting), v, sizeof v);
+        if ((strcmp(v, cond->value) == 0) != cond->equal)
             return 0;
+    }
     return 1;
 }
 

@@ -29,10 +29,11 @@ typedef struct SaeKeyValue {
     char key[48], value[256], where[300]; /* where: "file:line" or "--set" */
 } SaeKeyValue;
 
-/* One condition of [only-if]: a setting is non-zero (zero: is zero). */
+/* One condition of [only-if]: a setting equals a value (equal = 0: differs
+ * from it); numbers compare as numbers, names (relu, yes) as written. */
 typedef struct SaeCondition {
-    char setting[48];
-    int zero;
+    char setting[48], value[32];
+    int equal;
 } SaeCondition;
 #define SAE_MAX_CONDITIONS 3
 
