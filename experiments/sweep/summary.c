@@ -649,18 +649,22 @@ static int axis_of(const SaeSweepConfig *c, const char *key)
 /* The sparsity mechanism of a run, for the frontier's legend. */
 static void mechanism(const SaeConfig *m, char *out, size_t len)
 {
-    const char *what = m->topk               ? "TopK"
-                       : m->l1_activity != 0 ? "L1 activity"
-                       : m->beta != 0        ? "KL"
-                       : m->gamma != 0       ? "contractive"
-                                             : "no penalty";
+    const char *what = m->topk && m->batch_topk ? "BatchTopK"
+                       : m->topk                ? "TopK"
+                       : m->l0_penalty != 0     ? "L0"
+                       : m->l1_activity != 0    ? "L1"
+                       : m->beta != 0           ? "KL"
+                       : m->gamma != 0          ? "contractive"
+                                                : "no penalty";
     snprintf(out, len, "%s %s", what, sae_act_name(m->encoder));
 }
 
-/* The axes that move a point along its frontier rather than make another. */
+/* The axes that move a point along its frontier, or choose its mechanism
+ * (named in the legend already), rather than make another line. */
 static int sparsity_axis(const char *key)
 {
-    static const char *const keys[] = { "k", "l1-activity", "beta", "rho", "gamma", "seed" };
+    static const char *const keys[] = { "k",   "batch-topk", "l1-activity", "l0-penalty", "beta",
+                                        "rho", "gamma",      "seed",        "encoder" };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (sae_option_index(key) == sae_option_index(keys[i]))
             return 1;
