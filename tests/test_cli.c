@@ -418,3 +418,39 @@ Test(cli, tune_file_written_read_and_refused)
     rmdir(path);
     rmdir(dir);
 }
+
+/* --latents: one line per unit; the firing densities sum to the l0 metric of
+ * the same held-out rows (both count the non-zero activations). */
+Test(cli, latents_table_sums_to_l0)
+{
+    char dir[] = "/tmp/sae_lat_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    Run *r = run("train", "--data", "digits", "--encoder", "relu", "--decoder", "linear", "--hidden", "16", "--k", "3",
+                 "--epochs", "2", "--test-fraction", "0.3", "--json", "--metrics", "--latents", dir, NULL);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    char path[600], line[512];
+    snprintf(path, sizeof path, "%s/latents.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no %s", path);
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_expect_str_eq(line, "unit,density,mean,max,encoder_norm,decoder_norm\n");
+    double sum = 0;
+    size_t units = 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t j;
+        double d;
+        cr_assert_eq(sscanf(line, "%zu,%lf", &j, &d), 2, "%s", line);
+        cr_expect(j == units && d >= 0 && d <= 1, "%s", line);
+        sum += d;
+        units++;
+    }
+    fclose(f);
+    cr_expect_eq(units, 16u);
+    const double l0 = json_num(r->out, "metrics", "l0");
+    cr_expect(fabs(sum - l0) < 1e-6 * l0, "densities sum to %.9g, l0 %.9g", sum, l0);
+    remove(path);
+    snprintf(path, sizeof path, "%s/density.svg", dir);
+    cr_expect_eq(access(path, R_OK), 0, "no density.svg");
+    remove(path);
+    rmdir(dir);
+}

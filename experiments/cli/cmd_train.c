@@ -288,6 +288,21 @@ static int write_images(const char *dir, const SaeConfig *c, const double *theta
     return rc;
 }
 
+/* --latents: the per-unit table and density plot of the held-out rows
+ * (the training rows when none are held out), at most 10000 of them. */
+static int write_latents(const char *dir, const SaeConfig *c, const double *theta, const SaeData *d,
+                         const SaeRunSpec *s, const SaeKernels *k, SaeError *e)
+{
+    const size_t rows = d->rows < 10000 ? d->rows : 10000;
+    double *h = sae_alloc_array2(rows, c->n_hidden, sizeof(double));
+    SaeTerms t;
+    int rc = !h || sae_evaluate_full(c, s->train.precision, k, theta, d->x, rows, &t, NULL, NULL, h, NULL)
+                 ? sae_fail(e, "--latents: out of memory")
+                 : sae_write_latents(dir, c, theta, h, rows, e);
+    free(h);
+    return rc;
+}
+
 int sae_cmd_train(int argc, char **argv)
 {
     signal(SIGINT, on_sigint); /* from the start: an early Ctrl-C still ends cleanly */
@@ -370,6 +385,10 @@ int sae_cmd_train(int argc, char **argv)
     if (s.save_path &&
         sae_model_save(s.save_path, &c, theta, s.train.precision == SAE_PREC_FLOAT, s.data.test_fraction, &e)) {
         code = rescue(&s, &c, theta, &e);
+        goto out;
+    }
+    if (s.latents_dir && write_latents(s.latents_dir, &c, theta, te.rows ? &te : &tr, &s, &k, &e)) {
+        code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
         goto out;
     }
     if (s.images_dir && write_images(s.images_dir, &c, theta, te.rows ? &te : &tr, &s, &k, &e)) {

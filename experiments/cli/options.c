@@ -165,6 +165,9 @@ static const Opt opts[] = {
       "also measure what a sweep does: the metrics, baselines and the linear probe (labelled data)" },
     { "images", K_STRING, F(images_dir), TR, 0, 0, 0, 0, 0, 0,
       "DIR: write filters.png and reconstructions.png there (image data)" },
+    { "latents", K_STRING, F(latents_dir), TR, 0, 0, 0, 0, 0, 0,
+      "DIR: write latents.csv (per unit: firing density, mean and max activation, norms) and density.svg there, "
+      "from the held-out rows (at most 10000)" },
 };
 enum { N_OPTS = sizeof opts / sizeof *opts };
 
@@ -421,7 +424,7 @@ int sae_option_is_setting(size_t i)
 {
     /* what a run is: not where its files go or how it prints */
     static const char *const not_settings[] = { "init",  "save", "save-init", "save-data", "model",
-                                                "grads", "json", "metrics",   "images" };
+                                                "grads", "json", "metrics",   "images",    "latents" };
     for (size_t j = 0; j < sizeof not_settings / sizeof *not_settings; j++)
         if (!strcmp(opts[i].name, not_settings[j]))
             return 0;

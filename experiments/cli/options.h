@@ -30,6 +30,7 @@ typedef struct SaeRunSpec {
     int json;                   /* --json */
     int metrics;                /* --metrics (train) */
     const char *images_dir;     /* --images DIR (train) */
+    const char *latents_dir;    /* --latents DIR (train) */
     int lr_set;                 /* --lr given (else the optimizer's default) */
     uint64_t given;             /* bit i: option i of the table was given */
 } SaeRunSpec;

@@ -4,8 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/io/fileio.h"
 #include "core/safe_alloc.h"
 #include "experiments/report/png.h"
+#include "experiments/report/svg.h"
 #include "experiments/sweep/measure.h"
 
 static const double probe_lambdas[] = { SAE_PROBE_LAMBDAS };
@@ -112,5 +114,80 @@ int sae_write_run_images(const char *dir, const SaeConfig *c, const double *thet
         rc = sae_png_write_gray(path, w, h, img, e);
         free(img);
     }
+    return rc;
+}
+
+/* The histogram of log10 density over the units that fire: 20 bins from
+ * the rarest possible (one row in m) to always. */
+static int density_plot(const char *path, const double *density, size_t k, size_t m, SaeError *e)
+{
+    SaePlot *p = calloc(1, sizeof *p);
+    if (!p)
+        return sae_fail(e, "out of memory");
+    enum { BINS = 20 };
+    const double lo = -log10((double)m);
+    size_t dead = 0;
+    SaeSeries *q = &p->series[0];
+    p->n_series = 1;
+    q->n = BINS;
+    snprintf(q->name, sizeof q->name, "units per bin");
+    for (size_t b = 0; b < BINS; b++) q->x[b] = lo + (0 - lo) * ((double)b + 0.5) / BINS;
+    for (size_t j = 0; j < k; j++) {
+        if (density[j] <= 0) {
+            dead++;
+            continue;
+        }
+        size_t b = (size_t)((log10(density[j]) - lo) / (0 - lo) * BINS);
+        q->y[b < BINS ? b : BINS - 1] += 1;
+    }
+    snprintf(p->title, sizeof p->title, "firing density of the %zu units (%zu never fire on these %zu rows)", k, dead,
+             m);
+    snprintf(p->xlabel, sizeof p->xlabel, "log10 fraction of rows where the unit is not 0");
+    snprintf(p->ylabel, sizeof p->ylabel, "units");
+    const int rc = sae_svg_write(path, p, e);
+    free(p);
+    return rc;
+}
+
+int sae_write_latents(const char *dir, const SaeConfig *c, const double *theta, const double *h, size_t m, SaeError *e)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    const size_t n = c->n_in, k = c->n_hidden;
+    double *density = sae_alloc_array(k, sizeof(double));
+    size_t cap = 128 + 128 * k, len = 0; /* a line is at most 8 + 5 x 17 characters */
+    char *csv = sae_alloc_array(cap, 1);
+    if (!density || !csv) {
+        free(density);
+        free(csv);
+        return sae_fail(e, "out of memory for latents.csv");
+    }
+    len += (size_t)snprintf(csv, cap, "unit,density,mean,max,encoder_norm,decoder_norm\n");
+    for (size_t j = 0; j < k; j++) {
+        double on = 0, sum = 0, mx = -INFINITY, enc = 0, dec = 0;
+        for (size_t i = 0; i < m; i++) {
+            const double v = h[i * k + j];
+            on += v != 0;
+            sum += v;
+            mx = fmax(mx, v);
+        }
+        for (size_t d = 0; d < n; d++) {
+            const double w1 = theta[l.w1 + j * n + d], w2 = c->tied ? w1 : theta[l.w2 + d * k + j];
+            enc += w1 * w1;
+            dec += w2 * w2;
+        }
+        density[j] = on / (double)m;
+        len += (size_t)snprintf(csv + len, cap - len, "%zu,%.9g,%.9g,%.9g,%.9g,%.9g\n", j, density[j], sum / (double)m,
+                                mx, sqrt(enc), sqrt(dec));
+    }
+    mkdir(dir, 0755);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/latents.csv", dir);
+    int rc = sae_atomic_write(path, csv, len, e);
+    snprintf(path, sizeof path, "%s/density.svg", dir);
+    if (!rc)
+        rc = density_plot(path, density, k, m, e);
+    free(density);
+    free(csv);
     return rc;
 }

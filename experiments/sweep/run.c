@@ -164,6 +164,14 @@ static int write_images(const char *dir, const char *id, const SaeConfig *c, con
     return sae_write_run_images(path, c, theta, d, xh, d->rows < 16 ? d->rows : 16, e);
 }
 
+static int write_latents(const char *dir, const char *id, const SaeConfig *c, const double *theta, const double *h,
+                         size_t m, SaeError *e)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/runs/%s", dir, id);
+    return sae_write_latents(path, c, theta, h, m, e);
+}
+
 /* The kernel table, the threads, the data and the checked model of the
  * run with spec s. */
 static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k, SaeConfig *c, SaeError *e)
@@ -293,6 +301,8 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
             record_measure(sw, &o, row);
             if (sw->cfg->images)
                 rc = write_images(sw->dir, id, &c, theta, ev, o.xh, e);
+            if (!rc && sw->cfg->images) /* the per-run files: the latent table beside the images */
+                rc = write_latents(sw->dir, id, &c, theta, o.h, ev->rows, e);
             sae_measure_free(&o);
         }
     }
