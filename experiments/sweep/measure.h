@@ -57,8 +57,7 @@ int sae_write_run_images(const char *dir, const SaeConfig *c, const double *thet
  * and largest activation, its encoder and decoder norms) and density.svg
  * (a histogram of log10 firing density; the units that never fire are
  * counted in its title) in dir, created if need be. */
-int sae_write_latents(const char *dir, const SaeConfig *c, const double *theta, const double *h, size_t m,
-                      SaeError *e);
+int sae_write_latents(const char *dir, const SaeConfig *c, const double *theta, const double *h, size_t m, SaeError *e);
 
 /* Binomial standard error of an accuracy p on n rows. */
 double sae_binomial_se(double p, size_t n);
