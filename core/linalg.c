@@ -93,3 +93,41 @@ done:
     free(row);
     return rc;
 }
+
+int sae_geometric_median(const double *x, size_t m, size_t n, double *out)
+{
+    double *next = sae_alloc_array(n, sizeof(double));
+    if (!next)
+        return -1;
+    for (size_t d = 0; d < n; d++) out[d] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t d = 0; d < n; d++) out[d] += x[i * n + d] / (double)m;
+    int step = 0;
+    while (step < 500) {
+        double wsum = 0;
+        for (size_t d = 0; d < n; d++) next[d] = 0;
+        for (size_t i = 0; i < m; i++) {
+            double dist = 0;
+            for (size_t d = 0; d < n; d++) dist += (x[i * n + d] - out[d]) * (x[i * n + d] - out[d]);
+            dist = sqrt(dist);
+            if (dist < 1e-12) /* the iterate sits on this row: its weight would be infinite */
+                continue;
+            wsum += 1 / dist;
+            for (size_t d = 0; d < n; d++) next[d] += x[i * n + d] / dist;
+        }
+        step++;
+        if (wsum == 0)
+            break;
+        double move = 0, norm = 0;
+        for (size_t d = 0; d < n; d++) {
+            next[d] /= wsum;
+            move += (next[d] - out[d]) * (next[d] - out[d]);
+            norm += next[d] * next[d];
+            out[d] = next[d];
+        }
+        if (sqrt(move) < 1e-10 * (1 + sqrt(norm)))
+            break;
+    }
+    free(next);
+    return step;
+}

@@ -81,6 +81,11 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
         snprintf(err, errlen, "bandwidth must be a finite number > 0, got %g", c->bandwidth);
         return "bandwidth";
     }
+    if (c->bdec_init != SAE_BDEC_ZERO && c->decoder != SAE_ACT_LINEAR) {
+        snprintf(err, errlen, "bdec-init %s needs the linear decoder (b2 is then a point of the data's space)",
+                 sae_bdec_init_name(c->bdec_init));
+        return "bdec_init";
+    }
     if (c->topk && c->encoder != SAE_ACT_RELU) {
         snprintf(err, errlen, "k %zu (TopK) needs the relu encoder (got %s)", c->topk, sae_act_name(c->encoder));
         return "k";
@@ -179,11 +184,13 @@ static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear", "j
 static const char *const loss_names[] = { "mse", "bce" };
 static const char *const kl_tanh_names[] = { "rescale", "raw" };
 static const char *const reduction_names[] = { "sum", "mean" };
+static const char *const bdec_init_names[] = { "zero", "mean", "median" };
 
 const char *sae_act_name(SaeAct a) { return act_names[a]; }
 const char *sae_loss_name(SaeLoss l) { return loss_names[l]; }
 const char *sae_kl_tanh_name(SaeKlTanh k) { return kl_tanh_names[k]; }
 const char *sae_reduction_name(SaeReduction r) { return reduction_names[r]; }
+const char *sae_bdec_init_name(SaeBdecInit b) { return bdec_init_names[b]; }
 
 static int lookup(const char *s, const char *const *names, int count)
 {
@@ -240,3 +247,12 @@ double sae_recon_scale(const SaeConfig *c)
 }
 
 double sae_l2_scale(const SaeConfig *c) { return c->reduction == SAE_RED_SUM ? 0.5 : 1.0; }
+
+int sae_bdec_init_parse(const char *s, SaeBdecInit *b)
+{
+    const int i = lookup(s, bdec_init_names, 3);
+    if (i < 0)
+        return -1;
+    *b = (SaeBdecInit)i;
+    return 0;
+}

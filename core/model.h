@@ -34,6 +34,9 @@ typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
 /* The scale of R and P_L2 (core/MODEL.md §3 [reduction]): sum is UFLDL's,
  * mean is PyTorch's and Keras's default (MSELoss(), 'mse', l2(lambda)). */
 typedef enum { SAE_RED_SUM, SAE_RED_MEAN } SaeReduction;
+/* Where b2 (the decoder's bias, b_dec) starts: 0, or the mean or geometric
+ * median of the training rows (§7 [init]). */
+typedef enum { SAE_BDEC_ZERO, SAE_BDEC_MEAN, SAE_BDEC_MEDIAN } SaeBdecInit;
 
 typedef struct SaeConfig {
     size_t n_in, n_hidden;
@@ -52,12 +55,13 @@ typedef struct SaeConfig {
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
     SaeKlTanh kl_tanh;  /* how tanh activations map to (0,1) for the KL */
     SaeReduction reduction;
-    size_t topk;        /* TopK: keep the topk largest relu activations per sample (0: all) */
-    int batch_topk;     /* with topk: the topk * m largest over a training batch (§2 [batchtopk]) */
-    double threshold;   /* BatchTopK outside training: keep relu(z) > threshold (learned) */
-    int pre_bias;       /* the encoder sees x - b2 (§2 [pre-bias]) */
-    int unit_norm;      /* the trainer keeps each decoder atom at norm 1 (§7 [unit-norm]) */
-    int init_transpose; /* untied: W2 starts as W1^T (§7 [init]) */
+    size_t topk;           /* TopK: keep the topk largest relu activations per sample (0: all) */
+    int batch_topk;        /* with topk: the topk * m largest over a training batch (§2 [batchtopk]) */
+    double threshold;      /* BatchTopK outside training: keep relu(z) > threshold (learned) */
+    int pre_bias;          /* the encoder sees x - b2 (§2 [pre-bias]) */
+    int unit_norm;         /* the trainer keeps each decoder atom at norm 1 (§7 [unit-norm]) */
+    int init_transpose;    /* untied: W2 starts as W1^T (§7 [init]) */
+    SaeBdecInit bdec_init; /* linear decoder: b2 from the data (sae_init_bdec) */
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */
@@ -120,10 +124,12 @@ const char *sae_act_name(SaeAct a);
 const char *sae_loss_name(SaeLoss l);
 const char *sae_kl_tanh_name(SaeKlTanh k);
 const char *sae_reduction_name(SaeReduction r);
+const char *sae_bdec_init_name(SaeBdecInit b);
 int sae_act_parse(const char *s, SaeAct *a);
 int sae_loss_parse(const char *s, SaeLoss *l);
 int sae_kl_tanh_parse(const char *s, SaeKlTanh *k);
 int sae_reduction_parse(const char *s, SaeReduction *r);
+int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
 
 /* Working buffers for one batch size, allocated once and reused.
  * After sae_objective_*: h (m x k) holds H, xh (m x n) holds X^ and rhohat

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/linalg.h"
 #include "core/lbfgs.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
@@ -55,6 +56,22 @@ const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
     if (c->batch_topk && o->optimizer == SAE_OPT_LBFGS)
         return "--batch-topk needs --optimizer sgd or adam (its selection and threshold are per minibatch)";
     return NULL;
+}
+
+int sae_init_bdec(const SaeConfig *c, const double *x, size_t m, double *theta)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    const size_t rows = m < 4096 ? m : 4096, n = c->n_in;
+    double *b2 = theta + l.b2;
+    if (c->bdec_init == SAE_BDEC_MEDIAN)
+        return sae_geometric_median(x, rows, n, b2) < 0 ? -1 : 0;
+    if (c->bdec_init == SAE_BDEC_MEAN) {
+        for (size_t d = 0; d < n; d++) b2[d] = 0;
+        for (size_t i = 0; i < rows; i++)
+            for (size_t d = 0; d < n; d++) b2[d] += x[i * n + d] / (double)rows;
+    }
+    return 0;
 }
 
 static const char *const optimizer_names[] = { "sgd", "adam", "lbfgs" };

@@ -60,6 +60,11 @@ typedef struct SaeTrainResult {
 } SaeTrainResult;
 
 SaeTrainOpts sae_train_defaults(void);
+/* b2 at c->bdec_init's point of the first min(m, 4096) rows of x (nothing
+ * for zero): the mean, or the geometric median (core/MODEL.md §7 [init]).
+ * Returns 0, or -1 when out of memory. */
+int sae_init_bdec(const SaeConfig *c, const double *x, size_t m, double *theta);
+
 /* NULL when c can be trained with o, else why not (one line): the
  * unit-norm constraint and BatchTopK need minibatch steps (sgd or adam). */
 const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o);

@@ -9,6 +9,7 @@
 
 #include "core/io/data.h"
 #include "core/linalg.h"
+#include "core/train.h"
 #include "core/rng.h"
 #include "core/io/modelfile.h"
 #include "core/io/npy.h"
@@ -617,4 +618,41 @@ Test(split, nan_in_held_out_rows_is_refused)
     }
     unlink(path);
     free(b);
+}
+
+/* The geometric median by hand: the centre of a square; the middle of three
+ * points on a line (a data point, where Weiszfeld's weights blow up); and
+ * a cluster that an outlier drags the mean away from but not the median. */
+Test(linalg, geometric_median)
+{
+    const double square[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+    double g[2];
+    cr_assert_geq(sae_geometric_median(square, 4, 2, g), 1);
+    cr_expect(fabs(g[0] - 0.5) < 1e-12 && fabs(g[1] - 0.5) < 1e-12, "square: (%g, %g)", g[0], g[1]);
+    const double line[] = { 0, 1, 10 };
+    cr_assert_geq(sae_geometric_median(line, 3, 1, g), 1);
+    cr_expect(fabs(g[0] - 1) < 1e-6, "0, 1, 10: %.9g", g[0]);
+    double cluster[20];
+    for (int i = 0; i < 9; i++) {
+        cluster[2 * i] = 0.1 * (i % 3 - 1);
+        cluster[2 * i + 1] = 0.1 * (i / 3 - 1);
+    }
+    cluster[18] = cluster[19] = 100;
+    cr_assert_geq(sae_geometric_median(cluster, 10, 2, g), 1);
+    cr_expect(hypot(g[0], g[1]) < 0.2, "the outlier moved the median to (%g, %g)", g[0], g[1]);
+    /* bdec-init: b2 of a linear-decoder model at the mean, then the median */
+    SaeConfig c = sae_config_default();
+    c.n_in = 2;
+    c.n_hidden = 3;
+    c.decoder = SAE_ACT_LINEAR;
+    c.bdec_init = SAE_BDEC_MEAN;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double theta[64] = { 0 };
+    cr_assert_eq(sae_init_bdec(&c, cluster, 10, theta), 0);
+    cr_expect(fabs(theta[l.b2] - 10) < 1e-12 && fabs(theta[l.b2 + 1] - 10) < 1e-12, "mean (%g, %g)",
+              theta[l.b2], theta[l.b2 + 1]);
+    c.bdec_init = SAE_BDEC_MEDIAN;
+    cr_assert_eq(sae_init_bdec(&c, cluster, 10, theta), 0);
+    cr_expect(hypot(theta[l.b2], theta[l.b2 + 1]) < 0.2);
 }

@@ -89,7 +89,8 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "l0_penalty", c->l0_penalty) ||
              add_f64(&z, "bandwidth", c->bandwidth) || add_f64(&z, "jump_init", c->jump_init) ||
              add_f64(&z, "kl_eps", c->kl_eps) || add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
-             add_str(&z, "reduction", sae_reduction_name(c->reduction)) || add_i64(&z, "k", (int64_t)c->topk) ||
+             add_str(&z, "reduction", sae_reduction_name(c->reduction)) ||
+             add_str(&z, "bdec_init", sae_bdec_init_name(c->bdec_init)) || add_i64(&z, "k", (int64_t)c->topk) ||
              add_i64(&z, "batch_topk", c->batch_topk) || add_f64(&z, "threshold", c->threshold) ||
              add_i64(&z, "pre_bias", c->pre_bias) || add_i64(&z, "unit_norm", c->unit_norm) ||
              add_i64(&z, "init_transpose", c->init_transpose) || add_str(&z, "saebench_version", SAE_VERSION) ||
@@ -141,6 +142,7 @@ static int parse_act(const char *s, void *o) { return sae_act_parse(s, o); }
 static int parse_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
 static int parse_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
 static int parse_red(const char *s, void *o) { return sae_reduction_parse(s, o); }
+static int parse_bdec(const char *s, void *o) { return sae_bdec_init_parse(s, o); }
 
 /* The stored hyperparameters (absent ones keep the caller's value: older
  * files), then checked as the flags are (sae_config_problem), so that a bad
@@ -170,7 +172,8 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         get_enum(z, path, "decoder", parse_act, &c->decoder, e) < 0 ||
         get_enum(z, path, "loss", parse_loss, &c->loss, e) < 0 ||
         get_enum(z, path, "kl_tanh", parse_kl, &c->kl_tanh, e) < 0 ||
-        get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0)
+        get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0 ||
+        get_enum(z, path, "bdec_init", parse_bdec, &c->bdec_init, e) < 0)
         return -1;
     double k = 0;
     const int krc = get_scalar(z, path, "k", &k, e);

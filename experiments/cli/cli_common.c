@@ -224,6 +224,7 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_bool(j, "pre_bias", c->pre_bias);
     sae_json_bool(j, "unit_norm", c->unit_norm);
     sae_json_bool(j, "init_transpose", c->init_transpose);
+    sae_json_str(j, "bdec_init", sae_bdec_init_name(c->bdec_init));
     sae_json_str(j, "reduction", sae_reduction_name(c->reduction));
     sae_json_num(j, "lambda", c->lambda);
     sae_json_num(j, "l1_weight", c->l1_weight);

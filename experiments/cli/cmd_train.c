@@ -69,13 +69,14 @@ static int read_init(SaeRunSpec *s, SaeConfig *c, double **theta, SaeError *e)
 }
 
 /* The initial weights: --init's (whose shape must fit the data) or the
- * seeded UFLDL initialisation. */
-static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, size_t n_in, double **theta, SaeError *e)
+ * seeded UFLDL initialisation, b2 then from the training rows tr when
+ * --bdec-init says so. */
+static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, const SaeData *tr, double **theta, SaeError *e)
 {
     if (s->init_path) {
-        if (n_in != c->n_in)
+        if (tr->cols != c->n_in)
             return sae_fail(e, "%s: a %zu -> %zu model does not fit data with %zu columns", s->init_path, c->n_in,
-                            c->n_hidden, n_in);
+                            c->n_hidden, tr->cols);
         return 0;
     }
     SaeLayout l;
@@ -83,6 +84,8 @@ static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, size_t n_in, d
     if (!(*theta = sae_alloc_array(l.total, sizeof(double))))
         return sae_fail(e, "out of memory for %zu parameters", l.total);
     sae_init_params(c, s->train.seed, *theta);
+    if (sae_init_bdec(c, tr->x, tr->rows, *theta))
+        return sae_fail(e, "out of memory for --bdec-init");
     return 0;
 }
 
@@ -351,7 +354,7 @@ int sae_cmd_train(int argc, char **argv)
         goto out;
     }
     if (sae_check_targets(&c, s.data_spec, &tr, &e) || sae_check_targets(&c, s.data_spec, &te, &e) ||
-        initial_theta(&s, &c, tr.cols, &theta, &e) || save_inputs(&s, &c, &tr, theta, &e)) {
+        initial_theta(&s, &c, &tr, &theta, &e) || save_inputs(&s, &c, &tr, theta, &e)) {
         code = sae_cli_error("train", SAE_EXIT_INPUT, "%s", e.msg);
         goto out;
     }

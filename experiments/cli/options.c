@@ -42,6 +42,7 @@ static int p_act_dec(const char *s, void *o)
 static int p_loss(const char *s, void *o) { return sae_loss_parse(s, o); }
 static int p_kl(const char *s, void *o) { return sae_kl_tanh_parse(s, o); }
 static int p_red(const char *s, void *o) { return sae_reduction_parse(s, o); }
+static int p_bdec(const char *s, void *o) { return sae_bdec_init_parse(s, o); }
 static int p_optim(const char *s, void *o) { return sae_optimizer_parse(s, o); }
 static int p_prec(const char *s, void *o) { return sae_precision_parse(s, o); }
 static int p_cpumask(const char *s, void *o) { return sae_cpu_mask_parse(s, o); }
@@ -111,6 +112,8 @@ static const Opt opts[] = {
       "[=yes|no]: decoder atoms (W2's columns; tied: W1's rows) kept at norm 1, the gradient along each removed "
       "(sgd, adam)" },
     { "init-transpose", K_BOOL, F(model.init_transpose), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: untied W2 starts as W1^T" },
+    { "bdec-init", K_ENUM, F(model.bdec_init), TR, 0, 0, 0, 0, p_bdec, "zero|mean|median",
+      "where b2 (the decoder's bias, b_dec) starts: the training rows' mean or geometric median (linear decoder)" },
     { "reduction", K_ENUM, F(model.reduction), BOTH, 0, 0, 0, 0, p_red, "sum|mean",
       "objective scale: sum = UFLDL's (1/m) sum 1/2||x^-x||^2; mean = PyTorch/Keras MSELoss/'mse'" },
     { "lambda", K_DOUBLE, F(model.lambda), BOTH, 0, INF, 0, 0, 0, 0,

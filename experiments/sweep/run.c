@@ -274,6 +274,10 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
     if (!theta)
         return sae_fail(e, "out of memory for run %s", id);
     sae_init_params(&c, s.train.seed, theta);
+    if (sae_init_bdec(&c, sw->data.train.x, sw->data.train.rows, theta)) {
+        free(theta);
+        return sae_fail(e, "out of memory for run %s's bdec-init", id);
+    }
     sw->prog->unit = s.train.optimizer == SAE_OPT_LBFGS ? "iter" : "epoch";
     s.train.progress = sae_progress_update;
     s.train.progress_ctx = sw->prog;
