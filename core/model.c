@@ -25,6 +25,7 @@ SaeConfig sae_config_default(void)
         .kl_tanh = SAE_KL_RESCALE,
         .bandwidth = 1e-3,
         .jump_init = 1e-3,
+        .aux_weight = 1.0 / 32,
     };
 }
 
@@ -67,7 +68,8 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
                     { "l1_activity", "l1-activity", c->l1_activity },
                     { "beta", "beta", c->beta },
                     { "gamma", "gamma", c->gamma },
-                    { "l0_penalty", "l0-penalty", c->l0_penalty } };
+                    { "l0_penalty", "l0-penalty", c->l0_penalty },
+                    { "aux_weight", "aux-weight", c->aux_weight } };
     for (size_t i = 0; i < sizeof weights / sizeof *weights; i++)
         if (!(weights[i].v >= 0 && isfinite(weights[i].v))) {
             snprintf(err, errlen, "%s must be a finite number >= 0, got %g", weights[i].flag, weights[i].v);
@@ -80,6 +82,14 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
     if (!(c->bandwidth > 0 && isfinite(c->bandwidth))) {
         snprintf(err, errlen, "bandwidth must be a finite number > 0, got %g", c->bandwidth);
         return "bandwidth";
+    }
+    if (c->aux_k && (c->encoder != SAE_ACT_RELU || c->decoder != SAE_ACT_LINEAR || c->loss != SAE_LOSS_MSE)) {
+        snprintf(err, errlen, "aux-k (AuxK) needs the relu encoder, the linear decoder and mse");
+        return "aux_k";
+    }
+    if (c->aux_k > c->n_hidden) {
+        snprintf(err, errlen, "aux-k %zu is more than the %zu hidden units", c->aux_k, c->n_hidden);
+        return "aux_k";
     }
     if (c->bdec_init != SAE_BDEC_ZERO && c->decoder != SAE_ACT_LINEAR) {
         snprintf(err, errlen, "bdec-init %s needs the linear decoder (b2 is then a point of the data's space)",
@@ -131,7 +141,7 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
 
 int sae_topk_sparse(const SaeConfig *c)
 {
-    return c->topk && !c->batch_topk && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
+    return c->topk && !c->batch_topk && !c->aux_k && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
 }
 
 int sae_layout(const SaeConfig *c, SaeLayout *l)

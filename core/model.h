@@ -50,6 +50,8 @@ typedef struct SaeConfig {
     double beta, rho;   /* KL sparsity weight and target */
     double gamma;       /* contractive weight */
     double l0_penalty;  /* l0 (1/m) sum #{h_ij != 0} (§3 [l0]; trained through jumprelu's thresholds) */
+    double aux_weight;  /* AuxK: alpha, the weight of the dead units' residual loss (§3 [auxk]) */
+    size_t aux_k;       /* AuxK: the dead units each sample may use (0: no AuxK) */
     double bandwidth;   /* jumprelu: the straight-through estimator's kernel width, default 1e-3 */
     double jump_init;   /* jumprelu: every threshold at initialisation, default 1e-3 (Gemma Scope's) */
     double kl_eps;      /* the clamp of rho-hat, default 1e-6 */
@@ -65,11 +67,12 @@ typedef struct SaeConfig {
 } SaeConfig;
 
 /* The penalties of J (§3), once: X(term, weight field), in SaeTerms order. */
-#define SAE_PENALTIES(X) X(l2, lambda) X(l1w, l1_weight) X(l1a, l1_activity) X(kl, beta) X(cae, gamma) X(l0, l0_penalty)
+#define SAE_PENALTIES(X) \
+    X(l2, lambda) X(l1w, l1_weight) X(l1a, l1_activity) X(kl, beta) X(cae, gamma) X(l0, l0_penalty) X(aux, aux_weight)
 
 /* Every term of the objective, reported separately. */
 typedef struct SaeTerms {
-    double loss, recon, l2, l1w, l1a, kl, cae, l0;
+    double loss, recon, l2, l1w, l1a, kl, cae, l0, aux;
 } SaeTerms;
 
 /* Offsets of the parameter blocks in theta (w2 == SIZE_MAX when tied; jt,
@@ -154,6 +157,13 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         /* BatchTopK: the batch selection when set (the trainer's steps), \
          * the learned threshold otherwise (evaluation). */ \
         int training; \
+        /* AuxK: dead (k flags, set by the trainer; all 0 elsewhere, where the \
+         * loss is 0), the activations before TopK, the dead units' code \
+         * Z_aux, the residual's reconstruction, then its delta, and G_aux. */ \
+        unsigned char *dead; \
+        T *hpre, *zaux, *ehat, *gaux, *aval; \
+        uint32_t *aidx, *dead_list; /* the selection (m x aux_k), the dead units (k) */ \
+        double aux_sum; \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \
     SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \

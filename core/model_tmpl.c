@@ -31,6 +31,21 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->hsum = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
+    if (c->aux_k) {
+        size_t mA;
+        w->dead = calloc(k, 1);
+        w->dead_list = sae_alloc_array(k, sizeof(uint32_t));
+        w->hpre = sae_alloc_array(mk, sizeof(T));
+        w->zaux = sae_alloc_array(mk, sizeof(T));
+        w->gaux = sae_alloc_array(mk, sizeof(T));
+        w->ehat = sae_alloc_array(mn, sizeof(T));
+        if (sae_mul_overflow(batch, c->aux_k, &mA) || !w->dead || !w->dead_list || !w->hpre || !w->zaux || !w->gaux ||
+            !w->ehat || !(w->aval = sae_alloc_array(mA, sizeof(T))) ||
+            !(w->aidx = sae_alloc_array(mA, sizeof(uint32_t)))) {
+            FN(sae_work_free)(w);
+            return NULL;
+        }
+    }
     if (c->encoder == SAE_ACT_JUMPRELU && !(w->z1 = sae_alloc_array(mk, sizeof(T)))) {
         FN(sae_work_free)(w);
         return NULL;
@@ -83,6 +98,14 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->w2t);
     free(w->gw2t);
     free(w->z1);
+    free(w->dead);
+    free(w->hpre);
+    free(w->zaux);
+    free(w->gaux);
+    free(w->ehat);
+    free(w->aval);
+    free(w->aidx);
+    free(w->dead_list);
     free(w);
 }
 
@@ -174,7 +197,7 @@ void FN(sae_atoms_normalise)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta)
 
 void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 {
-    w->recon_sum = w->l1a_sum = w->l0_sum = 0;
+    w->recon_sum = w->l1a_sum = w->l0_sum = w->aux_sum = 0;
     for (size_t j = 0; j < c->n_hidden; j++) w->hsum[j] = w->dsq[j] = 0;
 }
 
@@ -203,6 +226,48 @@ static void FN(keep_above)(size_t cnt, T thr, T *h)
             h[i] = 0;
 }
 
+/* [auxk]: Z_aux, each row's aux_k largest activations among the dead units
+ * (the kernel's topk over the dead columns, gathered into gaux), E^ =
+ * Z_aux W2^T, and the sum over the rows of |E^_i - e_i|^2 / |e_i|^2 with e
+ * = X - X^ (rows with e_i = 0 add nothing). 0 when no unit is dead. */
+static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *W1,
+                               const T *W2, const T *x, size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    size_t nd = 0;
+    for (size_t j = 0; j < k; j++) nd += w->dead[j] != 0;
+    memset(w->zaux, 0, m * k * sizeof(T));
+    if (!nd)
+        return 0;
+    T *compact = w->gaux; /* m x nd, free until the backward pass */
+    for (size_t j = 0, q = 0; j < k; j++)
+        if (w->dead[j])
+            w->dead_list[q++] = (uint32_t)j;
+    for (size_t i = 0; i < m; i++)
+        for (size_t q = 0; q < nd; q++) compact[i * nd + q] = w->hpre[i * k + w->dead_list[q]];
+    const size_t ka = c->aux_k < nd ? c->aux_k : nd;
+    kt->topk(m, nd, ka, compact, w->aidx, w->aval);
+    for (size_t i = 0; i < m; i++)
+        for (size_t q = 0; q < ka; q++) w->zaux[i * k + w->dead_list[w->aidx[i * ka + q]]] = w->aval[i * ka + q];
+    if (c->tied)
+        kt->gemm_nn(m, n, k, 1, w->zaux, k, W1, n, 0, w->ehat, n);
+    else
+        kt->gemm_nt(m, n, k, 1, w->zaux, k, W2, k, 0, w->ehat, n);
+    double sum = 0;
+    for (size_t i = 0; i < m; i++) {
+        double se = 0, ee = 0;
+        for (size_t d = 0; d < n; d++) {
+            const double e = (double)x[i * n + d] - (double)w->xh[i * n + d];
+            const double r = (double)w->ehat[i * n + d] - e;
+            se += r * r;
+            ee += e * e;
+        }
+        if (ee > 0)
+            sum += se / ee;
+    }
+    return sum;
+}
+
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -226,6 +291,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     } else {
         kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
     }
+    if (c->aux_k) /* [auxk] chooses among the activations TopK drops */
+        memcpy(w->hpre, H, m * k * sizeof(T));
     if (c->topk && c->topk < k) {
         if (!c->batch_topk) /* [topk] */
             kt->topk(m, k, c->topk, H, w->idx, w->val);
@@ -248,6 +315,9 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         kt->gemm_bias_act(m, n, k, H, k, W1, n, 0, b2, (int)c->decoder, z2, Xh);
     else
         kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
+
+    if (c->aux_k)
+        w->aux_sum += FN(auxk_forward)(c, kt, w, W1, W2, x, m);
 
     /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
     if (c->loss == SAE_LOSS_BCE)
@@ -309,7 +379,8 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         t.cae = c->gamma * cae / (double)m;
     }
     t.l0 = c->l0_penalty * w->l0_sum / (double)m;
-    t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae + t.l0;
+    t.aux = c->aux_weight * w->aux_sum / (double)m;
+    t.loss = t.recon + t.l2 + t.l1w + t.l1a + t.kl + t.cae + t.l0 + t.aux;
     return t;
 }
 
@@ -371,6 +442,46 @@ static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, const T *jt, T 
     for (size_t j = 0; j < k; j++) gjt[j] = (T)(EXP(jt[j]) * w->tmp[j]);
 }
 
+/* [auxk]'s gradient, the residual e held fixed: D_aux_i = alpha (2/m)
+ * (E^_i - e_i) / |e_i|^2 (into ehat), into W2 (untied: D_aux^T Z_aux; the
+ * tied decoder path is the caller's), and back through Z_aux = relu(Z1) at
+ * the chosen dead units into D1 (G_H) and its column sums (w->tmp). 0 when
+ * no unit is dead (nothing to add). */
+static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
+                             const T *x, size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    size_t nd = 0;
+    for (size_t j = 0; j < k; j++) nd += w->dead[j] != 0;
+    if (!nd)
+        return 0;
+    const double s = 2 * c->aux_weight / (double)m;
+    for (size_t i = 0; i < m; i++) {
+        double ee = 0;
+        for (size_t d = 0; d < n; d++) {
+            const double e = (double)x[i * n + d] - (double)w->xh[i * n + d];
+            ee += e * e;
+        }
+        for (size_t d = 0; d < n; d++) {
+            const double e = (double)x[i * n + d] - (double)w->xh[i * n + d];
+            w->ehat[i * n + d] = (T)(ee > 0 ? s * ((double)w->ehat[i * n + d] - e) / ee : 0);
+        }
+    }
+    if (c->tied) {
+        kt->gemm_nt(m, k, n, 1, w->ehat, n, p->W1, n, 0, w->gaux, k);
+    } else {
+        kt->gemm_tn(n, k, m, 1, w->ehat, n, w->zaux, k, 1, p->gW2, k);
+        kt->gemm_nn(m, k, n, 1, w->ehat, n, p->W2, k, 0, w->gaux, k);
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            if (w->zaux[i * k + j] > 0) {
+                w->gh[i * k + j] += w->gaux[i * k + j];
+                w->tmp[j] += (double)w->gaux[i * k + j];
+            }
+    return 1;
+}
+
 /* From D2 to the weight and encoder-bias gradients through every hidden
  * unit (§5): three GEMMs of m k n multiply-adds (four when tied). */
 static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
@@ -405,12 +516,15 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
             kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
         kt->colsum(m, k, GH, w->tmp);
     }
+    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p, x, m);
     FN(to_T)(k, w->tmp, gb1);
 
-    /* [grad-enc], [grad-tied]: tied adds the decoder path H^T D2. */
+    /* [grad-enc], [grad-tied]: tied adds the decoder path H^T D2 (and [auxk]'s Z_aux^T D_aux). */
     kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
     if (c->tied)
         kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
+    if (c->tied && aux)
+        kt->gemm_tn(k, n, m, 1, w->zaux, k, w->ehat, n, 1, gW1, n);
 }
 
 /* The same through the K kept units of each row only (§6 [sparse]): the

@@ -53,6 +53,8 @@ const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
     if (c->encoder == SAE_ACT_JUMPRELU && c->gamma != 0)
         return "--encoder jumprelu cannot be trained with --gamma (its Jacobian would need a gradient through the "
                "thresholds)";
+    if (c->aux_k && o->optimizer == SAE_OPT_LBFGS)
+        return "--aux-k needs --optimizer sgd or adam (the dead units are counted over minibatch steps)";
     if (c->batch_topk && o->optimizer == SAE_OPT_LBFGS)
         return "--batch-topk needs --optimizer sgd or adam (its selection and threshold are per minibatch)";
     return NULL;

@@ -58,6 +58,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     if (c->unit_norm)        /* [unit-norm]: from the first step on */
         FN(sae_atoms_normalise)(c, w, theta);
     w->training = 1; /* [batchtopk]: select over each batch */
+    const double window = o->dead_window ? (double)o->dead_window : (double)m;
     r->stop_reason = "epochs";
     for (unsigned ep = 0; ep < o->epochs; ep++) {
         sae_rng_shuffle(&rng, idx, m);
@@ -71,6 +72,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             }
             const size_t mb = m - start < batch ? m - start : batch;
             for (size_t i = 0; i < mb; i++) FN(to_T)(x + idx[start + i] * n, n, xb + i * n);
+            if (c->aux_k) /* [auxk]: the units silent for the last window samples */
+                for (size_t j = 0; j < c->n_hidden; j++) w->dead[j] = r->samples - fired[j] >= window;
             const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
             r->fevals++;
             if (!isfinite(f)) {
@@ -109,7 +112,6 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     }
 finish:
     FN(to_double)(theta, P, theta_io);
-    const double window = o->dead_window ? (double)o->dead_window : (double)m;
     if ((c->encoder == SAE_ACT_RELU || c->encoder == SAE_ACT_JUMPRELU) && r->samples >= window) {
         size_t dead = 0;
         for (size_t j = 0; j < c->n_hidden; j++) dead += r->samples - fired[j] >= window;

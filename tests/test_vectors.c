@@ -57,7 +57,9 @@ static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
         SaeWork##S *w = sae_work_new_##s(&vf->cfg, m); \
         if (vf->cfg.topk) \
             w->sparse = sparse; \
-        w->training = vf->cfg.batch_topk; /* the batch selection of training */ \
+        w->training = vf->cfg.batch_topk;                 /* the batch selection of training */ \
+        const VecArray *dead = vecfile_array(vf, "dead"); /* AuxK's dead units, as a trainer would mark them */ \
+        for (size_t j = 0; dead && j < k; j++) w->dead[j] = dead->v[j] != 0; \
         sae_objective_##s(&vf->cfg, &test_kernels()->s, w, theta, x, m, g, terms); \
         for (size_t i = 0; i < P; i++) grad[i] = g[i]; \
         for (size_t i = 0; i < m * k; i++) H[i] = w->h[i]; \
@@ -100,6 +102,7 @@ static void check_path(const char *name, int f64, int sparse)
     expect_term(label, "term_kl", t.kl, &vf, tol);
     expect_term(label, "term_cae", t.cae, &vf, tol);
     expect_term(label, "term_l0", t.l0, &vf, tol);
+    expect_term(label, "term_aux", t.aux, &vf, tol);
     expect_array(label, "H", H, vecfile_array(&vf, "H"), tol);
     expect_array(label, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
     expect_array(label, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
@@ -122,7 +125,7 @@ static void check_path(const char *name, int f64, int sparse)
 static void check_vector(const char *name, int f64)
 {
     check_path(name, f64, 0);
-    if (strstr(name, "_top")) /* BatchTopK has only the dense path */
+    if (strstr(name, "_top") && !strstr(name, "_auxk")) /* BatchTopK and AuxK have only the dense path */
         check_path(name, f64, 1);
 }
 
@@ -146,3 +149,5 @@ VECTOR_TESTS(v13_top2_prebias_relu_linear_mse_mean_l1act)
 VECTOR_TESTS(v14_prebias_sigmoid_bce_tied_kl_cae)
 VECTOR_TESTS(v15_batchtop2_relu_linear_mse_mean_l1act_l2)
 VECTOR_TESTS(v16_jumprelu_linear_mse_mean_l0_l1act_kl)
+VECTOR_TESTS(v17_top2_auxk2_prebias_relu_linear_mse_mean)
+VECTOR_TESTS(v18_top2_auxk1_tied_relu_linear_mse)

@@ -43,6 +43,10 @@ static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *
         c->l0_penalty = atof(val);
     else if (!strcmp(key, "bandwidth"))
         c->bandwidth = atof(val);
+    else if (!strcmp(key, "aux_k"))
+        c->aux_k = strtoul(val, NULL, 10);
+    else if (!strcmp(key, "aux_weight"))
+        c->aux_weight = atof(val);
     else if (!strcmp(key, "batch_topk"))
         c->batch_topk = atoi(val);
     else if (!strcmp(key, "pre_bias"))

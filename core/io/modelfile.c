@@ -88,6 +88,7 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "l1_activity", c->l1_activity) || add_f64(&z, "beta", c->beta) || add_f64(&z, "rho", c->rho) ||
              add_f64(&z, "gamma", c->gamma) || add_f64(&z, "l0_penalty", c->l0_penalty) ||
              add_f64(&z, "bandwidth", c->bandwidth) || add_f64(&z, "jump_init", c->jump_init) ||
+             add_i64(&z, "aux_k", (int64_t)c->aux_k) || add_f64(&z, "aux_weight", c->aux_weight) ||
              add_f64(&z, "kl_eps", c->kl_eps) || add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
              add_str(&z, "reduction", sae_reduction_name(c->reduction)) ||
              add_str(&z, "bdec_init", sae_bdec_init_name(c->bdec_init)) || add_i64(&z, "k", (int64_t)c->topk) ||
@@ -164,6 +165,7 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         { "l0_penalty", &c->l0_penalty },
         { "bandwidth", &c->bandwidth },
         { "jump_init", &c->jump_init },
+        { "aux_weight", &c->aux_weight },
     };
     for (size_t i = 0; i < sizeof nums / sizeof *nums; i++)
         if (get_scalar(z, path, nums[i].name, nums[i].dst, e) < 0)
@@ -183,6 +185,14 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         return sae_fail(e, "%s: member k: expected a whole number >= 0 (TopK), got %g", path, k);
     if (krc == 0)
         c->topk = (size_t)k;
+    double ak = 0;
+    const int akrc = get_scalar(z, path, "aux_k", &ak, e);
+    if (akrc < 0)
+        return -1;
+    if (akrc == 0 && !(ak >= 0 && ak <= (double)SIZE_MAX / 2 && ak == floor(ak)))
+        return sae_fail(e, "%s: member aux_k: expected a whole number >= 0, got %g", path, ak);
+    if (akrc == 0)
+        c->aux_k = (size_t)ak;
     struct {
         const char *name;
         int *dst;

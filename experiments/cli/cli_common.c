@@ -215,6 +215,10 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_int(j, "hidden", (long long)c->n_hidden);
     sae_json_int(j, "k", (long long)c->topk);
     sae_json_bool(j, "batch_topk", c->batch_topk);
+    if (c->aux_k) {
+        sae_json_int(j, "aux_k", (long long)c->aux_k);
+        sae_json_num(j, "aux_weight", c->aux_weight);
+    }
     if (c->batch_topk)
         sae_json_num(j, "threshold", c->threshold);
     sae_json_str(j, "encoder", sae_act_name(c->encoder));

@@ -33,13 +33,14 @@ torch.set_default_dtype(torch.float64)
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
-               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "l0_penalty", "bandwidth", "batch"]
+               "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "l0_penalty", "bandwidth", "aux_k",
+               "aux_weight", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
             "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch_topk": 0, "pre_bias": 0,
-            "l0_penalty": 0.0, "bandwidth": 1e-3,
+            "l0_penalty": 0.0, "bandwidth": 1e-3, "aux_k": 0, "aux_weight": 0.03125,
             "batch": 6}
-INPUTS = ["W1", "b1", "W2", "b2", "log_threshold", "X"]
+INPUTS = ["W1", "b1", "W2", "b2", "log_threshold", "dead", "X"]
 PARAMS = ["W1", "b1", "W2", "b2", "log_threshold"]
 
 
@@ -48,7 +49,8 @@ def parse(path):
     lines = path.read_text().splitlines()
     # files from before a key: sum, no TopK, no pre-encoder bias
     comment, config, values = lines[0], {"reduction": "sum", "k": "0", "batch_topk": "0", "pre_bias": "0",
-                                         "l0_penalty": "0", "bandwidth": "1e-3"}, {}
+                                         "l0_penalty": "0", "bandwidth": "1e-3", "aux_k": "0",
+                                         "aux_weight": "0.03125"}, {}
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -118,7 +120,7 @@ def derivative_through_h(name, h, z):
     return (h > 0).to(h.dtype)  # relu: f'(0) = 0; TopK: 0 for the units a row drops
 
 
-def objective(cfg, W1, b1, W2, b2, X, T=None):
+def objective(cfg, W1, b1, W2, b2, X, T=None, dead=None):
     """Every term of J (MODEL.md section 3) and the activations."""
     m = X.shape[0]
     tied = int(cfg["tied"]) == 1
@@ -135,6 +137,7 @@ def objective(cfg, W1, b1, W2, b2, X, T=None):
         H = activation(cfg["encoder"], Z1)
         active = (H != 0).to(H.dtype)
     K = int(cfg["k"])
+    Hpre = H
     if 0 < K < H.shape[1] and int(cfg["batch_topk"]):  # BatchTopK in training: the K m largest of the batch
         values, index = H.flatten().topk(K * m)
         H = torch.zeros_like(H).flatten().scatter(0, index, values).reshape(H.shape)
@@ -166,8 +169,17 @@ def objective(cfg, W1, b1, W2, b2, X, T=None):
     D = derivative_through_h(cfg["encoder"], H, Z1)
     cae = gamma * ((D ** 2) * (W1 ** 2).sum(dim=1)).sum() / m
     l0 = float(cfg["l0_penalty"]) * active.sum() / m
+    aux = torch.zeros(())
+    if int(cfg["aux_k"]) and dead is not None and dead.sum() > 0:  # AuxK: the residual, held fixed, from dead units
+        mask = dead.reshape(-1) > 0
+        ka = min(int(cfg["aux_k"]), int(mask.sum()))
+        values, index = Hpre.masked_fill(~mask, -1.0).topk(ka, dim=1)
+        Zaux = torch.zeros_like(Hpre).scatter(1, index, values)
+        e = (X - Xh).detach()
+        ehat = Zaux @ Wd.T
+        aux = float(cfg["aux_weight"]) * (((ehat - e) ** 2).sum(1) / (e ** 2).sum(1)).mean()
     terms = {"term_recon": recon, "term_l2": l2, "term_l1w": l1, "term_l1a": act, "term_kl": kl, "term_cae": cae,
-             "term_l0": l0}
+             "term_l0": l0, "term_aux": aux}
     return terms, H, Xh, rhohat
 
 
@@ -176,7 +188,7 @@ def expected(cfg, values):
     tied = int(cfg["tied"]) == 1
     params = {k: values[k].clone().requires_grad_(True) for k in PARAMS if k in values}
     terms, H, Xh, rhohat = objective(cfg, params["W1"], params["b1"], params.get("W2"), params["b2"], values["X"],
-                                     params.get("log_threshold"))
+                                     params.get("log_threshold"), values.get("dead"))
     loss = sum(terms.values())
     loss.backward()
     out = {"loss": float(loss)}
@@ -232,6 +244,8 @@ def new_case(args):
     if int(cfg["tied"]) == 0:
         values["W2"] = uniform(n, k, -r, r)
     values["b2"] = uniform(n, 1, -0.1, 0.1)
+    if int(cfg["aux_k"]):  # AuxK: units 1 and 3 dead
+        values["dead"] = torch.tensor([[float(j in (1, 3))] for j in range(k)])
     if cfg["encoder"] == "jumprelu":  # thresholds spread over the pre-activations' range, some near an entry
         values["log_threshold"] = torch.log(uniform(k, 1, 0.05, 0.4))
     values["X"] = uniform(m, n, 0.1, 0.9)
