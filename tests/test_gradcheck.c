@@ -168,45 +168,36 @@ Test(gradcheck, topk_grid)
     cr_expect_eq(cases, 336);
 }
 
-/* JumpReLU (core/MODEL.md [jumprelu]): through the weights and biases h is
- * relu's above the thresholds; every decoder/loss pair, tying, penalty
- * and the pre-encoder bias (the thresholds' own gradient is the PyTorch
- * vectors'). */
-Test(gradcheck, jumprelu_grid)
+/* Every decoder/loss pair and tying, with and without the pre-encoder bias,
+ * for the penalty sets 0, pen_step, 2 pen_step ... at reduction mean;
+ * returns the cases checked. */
+static int pre_dl_tied_pen_grid(const char *what, SaeAct enc, size_t topk, int path, int pen_step, uint32_t seed)
 {
     static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
     int cases = 0;
     for (int pre = 0; pre < 2; pre++)
         for (int dl = 0; dl < 3; dl++)
             for (int tied = 0; tied < 2; tied++)
-                for (int pen = 0; pen < PEN_COUNT; pen++) {
+                for (int pen = 0; pen < PEN_COUNT; pen += pen_step) {
                     const double err =
-                        check_case(SAE_ACT_JUMPRELU, 0, 0, pre, dl, tied, pen, SAE_RED_MEAN, 5000u + (uint32_t)cases);
-                    cr_expect_lt(err, 1e-7, "jumprelu%s %s %s %s: relative error %.3g", pre ? " pre-bias" : "",
+                        check_case(enc, topk, path, pre, dl, tied, pen, SAE_RED_MEAN, seed + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "%s%s %s %s %s: relative error %.3g", what, pre ? " pre-bias" : "",
                                  dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
                     cases++;
                 }
-    cr_expect_eq(cases, 84);
+    return cases;
 }
 
+/* JumpReLU (core/MODEL.md [jumprelu]): through the weights and biases h is
+ * relu's above the thresholds; every penalty (the thresholds' own gradient
+ * is the PyTorch vectors'). */
+Test(gradcheck, jumprelu_grid) { cr_expect_eq(pre_dl_tied_pen_grid("jumprelu", SAE_ACT_JUMPRELU, 0, 0, 1, 5000u), 84); }
+
 /* BatchTopK in training (core/MODEL.md [batchtopk]): the K m largest of the
- * batch, K = 2 of 5 (14 of 35 entries), with and without the pre-encoder
- * bias, every decoder/loss pair, tying, and no penalty or all of them. */
+ * batch, K = 2 of 5 (14 of 35 entries), no penalty or all of them. */
 Test(gradcheck, batch_topk_grid)
 {
-    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
-    int cases = 0;
-    for (int pre = 0; pre < 2; pre++)
-        for (int dl = 0; dl < 3; dl++)
-            for (int tied = 0; tied < 2; tied++)
-                for (int pen = 0; pen < PEN_COUNT; pen += PEN_COUNT - 1) {
-                    const double err =
-                        check_case(SAE_ACT_RELU, 2, 2, pre, dl, tied, pen, SAE_RED_MEAN, 4000u + (uint32_t)cases);
-                    cr_expect_lt(err, 1e-7, "batch top-2%s %s %s %s: relative error %.3g", pre ? " pre-bias" : "",
-                                 dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
-                    cases++;
-                }
-    cr_expect_eq(cases, 24);
+    cr_expect_eq(pre_dl_tied_pen_grid("batch top-2", SAE_ACT_RELU, 2, 2, PEN_COUNT - 1, 4000u), 24);
 }
 
 /* The pre-encoder bias (core/MODEL.md [pre-bias]): b2 reaches J through the

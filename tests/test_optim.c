@@ -395,6 +395,17 @@ Test(optim, adam_trajectory_follows_the_algorithm)
     free(v);
 }
 
+/* toy_config with relu units and a linear decoder (the dictionary-learning
+ * models' pair) and n_hidden units. */
+static SaeConfig relu_linear_config(size_t hidden)
+{
+    SaeConfig c = toy_config();
+    c.n_hidden = hidden;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    return c;
+}
+
 /* The atoms of c in theta: W2's columns, or W1's rows when tied. */
 static double atom_entry(const SaeConfig *c, const double *th, size_t j, size_t d)
 {
@@ -452,9 +463,7 @@ Test(optim, unit_norm_project_and_normalise)
  * at norm 1; with init_transpose W2 starts as W1^T; L-BFGS is refused. */
 Test(optim, unit_norm_training_keeps_atoms_unit)
 {
-    SaeConfig c = toy_config();
-    c.encoder = SAE_ACT_RELU;
-    c.decoder = SAE_ACT_LINEAR;
+    SaeConfig c = relu_linear_config(5);
     c.unit_norm = 1;
     c.init_transpose = 1;
     size_t P;
@@ -492,10 +501,7 @@ Test(optim, unit_norm_training_keeps_atoms_unit)
  * or L-BFGS report NaN. */
 Test(optim, dead_latents_over_the_window)
 {
-    SaeConfig c = toy_config();
-    c.n_hidden = 4;
-    c.encoder = SAE_ACT_RELU;
-    c.decoder = SAE_ACT_LINEAR;
+    SaeConfig c = relu_linear_config(4);
     size_t P;
     double *th = start_theta(&c, 41, &P), *x = toy_data(40, 9, 42);
     SaeLayout l;
@@ -533,10 +539,7 @@ Test(optim, dead_latents_over_the_window)
  * step kept, which the objective at the initial weights shows. */
 Test(optim, batch_topk_threshold_follows_the_smallest_kept)
 {
-    SaeConfig c = toy_config();
-    c.n_hidden = 6;
-    c.encoder = SAE_ACT_RELU;
-    c.decoder = SAE_ACT_LINEAR;
+    SaeConfig c = relu_linear_config(6);
     c.topk = 2;
     c.batch_topk = 1;
     size_t P;
