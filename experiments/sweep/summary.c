@@ -89,6 +89,9 @@ static const Metric summary_metrics[] = {
     { "rho_abs_dev", "mean \\|ρ̂ − ρ\\|", 0 },
     { "frac_near_zero", "frac < τ", 0 },
     { "dead_frac", "dead", 0 },
+    { "train_dead_frac", "dead in training", 0 },
+    { "l0", "L0", 0 },
+    { "fvu", "FVU", 0 },
     { "lifetime_sparsity", "lifetime sparsity", 0 },
     { "population_sparsity", "population sparsity", 0 },
     { "silent_sample_frac", "silent samples", 1 },
@@ -242,7 +245,7 @@ static void write_table(FILE *f, const SaeSweepConfig *c, const SaeRows *r, cons
 }
 
 /* The metrics a comparison reports. */
-static const char *const compared[] = { "recon_per_sample", "probe_acc", "rho_mean", "jac_norm" };
+static const char *const compared[] = { "recon_per_sample", "probe_acc", "rho_mean", "jac_norm", "fvu", "dead_frac" };
 enum { N_COMPARED = sizeof compared / sizeof *compared, MAX_CELL_LINES = 24 };
 
 /* One comparison: value v of axis a against its first value, at the other
