@@ -191,7 +191,7 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
 }
 
 static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear", "jumprelu" };
-static const char *const loss_names[] = { "mse", "bce" };
+static const char *const loss_names[] = { "mse", "bce", "nmse" };
 static const char *const kl_tanh_names[] = { "rescale", "raw" };
 static const char *const reduction_names[] = { "sum", "mean" };
 static const char *const bdec_init_names[] = { "zero", "mean", "median" };
@@ -221,7 +221,7 @@ int sae_act_parse(const char *s, SaeAct *a)
 
 int sae_loss_parse(const char *s, SaeLoss *l)
 {
-    const int i = lookup(s, loss_names, 2);
+    const int i = lookup(s, loss_names, 3);
     if (i < 0)
         return -1;
     *l = (SaeLoss)i;
@@ -251,7 +251,7 @@ int sae_reduction_parse(const char *s, SaeReduction *r)
  * drops the 1/2 of [l2]. */
 double sae_recon_scale(const SaeConfig *c)
 {
-    if (c->reduction == SAE_RED_SUM)
+    if (c->reduction == SAE_RED_SUM || c->loss == SAE_LOSS_NMSE) /* nmse: a ratio per sample already */
         return 1;
     return (c->loss == SAE_LOSS_MSE ? 2.0 : 1.0) / (double)c->n_in;
 }

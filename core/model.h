@@ -29,7 +29,9 @@ extern "C" {
 /* JUMPRELU: h = z where z exceeds a learned per-unit threshold (§2
  * [jumprelu]); an encoder only, computed outside the kernels' SAE_K_* set. */
 typedef enum { SAE_ACT_SIGMOID, SAE_ACT_TANH, SAE_ACT_RELU, SAE_ACT_LINEAR, SAE_ACT_JUMPRELU } SaeAct;
-typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE } SaeLoss;
+/* NMSE: (1/m) sum_i |x^_i - x_i|^2 / |x_i|^2, the TopK papers' normalised
+ * MSE (§3 [recon-nmse]). */
+typedef enum { SAE_LOSS_MSE, SAE_LOSS_BCE, SAE_LOSS_NMSE } SaeLoss;
 typedef enum { SAE_KL_RESCALE, SAE_KL_RAW } SaeKlTanh;
 /* The scale of R and P_L2 (core/MODEL.md §3 [reduction]): sum is UFLDL's,
  * mean is PyTorch's and Keras's default (MSELoss(), 'mse', l2(lambda)). */
@@ -42,7 +44,7 @@ typedef struct SaeConfig {
     size_t n_in, n_hidden;
     SaeAct encoder; /* sigmoid, tanh, relu or jumprelu */
     SaeAct decoder; /* sigmoid or linear */
-    SaeLoss loss;   /* bce only with the sigmoid decoder */
+    SaeLoss loss;   /* bce only with the sigmoid decoder; nmse ignores the reduction */
     int tied;
     double lambda;      /* L2 weight decay, (lambda/2)||W||^2 (mean: lambda ||W||^2) */
     double l1_weight;   /* l1w sum |W| */

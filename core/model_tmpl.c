@@ -268,6 +268,18 @@ static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     return sum;
 }
 
+/* [recon-nmse]: sum_i |x^_i - x_i|^2 / |x_i|^2 over the rows with x_i != 0. */
+static double FN(nmse_sum)(size_t m, size_t n, const TNAME(SaeKernels) *kt, const T *xh, const T *x)
+{
+    double sum = 0;
+    for (size_t i = 0; i < m; i++) {
+        const double xx = kt->dot(n, x + i * n, x + i * n);
+        if (xx > 0)
+            sum += kt->sqdiff_sum(n, xh + i * n, x + i * n) / xx;
+    }
+    return sum;
+}
+
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -322,6 +334,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
     if (c->loss == SAE_LOSS_BCE)
         w->recon_sum += kt->bce_sum(m * n, Z2, x);
+    else if (c->loss == SAE_LOSS_NMSE)
+        w->recon_sum += FN(nmse_sum)(m, n, kt, Xh, x);
     else
         w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
     if (c->l1_activity != 0)
@@ -581,8 +595,18 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
 
     /* [delta-out]: D2 = s (X^ - X)/m (s: the reduction's scale of R), times g'(Z2) for MSE with a sigmoid
      * decoder, and its column sums (gb2), in one pass. */
-    const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
-    kt->out_delta(m, n, d2_scale, w->xh, x, c->loss == SAE_LOSS_MSE && c->decoder == SAE_ACT_SIGMOID, w->d2, w->tmp);
+    const int sig = c->loss != SAE_LOSS_BCE && c->decoder == SAE_ACT_SIGMOID;
+    if (c->loss == SAE_LOSS_NMSE) { /* [recon-nmse]: row i's scale is (2/m) / |x_i|^2, then the column sums */
+        for (size_t i = 0; i < m; i++) {
+            const double xx = kt->dot(n, x + i * n, x + i * n);
+            const T s = (T)(xx > 0 ? 2 / ((double)m * xx) : 0);
+            kt->out_delta(1, n, s, w->xh + i * n, x + i * n, sig, w->d2 + i * n, w->tmp);
+        }
+        kt->colsum(m, n, w->d2, w->tmp);
+    } else {
+        const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
+        kt->out_delta(m, n, d2_scale, w->xh, x, sig, w->d2, w->tmp);
+    }
     FN(to_T)(n, w->tmp, grad + L.b2);
 
     if (w->sparse)

@@ -92,8 +92,9 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
         c.cfg.jump_init = 0.1;
         c.cfg.l0_penalty = 0.05;
     }
-    c.cfg.decoder = dec_loss == 1 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
-    c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : SAE_LOSS_MSE;
+    /* dec_loss: sigmoid-mse, linear-mse, sigmoid-bce, sigmoid-nmse, linear-nmse */
+    c.cfg.decoder = dec_loss == 1 || dec_loss == 4 ? SAE_ACT_LINEAR : SAE_ACT_SIGMOID;
+    c.cfg.loss = dec_loss == 2 ? SAE_LOSS_BCE : dec_loss >= 3 ? SAE_LOSS_NMSE : SAE_LOSS_MSE;
     c.cfg.tied = tied;
     c.cfg.reduction = red;
     set_penalty(&c.cfg, pen);
@@ -186,6 +187,28 @@ static int pre_dl_tied_pen_grid(const char *what, SaeAct enc, size_t topk, int p
                     cases++;
                 }
     return cases;
+}
+
+/* The normalised MSE (core/MODEL.md [recon-nmse]): each row's error over
+ * its norm; every encoder, both decoders, tying, no penalty or all of them,
+ * and TopK K = 2 of 5 on its sparse path. */
+Test(gradcheck, nmse_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-nmse", "linear-nmse" };
+    int cases = 0;
+    for (int enc = SAE_ACT_SIGMOID; enc <= SAE_ACT_RELU + 1; enc++)
+        for (int dl = 3; dl <= 4; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = 0; pen < PEN_COUNT; pen += PEN_COUNT - 1) {
+                    const int topk = enc > SAE_ACT_RELU;
+                    const double err = check_case(topk ? SAE_ACT_RELU : (SaeAct)enc, topk ? 2 : 0, topk, 0, dl, tied,
+                                                  pen, SAE_RED_SUM, 6000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "%s %s %s %s: relative error %.3g",
+                                 topk ? "top-2 sparse" : sae_act_name((SaeAct)enc), dl_names[dl - 3],
+                                 tied ? "tied" : "untied", pen_names[pen], err);
+                    cases++;
+                }
+    cr_expect_eq(cases, 32);
 }
 
 /* JumpReLU (core/MODEL.md [jumprelu]): through the weights and biases h is

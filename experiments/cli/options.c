@@ -100,8 +100,8 @@ static const Opt opts[] = {
     { "encoder", K_ENUM, F(model.encoder), BOTH, 0, 0, 0, 0, p_act_enc, "sigmoid|tanh|relu|jumprelu",
       "encoder activation f (jumprelu: learned per-unit thresholds, with --l0-penalty)" },
     { "decoder", K_ENUM, F(model.decoder), BOTH, 0, 0, 0, 0, p_act_dec, "sigmoid|linear", "decoder activation g" },
-    { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce",
-      "reconstruction loss (bce needs the sigmoid decoder)" },
+    { "loss", K_ENUM, F(model.loss), BOTH, 0, 0, 0, 0, p_loss, "mse|bce|nmse",
+      "reconstruction loss (bce needs the sigmoid decoder; nmse: |x^-x|^2/|x|^2 per sample)" },
     { "tied", K_BOOL, F(model.tied), TR, 0, 0, 0, 0, 0, 0, "[=yes|no]: tied weights W2 = W1^T" },
     { "batch-topk", K_BOOL, F(model.batch_topk), TR, 0, 0, 0, 0, 0, 0,
       "[=yes|no]: BatchTopK: keep the k x batch largest activations of a training batch; per sample at a "

@@ -160,6 +160,8 @@ def objective(cfg, W1, b1, W2, b2, X, T=None, dead=None):
         else:
             recon = 0.5 * ((Xh - X) ** 2).sum() / m
         l2 = 0.5 * lam * sum((W ** 2).sum() for W in weights)
+    if cfg["loss"] == "nmse":  # the TopK papers' normalised MSE, per sample, whatever the reduction
+        recon = (((Xh - X) ** 2).sum(1) / (X ** 2).sum(1)).mean()
     l1 = l1w * sum(W.abs().sum() for W in weights)
     act = l1a * H.abs().sum() / m
     a = (H + 1) / 2 if cfg["encoder"] == "tanh" and cfg["kl_tanh"] == "rescale" else H
