@@ -83,6 +83,11 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen)
         snprintf(err, errlen, "bandwidth must be a finite number > 0, got %g", c->bandwidth);
         return "bandwidth";
     }
+    if (c->l1_dec_norm && c->encoder != SAE_ACT_RELU && c->encoder != SAE_ACT_SIGMOID) {
+        snprintf(err, errlen, "l1-dec-norm needs an encoder whose activations are >= 0 (relu, sigmoid), got %s",
+                 sae_act_name(c->encoder));
+        return "l1_dec_norm";
+    }
     if (c->aux_k && (c->encoder != SAE_ACT_RELU || c->decoder != SAE_ACT_LINEAR || c->loss != SAE_LOSS_MSE)) {
         snprintf(err, errlen, "aux-k (AuxK) needs the relu encoder, the linear decoder and mse");
         return "aux_k";

@@ -48,7 +48,8 @@ typedef struct SaeConfig {
     int tied;
     double lambda;      /* L2 weight decay, (lambda/2)||W||^2 (mean: lambda ||W||^2) */
     double l1_weight;   /* l1w sum |W| */
-    double l1_activity; /* l1a mean_i sum_j |H_ij| */
+    double l1_activity; /* l1a mean_i sum_j |H_ij| (l1_dec_norm: each |H_ij| times |W2_j|) */
+    int l1_dec_norm;    /* the L1 activity weighted by the decoder atoms' norms (§3 [l1a-dec]) */
     double beta, rho;   /* KL sparsity weight and target */
     double gamma;       /* contractive weight */
     double l0_penalty;  /* l0 (1/m) sum #{h_ij != 0} (§3 [l0]; trained through jumprelu's thresholds) */
@@ -145,6 +146,7 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         T *h, *z2, *xh, *d2, *gh;           /* m x k, m x n, m x n, m x n, m x k */ \
         T *vec_k;                           /* k: the KL row, then the CAE scales */ \
         double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
+        double *dnorm;                      /* k: the decoder atoms' norms (l1_dec_norm) */ \
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
         double l0_sum;                      /* the non-zero activations */ \
         T *z1;                              /* jumprelu: m x k, the pre-activation */ \

@@ -31,6 +31,7 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
     w->hsum = sae_alloc_array(k, sizeof(double));
     w->rnorm = sae_alloc_array(k, sizeof(double));
     w->tmp = sae_alloc_array(n > k ? n : k, sizeof(double));
+    w->dnorm = sae_alloc_array(k, sizeof(double));
     if (c->aux_k) {
         size_t mA;
         w->dead = calloc(k, 1);
@@ -70,7 +71,7 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
         }
     }
     if (!w->h || !w->gh || !w->z2 || !w->xh || !w->d2 || !w->vec_k || !w->rhohat || !w->dsq || !w->hsum || !w->rnorm ||
-        !w->tmp) {
+        !w->tmp || !w->dnorm) {
         FN(sae_work_free)(w);
         return NULL;
     }
@@ -92,6 +93,7 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->hsum);
     free(w->rnorm);
     free(w->tmp);
+    free(w->dnorm);
     free(w->idx);
     free(w->val);
     free(w->dsel);
@@ -280,6 +282,25 @@ static double FN(nmse_sum)(size_t m, size_t n, const TNAME(SaeKernels) *kt, cons
     return sum;
 }
 
+/* [l1a-dec]: sum_ij |h_ij| |W2_j|, with the atoms' norms into dnorm. */
+static double FN(dec_norm_l1)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *W1, const T *W2, const T *H,
+                              size_t m, double *dnorm)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    if (c->tied) {
+        kt->row_sqnorm(k, n, W1, dnorm);
+    } else {
+        for (size_t j = 0; j < k; j++) dnorm[j] = 0;
+        for (size_t d = 0; d < n; d++)
+            for (size_t j = 0; j < k; j++) dnorm[j] += (double)W2[d * k + j] * (double)W2[d * k + j];
+    }
+    double sum = 0;
+    for (size_t j = 0; j < k; j++) dnorm[j] = sqrt(dnorm[j]);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++) sum += FABS(H[i * k + j]) * dnorm[j];
+    return sum;
+}
+
 void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                           const T *x, size_t m)
 {
@@ -338,7 +359,9 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         w->recon_sum += FN(nmse_sum)(m, n, kt, Xh, x);
     else
         w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
-    if (c->l1_activity != 0)
+    if (c->l1_activity != 0 && c->l1_dec_norm)
+        w->l1a_sum += FN(dec_norm_l1)(c, kt, W1, W2, H, m, w->dnorm);
+    else if (c->l1_activity != 0)
         w->l1a_sum += kt->abs_sum(m * k, H);
     if (c->l0_penalty != 0)
         w->l0_sum += FN(count_nonzero)(m * k, H);
@@ -434,6 +457,21 @@ static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
                          .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
 }
 
+/* What [grad-h] adds to dJ/dH before f': the L1 weight l1 (times sign h)
+ * and a per-unit row (NULL for none): the KL row, and with [l1a-dec] the
+ * L1 weight per unit, l1a/m |W2_j| (sign h is 1 wherever f' is not 0, as
+ * the encoder's h >= 0), in vec_k. */
+static const T *FN(hidden_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m, T *l1)
+{
+    const double l1a = c->l1_activity / (double)m;
+    *l1 = c->l1_dec_norm ? 0 : (T)l1a;
+    if (!(c->l1_dec_norm && c->l1_activity != 0))
+        return c->beta != 0 ? w->vec_k : NULL;
+    for (size_t j = 0; j < c->n_hidden; j++)
+        w->vec_k[j] = (T)((c->beta != 0 ? (double)w->vec_k[j] : 0) + l1a * w->dnorm[j]);
+    return w->vec_k;
+}
+
 /* [jumprelu]'s straight-through estimate of dJ/dt_j, t_j = log of unit j's
  * threshold th_j, from dJ/dH (G_H with the L1 and KL rows: what autograd
  * passes back into h): with K the rectangle of width eps around th_j,
@@ -514,8 +552,8 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     /* ... the L1 and KL rows added, then [delta-hid]: D1 = G_H * f'(Z1), with
      * its column sums (gb1), in one pass; + (2 gamma/m) D D' r after it, and
      * the sums again (GH becomes D1). */
-    const T l1 = c->l1_activity != 0 ? (T)(c->l1_activity / (double)m) : 0;
-    const T *row = c->beta != 0 ? w->vec_k : NULL;
+    T l1;
+    const T *row = FN(hidden_rows)(c, w, m, &l1);
     if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
         FN(jump_grad)(c, w, p->jt, p->gjt, l1, row, m);
     /* f' written through h: jumprelu's h > 0 exactly where z passes its (positive) threshold, as relu's */
@@ -565,8 +603,8 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
     }
     /* [delta-hid] at the kept units: the L1 and KL rows, times relu's f'
      * (read through h), and the column sums into gb1. */
-    const T l1 = (T)(c->l1_activity / (double)m);
-    const T *row = c->beta != 0 ? w->vec_k : NULL;
+    T l1;
+    const T *row = FN(hidden_rows)(c, w, m, &l1);
     for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
     for (size_t e = 0; e < m * K; e++) {
         const size_t j = idx[e];
@@ -620,6 +658,16 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         for (size_t j = 0; j < k; j++) {
             kt->axpy(n, -p.gb1[j], theta + L.b2, p.gW1 + j * n);
             kt->axpy(n, -p.gb1[j], p.W1 + j * n, grad + L.b2);
+        }
+
+    /* [l1a-dec] through the norms: atom j gains (l1a/m) (sum_i h_ij) W2_j / |W2_j| (h >= 0). */
+    if (c->l1_dec_norm && c->l1_activity != 0)
+        for (size_t j = 0; j < k; j++) {
+            const double s = w->dnorm[j] > 0 ? c->l1_activity / (double)m * w->hsum[j] / w->dnorm[j] : 0;
+            if (c->tied)
+                kt->axpy(n, (T)s, p.W1 + j * n, p.gW1 + j * n);
+            else
+                for (size_t d = 0; d < n; d++) p.gW2[d * k + j] += (T)(s * (double)p.W2[d * k + j]);
         }
 
     /* Penalty gradients: lambda W (mean: 2 lambda W) + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */

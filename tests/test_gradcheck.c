@@ -76,6 +76,10 @@ static void set_penalty(SaeConfig *c, int pen)
         c->gamma = 0.5;
 }
 
+/* The L1 activity weighted by the decoder norms ([l1a-dec]) in every case
+ * check_case builds while set (the l1a_dec_grid test sets it). */
+static int l1_dec_norm;
+
 /* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]);
  * pre: the pre-encoder bias (§2 [pre-bias]). */
 static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_loss, int tied, int pen, SaeReduction red,
@@ -87,6 +91,7 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     c.cfg.encoder = enc;
     c.cfg.topk = topk;
     c.cfg.pre_bias = pre;
+    c.cfg.l1_dec_norm = l1_dec_norm;
     c.cfg.batch_topk = path == 2;
     if (enc == SAE_ACT_JUMPRELU) { /* thresholds that cut into the pre-activations */
         c.cfg.jump_init = 0.1;
@@ -209,6 +214,31 @@ Test(gradcheck, nmse_grid)
                     cases++;
                 }
     cr_expect_eq(cases, 32);
+}
+
+/* The decoder-norm L1 (core/MODEL.md [l1a-dec]): the norms carry gradient
+ * to the decoder too; sigmoid and relu, TopK K = 2 on the sparse path,
+ * both decoders, tying, with the L1 term alone and with every penalty. */
+Test(gradcheck, l1a_dec_grid)
+{
+    static const char *const dl_names[] = { "sigmoid-mse", "linear-mse", "sigmoid-bce" };
+    int cases = 0;
+    l1_dec_norm = 1;
+    for (int enc = 0; enc < 3; enc++) /* sigmoid, relu, top-2 relu (sparse) */
+        for (int dl = 0; dl < 3; dl++)
+            for (int tied = 0; tied < 2; tied++)
+                for (int pen = PEN_L1A; pen < PEN_COUNT; pen += PEN_ALL - PEN_L1A) {
+                    const double err = check_case(enc ? SAE_ACT_RELU : SAE_ACT_SIGMOID, enc == 2 ? 2 : 0, enc == 2, 1,
+                                                  dl, tied, pen, SAE_RED_MEAN, 7000u + (uint32_t)cases);
+                    cr_expect_lt(err, 1e-7, "l1-dec-norm %s %s %s %s: relative error %.3g",
+                                 enc == 2 ? "top-2 sparse"
+                                 : enc    ? "relu"
+                                          : "sigmoid",
+                                 dl_names[dl], tied ? "tied" : "untied", pen_names[pen], err);
+                    cases++;
+                }
+    l1_dec_norm = 0;
+    cr_expect_eq(cases, 36);
 }
 
 /* JumpReLU (core/MODEL.md [jumprelu]): through the weights and biases h is

@@ -43,6 +43,8 @@ static int set_config(SaeConfig *c, size_t *batch, const char *key, const char *
         c->l0_penalty = atof(val);
     else if (!strcmp(key, "bandwidth"))
         c->bandwidth = atof(val);
+    else if (!strcmp(key, "l1_dec_norm"))
+        c->l1_dec_norm = atoi(val);
     else if (!strcmp(key, "aux_k"))
         c->aux_k = strtoul(val, NULL, 10);
     else if (!strcmp(key, "aux_weight"))

@@ -92,9 +92,10 @@ int sae_model_save(const char *path, const SaeConfig *c, const double *theta, in
              add_f64(&z, "kl_eps", c->kl_eps) || add_str(&z, "kl_tanh", sae_kl_tanh_name(c->kl_tanh)) ||
              add_str(&z, "reduction", sae_reduction_name(c->reduction)) ||
              add_str(&z, "bdec_init", sae_bdec_init_name(c->bdec_init)) || add_i64(&z, "k", (int64_t)c->topk) ||
-             add_i64(&z, "batch_topk", c->batch_topk) || add_f64(&z, "threshold", c->threshold) ||
-             add_i64(&z, "pre_bias", c->pre_bias) || add_i64(&z, "unit_norm", c->unit_norm) ||
-             add_i64(&z, "init_transpose", c->init_transpose) || add_str(&z, "saebench_version", SAE_VERSION) ||
+             add_i64(&z, "l1_dec_norm", c->l1_dec_norm) || add_i64(&z, "batch_topk", c->batch_topk) ||
+             add_f64(&z, "threshold", c->threshold) || add_i64(&z, "pre_bias", c->pre_bias) ||
+             add_i64(&z, "unit_norm", c->unit_norm) || add_i64(&z, "init_transpose", c->init_transpose) ||
+             add_str(&z, "saebench_version", SAE_VERSION) ||
              (!isnan(test_fraction) && add_f64(&z, "test_fraction", test_fraction));
     if (rc)
         rc = sae_fail(e, "%s: out of memory", path);
@@ -196,7 +197,8 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
     struct {
         const char *name;
         int *dst;
-    } flags[] = { { "batch_topk", &c->batch_topk },
+    } flags[] = { { "l1_dec_norm", &c->l1_dec_norm },
+                  { "batch_topk", &c->batch_topk },
                   { "pre_bias", &c->pre_bias },
                   { "unit_norm", &c->unit_norm },
                   { "init_transpose", &c->init_transpose } };

@@ -233,6 +233,7 @@ void sae_report_config_json(SaeJson *j, const SaeConfig *c)
     sae_json_num(j, "lambda", c->lambda);
     sae_json_num(j, "l1_weight", c->l1_weight);
     sae_json_num(j, "l1_activity", c->l1_activity);
+    sae_json_bool(j, "l1_dec_norm", c->l1_dec_norm);
     sae_json_num(j, "beta", c->beta);
     sae_json_num(j, "rho", c->rho);
     sae_json_num(j, "gamma", c->gamma);

@@ -120,6 +120,8 @@ static const Opt opts[] = {
       "L2 weight decay: (lambda/2)||W||^2, with --reduction mean lambda ||W||^2 as Keras l2 (0)" },
     { "l1-weight", K_DOUBLE, F(model.l1_weight), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the weights (0)" },
     { "l1-activity", K_DOUBLE, F(model.l1_activity), BOTH, 0, INF, 0, 0, 0, 0, "L1 on the hidden activations (0)" },
+    { "l1-dec-norm", K_BOOL, F(model.l1_dec_norm), TR, 0, 0, 0, 0, 0, 0,
+      "[=yes|no]: weight each |h_j| of the L1 activity by its decoder atom's norm (Anthropic's form)" },
     { "beta", K_DOUBLE, F(model.beta), BOTH, 0, INF, 0, 0, 0, 0, "KL sparsity weight (0)" },
     { "rho", K_DOUBLE, F(model.rho), BOTH, 0, 1, 1, 1, 0, 0, "target activation, in (0, 1) (0.05)" },
     { "gamma", K_DOUBLE, F(model.gamma), BOTH, 0, INF, 0, 0, 0, 0, "contractive (Jacobian) weight (0)" },

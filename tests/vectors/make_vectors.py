@@ -34,11 +34,12 @@ torch.set_default_dtype(torch.float64)
 HERE = pathlib.Path(__file__).resolve().parent
 CONFIG_KEYS = ["input_dim", "hidden_dim", "encoder", "decoder", "loss", "tied", "lambda", "l1_weight",
                "l1_activity", "beta", "rho", "gamma", "kl_eps", "kl_tanh", "reduction", "k", "batch_topk", "pre_bias", "l0_penalty", "bandwidth", "aux_k",
-               "aux_weight", "batch"]
+               "aux_weight", "l1_dec_norm", "batch"]
 DEFAULTS = {"input_dim": 7, "hidden_dim": 5, "encoder": "sigmoid", "decoder": "sigmoid", "loss": "mse",
             "tied": 0, "lambda": 0.0, "l1_weight": 0.0, "l1_activity": 0.0, "beta": 0.0, "rho": 0.05,
             "gamma": 0.0, "kl_eps": 1e-6, "kl_tanh": "rescale", "reduction": "sum", "k": 0, "batch_topk": 0, "pre_bias": 0,
             "l0_penalty": 0.0, "bandwidth": 1e-3, "aux_k": 0, "aux_weight": 0.03125,
+            "l1_dec_norm": 0,
             "batch": 6}
 INPUTS = ["W1", "b1", "W2", "b2", "log_threshold", "dead", "X"]
 PARAMS = ["W1", "b1", "W2", "b2", "log_threshold"]
@@ -50,7 +51,7 @@ def parse(path):
     # files from before a key: sum, no TopK, no pre-encoder bias
     comment, config, values = lines[0], {"reduction": "sum", "k": "0", "batch_topk": "0", "pre_bias": "0",
                                          "l0_penalty": "0", "bandwidth": "1e-3", "aux_k": "0",
-                                         "aux_weight": "0.03125"}, {}
+                                         "aux_weight": "0.03125", "l1_dec_norm": "0"}, {}
     i = 1
     while i < len(lines):
         f = lines[i].split()
@@ -164,6 +165,8 @@ def objective(cfg, W1, b1, W2, b2, X, T=None, dead=None):
         recon = (((Xh - X) ** 2).sum(1) / (X ** 2).sum(1)).mean()
     l1 = l1w * sum(W.abs().sum() for W in weights)
     act = l1a * H.abs().sum() / m
+    if int(cfg["l1_dec_norm"]):  # each unit's |h| weighted by its decoder column's norm
+        act = l1a * (H.abs() * Wd.norm(dim=0)).sum() / m
     a = (H + 1) / 2 if cfg["encoder"] == "tanh" and cfg["kl_tanh"] == "rescale" else H
     rhohat = a.mean(dim=0)
     r = rhohat.clamp(eps, 1 - eps)
