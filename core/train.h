@@ -35,6 +35,7 @@ typedef struct SaeTrainOpts {
     unsigned max_fevals;                     /* lbfgs, 1000 */
     uint32_t seed;                           /* init (seed) and shuffling (seed + 1) */
     size_t dead_window;                      /* samples a unit may go unfired (sgd, adam; 0: one epoch) */
+    unsigned resample_every;                 /* steps between resamplings of the dead units (0: never) */
     /* After each epoch (sgd, adam; loss = the epoch's mean minibatch loss)
      * or iteration (lbfgs). May be NULL. */
     void (*progress)(void *ctx, unsigned done, unsigned total, double loss);
@@ -54,7 +55,8 @@ typedef struct SaeTrainResult {
     /* BatchTopK: the threshold learned over the steps (core/MODEL.md
      * [batchtopk]), for the caller to store in the model's config. */
     double threshold;
-    int diverged; /* the objective became NaN or Inf */
+    unsigned resampled; /* dead units given a new start (resample_every) */
+    int diverged;       /* the objective became NaN or Inf */
     int interrupted;
     const char *stop_reason; /* e.g. "epochs", "max_iter", "optimality" */
 } SaeTrainResult;

@@ -31,6 +31,69 @@ static double FN(threshold_step)(double th, const T *kept, size_t cnt)
     return isfinite(lo) ? 0.99 * th + 0.01 * lo : th;
 }
 
+/* The dead units' new start (core/MODEL.md §7 [resample], after Anthropic's
+ * "Towards Monosemanticity"): for each, a row i of the step's batch drawn
+ * with probability proportional to e_i^2, e_i its squared error as the
+ * objective left it in w; the row, centred like the encoder's input
+ * (minus b2 with the pre-encoder bias), as a unit direction u: the atom
+ * becomes u, the encoder row u times 0.2 the live units' mean row norm,
+ * the encoder bias 0, and the optimizer's state of those entries 0 (a unit
+ * that stays silent is drawn again next time). weight: mb entries of
+ * scratch. Returns the units resampled. */
+static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T *s1, T *s2, const T *xb, size_t mb,
+                             const double *fired, double samples, double window, double *weight, SaeRng *rng)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    SaeLayout L;
+    sae_layout(c, &L);
+    double live_norm = 0, total = 0;
+    size_t live = 0;
+    for (size_t j = 0; j < k; j++)
+        if (samples - fired[j] < window) {
+            double q = 0;
+            for (size_t d = 0; d < n; d++) q += (double)theta[L.w1 + j * n + d] * (double)theta[L.w1 + j * n + d];
+            live_norm += sqrt(q);
+            live++;
+        }
+    const double enc_norm = 0.2 * (live ? live_norm / (double)live : 1);
+    for (size_t i = 0; i < mb; i++) {
+        double e = 0;
+        for (size_t d = 0; d < n; d++) {
+            const double r = (double)w->xh[i * n + d] - (double)xb[i * n + d];
+            e += r * r;
+        }
+        weight[i] = e * e;
+        total += weight[i];
+    }
+    unsigned done = 0;
+    for (size_t j = 0; j < k && total > 0; j++) {
+        if (samples - fired[j] < window)
+            continue;
+        double u = sae_rng_uniform(rng) * total;
+        size_t i = 0;
+        while (i + 1 < mb && (u -= weight[i]) >= 0) i++;
+        double norm = 0;
+        for (size_t d = 0; d < n; d++) {
+            const double v = (double)xb[i * n + d] - (c->pre_bias ? (double)theta[L.b2 + d] : 0);
+            norm += v * v;
+        }
+        norm = sqrt(norm);
+        if (norm == 0)
+            continue;
+        for (size_t d = 0; d < n; d++) {
+            const double v = ((double)xb[i * n + d] - (c->pre_bias ? (double)theta[L.b2 + d] : 0)) / norm;
+            const size_t at_enc = L.w1 + j * n + d, at_dec = c->tied ? at_enc : L.w2 + d * k + j;
+            theta[at_enc] = (T)(v * enc_norm);
+            theta[at_dec] = (T)(c->tied ? v * enc_norm : v);
+            s1[at_enc] = s2[at_enc] = s1[at_dec] = s2[at_dec] = 0;
+        }
+        theta[L.b1 + j] = 0;
+        s1[L.b1 + j] = s2[L.b1 + j] = 0;
+        done++;
+    }
+    return done;
+}
+
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
 static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
@@ -45,20 +108,23 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array2(batch, n, sizeof(T));
     size_t *idx = sae_alloc_array(m, sizeof(size_t));
-    double *fired = calloc(c->n_hidden, sizeof(double)); /* r->samples when each unit last fired */
+    double *fired = calloc(c->n_hidden, sizeof(double));     /* r->samples when each unit last fired */
+    double *weight = sae_alloc_array(batch, sizeof(double)); /* [resample]'s draw */
     TNAME(SaeWork) *w = FN(sae_work_new)(c, batch);
     int rc = SAE_TRAIN_NO_MEMORY;
-    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !w)
+    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !weight || !w)
         goto done;
     rc = SAE_TRAIN_OK;
     for (size_t i = 0; i < m; i++) idx[i] = i;
-    SaeRng rng;
+    SaeRng rng, draws; /* the batch order; [resample]'s rows, apart so that it leaves the order alone */
     sae_rng_seed(&rng, o->seed + 1u);
+    sae_rng_seed(&draws, o->seed + 2u);
     double b1t = 1, b2t = 1; /* beta1^t, beta2^t */
     if (c->unit_norm)        /* [unit-norm]: from the first step on */
         FN(sae_atoms_normalise)(c, w, theta);
     w->training = 1; /* [batchtopk]: select over each batch */
     const double window = o->dead_window ? (double)o->dead_window : (double)m;
+    const unsigned total_steps = o->epochs * (unsigned)((m + batch - 1) / batch);
     r->stop_reason = "epochs";
     for (unsigned ep = 0; ep < o->epochs; ep++) {
         sae_rng_shuffle(&rng, idx, m);
@@ -102,6 +168,9 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps, (T)(1 - b1t),
                               (T)(1 - b2t), grad, s1, s2, theta);
             }
+            /* [resample], not within resample_every steps of the end: a new unit needs steps to learn */
+            if (o->resample_every && r->iters % o->resample_every == 0 && r->iters + o->resample_every <= total_steps)
+                r->resampled += FN(resample)(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
             if (c->unit_norm)
                 FN(sae_atoms_normalise)(c, w, theta);
         }
@@ -119,6 +188,7 @@ finish:
     }
 done:
     free(fired);
+    free(weight);
     FN(sae_work_free)(w);
     free(theta);
     free(grad);

@@ -571,3 +571,36 @@ Test(optim, batch_topk_threshold_follows_the_smallest_kept)
     free(th);
     free(x);
 }
+
+/* [resample]: the two units of dead_latents_over_the_window that cannot
+ * fire get a new start at step 5 (one epoch, the window): encoder rows
+ * along a (positive) data row, bias 0, so they fire from then on; a unit
+ * is never resampled within resample_every steps of the end. */
+Test(optim, resampling_revives_dead_units)
+{
+    SaeConfig c = relu_linear_config(4);
+    size_t P;
+    double *th = start_theta(&c, 41, &P), *x = toy_data(40, 9, 42);
+    SaeLayout l;
+    sae_layout(&c, &l);
+    for (size_t j = 0; j < 2; j++) {
+        for (size_t d = 0; d < c.n_in; d++) th[l.w1 + j * c.n_in + d] = 0;
+        th[l.b1 + j] = -5;
+        th[l.b1 + j + 2] = 5;
+    }
+    SaeTrainOpts o = sae_train_defaults();
+    o.epochs = 3;
+    o.batch = 8;
+    o.resample_every = 5;
+    SaeTrainResult r;
+    cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 40, th, &r), SAE_TRAIN_OK);
+    cr_expect_eq(r.resampled, 2u, "units 0 and 1, once (step 10 finds them alive; step 15 is the last)");
+    cr_expect_eq(r.dead_frac, 0, "dead after resampling: %g", r.dead_frac);
+    for (size_t j = 0; j < 2; j++) {
+        double norm = 0;
+        for (size_t d = 0; d < c.n_in; d++) norm += th[l.w1 + j * c.n_in + d] * th[l.w1 + j * c.n_in + d];
+        cr_expect_gt(norm, 0, "unit %zu's encoder row is still 0", j);
+    }
+    free(th);
+    free(x);
+}

@@ -216,6 +216,7 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
     sae_json_str(&j, "stop_reason", r->stop_reason);
     sae_json_bool(&j, "interrupted", r->interrupted);
     sae_json_num(&j, "dead_frac", r->dead_frac);
+    sae_json_int(&j, "resampled", r->resampled);
     sae_json_close(&j);
     char isa[160], gemm[160];
     sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);

@@ -147,6 +147,8 @@ static const Opt opts[] = {
     { "batch", K_SIZE, F(train.batch), TR, 1, MAX_UNITS, 0, 0, 0, 0, "minibatch size for sgd/adam (32)" },
     { "dead-window", K_SIZE, F(train.dead_window), TR, 0, INF, 0, 0, 0, 0,
       "training samples a relu unit may go unfired before it counts as dead (0: one epoch)" },
+    { "resample-every", K_UINT, F(train.resample_every), TR, 0, INF, 0, 0, 0, 0,
+      "N: every N steps give the dead units a new start from badly reconstructed rows (sgd, adam; 0: never)" },
     { "epochs", K_UINT, F(train.epochs), TR, 1, INF, 0, 0, 0, 0, "epochs for sgd/adam (100)" },
     { "iters", K_UINT, F(train.iters), TR, 1, INF, 0, 0, 0, 0, "L-BFGS iterations (400)" },
     { "lbfgs-memory", K_UINT, F(train.lbfgs_memory), TR, 1, INF, 0, 0, 0, 0, "L-BFGS memory (100)" },
@@ -402,12 +404,12 @@ void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, s
 /* The options each optimizer ignores. */
 static int ignored_by(SaeOptimizer o, const char *name)
 {
-    static const char *const lbfgs[] = { "lr",       "momentum", "adam-beta1", "adam-beta2",
-                                         "adam-eps", "batch",    "epochs",     "dead-window" };
+    static const char *const lbfgs[] = { "lr",    "momentum", "adam-beta1",  "adam-beta2",    "adam-eps",
+                                         "batch", "epochs",   "dead-window", "resample-every" };
     static const char *const sgd[] = { "iters", "lbfgs-memory", "adam-beta1", "adam-beta2", "adam-eps" };
     static const char *const adam[] = { "iters", "lbfgs-memory", "momentum" };
     const char *const *list = o == SAE_OPT_LBFGS ? lbfgs : o == SAE_OPT_SGD ? sgd : adam;
-    const size_t n = o == SAE_OPT_LBFGS ? 8 : o == SAE_OPT_SGD ? 5 : 3;
+    const size_t n = o == SAE_OPT_LBFGS ? 9 : o == SAE_OPT_SGD ? 5 : 3;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(name, list[i]))
             return 1;

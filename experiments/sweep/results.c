@@ -25,6 +25,7 @@ static const char *const metric_cols[] = {
     "fevals",
     "train_loss",
     "train_dead_frac",
+    "resampled",
     "eval_rows",
 #define METRIC_NAME(name) #name,
 #define TERM_NAMES(term, weight) #term "_weighted", #term "_unweighted",

@@ -214,6 +214,7 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
     set_num(sw, row, "iterations", r->iters);
     set_num(sw, row, "fevals", r->fevals);
     set_num(sw, row, "train_dead_frac", r->dead_frac);
+    set_num(sw, row, "resampled", r->resampled);
     set_num(sw, row, "eval_rows", (double)eval_rows);
     char isa[160], gemm[160];
     sae_cli_isa_desc(k, s->train.precision, isa, sizeof isa);
