@@ -320,17 +320,25 @@ Test(gradcheck, tied_equals_folded_untied)
     free(gt);
 }
 
+/* The TopK selection tests' model: 5 inputs -> 37 relu units (no multiple
+ * of a vector), linear decoder. */
+static SaeConfig relu_37(void)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 5;
+    c.n_hidden = 37;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    return c;
+}
+
 /* What TopK keeps, in float and double: each row's K largest relu
  * activations (the others 0), on a width that is no multiple of a vector
  * (37) and K from 1 to all; among equal values, the first ones. */
 Test(topk, keeps_the_k_largest)
 {
     enum { M = 6, N = 5, KH = 37 };
-    SaeConfig c = sae_config_default();
-    c.n_in = N;
-    c.n_hidden = KH;
-    c.encoder = SAE_ACT_RELU;
-    c.decoder = SAE_ACT_LINEAR;
+    SaeConfig c = relu_37();
     SaeLayout l;
     sae_layout(&c, &l);
     double *theta = malloc(l.total * sizeof(double)), x[M * N];
@@ -380,11 +388,7 @@ Test(topk, keeps_the_k_largest)
 Test(topk, batch_keeps_the_km_largest_then_thresholds)
 {
     enum { M = 6, N = 5, KH = 37 };
-    SaeConfig c = sae_config_default();
-    c.n_in = N;
-    c.n_hidden = KH;
-    c.encoder = SAE_ACT_RELU;
-    c.decoder = SAE_ACT_LINEAR;
+    SaeConfig c = relu_37();
     SaeLayout l;
     sae_layout(&c, &l);
     double *theta = malloc(l.total * sizeof(double)), x[M * N];

@@ -495,6 +495,20 @@ Test(optim, unit_norm_training_keeps_atoms_unit)
     free(x);
 }
 
+/* Units 0 and 1 of a 4-unit relu model made unable to fire (W1 rows 0,
+ * bias -5: relu passes them no gradient), units 2 and 3 always firing
+ * (bias +5), on top of the seeded start th. */
+static void two_dead_units(const SaeConfig *c, double *th)
+{
+    SaeLayout l;
+    sae_layout(c, &l);
+    for (size_t j = 0; j < 2; j++) {
+        for (size_t d = 0; d < c->n_in; d++) th[l.w1 + j * c->n_in + d] = 0;
+        th[l.b1 + j] = -5;
+        th[l.b1 + j + 2] = 5;
+    }
+}
+
 /* train_dead_frac: relu units 0 and 1 start with W1 rows 0 and bias -5, so
  * relu passes them no gradient and they never fire; units 2 and 3 (bias
  * +5) fire on every sample. Half are dead; a window longer than training
@@ -504,19 +518,13 @@ Test(optim, dead_latents_over_the_window)
     SaeConfig c = relu_linear_config(4);
     size_t P;
     double *th = start_theta(&c, 41, &P), *x = toy_data(40, 9, 42);
-    SaeLayout l;
-    sae_layout(&c, &l);
     SaeTrainOpts o = sae_train_defaults();
     o.epochs = 3;
     o.batch = 8;
     const size_t windows[] = { 0, 120, 121 };
     for (size_t t = 0; t < 3; t++) {
         sae_init_params(&c, 41, th);
-        for (size_t j = 0; j < 2; j++) {
-            for (size_t d = 0; d < c.n_in; d++) th[l.w1 + j * c.n_in + d] = 0;
-            th[l.b1 + j] = -5;
-            th[l.b1 + j + 2] = 5;
-        }
+        two_dead_units(&c, th);
         o.dead_window = windows[t];
         SaeTrainResult r;
         cr_assert_eq(sae_train(&c, &o, test_kernels(), x, 40, th, &r), SAE_TRAIN_OK);
@@ -583,11 +591,7 @@ Test(optim, resampling_revives_dead_units)
     double *th = start_theta(&c, 41, &P), *x = toy_data(40, 9, 42);
     SaeLayout l;
     sae_layout(&c, &l);
-    for (size_t j = 0; j < 2; j++) {
-        for (size_t d = 0; d < c.n_in; d++) th[l.w1 + j * c.n_in + d] = 0;
-        th[l.b1 + j] = -5;
-        th[l.b1 + j + 2] = 5;
-    }
+    two_dead_units(&c, th);
     SaeTrainOpts o = sae_train_defaults();
     o.epochs = 3;
     o.batch = 8;
