@@ -386,6 +386,62 @@ Test(npz, model_round_trip)
         }
 }
 
+/* Every setting of the dictionary-learning models comes back from a model
+ * file, and jumprelu's thresholds as a parameter block. */
+Test(npz, model_round_trip_sae_settings)
+{
+    SaeConfig c = sae_config_default();
+    c.n_in = 6;
+    c.n_hidden = 4;
+    c.encoder = SAE_ACT_JUMPRELU;
+    c.decoder = SAE_ACT_LINEAR;
+    c.loss = SAE_LOSS_NMSE;
+    c.l0_penalty = 0.125;
+    c.bandwidth = 0.25;
+    c.jump_init = 0.5;
+    c.pre_bias = c.unit_norm = c.init_transpose = 1;
+    c.bdec_init = SAE_BDEC_MEDIAN;
+    c.l1_activity = 0.5;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double th[128];
+    sae_init_params(&c, 5, th);
+    cr_expect_eq(th[l.jt], log(0.5), "the thresholds start at jump-init");
+    char path[] = "/tmp/sae_model_XXXXXX";
+    close(mkstemp(path));
+    write_model(path, &c, th, 0);
+    SaeConfig r = sae_config_default();
+    double *back;
+    int was32;
+    SaeError e;
+    cr_assert_eq(sae_model_load(path, &r, &back, &was32, &e), 0, "%s", e.msg);
+    cr_expect(r.encoder == SAE_ACT_JUMPRELU && r.loss == SAE_LOSS_NMSE && r.l0_penalty == 0.125 &&
+              r.bandwidth == 0.25 && r.jump_init == 0.5 && r.pre_bias && r.unit_norm && r.init_transpose &&
+              r.bdec_init == SAE_BDEC_MEDIAN);
+    for (size_t i = 0; i < l.total; i++) cr_expect_eq(back[i], th[i], "theta[%zu]", i);
+    free(back);
+    /* TopK family: k, BatchTopK's threshold, AuxK, the decoder-norm L1 */
+    c = sae_config_default();
+    c.n_in = 6;
+    c.n_hidden = 4;
+    c.encoder = SAE_ACT_RELU;
+    c.decoder = SAE_ACT_LINEAR;
+    c.topk = 2;
+    c.batch_topk = 1;
+    c.threshold = 0.375;
+    c.aux_k = 3;
+    c.aux_weight = 0.0625;
+    c.l1_dec_norm = 1;
+    sae_init_params(&c, 5, th);
+    write_model(path, &c, th, 1);
+    r = sae_config_default();
+    cr_assert_eq(sae_model_load(path, &r, &back, &was32, &e), 0, "%s", e.msg);
+    cr_expect(r.topk == 2 && r.batch_topk && r.threshold == 0.375 && r.aux_k == 3 && r.aux_weight == 0.0625 &&
+              r.l1_dec_norm);
+    free(back);
+    unlink(path);
+}
+
 Test(npz, numpy_savez_and_savez_compressed)
 {
     SaeConfig c = sae_config_default();
