@@ -656,6 +656,8 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
      * dJ/dW1 gains -gb1 b2^T and dJ/db2 gains -W1^T gb1. */
     if (c->pre_bias)
         for (size_t j = 0; j < k; j++) {
+            if (p.gb1[j] == 0) /* a unit no row used (TopK drops most): both updates would add 0 */
+                continue;
             kt->axpy(n, -p.gb1[j], theta + L.b2, p.gW1 + j * n);
             kt->axpy(n, -p.gb1[j], p.W1 + j * n, grad + L.b2);
         }
