@@ -149,7 +149,7 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         double *dnorm;                      /* k: the decoder atoms' norms (l1_dec_norm) */ \
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
         double l0_sum;                      /* the non-zero activations */ \
-        T *z1;                              /* jumprelu: m x k, the pre-activation */ \
+        T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
         /* TopK (topk < k): each row's kept units (m x K) and, on the sparse \
          * path, their hidden deltas, and (untied) W2 and its gradient \
          * transposed (k x n); sparse: the step runs the decoder and the \

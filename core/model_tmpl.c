@@ -47,7 +47,8 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
             return NULL;
         }
     }
-    if (c->encoder == SAE_ACT_JUMPRELU && !(w->z1 = sae_alloc_array(mk, sizeof(T)))) {
+    if (c->encoder == SAE_ACT_JUMPRELU &&
+        (!(w->z1 = sae_alloc_array(mk, sizeof(T))) || !(w->thr = sae_alloc_array(k, sizeof(T))))) {
         FN(sae_work_free)(w);
         return NULL;
     }
@@ -100,6 +101,7 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->w2t);
     free(w->gw2t);
     free(w->z1);
+    free(w->thr);
     free(w->dead);
     free(w->hpre);
     free(w->zaux);
@@ -204,7 +206,7 @@ void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 }
 
 /* [jumprelu]: h = z where z exceeds its unit's threshold exp(t_j), else 0;
- * thr (k entries) gets the thresholds. */
+ * thr (k entries) gets the thresholds, which the backward pass reads. */
 static void FN(jump)(size_t m, size_t k, const T *z, const T *t, T *thr, T *h)
 {
     for (size_t j = 0; j < k; j++) thr[j] = EXP(t[j]);
@@ -320,7 +322,7 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     }
     if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
         kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, SAE_K_LINEAR, NULL, w->z1);
-        FN(jump)(m, k, w->z1, theta + L.jt, w->vec_k, H);
+        FN(jump)(m, k, w->z1, theta + L.jt, w->thr, H);
     } else {
         kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
     }
@@ -440,7 +442,7 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
 
 /* The parameter blocks of theta and grad a backward pass writes. */
 typedef struct {
-    const T *W1, *W2, *jt; /* W2 NULL when tied, jt unless jumprelu */
+    const T *W1, *W2; /* W2 NULL when tied */
     T *gW1, *gW2, *gb1, *gjt;
 } FN(Blocks);
 
@@ -453,7 +455,6 @@ static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
                          .gW1 = grad + L.w1,
                          .gW2 = c->tied ? NULL : grad + L.w2,
                          .gb1 = grad + L.b1,
-                         .jt = c->encoder == SAE_ACT_JUMPRELU ? theta + L.jt : NULL,
                          .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
 }
 
@@ -477,21 +478,21 @@ static const T *FN(hidden_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m,
  * passes back into h): with K the rectangle of width eps around th_j,
  *   dh_ij/dth_j := -(th_j/eps) K(z_ij - th_j),  d[z_ij > th_j]/dth_j := -(1/eps) K(z_ij - th_j)
  * (the second for the l0 penalty), times th_j for the log. */
-static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, const T *jt, T *gjt, T l1, const T *row, size_t m)
+static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, const T *row, size_t m)
 {
     const size_t k = c->n_hidden;
     const double eps = c->bandwidth, l0 = c->l0_penalty / (double)m;
     for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < k; j++) {
-            const double th = EXP(jt[j]), u = ((double)w->z1[i * k + j] - th) / eps;
+            const double th = w->thr[j], u = ((double)w->z1[i * k + j] - th) / eps;
             if (!(u > -0.5 && u < 0.5))
                 continue;
             const T h = w->h[i * k + j];
             const double dh = (double)w->gh[i * k + j] + (h > 0 ? l1 : 0) + (row ? row[j] : 0);
             w->tmp[j] -= (th * dh + l0) / eps;
         }
-    for (size_t j = 0; j < k; j++) gjt[j] = (T)(EXP(jt[j]) * w->tmp[j]);
+    for (size_t j = 0; j < k; j++) gjt[j] = (T)((double)w->thr[j] * w->tmp[j]);
 }
 
 /* [auxk]'s gradient, the residual e held fixed: D_aux_i = alpha (2/m)
@@ -555,7 +556,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     T l1;
     const T *row = FN(hidden_rows)(c, w, m, &l1);
     if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
-        FN(jump_grad)(c, w, p->jt, p->gjt, l1, row, m);
+        FN(jump_grad)(c, w, p->gjt, l1, row, m);
     /* f' written through h: jumprelu's h > 0 exactly where z passes its (positive) threshold, as relu's */
     const int act = c->encoder == SAE_ACT_JUMPRELU ? SAE_K_RELU : (int)c->encoder;
     kt->hid_delta(m, k, H, l1, row, act, GH, w->tmp);
