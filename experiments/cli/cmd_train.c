@@ -350,8 +350,9 @@ int sae_cmd_train(int argc, char **argv)
         code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", err);
         goto out;
     }
-    if (sae_train_problem(&c, &s.train)) {
-        code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", sae_train_problem(&c, &s.train));
+    const char *untrainable = sae_train_problem(&c, &s.train);
+    if (untrainable) {
+        code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", untrainable);
         goto out;
     }
     if (sae_check_targets(&c, s.data_spec, &tr, &e) || sae_check_targets(&c, s.data_spec, &te, &e) ||

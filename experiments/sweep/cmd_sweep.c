@@ -257,9 +257,9 @@ static int check_grid(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, s
         c.n_in = 1; /* known once the data is loaded */
         if (sae_config_check(&c, err, sizeof err))
             return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: grid point %zu: %s", config_path, i + 1, err);
-        if (sae_train_problem(&c, &s.train))
-            return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: grid point %zu: %s", config_path, i + 1,
-                                 sae_train_problem(&c, &s.train));
+        const char *untrainable = sae_train_problem(&c, &s.train);
+        if (untrainable)
+            return sae_cli_error("sweep", SAE_EXIT_USAGE, "%s: grid point %zu: %s", config_path, i + 1, untrainable);
     }
     return -1;
 }

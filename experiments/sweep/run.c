@@ -189,8 +189,9 @@ static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k,
     c->n_in = sw->data.train.cols;
     if (sae_config_check(c, err, sizeof err))
         return sae_fail(e, "%s", err);
-    if (sae_train_problem(c, &s->train))
-        return sae_fail(e, "%s", sae_train_problem(c, &s->train));
+    const char *untrainable = sae_train_problem(c, &s->train);
+    if (untrainable)
+        return sae_fail(e, "%s", untrainable);
     if (sae_check_targets(c, s->data_spec, &sw->data.train, e) || sae_check_targets(c, s->data_spec, &sw->data.test, e))
         return -1;
     return 0;
