@@ -157,9 +157,10 @@ int sae_layout(const SaeConfig *c, SaeLayout *l)
     l->w1 = 0;
     off = kn;
     if (c->tied) {
-        l->w2 = SIZE_MAX;
+        l->w2t = SIZE_MAX;
+        l->dec = l->w1;
     } else {
-        l->w2 = off;
+        l->w2t = l->dec = off;
         if (sae_add_overflow(off, kn, &off))
             return -1;
     }
@@ -186,13 +187,15 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta)
         return;
     SaeRng rng;
     sae_rng_seed(&rng, (uint32_t)seed);
-    const double r = sqrt(6.0 / (double)(c->n_in + c->n_hidden + 1));
-    for (size_t i = 0; i < l.b1; i++) /* W1 then W2: contiguous */
-        theta[i] = (2 * sae_rng_uniform(&rng) - 1) * r;
+    const size_t n = c->n_in, k = c->n_hidden;
+    const double r = sqrt(6.0 / (double)(n + k + 1));
+    for (size_t i = 0; i < k * n; i++) theta[l.w1 + i] = (2 * sae_rng_uniform(&rng) - 1) * r;
+    if (!c->tied) /* W2 (n x k) in its own row order, so a seed draws the same weights as W2 was always drawn */
+        for (size_t d = 0; d < n; d++)
+            for (size_t j = 0; j < k; j++) theta[l.w2t + j * n + d] = (2 * sae_rng_uniform(&rng) - 1) * r;
     for (size_t i = l.b1; i < l.total; i++) theta[i] = i >= l.jt ? log(c->jump_init) : 0;
     if (!c->tied && c->init_transpose)
-        for (size_t j = 0; j < c->n_hidden; j++)
-            for (size_t d = 0; d < c->n_in; d++) theta[l.w2 + d * c->n_hidden + j] = theta[l.w1 + j * c->n_in + d];
+        memcpy(theta + l.w2t, theta + l.w1, k * n * sizeof *theta);
 }
 
 static const char *const act_names[] = { "sigmoid", "tanh", "relu", "linear", "jumprelu" };

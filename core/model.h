@@ -6,9 +6,12 @@
  *   X^ = g(H W2^T + b2)     W2 n x k (tied: W2 = W1^T, no W2 parameter)
  *   J = R + P_L2 + P_L1w + P_L1a + P_KL + P_CAE   (core/MODEL.md §3)
  *
- * The parameter vector theta = [W1 (k x n), W2 (n x k, absent if tied),
+ * The parameter vector theta = [W1 (k x n), W2^T (k x n, absent if tied),
  * b1 (k), b2 (n), log-thresholds (k, jumprelu only)], all row-major, in
- * one allocation.
+ * one allocation. The decoder is held as W2^T, its atoms (W2's columns)
+ * as rows, as a tied model holds them in W1: the sparse path reads and
+ * writes whole atoms, and tied and untied share every product (model
+ * files store W2 itself, n x k).
  *
  * The objective is provided in float and double from one source
  * (model_tmpl.c): sae_objective_f32 / sae_objective_f64. Both call kernels
@@ -78,10 +81,12 @@ typedef struct SaeTerms {
     double loss, recon, l2, l1w, l1a, kl, cae, l0, aux;
 } SaeTerms;
 
-/* Offsets of the parameter blocks in theta (w2 == SIZE_MAX when tied; jt,
- * jumprelu's log-thresholds, k of them after b2, SIZE_MAX otherwise). */
+/* Offsets of the parameter blocks in theta: w2t holds W2^T (SIZE_MAX when
+ * tied); dec is where the decoder's k atoms start as rows of n (w2t, or
+ * w1 when tied); jt, jumprelu's log-thresholds, k of them after b2,
+ * SIZE_MAX otherwise. */
 typedef struct SaeLayout {
-    size_t w1, w2, b1, b2, jt, total;
+    size_t w1, w2t, dec, b1, b2, jt, total;
 } SaeLayout;
 
 /* The defaults of the CLI: 64 -> 25 sigmoid/sigmoid, MSE, untied, no
@@ -116,8 +121,8 @@ int sae_layout(const SaeConfig *c, SaeLayout *l);
 /* UFLDL initialisation into theta (double, l.total entries): W ~ U(-r, r),
  * r = sqrt(6 / (n + k + 1)), biases 0, jumprelu's thresholds
  * jump_init, drawn from an MT19937 seeded with
- * seed in the order W1, W2; with init_transpose (untied) W2 is then set
- * to W1^T. (unit_norm's atoms are normalised by the trainer.) */
+ * seed in the order W1, W2 (W2 drawn row by row, stored as W2^T); with
+ * init_transpose (untied) W2 is then set to W1^T. (unit_norm's atoms are normalised by the trainer.) */
 void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
 
 /* The factors of R and of lambda ||W||^2 under c's reduction: sum 1 and
@@ -151,12 +156,11 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         double l0_sum;                      /* the non-zero activations */ \
         T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
         /* TopK (topk < k): each row's kept units (m x K) and, on the sparse \
-         * path, their hidden deltas, and (untied) W2 and its gradient \
-         * transposed (k x n); sparse: the step runs the decoder and the \
-         * backward pass on the kept units only (§6 [sparse]), set from \
+         * path, their hidden deltas; sparse: the step runs the decoder and \
+         * the backward pass on the kept units only (§6 [sparse]), set from \
          * sae_topk_sparse, and a caller may set it either way. */ \
         uint32_t *idx; \
-        T *val, *dsel, *w2t, *gw2t; \
+        T *val, *dsel; \
         int sparse; \
         /* BatchTopK: the batch selection when set (the trainer's steps), \
          * the learned threshold otherwise (evaluation). */ \
@@ -180,12 +184,11 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
      * chunks of at most w->cap rows: clear the sums, add each chunk's \
      * (each leaves its H and X^ in w), then every term over all m rows. \
      * One chunk of all the rows gives sae_objective's terms exactly. */ \
-    /* [unit-norm]: the decoder's atoms are W2's columns (tied: W1's rows). \
+    /* [unit-norm]: the decoder's atoms are the rows at L.dec. \
      * project removes from each atom's gradient its component along the \
-     * atom (atoms of norm 1); normalise scales each nonzero atom to norm 1. \
-     * Both use w->tmp. */ \
-    void sae_atoms_project_##s(const SaeConfig *c, SaeWork##S *w, const T *theta, T *grad); \
-    void sae_atoms_normalise_##s(const SaeConfig *c, SaeWork##S *w, T *theta); \
+     * atom (atoms of norm 1); normalise scales each nonzero atom to norm 1. */ \
+    void sae_atoms_project_##s(const SaeConfig *c, const SaeKernels##S *k, const T *theta, T *grad); \
+    void sae_atoms_normalise_##s(const SaeConfig *c, const SaeKernels##S *k, T *theta); \
     void sae_sums_clear_##s(const SaeConfig *c, SaeWork##S *w); \
     void sae_forward_sums_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
                               size_t m); \

@@ -62,11 +62,7 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
         w->val = sae_alloc_array(mK, sizeof(T));
         w->dsel = sae_alloc_array(mK, sizeof(T));
         w->sparse = sae_topk_sparse(c);
-        if (!c->tied) {
-            w->w2t = sae_alloc_array2(k, n, sizeof(T));
-            w->gw2t = sae_alloc_array2(k, n, sizeof(T));
-        }
-        if (!w->idx || !w->val || !w->dsel || (!c->tied && (!w->w2t || !w->gw2t))) {
+        if (!w->idx || !w->val || !w->dsel) {
             FN(sae_work_free)(w);
             return NULL;
         }
@@ -98,8 +94,6 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->idx);
     free(w->val);
     free(w->dsel);
-    free(w->w2t);
-    free(w->gw2t);
     free(w->z1);
     free(w->thr);
     free(w->dead);
@@ -147,56 +141,31 @@ static void FN(to_T)(size_t cnt, const double *src, T *dst)
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
-/* The atoms as rows (tied W1, k x n, stride n) or columns (W2, n x k):
- * out[j] = sum over atom j of a * b, in one pass over the matrix. */
-static void FN(atom_dots)(const SaeConfig *c, const T *a, const T *b, double *out)
-{
-    const size_t n = c->n_in, k = c->n_hidden;
-    for (size_t j = 0; j < k; j++) out[j] = 0;
-    if (c->tied) {
-        for (size_t j = 0; j < k; j++)
-            for (size_t d = 0; d < n; d++) out[j] += (double)a[j * n + d] * (double)b[j * n + d];
-    } else {
-        for (size_t d = 0; d < n; d++)
-            for (size_t j = 0; j < k; j++) out[j] += (double)a[d * k + j] * (double)b[d * k + j];
-    }
-}
-
-/* a_j = s_j a_j + t_j b_j over every atom j (b may be NULL: t unused),
- * walking the matrix in memory order as atom_dots does. */
-static void FN(atom_update)(const SaeConfig *c, T *a, const double *s, const T *b, const double *t)
-{
-    const size_t n = c->n_in, k = c->n_hidden;
-    for (size_t o = 0; o < (c->tied ? k : n); o++)
-        for (size_t i = 0; i < (c->tied ? n : k); i++) {
-            const size_t at = o * (c->tied ? n : k) + i, j = c->tied ? o : i;
-            a[at] = (T)(s[j] * (double)a[at] + (b ? t[j] * (double)b[at] : 0.0));
-        }
-}
-
-void FN(sae_atoms_project)(const SaeConfig *c, TNAME(SaeWork) *w, const T *theta, T *grad)
+void FN(sae_atoms_project)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, T *grad)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    const size_t atoms = c->tied ? L.w1 : L.w2, k = c->n_hidden;
-    double *dots = w->tmp, *one = w->rnorm; /* rnorm is free between steps */
-    FN(atom_dots)(c, grad + atoms, theta + atoms, dots);
-    for (size_t j = 0; j < k; j++) {
-        dots[j] = -dots[j];
-        one[j] = 1;
+    const size_t n = c->n_in;
+    for (size_t j = 0; j < c->n_hidden; j++) { /* g_j -= (g_j . w_j) w_j */
+        T *g = grad + L.dec + j * n;
+        const T *a = theta + L.dec + j * n;
+        kt->axpy(n, (T)-kt->dot(n, g, a), a, g);
     }
-    FN(atom_update)(c, grad + atoms, one, theta + atoms, dots); /* g_j -= (g_j . w_j) w_j */
 }
 
-void FN(sae_atoms_normalise)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta)
+void FN(sae_atoms_normalise)(const SaeConfig *c, const TNAME(SaeKernels) *kt, T *theta)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    T *atoms = theta + (c->tied ? L.w1 : L.w2);
-    double *scale = w->tmp;
-    FN(atom_dots)(c, atoms, atoms, scale);
-    for (size_t j = 0; j < c->n_hidden; j++) scale[j] = scale[j] > 0 ? 1 / sqrt(scale[j]) : 1;
-    FN(atom_update)(c, atoms, scale, NULL, NULL);
+    const size_t n = c->n_in;
+    for (size_t j = 0; j < c->n_hidden; j++) {
+        /* a += (s - 1) a: near convergence s - 1 is small and keeps more of
+         * s's digits in T than s itself would */
+        T *a = theta + L.dec + j * n;
+        const double sq = kt->dot(n, a, a);
+        if (sq > 0)
+            kt->axpy(n, (T)(1 / sqrt(sq) - 1), a, a);
+    }
 }
 
 void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
@@ -234,8 +203,8 @@ static void FN(keep_above)(size_t cnt, T thr, T *h)
  * (the kernel's topk over the dead columns, gathered into gaux), E^ =
  * Z_aux W2^T, and the sum over the rows of |E^_i - e_i|^2 / |e_i|^2 with e
  * = X - X^ (rows with e_i = 0 add nothing). 0 when no unit is dead. */
-static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *W1,
-                               const T *W2, const T *x, size_t m)
+static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd,
+                               const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t nd = 0;
@@ -253,10 +222,7 @@ static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     kt->topk(m, nd, ka, compact, w->aidx, w->aval);
     for (size_t i = 0; i < m; i++)
         for (size_t q = 0; q < ka; q++) w->zaux[i * k + w->dead_list[w->aidx[i * ka + q]]] = w->aval[i * ka + q];
-    if (c->tied)
-        kt->gemm_nn(m, n, k, 1, w->zaux, k, W1, n, 0, w->ehat, n);
-    else
-        kt->gemm_nt(m, n, k, 1, w->zaux, k, W2, k, 0, w->ehat, n);
+    kt->gemm_nn(m, n, k, 1, w->zaux, k, Wd, n, 0, w->ehat, n);
     double sum = 0;
     for (size_t i = 0; i < m; i++) {
         double se = 0, ee = 0;
@@ -285,17 +251,11 @@ static double FN(nmse_sum)(size_t m, size_t n, const TNAME(SaeKernels) *kt, cons
 }
 
 /* [l1a-dec]: sum_ij |h_ij| |W2_j|, with the atoms' norms into dnorm. */
-static double FN(dec_norm_l1)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *W1, const T *W2, const T *H,
-                              size_t m, double *dnorm)
+static double FN(dec_norm_l1)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *Wd, const T *H, size_t m,
+                              double *dnorm)
 {
     const size_t n = c->n_in, k = c->n_hidden;
-    if (c->tied) {
-        kt->row_sqnorm(k, n, W1, dnorm);
-    } else {
-        for (size_t j = 0; j < k; j++) dnorm[j] = 0;
-        for (size_t d = 0; d < n; d++)
-            for (size_t j = 0; j < k; j++) dnorm[j] += (double)W2[d * k + j] * (double)W2[d * k + j];
-    }
+    kt->row_sqnorm(k, n, Wd, dnorm);
     double sum = 0;
     for (size_t j = 0; j < k; j++) dnorm[j] = sqrt(dnorm[j]);
     for (size_t i = 0; i < m; i++)
@@ -309,8 +269,7 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
     sae_layout(c, &L);
-    const T *W1 = theta + L.w1, *b1 = theta + L.b1, *b2 = theta + L.b2;
-    const T *W2 = c->tied ? NULL : theta + L.w2;
+    const T *W1 = theta + L.w1, *Wd = theta + L.dec, *b1 = theta + L.b1, *b2 = theta + L.b2;
     T *H = w->h, *Z2 = w->z2, *Xh = w->xh;
 
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
@@ -337,22 +296,19 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
             FN(keep_above)(m * k, (T)c->threshold, H);
     }
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
-    if (w->sparse) { /* [sparse]: X^ from the K kept columns of W2 per row, rows of W2^T */
+    if (w->sparse) { /* [sparse]: X^ from the K kept atoms per row */
         T *out = z2 ? z2 : Xh;
-        if (!c->tied)
-            kt->transpose(n, k, W2, k, w->w2t, n);
-        kt->sp_gemm(m, n, c->topk, w->idx, w->val, c->tied ? W1 : w->w2t, n, out, n);
+        kt->sp_gemm(m, n, c->topk, w->idx, w->val, Wd, n, out, n);
         if (c->decoder == SAE_ACT_SIGMOID)
             kt->bias_sigmoid(m, n, b2, out, Xh);
         else
             kt->bias_linear(m, n, b2, out, Xh);
-    } else if (c->tied)
-        kt->gemm_bias_act(m, n, k, H, k, W1, n, 0, b2, (int)c->decoder, z2, Xh);
-    else
-        kt->gemm_bias_act(m, n, k, H, k, W2, k, 1, b2, (int)c->decoder, z2, Xh);
+    } else {
+        kt->gemm_bias_act(m, n, k, H, k, Wd, n, 0, b2, (int)c->decoder, z2, Xh);
+    }
 
     if (c->aux_k)
-        w->aux_sum += FN(auxk_forward)(c, kt, w, W1, W2, x, m);
+        w->aux_sum += FN(auxk_forward)(c, kt, w, Wd, x, m);
 
     /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
     if (c->loss == SAE_LOSS_BCE)
@@ -362,7 +318,7 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     else
         w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
     if (c->l1_activity != 0 && c->l1_dec_norm)
-        w->l1a_sum += FN(dec_norm_l1)(c, kt, W1, W2, H, m, w->dnorm);
+        w->l1a_sum += FN(dec_norm_l1)(c, kt, Wd, H, m, w->dnorm);
     else if (c->l1_activity != 0)
         w->l1a_sum += kt->abs_sum(m * k, H);
     if (c->l0_penalty != 0)
@@ -388,7 +344,7 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
     sae_layout(c, &L);
-    const T *W1 = theta + L.w1, *W2 = c->tied ? NULL : theta + L.w2;
+    const T *W1 = theta + L.w1, *W2t = c->tied ? NULL : theta + L.w2t;
     SaeTerms t = { 0 };
     t.recon = sae_recon_scale(c) * w->recon_sum / (double)m;
 
@@ -399,13 +355,13 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     if (c->lambda != 0) {
         double sumsq = FN(sum)(k, w->rnorm);
         if (!c->tied) {
-            kt->row_sqnorm(n, k, W2, w->tmp);
-            sumsq += FN(sum)(n, w->tmp);
+            kt->row_sqnorm(k, n, W2t, w->tmp);
+            sumsq += FN(sum)(k, w->tmp);
         }
         t.l2 = sae_l2_scale(c) * c->lambda * sumsq;
     }
     if (c->l1_weight != 0)
-        t.l1w = c->l1_weight * (kt->abs_sum(k * n, W1) + (c->tied ? 0 : kt->abs_sum(n * k, W2)));
+        t.l1w = c->l1_weight * (kt->abs_sum(k * n, W1) + (c->tied ? 0 : kt->abs_sum(k * n, W2t)));
 
     /* [l1a], [kl] (rho-hat is reported whether or not beta is on), [cae]. */
     if (c->l1_activity != 0)
@@ -440,10 +396,11 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
     return FN(terms)(c, kt, w, theta, m, want_grad);
 }
 
-/* The parameter blocks of theta and grad a backward pass writes. */
+/* The parameter blocks of theta and grad a backward pass writes; Wd and
+ * gWd are the decoder's atoms as rows (W2^T; W1 and gW1 when tied). */
 typedef struct {
-    const T *W1, *W2; /* W2 NULL when tied */
-    T *gW1, *gW2, *gb1, *gjt;
+    const T *W1, *Wd;
+    T *gW1, *gWd, *gb1, *gjt;
 } FN(Blocks);
 
 static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
@@ -451,9 +408,9 @@ static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
     SaeLayout L;
     sae_layout(c, &L);
     return (FN(Blocks)){ .W1 = theta + L.w1,
-                         .W2 = c->tied ? NULL : theta + L.w2,
+                         .Wd = theta + L.dec,
                          .gW1 = grad + L.w1,
-                         .gW2 = c->tied ? NULL : grad + L.w2,
+                         .gWd = grad + L.dec,
                          .gb1 = grad + L.b1,
                          .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
 }
@@ -496,10 +453,10 @@ static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, c
 }
 
 /* [auxk]'s gradient, the residual e held fixed: D_aux_i = alpha (2/m)
- * (E^_i - e_i) / |e_i|^2 (into ehat), into W2 (untied: D_aux^T Z_aux; the
- * tied decoder path is the caller's), and back through Z_aux = relu(Z1) at
- * the chosen dead units into D1 (G_H) and its column sums (w->tmp). 0 when
- * no unit is dead (nothing to add). */
+ * (E^_i - e_i) / |e_i|^2 (into ehat, whose product with Z_aux the caller
+ * adds to the atoms' gradient), back through Z_aux = relu(Z1) at the
+ * chosen dead units into D1 (G_H) and its column sums (w->tmp). 0 when no
+ * unit is dead (nothing to add). */
 static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
                              const T *x, size_t m)
 {
@@ -520,12 +477,7 @@ static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TN
             w->ehat[i * n + d] = (T)(ee > 0 ? s * ((double)w->ehat[i * n + d] - e) / ee : 0);
         }
     }
-    if (c->tied) {
-        kt->gemm_nt(m, k, n, 1, w->ehat, n, p->W1, n, 0, w->gaux, k);
-    } else {
-        kt->gemm_tn(n, k, m, 1, w->ehat, n, w->zaux, k, 1, p->gW2, k);
-        kt->gemm_nn(m, k, n, 1, w->ehat, n, p->W2, k, 0, w->gaux, k);
-    }
+    kt->gemm_nt(m, k, n, 1, w->ehat, n, p->Wd, n, 0, w->gaux, k);
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < k; j++)
             if (w->zaux[i * k + j] > 0) {
@@ -536,20 +488,15 @@ static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TN
 }
 
 /* From D2 to the weight and encoder-bias gradients through every hidden
- * unit (§5): three GEMMs of m k n multiply-adds (four when tied). */
+ * unit (§5): three GEMMs of m k n multiply-adds. */
 static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
                                const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
-    const T *W1 = p->W1, *W2 = p->W2, *H = w->h, *D2 = w->d2;
-    T *GH = w->gh, *gW1 = p->gW1, *gW2 = p->gW2, *gb1 = p->gb1;
-    /* [grad-dec] (untied); [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
-    if (c->tied) {
-        kt->gemm_nt(m, k, n, 1, D2, n, W1, n, 0, GH, k);
-    } else {
-        kt->gemm_tn(n, k, m, 1, D2, n, H, k, 0, gW2, k);
-        kt->gemm_nn(m, k, n, 1, D2, n, W2, k, 0, GH, k);
-    }
+    const T *H = w->h, *D2 = w->d2;
+    T *GH = w->gh, *gb1 = p->gb1;
+    /* [grad-h]: G_H = D2 W2 + the L1 and KL rows. */
+    kt->gemm_nt(m, k, n, 1, D2, n, p->Wd, n, 0, GH, k);
     /* ... the L1 and KL rows added, then [delta-hid]: D1 = G_H * f'(Z1), with
      * its column sums (gb1), in one pass; + (2 gamma/m) D D' r after it, and
      * the sums again (GH becomes D1). */
@@ -572,18 +519,18 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p, x, m);
     FN(to_T)(k, w->tmp, gb1);
 
-    /* [grad-enc], [grad-tied]: tied adds the decoder path H^T D2 (and [auxk]'s Z_aux^T D_aux). */
-    kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, gW1, n);
-    if (c->tied)
-        kt->gemm_tn(k, n, m, 1, H, k, D2, n, 1, gW1, n);
-    if (c->tied && aux)
-        kt->gemm_tn(k, n, m, 1, w->zaux, k, w->ehat, n, 1, gW1, n);
+    /* [grad-enc]; [grad-dec] on W2^T, H^T D2 (and [auxk]'s Z_aux^T D_aux), which
+     * [grad-tied] adds to the encoder's. */
+    kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, p->gW1, n);
+    kt->gemm_tn(k, n, m, 1, H, k, D2, n, c->tied ? 1 : 0, p->gWd, n);
+    if (aux)
+        kt->gemm_tn(k, n, m, 1, w->zaux, k, w->ehat, n, 1, p->gWd, n);
 }
 
 /* The same through the K kept units of each row only (§6 [sparse]): the
  * rest have f' = 0 (relu's zeros and TopK's dropped units alike), so their
  * deltas vanish and so do their terms in every product. O(m K n) work
- * besides clearing gW1 and gW2. */
+ * besides clearing gW1 and gW2^T. */
 static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w,
                                 const FN(Blocks) * p, const T *x, size_t m)
 {
@@ -592,16 +539,8 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
     const T *val = w->val, *D2 = w->d2;
     T *dsel = w->dsel;
 
-    /* [grad-dec] (untied) and [grad-h] at the kept units: G_H's entries
-     * (i, idx[i,q]) = D2_i . W2's column idx[i,q]. */
-    if (c->tied) {
-        kt->sp_sddmm(m, n, K, idx, D2, n, p->W1, n, dsel);
-    } else { /* on W2^T, which the forward pass left in w2t */
-        memset(w->gw2t, 0, k * n * sizeof(T));
-        kt->sp_scatter(m, n, K, idx, val, D2, n, w->gw2t, n);
-        kt->transpose(k, n, w->gw2t, n, p->gW2, k);
-        kt->sp_sddmm(m, n, K, idx, D2, n, w->w2t, n, dsel);
-    }
+    /* [grad-h] at the kept units: G_H's entries (i, idx[i,q]) = D2_i . atom idx[i,q]. */
+    kt->sp_sddmm(m, n, K, idx, D2, n, p->Wd, n, dsel);
     /* [delta-hid] at the kept units: the L1 and KL rows, times relu's f'
      * (read through h), and the column sums into gb1. */
     T l1;
@@ -616,11 +555,12 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
     }
     FN(to_T)(k, w->tmp, p->gb1);
 
-    /* [grad-enc], [grad-tied]: D1^T X, and the decoder path H^T D2. */
+    /* [grad-enc]: D1^T X; [grad-dec] on W2^T, H^T D2 ([grad-tied]: added to it). */
     memset(p->gW1, 0, k * n * sizeof(T));
     kt->sp_scatter(m, n, K, idx, dsel, x, n, p->gW1, n);
-    if (c->tied)
-        kt->sp_scatter(m, n, K, idx, val, D2, n, p->gW1, n);
+    if (!c->tied)
+        memset(p->gWd, 0, k * n * sizeof(T));
+    kt->sp_scatter(m, n, K, idx, val, D2, n, p->gWd, n);
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
@@ -667,10 +607,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     if (c->l1_dec_norm && c->l1_activity != 0)
         for (size_t j = 0; j < k; j++) {
             const double s = w->dnorm[j] > 0 ? c->l1_activity / (double)m * w->hsum[j] / w->dnorm[j] : 0;
-            if (c->tied)
-                kt->axpy(n, (T)s, p.W1 + j * n, p.gW1 + j * n);
-            else
-                for (size_t d = 0; d < n; d++) p.gW2[d * k + j] += (T)(s * (double)p.W2[d * k + j]);
+            kt->axpy(n, (T)s, p.Wd + j * n, p.gWd + j * n);
         }
 
     /* Penalty gradients: lambda W (mean: 2 lambda W) + l1w sign(W) + (2 gamma/m) diag(sum_i D^2) W1. */
@@ -685,7 +622,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     if (wpen || rowscale)
         kt->wpen_grad(k, n, p.W1, lambda, (T)c->l1_weight, rowscale, p.gW1);
     if (wpen && !c->tied)
-        kt->wpen_grad(n, k, p.W2, lambda, (T)c->l1_weight, NULL, p.gW2);
+        kt->wpen_grad(k, n, p.Wd, lambda, (T)c->l1_weight, NULL, p.gWd);
 }
 
 double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,

@@ -82,7 +82,7 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
             continue;
         for (size_t d = 0; d < n; d++) {
             const double v = ((double)xb[i * n + d] - (c->pre_bias ? (double)theta[L.b2 + d] : 0)) / norm;
-            const size_t at_enc = L.w1 + j * n + d, at_dec = c->tied ? at_enc : L.w2 + d * k + j;
+            const size_t at_enc = L.w1 + j * n + d, at_dec = L.dec + j * n + d;
             theta[at_enc] = (T)(v * enc_norm);
             theta[at_dec] = (T)(c->tied ? v * enc_norm : v);
             s1[at_enc] = s2[at_enc] = s1[at_dec] = s2[at_dec] = 0;
@@ -121,7 +121,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     sae_rng_seed(&draws, o->seed + 2u);
     double b1t = 1, b2t = 1; /* beta1^t, beta2^t */
     if (c->unit_norm)        /* [unit-norm]: from the first step on */
-        FN(sae_atoms_normalise)(c, w, theta);
+        FN(sae_atoms_normalise)(c, kt, theta);
     w->training = 1; /* [batchtopk]: select over each batch */
     const double window = o->dead_window ? (double)o->dead_window : (double)m;
     const unsigned total_steps = o->epochs * (unsigned)((m + batch - 1) / batch);
@@ -159,7 +159,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 r->threshold = FN(threshold_step)(r->threshold, w->val, mb * c->topk);
             r->iters++;
             if (c->unit_norm)
-                FN(sae_atoms_project)(c, w, theta, grad);
+                FN(sae_atoms_project)(c, kt, theta, grad);
             if (o->optimizer == SAE_OPT_SGD) {
                 kt->sgd_step(P, (T)o->lr, (T)o->momentum, grad, s1, theta);
             } else {
@@ -172,7 +172,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             if (o->resample_every && r->iters % o->resample_every == 0 && r->iters + o->resample_every <= total_steps)
                 r->resampled += FN(resample)(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
             if (c->unit_norm)
-                FN(sae_atoms_normalise)(c, w, theta);
+                FN(sae_atoms_normalise)(c, kt, theta);
         }
         r->epochs = ep + 1;
         r->last_loss = sum / (double)steps;

@@ -121,7 +121,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
  * m x k matrix with K (1 <= K <= k) entries in each row, listed as idx
  * (m x K column indices, distinct within a row) and val (m x K values);
  * B and C are row-major k x n matrices (ldb, ldc), so a row of S picks K
- * whole rows of them (a tied W1, or an untied W2 after transpose).
+ * whole rows of them (the decoder's atoms, W1 or W2^T).
  * topk: in each row of the m x k matrix h keeps the K largest entries, of
  *   equal values the lowest indices (so exactly K), and zeroes the others;
  *   the kept indices go to idx in increasing order, their values to val.
@@ -130,8 +130,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
  * sp_gemm: c = S B, c m x n (ldc), overwritten.
  * sp_sddmm: out[i,q] = a_i . B_idx[i,q] (a m x n, lda): S's pattern
  *   sampled from a B^T; out m x K, overwritten.
- * sp_scatter: C += S^T a (a m x n, lda): C_idx[i,q] += val[i,q] a_i.
- * transpose: b = a^T, a rows x cols (lda), b cols x rows (ldb). */
+ * sp_scatter: C += S^T a (a m x n, lda): C_idx[i,q] += val[i,q] a_i. */
 #define decl_topk_fn(T, name) \
     void (name)(size_t m, size_t k, size_t K, T *h, uint32_t *idx, T *val)
 #define decl_sp_gemm_fn(T, name) \
@@ -143,8 +142,6 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
 #define decl_sp_scatter_fn(T, name) \
     void (name)(size_t m, size_t n, size_t K, const uint32_t *idx, const T *val, const T *a, size_t lda, T *c, \
                 size_t ldc)
-#define decl_transpose_fn(T, name) \
-    void (name)(size_t rows, size_t cols, const T *a, size_t lda, T *b, size_t ldb)
 
 /* Optimizer steps over cnt parameters (core/MODEL.md §7 [sgd], [adam]).
  * sgd:  v = mu v + g;  theta -= lr v.
@@ -176,8 +173,7 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     X(dot, dot) X(axpy, axpy) \
     X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \
     X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step) \
-    X(topk, topk) X(sp_gemm, sp_gemm) X(sp_sddmm, sp_sddmm) X(sp_scatter, sp_scatter) \
-    X(transpose, transpose)
+    X(topk, topk) X(sp_gemm, sp_gemm) X(sp_sddmm, sp_sddmm) X(sp_scatter, sp_scatter)
 
 /* clang-format on */
 

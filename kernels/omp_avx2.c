@@ -11,7 +11,7 @@
  *   sae_sqdiff_sum_omp_avx2 sae_bce_sum_omp_avx2 sae_abs_sum_omp_avx2 sae_dot_omp_avx2 sae_axpy_omp_avx2
  *   sae_sub_scale_omp_avx2 sae_sign_axpy_omp_avx2 sae_wpen_grad_omp_avx2
  *   sae_sgd_step_omp_avx2 sae_adam_step_omp_avx2
- *   sae_topk_omp_avx2 sae_sp_gemm_omp_avx2 sae_sp_sddmm_omp_avx2 sae_sp_scatter_omp_avx2 sae_transpose_omp_avx2
+ *   sae_topk_omp_avx2 sae_sp_gemm_omp_avx2 sae_sp_sddmm_omp_avx2 sae_sp_scatter_omp_avx2
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA omp_avx2

@@ -12,7 +12,7 @@
  *   sae_row_sqnorm_omp_avx512 sae_sqdiff_sum_omp_avx512 sae_bce_sum_omp_avx512
  *   sae_abs_sum_omp_avx512 sae_dot_omp_avx512 sae_axpy_omp_avx512 sae_sub_scale_omp_avx512 sae_sign_axpy_omp_avx512
  *   sae_wpen_grad_omp_avx512 sae_sgd_step_omp_avx512 sae_adam_step_omp_avx512
- *   sae_topk_omp_avx512 sae_sp_gemm_omp_avx512 sae_sp_sddmm_omp_avx512 sae_sp_scatter_omp_avx512 sae_transpose_omp_avx512
+ *   sae_topk_omp_avx512 sae_sp_gemm_omp_avx512 sae_sp_sddmm_omp_avx512 sae_sp_scatter_omp_avx512
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA omp_avx512

@@ -12,7 +12,7 @@
  *   sae_row_sqnorm_omp_scalar sae_sqdiff_sum_omp_scalar sae_bce_sum_omp_scalar
  *   sae_abs_sum_omp_scalar sae_dot_omp_scalar sae_axpy_omp_scalar sae_sub_scale_omp_scalar sae_sign_axpy_omp_scalar
  *   sae_wpen_grad_omp_scalar sae_sgd_step_omp_scalar sae_adam_step_omp_scalar
- *   sae_topk_omp_scalar sae_sp_gemm_omp_scalar sae_sp_sddmm_omp_scalar sae_sp_scatter_omp_scalar sae_transpose_omp_scalar
+ *   sae_topk_omp_scalar sae_sp_gemm_omp_scalar sae_sp_sddmm_omp_scalar sae_sp_scatter_omp_scalar
  */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA omp_scalar

@@ -298,7 +298,7 @@ decl_adam_step_fn(float, KN(adam_step))
 /* The sparse kernels: each thread takes whole samples, except in the
  * scatter, where samples add into the same rows of C: there each takes a
  * range of n, so every entry is summed in the same order whatever the
- * thread count. The transpose: whole rows of a. */
+ * thread count. */
 decl_topk_fn(float, KN(topk)) { SPLIT_ROWS(m, k, INNER(topk)(len, k, K, h + lo * k, idx + lo * K, val + lo * K)); }
 
 decl_sp_gemm_fn(float, KN(sp_gemm))
@@ -317,10 +317,4 @@ decl_sp_scatter_fn(float, KN(sp_scatter))
 {
     SPLIT(n, (double)m * (double)n * (double)K, OMP_ELEM_MIN, OMP_ELEM_ALIGN,
           INNER(sp_scatter)(m, len, K, idx, val, a + lo, lda, c + lo, ldc));
-}
-
-decl_transpose_fn(float, KN(transpose))
-{
-    SPLIT(rows, (double)rows * (double)cols, OMP_ELEM_MIN, OMP_ELEM_ALIGN,
-          INNER(transpose)(len, cols, a + lo * lda, lda, b + lo, ldb));
 }

@@ -11,7 +11,7 @@
  *   sae_row_sqnorm_scalar_f64 sae_sqdiff_sum_scalar_f64 sae_bce_sum_scalar_f64
  *   sae_abs_sum_scalar_f64 sae_dot_scalar_f64 sae_axpy_scalar_f64 sae_sub_scale_scalar_f64 sae_sign_axpy_scalar_f64
  *   sae_wpen_grad_scalar_f64 sae_sgd_step_scalar_f64 sae_adam_step_scalar_f64
- *   sae_topk_scalar_f64 sae_sp_gemm_scalar_f64 sae_sp_sddmm_scalar_f64 sae_sp_scatter_scalar_f64 sae_transpose_scalar_f64
+ *   sae_topk_scalar_f64 sae_sp_gemm_scalar_f64 sae_sp_sddmm_scalar_f64 sae_sp_scatter_scalar_f64
  */
 #define SAE_TMPL_F64 1
 #define SAE_TMPL_ISA scalar_f64

@@ -340,9 +340,3 @@ decl_sp_scatter_fn(T, KN(sp_scatter))
         for (size_t q = 0; q < K; q++)
             for (size_t r = 0; r < n; r++) c[idx[i * K + q] * ldc + r] += val[i * K + q] * a[i * lda + r];
 }
-
-decl_transpose_fn(T, KN(transpose))
-{
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) b[j * ldb + i] = a[i * lda + j];
-}

@@ -6,10 +6,10 @@
  * reference is in scalar_tmpl.c.
  *
  * Every product reads or writes whole rows of B or C, so the vectors run
- * along n and nothing is gathered: an untied W2 (n x k) is transposed
- * once a step instead (transpose). Gathering W2's columns with vgatherdps
- * made the whole untied step at 784 -> 4096, K = 32 about twice as slow on
- * Zen 3 (69-78 ms against 34-56 ms, transposes included), whose gathers
+ * along n and nothing is gathered (the model holds an untied decoder as
+ * W2^T for this). Gathering W2's columns with vgatherdps made the whole
+ * untied step at 784 -> 4096, K = 32 about twice as slow on Zen 3 (69-78
+ * ms against 34-56 ms with W2 transposed twice a step), whose gathers
  * deliver about one element a cycle.
  */
 #include "kernels/topk_tmpl.h"
@@ -140,25 +140,4 @@ decl_sp_scatter_fn(float, KN(sp_scatter))
 {
     for (size_t i = 0; i < m; i++)
         for (size_t q = 0; q < K; q++) row_axpy(n, val[i * K + q], a + i * lda, c + (size_t)idx[i * K + q] * ldc);
-}
-
-/* VW x VW blocks through vtranspose (the GEMM's packing transpose), the
- * ragged edges entry by entry. Bound by memory on a matrix the size of a
- * decoder: strips of 64-byte lines measured no faster on Zen 3. */
-decl_transpose_fn(float, KN(transpose))
-{
-    size_t i = 0;
-    for (; i + VW <= rows; i += VW) {
-        size_t j = 0;
-        for (; j + VW <= cols; j += VW) {
-            vf r[VW];
-            for (int u = 0; u < VW; u++) r[u] = vload(a + (i + (size_t)u) * lda + j);
-            vtranspose(r);
-            for (int u = 0; u < VW; u++) vstore(b + (j + (size_t)u) * ldb + i, r[u]);
-        }
-        for (; j < cols; j++)
-            for (size_t u = 0; u < VW; u++) b[j * ldb + i + u] = a[(i + u) * lda + j];
-    }
-    for (; i < rows; i++)
-        for (size_t j = 0; j < cols; j++) b[j * ldb + i] = a[i * lda + j];
 }

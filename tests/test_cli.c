@@ -196,12 +196,7 @@ static void eval_vector(const char *name)
     SaeLayout l;
     sae_layout(&vf.cfg, &l);
     double *theta = calloc(l.total, sizeof(double));
-    const char *names[] = { "W1", "W2", "b1", "b2" };
-    const size_t offs[] = { l.w1, l.w2, l.b1, l.b2 };
-    for (int p = 0; p < 4; p++) {
-        const VecArray *a = vecfile_array(&vf, names[p]);
-        for (size_t i = 0; a && i < a->rows * a->cols; i++) theta[offs[p] + i] = a->v[i];
-    }
+    vecfile_theta(&vf, &l, theta);
     char model[600], data[600], grads[600];
     snprintf(model, sizeof model, "%s/m.npz", dir);
     snprintf(data, sizeof data, "%s/x.npy", dir);

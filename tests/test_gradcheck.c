@@ -303,14 +303,14 @@ Test(gradcheck, tied_equals_folded_untied)
     for (size_t j = 0; j < k; j++)
         for (size_t d = 0; d < n; d++) {
             tu[lu.w1 + j * n + d] = tt[j * n + d];
-            tu[lu.w2 + d * k + j] = tt[j * n + d];
+            tu[lu.w2t + j * n + d] = tt[j * n + d];
         }
     SaeWorkF64 *w = sae_work_new_f64(&u, m);
     sae_objective_f64(&u, &test_kernels()->f64, w, tu, x, m, gu, NULL);
     sae_objective_f64(&t, &test_kernels()->f64, w, tt, x, m, gt, NULL);
     for (size_t j = 0; j < k; j++)
         for (size_t d = 0; d < n; d++) {
-            const double want = gu[lu.w1 + j * n + d] + gu[lu.w2 + d * k + j];
+            const double want = gu[lu.w1 + j * n + d] + gu[lu.w2t + j * n + d];
             cr_expect(close_enough(gt[j * n + d], want, 1e-15, 1e-13), "gW1[%zu,%zu]", j, d);
         }
     sae_work_free_f64(w);

@@ -406,12 +406,12 @@ static SaeConfig relu_linear_config(size_t hidden)
     return c;
 }
 
-/* The atoms of c in theta: W2's columns, or W1's rows when tied. */
+/* The atoms of c in theta: W2^T's rows, or W1's when tied. */
 static double atom_entry(const SaeConfig *c, const double *th, size_t j, size_t d)
 {
     SaeLayout l;
     sae_layout(c, &l);
-    return c->tied ? th[l.w1 + j * c->n_in + d] : th[l.w2 + d * c->n_hidden + j];
+    return th[l.dec + j * c->n_in + d];
 }
 
 /* [unit-norm] by hand: project leaves each atom's gradient orthogonal to
@@ -427,12 +427,11 @@ Test(optim, unit_norm_project_and_normalise)
         SaeRng r;
         sae_rng_seed(&r, 22);
         for (size_t i = 0; i < P; i++) g[i] = g0[i] = sae_rng_gauss(&r);
-        SaeWorkF64 *w = sae_work_new_f64(&c, 4);
-        sae_atoms_normalise_f64(&c, w, th);
-        sae_atoms_project_f64(&c, w, th, g);
+        sae_atoms_normalise_f64(&c, &test_kernels()->f64, th);
+        sae_atoms_project_f64(&c, &test_kernels()->f64, th, g);
         SaeLayout l;
         sae_layout(&c, &l);
-        const size_t atoms = tied ? l.w1 : l.w2, len = c.n_in * c.n_hidden;
+        const size_t atoms = l.dec, len = c.n_in * c.n_hidden;
         for (size_t j = 0; j < c.n_hidden; j++) {
             double norm = 0, along = 0, along0 = 0;
             for (size_t d = 0; d < c.n_in; d++) {
@@ -452,7 +451,6 @@ Test(optim, unit_norm_project_and_normalise)
         for (size_t i = 0; i < P; i++)
             if (i < atoms || i >= atoms + len)
                 cr_expect_eq(g[i], g0[i], "tied %d: entry %zu outside the atoms changed", tied, i);
-        sae_work_free_f64(w);
         free(th);
         free(g);
         free(g0);

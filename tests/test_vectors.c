@@ -28,19 +28,6 @@ static void expect_term(const char *file, const char *what, double got, const Ve
     cr_expect(close_enough(got, want, t.abs, t.rel), "%s: %s = %.17g, want %.17g", file, what, got, want);
 }
 
-/* Copies the named arrays into theta (double) in the model's layout. */
-static void pack_theta(const VecFile *vf, const SaeLayout *l, double *theta)
-{
-    const char *names[] = { "W1", "W2", "b1", "b2", "log_threshold" };
-    const size_t offs[] = { l->w1, l->w2, l->b1, l->b2, l->jt };
-    for (int p = 0; p < 5; p++) {
-        const VecArray *a = vecfile_array(vf, names[p]);
-        if (!a)
-            continue; /* W2 when tied, log_threshold unless jumprelu */
-        for (size_t i = 0; i < a->rows * a->cols; i++) theta[offs[p] + i] = a->v[i];
-    }
-}
-
 /* Runs the objective in the given precision, a TopK model on the dense
  * (sparse = 0) or the sparse path (core/MODEL.md §6 [sparse]); every
  * output widened to double. */
@@ -87,7 +74,7 @@ static void check_path(const char *name, int f64, int sparse)
     double *theta = calloc(l.total, sizeof(double)), *grad = calloc(l.total, sizeof(double));
     double *H = calloc(m * k, sizeof(double)), *Xh = calloc(m * n, sizeof(double));
     double *rhohat = calloc(k, sizeof(double));
-    pack_theta(&vf, &l, theta);
+    vecfile_theta(&vf, &l, theta);
     SaeTerms t;
     (f64 ? run_f64 : run_f32)(&vf, theta, l.total, grad, H, Xh, rhohat, &t, sparse);
     const Tol tol = f64 ? tol_f64 : tol_f32;
@@ -107,8 +94,13 @@ static void check_path(const char *name, int f64, int sparse)
     expect_array(label, "Xh", Xh, vecfile_array(&vf, "Xh"), tol);
     expect_array(label, "rhohat", rhohat, vecfile_array(&vf, "rhohat"), tol);
     expect_array(label, "gW1", grad + l.w1, vecfile_array(&vf, "gW1"), tol);
-    if (!vf.cfg.tied)
-        expect_array(label, "gW2", grad + l.w2, vecfile_array(&vf, "gW2"), tol);
+    if (!vf.cfg.tied) { /* held as W2^T */
+        double *gW2 = malloc(n * k * sizeof(double));
+        for (size_t j = 0; j < k; j++)
+            for (size_t d = 0; d < n; d++) gW2[d * k + j] = grad[l.w2t + j * n + d];
+        expect_array(label, "gW2", gW2, vecfile_array(&vf, "gW2"), tol);
+        free(gW2);
+    }
     expect_array(label, "gb1", grad + l.b1, vecfile_array(&vf, "gb1"), tol);
     expect_array(label, "gb2", grad + l.b2, vecfile_array(&vf, "gb2"), tol);
     if (vf.cfg.encoder == SAE_ACT_JUMPRELU)

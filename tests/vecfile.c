@@ -125,3 +125,19 @@ double vecfile_scalar(const VecFile *vf, const char *name)
             return vf->scalars[i];
     return NAN;
 }
+
+/* Copies the named arrays into theta (double) in the model's layout, W2
+ * (n x k in the files, as PyTorch holds it) transposed. */
+void vecfile_theta(const VecFile *vf, const SaeLayout *l, double *theta)
+{
+    const char *names[] = { "W1", "W2", "b1", "b2", "log_threshold" };
+    const size_t offs[] = { l->w1, l->w2t, l->b1, l->b2, l->jt };
+    for (int p = 0; p < 5; p++) {
+        const VecArray *a = vecfile_array(vf, names[p]);
+        if (!a)
+            continue; /* W2 when tied, log_threshold unless jumprelu */
+        for (size_t r = 0; r < a->rows; r++)
+            for (size_t c = 0; c < a->cols; c++)
+                theta[offs[p] + (p == 1 ? c * a->rows + r : r * a->cols + c)] = a->v[r * a->cols + c];
+    }
+}

@@ -30,5 +30,9 @@ void vecfile_free(VecFile *vf);
 const VecArray *vecfile_array(const VecFile *vf, const char *name);
 /* Aborts the test (returns NAN) when absent. */
 double vecfile_scalar(const VecFile *vf, const char *name);
+/* Copies the model's arrays (W1, W2, b1, b2, log_threshold, those the file
+ * has) into theta (double, zeroed by the caller) in l's layout: W2, n x k
+ * in the files as PyTorch holds it, transposed. */
+void vecfile_theta(const VecFile *vf, const SaeLayout *l, double *theta);
 
 #endif

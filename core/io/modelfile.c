@@ -12,10 +12,17 @@
 typedef struct Block {
     const char *name;
     size_t off, rows, cols; /* cols 0: a vector */
+    int transposed;         /* theta holds the transpose (W2 as W2^T) */
 } Block;
 
-/* The parameter blocks of theta with their shapes (W2 absent when tied,
- * log_threshold present for jumprelu). */
+/* Where entry i (row-major, the file's order) of block b lives in theta. */
+static size_t theta_at(const Block *b, size_t i)
+{
+    return b->off + (b->transposed ? (i % b->cols) * b->rows + i / b->cols : i);
+}
+
+/* The parameter blocks of theta with their shapes as files store them
+ * (W2 absent when tied, log_threshold present for jumprelu). */
 enum { MAX_BLOCKS = 5 };
 static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char names[MAX_BLOCKS][16])
 {
@@ -25,7 +32,7 @@ static size_t blocks_of(const SaeConfig *c, const char *prefix, Block *b, char n
     size_t cnt = 0;
     const char *base[MAX_BLOCKS] = { "W1", "b1", "W2", "b2", "log_threshold" };
     const Block all[MAX_BLOCKS] = {
-        { 0, l.w1, k, n }, { 0, l.b1, k, 0 }, { 0, l.w2, n, k }, { 0, l.b2, n, 0 }, { 0, l.jt, k, 0 }
+        { 0, l.w1, k, n, 0 }, { 0, l.b1, k, 0, 0 }, { 0, l.w2t, n, k, 1 }, { 0, l.b2, n, 0, 0 }, { 0, l.jt, k, 0, 0 }
     };
     for (int i = 0; i < MAX_BLOCKS; i++) {
         if ((i == 2 && c->tied) || (i == 4 && c->encoder != SAE_ACT_JUMPRELU))
@@ -45,17 +52,18 @@ static int add_blocks(SaeNpz *z, const SaeConfig *c, const char *prefix, const d
     for (size_t i = 0; i < nb; i++) {
         const size_t shape[2] = { b[i].rows, b[i].cols }, cnt = b[i].rows * (b[i].cols ? b[i].cols : 1);
         const int nd = b[i].cols ? 2 : 1;
-        int rc;
-        if (f32) {
-            float *tmp = sae_alloc_array(cnt, sizeof(float));
-            if (!tmp)
-                return -1;
-            for (size_t j = 0; j < cnt; j++) tmp[j] = (float)theta[b[i].off + j];
-            rc = sae_npz_add_array(z, b[i].name, SAE_DT_F32, nd, shape, tmp);
-            free(tmp);
-        } else {
-            rc = sae_npz_add_array(z, b[i].name, SAE_DT_F64, nd, shape, theta + b[i].off);
+        void *tmp = sae_alloc_array(cnt, f32 ? sizeof(float) : sizeof(double));
+        if (!tmp)
+            return -1;
+        for (size_t j = 0; j < cnt; j++) {
+            const double v = theta[theta_at(&b[i], j)];
+            if (f32)
+                ((float *)tmp)[j] = (float)v;
+            else
+                ((double *)tmp)[j] = v;
         }
+        const int rc = sae_npz_add_array(z, b[i].name, f32 ? SAE_DT_F32 : SAE_DT_F64, nd, shape, tmp);
+        free(tmp);
         if (rc)
             return -1;
     }
@@ -244,9 +252,9 @@ static int get_block(const SaeNpz *z, const char *path, const Block *b, double *
     }
     *f32 = a.dtype == SAE_DT_F32;
     for (size_t i = 0; i < a.count; i++)
-        if (!isfinite(theta[b->off + i] = sae_npy_get(&a, i)))
+        if (!isfinite(theta[theta_at(b, i)] = sae_npy_get(&a, i)))
             return sae_fail(e, "%s: member %s: entry %zu is %g (expected finite weights)", path, b->name, i,
-                            theta[b->off + i]);
+                            theta[theta_at(b, i)]);
     return 0;
 }
 

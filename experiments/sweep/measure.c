@@ -172,7 +172,7 @@ int sae_write_latents(const char *dir, const SaeConfig *c, const double *theta, 
             mx = fmax(mx, v);
         }
         for (size_t d = 0; d < n; d++) {
-            const double w1 = theta[l.w1 + j * n + d], w2 = c->tied ? w1 : theta[l.w2 + d * k + j];
+            const double w1 = theta[l.w1 + j * n + d], w2 = theta[l.dec + j * n + d];
             enc += w1 * w1;
             dec += w2 * w2;
         }

@@ -9,7 +9,7 @@
  *   sae_row_sqnorm_avx2 sae_sqdiff_sum_avx2 sae_bce_sum_avx2 sae_abs_sum_avx2 sae_dot_avx2 sae_axpy_avx2
  *   sae_sub_scale_avx2 sae_sign_axpy_avx2 sae_wpen_grad_avx2 sae_sgd_step_avx2
  *   sae_adam_step_avx2, sae_topk_avx2 sae_sp_gemm_avx2 sae_sp_sddmm_avx2
- *   sae_sp_scatter_avx2 sae_transpose_avx2 (sparse_tmpl.c), sae_fma_peak_avx2 (fma_peak_tmpl.c), and
+ *   sae_sp_scatter_avx2 (sparse_tmpl.c), sae_fma_peak_avx2 (fma_peak_tmpl.c), and
  *   sae_dot_avx2_f64 sae_axpy_avx2_f64 (vec_f64_tmpl.c)
  */
 #define SAE_TMPL_F64 0

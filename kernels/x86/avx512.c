@@ -10,7 +10,7 @@
  *   sae_row_sqnorm_avx512 sae_sqdiff_sum_avx512 sae_bce_sum_avx512
  *   sae_abs_sum_avx512 sae_dot_avx512 sae_axpy_avx512 sae_sub_scale_avx512 sae_sign_axpy_avx512
  *   sae_wpen_grad_avx512 sae_sgd_step_avx512 sae_adam_step_avx512
- *   sae_topk_avx512 sae_sp_gemm_avx512 sae_sp_sddmm_avx512 sae_sp_scatter_avx512 sae_transpose_avx512
+ *   sae_topk_avx512 sae_sp_gemm_avx512 sae_sp_sddmm_avx512 sae_sp_scatter_avx512
  * and sae_fma_peak_avx512 (fma_peak_tmpl.c), sae_dot_avx512_f64 and
  * sae_axpy_avx512_f64 (vec_f64_tmpl.c).
  */

@@ -1,8 +1,7 @@
 /* checkkernels, the sparse family of TopK: topk (bit-exact: the selection
  * has one right answer, ties and NaN included), sp_gemm, sp_sddmm and
  * sp_scatter with padded leading dimensions, K and n around every vector
- * width, and sizes past the OpenMP split; transpose (exact) around the
- * vector blocks. */
+ * width, and sizes past the OpenMP split. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -189,39 +188,10 @@ static void check_sparse_op(int op)
     sparse_case(op, 64, 300, 2000, 40); /* past the OpenMP split */
 }
 
-/* b = a^T entry for entry; the gap between b's rows stays untouched. */
-static void transpose_case(size_t rows, size_t cols)
-{
-    const size_t lda = cols + sae_rng_below(&ck_rng, 4), ldb = rows + sae_rng_below(&ck_rng, 4);
-    InBuf a = dense_new(rows, cols, lda);
-    const size_t cnt = (cols - 1) * ldb + rows;
-    float *b = out_alloc(cnt);
-    GUARDED(ck_new->transpose(rows, cols, a.p, lda, b, ldb));
-    for (size_t j = 0; j < cols && !failed(); j++)
-        for (size_t i = 0; i < ldb && j * ldb + i < cnt; i++) {
-            const float got = b[j * ldb + i];
-            if (i < rows ? memcmp(&got, &a.p[i * lda + j], sizeof got) : !is_canary(got)) {
-                fail("%zux%zu lda %zu ldb %zu: b[%zu,%zu] = %g", rows, cols, lda, ldb, j, i, got);
-                break;
-            }
-        }
-    out_check_guards(b, cnt, "b");
-    out_free(b);
-    in_free(a);
-}
-
-static void check_transpose(void)
-{
-    for (size_t im = 0; im < ck_n_dims && !failed(); im++)
-        for (size_t in = 0; in < ck_n_dims && !failed(); in++) transpose_case(ck_dims[im], ck_dims[in]);
-    transpose_case(784, 1000); /* past the OpenMP split */
-}
-
 void check_sparse(void)
 {
     CHECK_SLOT(topk, check_topk());
     CHECK_SLOT(sp_gemm, check_sparse_op(OP_GEMM));
     CHECK_SLOT(sp_sddmm, check_sparse_op(OP_SDDMM));
     CHECK_SLOT(sp_scatter, check_sparse_op(OP_SCATTER));
-    CHECK_SLOT(transpose, check_transpose());
 }
