@@ -144,9 +144,11 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
  * k / SAE_SPARSE_RATIO. */
 #define SAE_SPARSE_RATIO 8
 
+size_t sae_sparse_kept_max(const SaeConfig *c) { return c->n_hidden / SAE_SPARSE_RATIO; }
+
 int sae_topk_sparse(const SaeConfig *c)
 {
-    return c->topk && !c->batch_topk && !c->aux_k && c->topk < c->n_hidden && c->topk * SAE_SPARSE_RATIO <= c->n_hidden;
+    return c->topk && !c->aux_k && c->topk < c->n_hidden && c->topk <= sae_sparse_kept_max(c);
 }
 
 int sae_layout(const SaeConfig *c, SaeLayout *l)

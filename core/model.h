@@ -109,10 +109,13 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen);
  * "loss", "W1" for the sizes, ...), with err as above. */
 const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen);
 
-/* Whether c's TopK steps take the sparse path (core/MODEL.md §6
- * [sparse]): K is small enough beside the hidden size that the decoder and
- * the backward pass on the kept units beat the dense GEMMs (the cut-over
- * measured by bench_kernels' BM_step). 0 without TopK. */
+/* The most units a row may keep for the sparse path (core/MODEL.md §6
+ * [sparse]) to beat the dense GEMMs: k / 8, the cut-over measured by
+ * bench_kernels' topk_grad. */
+size_t sae_sparse_kept_max(const SaeConfig *c);
+/* Whether c's TopK steps take the sparse path: K is at most
+ * sae_sparse_kept_max (BatchTopK: then each training step whose rows keep
+ * at most that many does). 0 without TopK, and with AuxK. */
 int sae_topk_sparse(const SaeConfig *c);
 
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
@@ -155,13 +158,19 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
         double l0_sum;                      /* the non-zero activations */ \
         T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
-        /* TopK (topk < k): each row's kept units (m x K) and, on the sparse \
-         * path, their hidden deltas; sparse: the step runs the decoder and \
-         * the backward pass on the kept units only (§6 [sparse]), set from \
-         * sae_topk_sparse, and a caller may set it either way. */ \
-        uint32_t *idx; \
-        T *val, *dsel; \
+        /* TopK (topk < k): each row's kept units (m x K; BatchTopK: up to \
+         * m x sae_sparse_kept_max, the rows of the batch's selection padded \
+         * to kept) and, on the sparse path, their hidden deltas; sparse: a \
+         * step may run the decoder and the backward pass on the kept units \
+         * only (§6 [sparse]), set from sae_topk_sparse, and a caller may set \
+         * it either way; kept: after the forward pass, how many units each \
+         * row lists when this step took the sparse path, else 0. BatchTopK \
+         * in training: the batch's K m kept entries of H, flat indices \
+         * (bidx, increasing) and values (bval). */ \
+        uint32_t *idx, *bidx; \
+        T *val, *dsel, *bval; \
         int sparse; \
+        size_t kept; \
         /* BatchTopK: the batch selection when set (the trainer's steps), \
          * the learned threshold otherwise (evaluation). */ \
         int training; \

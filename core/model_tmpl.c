@@ -58,11 +58,17 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
             FN(sae_work_free)(w);
             return NULL;
         }
+        w->sparse = sae_topk_sparse(c);
+        if (c->batch_topk) { /* the flat selection; the row lists take up to kept_max a row */
+            w->bidx = sae_alloc_array(mK, sizeof(uint32_t));
+            w->bval = sae_alloc_array(mK, sizeof(T));
+            const size_t most = sae_sparse_kept_max(c);
+            mK = batch * (most > c->topk ? most : c->topk); /* <= m k */
+        }
         w->idx = sae_alloc_array(mK, sizeof(uint32_t));
         w->val = sae_alloc_array(mK, sizeof(T));
         w->dsel = sae_alloc_array(mK, sizeof(T));
-        w->sparse = sae_topk_sparse(c);
-        if (!w->idx || !w->val || !w->dsel) {
+        if (!w->idx || !w->val || !w->dsel || (c->batch_topk && (!w->bidx || !w->bval))) {
             FN(sae_work_free)(w);
             return NULL;
         }
@@ -94,6 +100,8 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->idx);
     free(w->val);
     free(w->dsel);
+    free(w->bidx);
+    free(w->bval);
     free(w->z1);
     free(w->thr);
     free(w->dead);
@@ -189,6 +197,41 @@ static double FN(count_nonzero)(size_t cnt, const T *h)
     size_t on = 0;
     for (size_t i = 0; i < cnt; i++) on += h[i] != 0;
     return (double)on;
+}
+
+/* [sparse] for [batchtopk]: the batch's selection (bidx, bval) as row
+ * lists (idx, val) of the most units any row kept, the shorter rows padded
+ * with the lowest units they did not keep, at value 0 (which adds nothing
+ * to any product, and f' = 0 there: the same objective and gradient). 0,
+ * the lists untouched, when a row kept more than the sparse path takes. */
+static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
+{
+    const size_t k = c->n_hidden, cnt = m * c->topk;
+    size_t most = 0;
+    for (size_t e = 0, i = 0; i < m; i++) {
+        const size_t from = e;
+        while (e < cnt && w->bidx[e] / k == i) e++;
+        most = e - from > most ? e - from : most;
+    }
+    if (most > sae_sparse_kept_max(c))
+        return 0;
+    for (size_t e = 0, i = 0; i < m; i++) {
+        uint32_t *idx = w->idx + i * most;
+        T *val = w->val + i * most;
+        size_t q = 0;
+        for (; e < cnt && w->bidx[e] / k == i; e++, q++) {
+            idx[q] = (uint32_t)(w->bidx[e] % k);
+            val[q] = w->bval[e];
+        }
+        for (size_t kept = q, p = 0, j = 0; q < most; j++) { /* idx[0, kept) increases */
+            while (p < kept && idx[p] < j) p++;
+            if (p == kept || idx[p] != j) {
+                idx[q] = (uint32_t)j;
+                val[q++] = 0;
+            }
+        }
+    }
+    return most;
 }
 
 /* [batchtopk] outside training: h = relu(z) where it exceeds thr, else 0. */
@@ -287,18 +330,22 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     }
     if (c->aux_k) /* [auxk] chooses among the activations TopK drops */
         memcpy(w->hpre, H, m * k * sizeof(T));
+    w->kept = 0;
     if (c->topk && c->topk < k) {
-        if (!c->batch_topk) /* [topk] */
+        if (!c->batch_topk) { /* [topk] */
             kt->topk(m, k, c->topk, H, w->idx, w->val);
-        else if (w->training) /* [batchtopk]: the batch as one row, flat indices */
-            kt->topk(1, m * k, m * c->topk, H, w->idx, w->val);
-        else
+            w->kept = w->sparse ? c->topk : 0;
+        } else if (w->training) { /* [batchtopk]: the batch as one row, flat indices */
+            kt->topk(1, m * k, m * c->topk, H, w->bidx, w->bval);
+            w->kept = w->sparse ? FN(batch_rows)(c, w, m) : 0;
+        } else {
             FN(keep_above)(m * k, (T)c->threshold, H);
+        }
     }
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
-    if (w->sparse) { /* [sparse]: X^ from the K kept atoms per row */
+    if (w->kept) { /* [sparse]: X^ from the kept atoms of each row */
         T *out = z2 ? z2 : Xh;
-        kt->sp_gemm(m, n, c->topk, w->idx, w->val, Wd, n, out, n);
+        kt->sp_gemm(m, n, w->kept, w->idx, w->val, Wd, n, out, n);
         if (c->decoder == SAE_ACT_SIGMOID)
             kt->bias_sigmoid(m, n, b2, out, Xh);
         else
@@ -534,7 +581,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
 static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w,
                                 const FN(Blocks) * p, const T *x, size_t m)
 {
-    const size_t n = c->n_in, k = c->n_hidden, K = c->topk;
+    const size_t n = c->n_in, k = c->n_hidden, K = w->kept;
     const uint32_t *idx = w->idx;
     const T *val = w->val, *D2 = w->d2;
     T *dsel = w->dsel;
@@ -588,7 +635,7 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
     }
     FN(to_T)(n, w->tmp, grad + L.b2);
 
-    if (w->sparse)
+    if (w->kept)
         FN(backward_sparse)(c, kt, w, &p, x, m);
     else
         FN(backward_dense)(c, kt, w, &p, x, m);

@@ -156,7 +156,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 if (w->hsum[j] > 0)
                     fired[j] = r->samples;
             if (c->batch_topk)
-                r->threshold = FN(threshold_step)(r->threshold, w->val, mb * c->topk);
+                r->threshold = FN(threshold_step)(r->threshold, w->bval, mb * c->topk);
             r->iters++;
             if (c->unit_norm)
                 FN(sae_atoms_project)(c, kt, theta, grad);

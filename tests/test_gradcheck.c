@@ -80,7 +80,8 @@ static void set_penalty(SaeConfig *c, int pen)
  * check_case builds while set (the l1a_dec_grid test sets it). */
 static int l1_dec_norm;
 
-/* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]);
+/* path: for TopK, 0 the dense backward pass, 1 the sparse one (§6 [sparse]),
+ * 2 BatchTopK in training, 3 the same on the sparse path (64 hidden units);
  * pre: the pre-encoder bias (§2 [pre-bias]). */
 static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_loss, int tied, int pen, SaeReduction red,
                          uint32_t seed)
@@ -92,7 +93,9 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     c.cfg.topk = topk;
     c.cfg.pre_bias = pre;
     c.cfg.l1_dec_norm = l1_dec_norm;
-    c.cfg.batch_topk = path == 2;
+    c.cfg.batch_topk = path >= 2;
+    if (path == 3) /* BatchTopK's sparse path: rows keeping up to 64 / 8 units */
+        c.cfg.n_hidden = 64;
     if (enc == SAE_ACT_JUMPRELU) { /* thresholds that cut into the pre-activations */
         c.cfg.jump_init = 0.1;
         c.cfg.l0_penalty = 0.05;
@@ -115,10 +118,21 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     for (size_t i = 0; i < c.m * c.cfg.n_in; i++) c.x[i] = 0.05 + 0.9 * sae_rng_uniform(&rng);
     c.w = sae_work_new_f64(&c.cfg, c.m);
     if (topk) {
-        c.w->sparse = path == 1;
-        c.w->training = path == 2;
+        c.w->sparse = path == 1 || path == 3;
+        c.w->training = path >= 2;
     }
     sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
+    if (path == 3) { /* the row lists: distinct units (the kernels' contract), every kept entry of H among them */
+        const size_t K = c.w->kept, k = c.cfg.n_hidden;
+        cr_expect_gt(K, 0, "seed %u: the batch's rows kept too many for the sparse path", seed);
+        for (size_t i = 0; i < c.m; i++)
+            for (size_t j = 0, q; j < k; j++) {
+                size_t listed = 0;
+                for (q = 0; q < K; q++) listed += c.w->idx[i * K + q] == j;
+                cr_expect(listed <= 1 && (c.w->h[i * k + j] == 0 || listed), "seed %u: row %zu unit %zu listed %zu",
+                          seed, i, j, listed);
+            }
+    }
     fd_gradient(objective, &c, theta, l.total, 1e-5, num);
     /* jumprelu's thresholds have a straight-through gradient, not J's
      * (0 almost everywhere): the PyTorch vectors check it */
@@ -251,6 +265,13 @@ Test(gradcheck, jumprelu_grid) { cr_expect_eq(pre_dl_tied_pen_grid("jumprelu", S
 Test(gradcheck, batch_topk_grid)
 {
     cr_expect_eq(pre_dl_tied_pen_grid("batch top-2", SAE_ACT_RELU, 2, 2, PEN_COUNT - 1, 4000u), 24);
+}
+
+/* The same on the sparse path (core/MODEL.md [sparse]), K = 2 of 64: the
+ * batch's 14 kept entries as row lists padded to the longest row. */
+Test(gradcheck, batch_topk_sparse_grid)
+{
+    cr_expect_eq(pre_dl_tied_pen_grid("batch top-2 sparse", SAE_ACT_RELU, 2, 3, PEN_COUNT - 1, 4100u), 24);
 }
 
 /* The pre-encoder bias (core/MODEL.md [pre-bias]): b2 reaches J through the
