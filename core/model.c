@@ -146,9 +146,13 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
 
 size_t sae_sparse_kept_max(const SaeConfig *c) { return c->n_hidden / SAE_SPARSE_RATIO; }
 
-int sae_topk_sparse(const SaeConfig *c)
+int sae_sparse_path(const SaeConfig *c)
 {
-    return c->topk && !c->aux_k && c->topk < c->n_hidden && c->topk <= sae_sparse_kept_max(c);
+    if (c->aux_k)
+        return 0;
+    if (c->encoder == SAE_ACT_JUMPRELU)
+        return 1;
+    return c->topk && c->topk < c->n_hidden && c->topk <= sae_sparse_kept_max(c);
 }
 
 int sae_layout(const SaeConfig *c, SaeLayout *l)

@@ -113,10 +113,11 @@ const char *sae_config_problem(const SaeConfig *c, char *err, size_t errlen);
  * [sparse]) to beat the dense GEMMs: k / 8, the cut-over measured by
  * bench_kernels' topk_grad. */
 size_t sae_sparse_kept_max(const SaeConfig *c);
-/* Whether c's TopK steps take the sparse path: K is at most
- * sae_sparse_kept_max (BatchTopK: then each training step whose rows keep
- * at most that many does). 0 without TopK, and with AuxK. */
-int sae_topk_sparse(const SaeConfig *c);
+/* Whether c's steps may take the sparse path: TopK's when K is at most
+ * sae_sparse_kept_max; BatchTopK's in training (K at most that too) and
+ * JumpReLU's, each step whose rows list at most that many units. 0 for
+ * the other encoders, and with AuxK. */
+int sae_sparse_path(const SaeConfig *c);
 
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
 int sae_layout(const SaeConfig *c, SaeLayout *l);
@@ -158,19 +159,21 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
         double l0_sum;                      /* the non-zero activations */ \
         T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
-        /* TopK (topk < k): each row's kept units (m x K; BatchTopK: up to \
-         * m x sae_sparse_kept_max, the rows of the batch's selection padded \
-         * to kept) and, on the sparse path, their hidden deltas; sparse: a \
-         * step may run the decoder and the backward pass on the kept units \
-         * only (§6 [sparse]), set from sae_topk_sparse, and a caller may set \
-         * it either way; kept: after the forward pass, how many units each \
-         * row lists when this step took the sparse path, else 0. BatchTopK \
-         * in training: the batch's K m kept entries of H, flat indices \
-         * (bidx, increasing) and values (bval). */ \
+        /* The sparse path (§6 [sparse]; TopK with topk < k, JumpReLU): each \
+         * row's listed units, their values and, in the backward pass, their \
+         * hidden deltas: m x K for TopK; for BatchTopK and JumpReLU up to m \
+         * x k, each row padded to the longest. sparse: a step may take the \
+         * path, set from sae_sparse_path (a caller may set it either way); \
+         * kept_max: the most units a row of BatchTopK or JumpReLU may list \
+         * for it (sae_sparse_kept_max; a caller may raise it up to k); \
+         * kept: after the forward pass, the units each row lists when the \
+         * step took the sparse path, else 0. BatchTopK in training: the \
+         * batch's K m kept entries of H, flat indices (bidx, increasing) and \
+         * values (bval). */ \
         uint32_t *idx, *bidx; \
         T *val, *dsel, *bval; \
         int sparse; \
-        size_t kept; \
+        size_t kept_max, kept; \
         /* BatchTopK: the batch selection when set (the trainer's steps), \
          * the learned threshold otherwise (evaluation). */ \
         int training; \

@@ -52,18 +52,19 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
         FN(sae_work_free)(w);
         return NULL;
     }
-    if (c->topk && c->topk < k) {
-        size_t mK;
-        if (sae_mul_overflow(batch, c->topk, &mK) || (c->batch_topk && mk > UINT32_MAX)) { /* flat indices */
+    const int topk = c->topk && c->topk < k;
+    if (topk || c->encoder == SAE_ACT_JUMPRELU) {
+        size_t mK = mk; /* the row lists of BatchTopK and JumpReLU, up to every unit (kept_max) */
+        if ((!c->batch_topk && topk && sae_mul_overflow(batch, c->topk, &mK)) ||
+            (c->batch_topk && mk > UINT32_MAX)) { /* flat indices */
             FN(sae_work_free)(w);
             return NULL;
         }
-        w->sparse = sae_topk_sparse(c);
-        if (c->batch_topk) { /* the flat selection; the row lists take up to kept_max a row */
-            w->bidx = sae_alloc_array(mK, sizeof(uint32_t));
-            w->bval = sae_alloc_array(mK, sizeof(T));
-            const size_t most = sae_sparse_kept_max(c);
-            mK = batch * (most > c->topk ? most : c->topk); /* <= m k */
+        w->sparse = sae_sparse_path(c);
+        w->kept_max = sae_sparse_kept_max(c);
+        if (c->batch_topk) { /* the flat selection */
+            w->bidx = sae_alloc_array2(batch, c->topk, sizeof(uint32_t));
+            w->bval = sae_alloc_array2(batch, c->topk, sizeof(T));
         }
         w->idx = sae_alloc_array(mK, sizeof(uint32_t));
         w->val = sae_alloc_array(mK, sizeof(T));
@@ -199,11 +200,24 @@ static double FN(count_nonzero)(size_t cnt, const T *h)
     return (double)on;
 }
 
+/* [sparse]: a row listing `listed` units (increasing) in idx, padded to
+ * `most` with the lowest units it does not list, at value 0 (which adds
+ * nothing to any product, and f' = 0 there: the same objective and
+ * gradient as without them). */
+static void FN(pad_row)(uint32_t *idx, T *val, size_t listed, size_t most)
+{
+    for (size_t q = listed, p = 0, j = 0; q < most; j++) {
+        while (p < listed && idx[p] < j) p++;
+        if (p == listed || idx[p] != j) {
+            idx[q] = (uint32_t)j;
+            val[q++] = 0;
+        }
+    }
+}
+
 /* [sparse] for [batchtopk]: the batch's selection (bidx, bval) as row
- * lists (idx, val) of the most units any row kept, the shorter rows padded
- * with the lowest units they did not keep, at value 0 (which adds nothing
- * to any product, and f' = 0 there: the same objective and gradient). 0,
- * the lists untouched, when a row kept more than the sparse path takes. */
+ * lists (idx, val) of the most units any row kept, the shorter rows
+ * padded. 0, the lists untouched, when a row kept more than kept_max. */
 static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
 {
     const size_t k = c->n_hidden, cnt = m * c->topk;
@@ -213,7 +227,7 @@ static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
         while (e < cnt && w->bidx[e] / k == i) e++;
         most = e - from > most ? e - from : most;
     }
-    if (most > sae_sparse_kept_max(c))
+    if (most > w->kept_max)
         return 0;
     for (size_t e = 0, i = 0; i < m; i++) {
         uint32_t *idx = w->idx + i * most;
@@ -223,13 +237,44 @@ static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
             idx[q] = (uint32_t)(w->bidx[e] % k);
             val[q] = w->bval[e];
         }
-        for (size_t kept = q, p = 0, j = 0; q < most; j++) { /* idx[0, kept) increases */
-            while (p < kept && idx[p] < j) p++;
-            if (p == kept || idx[p] != j) {
+        FN(pad_row)(idx, val, q, most);
+    }
+    return most;
+}
+
+/* [jumprelu]'s straight-through window: z within bandwidth/2 of th. */
+static int FN(in_window)(const SaeConfig *c, T z, double th)
+{
+    const double u = ((double)z - th) / c->bandwidth;
+    return u > -0.5 && u < 0.5;
+}
+
+/* [sparse] for [jumprelu]: each row lists the units that fired and those in
+ * the window of their threshold (the thresholds' gradient reads G_H
+ * there; the ones that did not fire have value 0), the shorter rows
+ * padded. 0 when a row lists more than kept_max (or none lists any). */
+static size_t FN(jump_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
+{
+    const size_t k = c->n_hidden;
+    size_t most = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t listed = 0;
+        for (size_t j = 0; j < k; j++)
+            listed += w->h[i * k + j] != 0 || FN(in_window)(c, w->z1[i * k + j], (double)w->thr[j]);
+        most = listed > most ? listed : most;
+    }
+    if (most > w->kept_max)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t *idx = w->idx + i * most;
+        T *val = w->val + i * most;
+        size_t q = 0;
+        for (size_t j = 0; j < k; j++)
+            if (w->h[i * k + j] != 0 || FN(in_window)(c, w->z1[i * k + j], (double)w->thr[j])) {
                 idx[q] = (uint32_t)j;
-                val[q++] = 0;
+                val[q++] = w->h[i * k + j];
             }
-        }
+        FN(pad_row)(idx, val, q, most);
     }
     return most;
 }
@@ -342,6 +387,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
             FN(keep_above)(m * k, (T)c->threshold, H);
         }
     }
+    if (c->encoder == SAE_ACT_JUMPRELU && w->sparse)
+        w->kept = FN(jump_rows)(c, w, m);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
     if (w->kept) { /* [sparse]: X^ from the kept atoms of each row */
         T *out = z2 ? z2 : Xh;
@@ -481,19 +528,24 @@ static const T *FN(hidden_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m,
  * threshold th_j, from dJ/dH (G_H with the L1 and KL rows: what autograd
  * passes back into h): with K the rectangle of width eps around th_j,
  *   dh_ij/dth_j := -(th_j/eps) K(z_ij - th_j),  d[z_ij > th_j]/dth_j := -(1/eps) K(z_ij - th_j)
- * (the second for the l0 penalty), times th_j for the log. */
-static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, const T *row, size_t m)
+ * (the second for the l0 penalty), times th_j for the log. G_H is gh
+ * (dense; idx NULL) or, on the sparse path, gsel at the units each row
+ * lists (idx, m x K), which include every unit in its window. */
+static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, const T *row, size_t m,
+                          const uint32_t *idx, const T *gsel, size_t K)
 {
-    const size_t k = c->n_hidden;
+    const size_t k = c->n_hidden, per_row = idx ? K : k;
     const double eps = c->bandwidth, l0 = c->l0_penalty / (double)m;
     for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
     for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < k; j++) {
-            const double th = w->thr[j], u = ((double)w->z1[i * k + j] - th) / eps;
-            if (!(u > -0.5 && u < 0.5))
+        for (size_t q = 0; q < per_row; q++) {
+            const size_t j = idx ? idx[i * K + q] : q;
+            const double th = w->thr[j];
+            if (!FN(in_window)(c, w->z1[i * k + j], th))
                 continue;
             const T h = w->h[i * k + j];
-            const double dh = (double)w->gh[i * k + j] + (h > 0 ? l1 : 0) + (row ? row[j] : 0);
+            const double gh = idx ? (double)gsel[i * K + q] : (double)w->gh[i * k + j];
+            const double dh = gh + (h > 0 ? l1 : 0) + (row ? row[j] : 0);
             w->tmp[j] -= (th * dh + l0) / eps;
         }
     for (size_t j = 0; j < k; j++) gjt[j] = (T)((double)w->thr[j] * w->tmp[j]);
@@ -550,7 +602,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     T l1;
     const T *row = FN(hidden_rows)(c, w, m, &l1);
     if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
-        FN(jump_grad)(c, w, p->gjt, l1, row, m);
+        FN(jump_grad)(c, w, p->gjt, l1, row, m, NULL, NULL, 0);
     /* f' written through h: jumprelu's h > 0 exactly where z passes its (positive) threshold, as relu's */
     const int act = c->encoder == SAE_ACT_JUMPRELU ? SAE_K_RELU : (int)c->encoder;
     kt->hid_delta(m, k, H, l1, row, act, GH, w->tmp);
@@ -589,9 +641,11 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
     /* [grad-h] at the kept units: G_H's entries (i, idx[i,q]) = D2_i . atom idx[i,q]. */
     kt->sp_sddmm(m, n, K, idx, D2, n, p->Wd, n, dsel);
     /* [delta-hid] at the kept units: the L1 and KL rows, times relu's f'
-     * (read through h), and the column sums into gb1. */
+     * (read through h; jumprelu's too), and the column sums into gb1. */
     T l1;
     const T *row = FN(hidden_rows)(c, w, m, &l1);
+    if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
+        FN(jump_grad)(c, w, p->gjt, l1, row, m, idx, dsel, K);
     for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
     for (size_t e = 0; e < m * K; e++) {
         const size_t j = idx[e];

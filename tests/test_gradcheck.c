@@ -117,11 +117,18 @@ static double check_case(SaeAct enc, size_t topk, int path, int pre, int dec_los
     for (size_t i = l.b1; i < l.total; i++) theta[i] = 0.2 * sae_rng_gauss(&rng); /* nonzero biases */
     for (size_t i = 0; i < c.m * c.cfg.n_in; i++) c.x[i] = 0.05 + 0.9 * sae_rng_uniform(&rng);
     c.w = sae_work_new_f64(&c.cfg, c.m);
-    if (topk) {
+    if (topk || enc == SAE_ACT_JUMPRELU) {
         c.w->sparse = path == 1 || path == 3;
         c.w->training = path >= 2;
     }
+    if (enc == SAE_ACT_JUMPRELU) /* any row's list of fired and windowed units takes the sparse path */
+        c.w->kept_max = c.cfg.n_hidden;
     sae_objective_f64(&c.cfg, &test_kernels()->f64, c.w, theta, c.x, c.m, g, NULL);
+    if (enc == SAE_ACT_JUMPRELU && path == 1) { /* sparse unless no unit fired (nothing to list) */
+        size_t fired = 0;
+        for (size_t i = 0; i < c.m * c.cfg.n_hidden; i++) fired += c.w->h[i] != 0;
+        cr_expect(c.w->kept > 0 || !fired, "seed %u: jumprelu's step did not take the sparse path", seed);
+    }
     if (path == 3) { /* the row lists: distinct units (the kernels' contract), every kept entry of H among them */
         const size_t K = c.w->kept, k = c.cfg.n_hidden;
         cr_expect_gt(K, 0, "seed %u: the batch's rows kept too many for the sparse path", seed);
@@ -259,6 +266,13 @@ Test(gradcheck, l1a_dec_grid)
  * relu's above the thresholds; every penalty (the thresholds' own gradient
  * is the PyTorch vectors'). */
 Test(gradcheck, jumprelu_grid) { cr_expect_eq(pre_dl_tied_pen_grid("jumprelu", SAE_ACT_JUMPRELU, 0, 0, 1, 5000u), 84); }
+
+/* The same on the sparse path (core/MODEL.md [sparse]): each row lists the
+ * units that fired and those in their thresholds' windows. */
+Test(gradcheck, jumprelu_sparse_grid)
+{
+    cr_expect_eq(pre_dl_tied_pen_grid("jumprelu sparse", SAE_ACT_JUMPRELU, 0, 1, 1, 5100u), 84);
+}
 
 /* BatchTopK in training (core/MODEL.md [batchtopk]): the K m largest of the
  * batch, K = 2 of 5 (14 of 35 entries), no penalty or all of them. */

@@ -28,9 +28,9 @@ static void expect_term(const char *file, const char *what, double got, const Ve
     cr_expect(close_enough(got, want, t.abs, t.rel), "%s: %s = %.17g, want %.17g", file, what, got, want);
 }
 
-/* Runs the objective in the given precision, a TopK model on the dense
- * (sparse = 0) or the sparse path (core/MODEL.md §6 [sparse]); every
- * output widened to double. */
+/* Runs the objective in the given precision, a TopK, BatchTopK or JumpReLU
+ * model on the dense (sparse = 0) or the sparse path (core/MODEL.md §6
+ * [sparse]); every output widened to double. */
 #define RUN_PRECISION(T, S, s) \
     static void run_##s(const VecFile *vf, const double *theta_d, size_t P, double *grad, double *H, double *Xh, \
                         double *rhohat, SaeTerms *terms, int sparse) \
@@ -42,12 +42,15 @@ static void expect_term(const char *file, const char *what, double got, const Ve
         for (size_t i = 0; i < P; i++) theta[i] = (T)theta_d[i]; \
         for (size_t i = 0; i < m * n; i++) x[i] = (T)X->v[i]; \
         SaeWork##S *w = sae_work_new_##s(&vf->cfg, m); \
-        if (vf->cfg.topk) \
+        if (vf->cfg.topk || vf->cfg.encoder == SAE_ACT_JUMPRELU) { \
             w->sparse = sparse; \
+            w->kept_max = k; /* BatchTopK's and JumpReLU's rows however long */ \
+        } \
         w->training = vf->cfg.batch_topk;                 /* the batch selection of training */ \
         const VecArray *dead = vecfile_array(vf, "dead"); /* AuxK's dead units, as a trainer would mark them */ \
         for (size_t j = 0; dead && j < k; j++) w->dead[j] = dead->v[j] != 0; \
         sae_objective_##s(&vf->cfg, &test_kernels()->s, w, theta, x, m, g, terms); \
+        cr_expect(!sparse || w->kept > 0, "the step did not take the sparse path"); \
         for (size_t i = 0; i < P; i++) grad[i] = g[i]; \
         for (size_t i = 0; i < m * k; i++) H[i] = w->h[i]; \
         for (size_t i = 0; i < m * n; i++) Xh[i] = w->xh[i]; \
@@ -113,11 +116,11 @@ static void check_path(const char *name, int f64, int sparse)
     vecfile_free(&vf);
 }
 
-/* A TopK vector is met by both paths. */
+/* A TopK, BatchTopK or JumpReLU vector is met by both paths. */
 static void check_vector(const char *name, int f64)
 {
     check_path(name, f64, 0);
-    if (strstr(name, "_top") && !strstr(name, "_auxk")) /* BatchTopK and AuxK have only the dense path */
+    if ((strstr(name, "top") || strstr(name, "jumprelu")) && !strstr(name, "_auxk")) /* AuxK: the dense path only */
         check_path(name, f64, 1);
 }
 
