@@ -159,6 +159,7 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
         double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
         double l0_sum;                      /* the non-zero activations */ \
         T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
+        T *xc;                              /* pre_bias: m x n, X - 1 b2^T, the encoder's input */ \
         /* The sparse path (§6 [sparse]; TopK with topk < k, JumpReLU): each \
          * row's listed units, their values and, in the backward pass, their \
          * hidden deltas: m x K for TopK; for BatchTopK and JumpReLU up to m \

@@ -47,6 +47,10 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
             return NULL;
         }
     }
+    if (c->pre_bias && !(w->xc = sae_alloc_array(mn, sizeof(T)))) {
+        FN(sae_work_free)(w);
+        return NULL;
+    }
     if (c->encoder == SAE_ACT_JUMPRELU &&
         (!(w->z1 = sae_alloc_array(mk, sizeof(T))) || !(w->thr = sae_alloc_array(k, sizeof(T))))) {
         FN(sae_work_free)(w);
@@ -102,6 +106,7 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->val);
     free(w->dsel);
     free(w->bidx);
+    free(w->xc);
     free(w->bval);
     free(w->z1);
     free(w->thr);
@@ -198,6 +203,13 @@ static double FN(count_nonzero)(size_t cnt, const T *h)
     size_t on = 0;
     for (size_t i = 0; i < cnt; i++) on += h[i] != 0;
     return (double)on;
+}
+
+/* What the encoder sees: X, or with [pre-bias] X - 1 b2^T (in w->xc, which
+ * the forward pass fills and the backward pass reads). */
+static const T *FN(enc_input)(const SaeConfig *c, const TNAME(SaeWork) *w, const T *x)
+{
+    return c->pre_bias ? w->xc : x;
 }
 
 /* [sparse]: a row listing `listed` units (increasing) in idx, padded to
@@ -362,16 +374,15 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
 
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
-    const T *enc_bias = b1;
-    if (c->pre_bias) { /* [pre-bias]: (X - 1 b2^T) W1^T + b1 = X W1^T + (b1 - W1 b2) */
-        for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)((double)b1[j] - kt->dot(n, W1 + j * n, b2));
-        enc_bias = w->vec_k;
-    }
+    if (c->pre_bias) /* [pre-bias]: the encoder sees X - 1 b2^T */
+        for (size_t i = 0; i < m; i++)
+            for (size_t d = 0; d < n; d++) w->xc[i * n + d] = x[i * n + d] - b2[d];
+    const T *xe = FN(enc_input)(c, w, x);
     if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
-        kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, SAE_K_LINEAR, NULL, w->z1);
+        kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, SAE_K_LINEAR, NULL, w->z1);
         FN(jump)(m, k, w->z1, theta + L.jt, w->thr, H);
     } else {
-        kt->gemm_bias_act(m, k, n, x, n, W1, n, 1, enc_bias, (int)c->encoder, NULL, H);
+        kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
     }
     if (c->aux_k) /* [auxk] chooses among the activations TopK drops */
         memcpy(w->hpre, H, m * k * sizeof(T));
@@ -620,7 +631,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
 
     /* [grad-enc]; [grad-dec] on W2^T, H^T D2 (and [auxk]'s Z_aux^T D_aux), which
      * [grad-tied] adds to the encoder's. */
-    kt->gemm_tn(k, n, m, 1, GH, k, x, n, 0, p->gW1, n);
+    kt->gemm_tn(k, n, m, 1, GH, k, FN(enc_input)(c, w, x), n, 0, p->gW1, n);
     kt->gemm_tn(k, n, m, 1, H, k, D2, n, c->tied ? 1 : 0, p->gWd, n);
     if (aux)
         kt->gemm_tn(k, n, m, 1, w->zaux, k, w->ehat, n, 1, p->gWd, n);
@@ -658,7 +669,7 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
 
     /* [grad-enc]: D1^T X; [grad-dec] on W2^T, H^T D2 ([grad-tied]: added to it). */
     memset(p->gW1, 0, k * n * sizeof(T));
-    kt->sp_scatter(m, n, K, idx, dsel, x, n, p->gW1, n);
+    kt->sp_scatter(m, n, K, idx, dsel, FN(enc_input)(c, w, x), n, p->gW1, n);
     if (!c->tied)
         memset(p->gWd, 0, k * n * sizeof(T));
     kt->sp_scatter(m, n, K, idx, val, D2, n, p->gWd, n);
@@ -695,14 +706,11 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         FN(backward_dense)(c, kt, w, &p, x, m);
 
     /* [pre-bias]: Z1 = (X - 1 b2^T) W1^T + ..., so with gb1 = sum_i dJ/dZ1_i,
-     * dJ/dW1 gains -gb1 b2^T and dJ/db2 gains -W1^T gb1. */
+     * dJ/db2 gains -W1^T gb1 (dJ/dW1 came from X - 1 b2^T already). */
     if (c->pre_bias)
-        for (size_t j = 0; j < k; j++) {
-            if (p.gb1[j] == 0) /* a unit no row used (TopK drops most): both updates would add 0 */
-                continue;
-            kt->axpy(n, -p.gb1[j], theta + L.b2, p.gW1 + j * n);
-            kt->axpy(n, -p.gb1[j], p.W1 + j * n, grad + L.b2);
-        }
+        for (size_t j = 0; j < k; j++)
+            if (p.gb1[j] != 0) /* a unit no row used (TopK drops most) would add 0 */
+                kt->axpy(n, -p.gb1[j], p.W1 + j * n, grad + L.b2);
 
     /* [l1a-dec] through the norms: atom j gains (l1a/m) (sum_i h_ij) W2_j / |W2_j| (h >= 0). */
     if (c->l1_dec_norm && c->l1_activity != 0)
