@@ -105,7 +105,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     const size_t P = L.total;
     T *theta = FN(to_typed)(theta_io, P);
     T *grad = sae_alloc_array(P, sizeof(T));
-    T *s1 = calloc(P, sizeof(T)), *s2 = calloc(P, sizeof(T)); /* v, or Adam's m and v */
+    T *s1 = sae_alloc_array(P, sizeof(T)), *s2 = sae_alloc_array(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array2(batch, n, sizeof(T));
     size_t *idx = sae_alloc_array(m, sizeof(size_t));
     double *fired = calloc(c->n_hidden, sizeof(double));     /* r->samples when each unit last fired */
@@ -115,6 +115,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
     if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !weight || !w)
         goto done;
     rc = SAE_TRAIN_OK;
+    memset(s1, 0, P * sizeof(T)); /* here, not calloc: huge pages make the first touch of 2 x P cheap */
+    memset(s2, 0, P * sizeof(T));
     for (size_t i = 0; i < m; i++) idx[i] = i;
     SaeRng rng, draws; /* the batch order; [resample]'s rows, apart so that it leaves the order alone */
     sae_rng_seed(&rng, o->seed + 1u);
