@@ -148,8 +148,6 @@ size_t sae_sparse_kept_max(const SaeConfig *c) { return c->n_hidden / SAE_SPARSE
 
 int sae_sparse_path(const SaeConfig *c)
 {
-    if (c->aux_k)
-        return 0;
     if (c->encoder == SAE_ACT_JUMPRELU)
         return 1;
     return c->topk && c->topk < c->n_hidden && c->topk <= sae_sparse_kept_max(c);

@@ -116,7 +116,7 @@ size_t sae_sparse_kept_max(const SaeConfig *c);
 /* Whether c's steps may take the sparse path: TopK's when K is at most
  * sae_sparse_kept_max; BatchTopK's in training (K at most that too) and
  * JumpReLU's, each step whose rows list at most that many units. 0 for
- * the other encoders, and with AuxK. */
+ * the other encoders. (AuxK's own units are always lists.) */
 int sae_sparse_path(const SaeConfig *c);
 
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
@@ -179,11 +179,15 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
          * the learned threshold otherwise (evaluation). */ \
         int training; \
         /* AuxK: dead (k flags, set by the trainer; all 0 elsewhere, where the \
-         * loss is 0), the activations before TopK, the dead units' code \
-         * Z_aux, the residual's reconstruction, then its delta, and G_aux. */ \
+         * loss is 0), the activations before TopK, the dead units' \
+         * activations side by side (m x k at most), the residual's \
+         * reconstruction, then its delta; Z_aux as lists of akept units a \
+         * row (0 when none is dead): units aidx, values aval, and D1 there \
+         * (asel). */ \
         unsigned char *dead; \
-        T *hpre, *zaux, *ehat, *gaux, *aval; \
+        T *hpre, *acomp, *ehat, *aval, *asel; \
         uint32_t *aidx, *dead_list; /* the selection (m x aux_k), the dead units (k) */ \
+        size_t akept; \
         double aux_sum; \
     } SaeWork##S; \
     /* NULL when out of memory or the sizes overflow. */ \

@@ -37,11 +37,10 @@ TNAME(SaeWork) *FN(sae_work_new)(const SaeConfig *c, size_t batch)
         w->dead = calloc(k, 1);
         w->dead_list = sae_alloc_array(k, sizeof(uint32_t));
         w->hpre = sae_alloc_array(mk, sizeof(T));
-        w->zaux = sae_alloc_array(mk, sizeof(T));
-        w->gaux = sae_alloc_array(mk, sizeof(T));
+        w->acomp = sae_alloc_array(mk, sizeof(T));
         w->ehat = sae_alloc_array(mn, sizeof(T));
-        if (sae_mul_overflow(batch, c->aux_k, &mA) || !w->dead || !w->dead_list || !w->hpre || !w->zaux || !w->gaux ||
-            !w->ehat || !(w->aval = sae_alloc_array(mA, sizeof(T))) ||
+        if (sae_mul_overflow(batch, c->aux_k, &mA) || !w->dead || !w->dead_list || !w->hpre || !w->acomp || !w->ehat ||
+            !(w->aval = sae_alloc_array(mA, sizeof(T))) || !(w->asel = sae_alloc_array(mA, sizeof(T))) ||
             !(w->aidx = sae_alloc_array(mA, sizeof(uint32_t)))) {
             FN(sae_work_free)(w);
             return NULL;
@@ -112,8 +111,8 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w->thr);
     free(w->dead);
     free(w->hpre);
-    free(w->zaux);
-    free(w->gaux);
+    free(w->acomp);
+    free(w->asel);
     free(w->ehat);
     free(w->aval);
     free(w->aidx);
@@ -300,19 +299,21 @@ static void FN(keep_above)(size_t cnt, T thr, T *h)
 }
 
 /* [auxk]: Z_aux, each row's aux_k largest activations among the dead units
- * (the kernel's topk over the dead columns, gathered into gaux), E^ =
- * Z_aux W2^T, and the sum over the rows of |E^_i - e_i|^2 / |e_i|^2 with e
- * = X - X^ (rows with e_i = 0 add nothing). 0 when no unit is dead. */
+ * (the kernel's topk over the dead columns, gathered into acomp), listed as
+ * the sparse path lists units (aidx, aval: m x akept), E^ = Z_aux W2^T
+ * (sp_gemm), and the sum over the rows of |E^_i - e_i|^2 / |e_i|^2 with e
+ * = X - X^ (rows with e_i = 0 add nothing). 0 (akept 0) when no unit is
+ * dead. */
 static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd,
                                const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t nd = 0;
     for (size_t j = 0; j < k; j++) nd += w->dead[j] != 0;
-    memset(w->zaux, 0, m * k * sizeof(T));
+    w->akept = 0;
     if (!nd)
         return 0;
-    T *compact = w->gaux; /* m x nd, free until the backward pass */
+    T *compact = w->acomp; /* m x nd */
     for (size_t j = 0, q = 0; j < k; j++)
         if (w->dead[j])
             w->dead_list[q++] = (uint32_t)j;
@@ -320,9 +321,9 @@ static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
         for (size_t q = 0; q < nd; q++) compact[i * nd + q] = w->hpre[i * k + w->dead_list[q]];
     const size_t ka = c->aux_k < nd ? c->aux_k : nd;
     kt->topk(m, nd, ka, compact, w->aidx, w->aval);
-    for (size_t i = 0; i < m; i++)
-        for (size_t q = 0; q < ka; q++) w->zaux[i * k + w->dead_list[w->aidx[i * ka + q]]] = w->aval[i * ka + q];
-    kt->gemm_nn(m, n, k, 1, w->zaux, k, Wd, n, 0, w->ehat, n);
+    for (size_t e = 0; e < m * ka; e++) w->aidx[e] = w->dead_list[w->aidx[e]]; /* still increasing in each row */
+    w->akept = ka;
+    kt->sp_gemm(m, n, ka, w->aidx, w->aval, Wd, n, w->ehat, n);
     double sum = 0;
     for (size_t i = 0; i < m; i++) {
         double se = 0, ee = 0;
@@ -565,15 +566,14 @@ static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, c
 /* [auxk]'s gradient, the residual e held fixed: D_aux_i = alpha (2/m)
  * (E^_i - e_i) / |e_i|^2 (into ehat, whose product with Z_aux the caller
  * adds to the atoms' gradient), back through Z_aux = relu(Z1) at the
- * chosen dead units into D1 (G_H) and its column sums (w->tmp). 0 when no
+ * listed dead units: D1's entries there into asel (m x akept), added to
+ * gh (dense D1, unless NULL) and to the column sums (w->tmp). 0 when no
  * unit is dead (nothing to add). */
-static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
-                             const T *x, size_t m)
+static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd,
+                             const T *x, size_t m, T *gh)
 {
-    const size_t n = c->n_in, k = c->n_hidden;
-    size_t nd = 0;
-    for (size_t j = 0; j < k; j++) nd += w->dead[j] != 0;
-    if (!nd)
+    const size_t n = c->n_in, k = c->n_hidden, ka = w->akept;
+    if (!ka)
         return 0;
     const double s = 2 * c->aux_weight / (double)m;
     for (size_t i = 0; i < m; i++) {
@@ -587,13 +587,15 @@ static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TN
             w->ehat[i * n + d] = (T)(ee > 0 ? s * ((double)w->ehat[i * n + d] - e) / ee : 0);
         }
     }
-    kt->gemm_nt(m, k, n, 1, w->ehat, n, p->Wd, n, 0, w->gaux, k);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < k; j++)
-            if (w->zaux[i * k + j] > 0) {
-                w->gh[i * k + j] += w->gaux[i * k + j];
-                w->tmp[j] += (double)w->gaux[i * k + j];
-            }
+    kt->sp_sddmm(m, n, ka, w->aidx, w->ehat, n, Wd, n, w->asel);
+    for (size_t e = 0; e < m * ka; e++) {
+        const size_t i = e / ka, j = w->aidx[e];
+        const T d = w->aval[e] > 0 ? w->asel[e] : 0;
+        w->asel[e] = d;
+        if (gh)
+            gh[i * k + j] += d;
+        w->tmp[j] += (double)d;
+    }
     return 1;
 }
 
@@ -626,7 +628,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
             kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
         kt->colsum(m, k, GH, w->tmp);
     }
-    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p, x, m);
+    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p->Wd, x, m, GH);
     FN(to_T)(k, w->tmp, gb1);
 
     /* [grad-enc]; [grad-dec] on W2^T, H^T D2 (and [auxk]'s Z_aux^T D_aux), which
@@ -634,7 +636,7 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
     kt->gemm_tn(k, n, m, 1, GH, k, FN(enc_input)(c, w, x), n, 0, p->gW1, n);
     kt->gemm_tn(k, n, m, 1, H, k, D2, n, c->tied ? 1 : 0, p->gWd, n);
     if (aux)
-        kt->gemm_tn(k, n, m, 1, w->zaux, k, w->ehat, n, 1, p->gWd, n);
+        kt->sp_scatter(m, n, w->akept, w->aidx, w->aval, w->ehat, n, p->gWd, n);
 }
 
 /* The same through the K kept units of each row only (§6 [sparse]): the
@@ -665,14 +667,20 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
         dsel[e] = d;
         w->tmp[j] += d;
     }
+    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p->Wd, x, m, NULL); /* its own list of units */
     FN(to_T)(k, w->tmp, p->gb1);
 
-    /* [grad-enc]: D1^T X; [grad-dec] on W2^T, H^T D2 ([grad-tied]: added to it). */
+    /* [grad-enc]: D1^T X; [grad-dec] on W2^T, H^T D2 ([grad-tied]: added to it); [auxk]'s share of each. */
+    const T *xe = FN(enc_input)(c, w, x);
     memset(p->gW1, 0, k * n * sizeof(T));
-    kt->sp_scatter(m, n, K, idx, dsel, FN(enc_input)(c, w, x), n, p->gW1, n);
+    kt->sp_scatter(m, n, K, idx, dsel, xe, n, p->gW1, n);
+    if (aux)
+        kt->sp_scatter(m, n, w->akept, w->aidx, w->asel, xe, n, p->gW1, n);
     if (!c->tied)
         memset(p->gWd, 0, k * n * sizeof(T));
     kt->sp_scatter(m, n, K, idx, val, D2, n, p->gWd, n);
+    if (aux)
+        kt->sp_scatter(m, n, w->akept, w->aidx, w->aval, w->ehat, n, p->gWd, n);
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
