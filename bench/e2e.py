@@ -46,7 +46,7 @@ CONFIGS = {
                              "--init-transpose", "--optimizer", "adam", "--batch", "256", "--epochs", "1"],
                     "what": "Fashion-MNIST: 60000 x 784 -> 4096 TopK k = 32 relu/linear, MSE mean, pre-encoder "
                             "bias, unit-norm decoder started as the encoder's transpose (OpenAI's recipe), Adam, "
-                            "batch 256, one epoch", "torch_only": True},
+                            "batch 256, one epoch"},
     "fmnist1024": {"args": ["--data", "fashion-mnist", "--hidden", "1024", "--optimizer", "adam", "--batch", "128",
                             "--epochs", "1"],
                    "what": "Fashion-MNIST: 60000 x 784 -> 1024 sigmoid, Adam, batch 128, one epoch"},
@@ -127,8 +127,6 @@ def main():
                 row["saebench"] = best
                 for backend in ("torch", "numpy"):
                     ok, need = peer_available(backend, cfg["optimizer"])
-                    if backend == "numpy" and c.get("torch_only"):
-                        ok, need = False, "a hand-written TopK gradient (not written)"
                     if not ok:
                         row[backend] = need
                         continue

@@ -13,13 +13,15 @@ all rows, core/MODEL.md §3) and the peak RSS.
 The config may set "reduction": "mean" (the frameworks' scale: MSELoss()
 and Keras's 'mse', core/MODEL.md §3 [reduction]) and "l1_activity" (Keras's
 activity_regularizer=l1(w): w * sum|h| / batch); the torch backend then
-uses torch's own mse_loss. It may also ask for a TopK SAE (torch only):
-"k" (relu, then each row's k largest: torch.topk scattered into zeros),
+uses torch's own mse_loss. It may also ask for a TopK SAE: "k" (relu,
+then each row's k largest: torch.topk scattered into zeros; numpy's
+argpartition),
 "decoder": "linear", "pre_bias" (the encoder sees x - b2) and "unit_norm"
 (W2's columns at norm 1 from the start and after every Adam step, the
 gradient along each column removed before it), as in OpenAI's reference
-TopK autoencoder, with the decoder dense: what PyTorch offers on a CPU. --save writes the trained weights as an .npz
-that `saebench eval --model` reads.
+TopK autoencoder, with the decoder dense: what PyTorch offers on a CPU
+(numpy: the same by hand, the products dense). --save writes the trained
+weights as an .npz that `saebench eval --model` reads.
 
 Backends: torch (python3-torch: autograd, torch.optim.Adam / LBFGS with a
 strong-Wolfe line search) and numpy (python3-numpy: the gradient by hand,
@@ -191,18 +193,43 @@ def grad_np(W1, b1, W2, b2, xb):
     return J, [d1.T @ xb + lam * W1, d1.sum(0), d2.T @ h + lam * W2, d2.sum(0)]
 
 
+def grad_topk_np(W1, b1, W2, b2, xb):
+    """The TopK SAE's J and gradient by hand: relu, each row's k largest,
+    the linear decoder, F.mse_loss's mean, the pre-encoder bias if set."""
+    xe = xb - b2 if cfg.get("pre_bias") else xb
+    h = np.maximum(xe @ W1.T + b1, 0)
+    rows, keep = np.arange(len(xb))[:, None], np.argpartition(h, -cfg["k"], axis=1)[:, -cfg["k"]:]
+    hk = np.zeros_like(h)
+    hk[rows, keep] = h[rows, keep]
+    diff = hk @ W2.T + b2 - xb
+    d2 = diff * (2 / diff.size)  # a Python float: keeps the arrays' dtype
+    d1 = (d2 @ W2) * (hk > 0)
+    gb1, gb2 = d1.sum(0), d2.sum(0)
+    if cfg.get("pre_bias"):
+        gb2 -= W1.T @ gb1
+    return (diff**2).mean(), [d1.T @ xe, gb1, d2.T @ hk, gb2]
+
+
 def run_numpy():
-    if cfg.get("reduction") == "mean" or cfg.get("l1_activity") or cfg.get("k") or cfg.get("decoder") == "linear":
-        sys.exit("e2e_peer.py: the numpy backend's gradient is the sum-reduction one without L1 activity")
+    topk = cfg.get("k") and cfg.get("decoder") == "linear" and cfg.get("reduction") == "mean"
+    if not topk and (cfg.get("reduction") == "mean" or cfg.get("l1_activity") or cfg.get("k")
+                     or cfg.get("decoder") == "linear"):
+        sys.exit("e2e_peer.py: the numpy backend's gradients are the sum-reduction one without L1 activity "
+                 "and the TopK one (linear decoder, mean)")
     P = [p.copy() for p in params0]
     if cfg["optimizer"] == "adam":
         steps = list(batches())
         M = [np.zeros_like(p) for p in P]
         V = [np.zeros_like(p) for p in P]
         lr, b1, b2, eps = np.float32(cfg["lr"]), np.float32(0.9), np.float32(0.999), np.float32(1e-8)
+        W2, unit = P[2], cfg.get("unit_norm")
         t0 = time.perf_counter()
+        if unit:
+            W2 /= np.linalg.norm(W2, axis=0, keepdims=True)
         for t, b in enumerate(steps, 1):
-            _, G = grad_np(*P, X[b])
+            _, G = (grad_topk_np if topk else grad_np)(*P, X[b])
+            if unit:  # the gradient along each unit column, removed
+                G[2] -= (G[2] * W2).sum(0, keepdims=True) * W2
             bc1, bc2 = np.float32(1 - 0.9**t), np.float32(1 - 0.999**t)
             for p, g, mm, vv in zip(P, G, M, V):
                 mm *= b1
@@ -210,6 +237,8 @@ def run_numpy():
                 vv *= b2
                 vv += (1 - b2) * g * g
                 p -= lr * (mm / bc1) / (np.sqrt(vv / bc2) + eps)
+            if unit:
+                W2 /= np.linalg.norm(W2, axis=0, keepdims=True)
         return time.perf_counter() - t0, P, f"numpy {np.__version__}"
     from scipy.optimize import minimize
     import scipy
