@@ -51,14 +51,12 @@ int sae_zca_whiten(double *x, size_t m, size_t n, double eps)
 {
     double *cov = sae_alloc_array2(n, n, sizeof(double)), *u = sae_alloc_array2(n, n, sizeof(double));
     double *lam = sae_alloc_array(n, sizeof(double)), *w = sae_alloc_array2(n, n, sizeof(double));
-    double *mean = calloc(n, sizeof(double)), *row = sae_alloc_array(n, sizeof(double));
+    double *mean = sae_alloc_array(n, sizeof(double)), *row = sae_alloc_array(n, sizeof(double));
     int rc = -1;
     if (!cov || !u || !lam || !w || !mean || !row)
         goto done;
     memset(cov, 0, n * n * sizeof(double));
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) mean[j] += x[i * n + j];
-    for (size_t j = 0; j < n; j++) mean[j] /= (double)m;
+    sae_column_mean(x, m, n, mean);
     for (size_t i = 0; i < m; i++) {
         double *xi = x + i * n;
         for (size_t j = 0; j < n; j++) xi[j] -= mean[j];
@@ -94,14 +92,20 @@ done:
     return rc;
 }
 
+void sae_column_mean(const double *x, size_t m, size_t n, double *out)
+{
+    for (size_t d = 0; d < n; d++) out[d] = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t d = 0; d < n; d++) out[d] += x[i * n + d];
+    for (size_t d = 0; d < n; d++) out[d] /= (double)m;
+}
+
 int sae_geometric_median(const double *x, size_t m, size_t n, double *out)
 {
     double *next = sae_alloc_array(n, sizeof(double));
     if (!next)
         return -1;
-    for (size_t d = 0; d < n; d++) out[d] = 0;
-    for (size_t i = 0; i < m; i++)
-        for (size_t d = 0; d < n; d++) out[d] += x[i * n + d] / (double)m;
+    sae_column_mean(x, m, n, out);
     int step = 0;
     while (step < 500) {
         double wsum = 0;

@@ -14,6 +14,10 @@ extern "C" {
  * destroyed. Returns 0, or -1 when out of memory. */
 int sae_sym_eig(size_t n, double *a, double *evals, double *evecs);
 
+/* out[d] = (1/m) sum_i x[i,d] over the m x n rows of x (each column summed,
+ * then divided). */
+void sae_column_mean(const double *x, size_t m, size_t n, double *out);
+
 /* The geometric median of the m x n rows of x (the point with the least
  * sum of Euclidean distances to them) into out (n), by Weiszfeld's
  * iteration from their mean, rows that the iterate reaches left out of the

@@ -68,11 +68,8 @@ int sae_init_bdec(const SaeConfig *c, const double *x, size_t m, double *theta)
     double *b2 = theta + l.b2;
     if (c->bdec_init == SAE_BDEC_MEDIAN)
         return sae_geometric_median(x, rows, n, b2) < 0 ? -1 : 0;
-    if (c->bdec_init == SAE_BDEC_MEAN) {
-        for (size_t d = 0; d < n; d++) b2[d] = 0;
-        for (size_t i = 0; i < rows; i++)
-            for (size_t d = 0; d < n; d++) b2[d] += x[i * n + d] / (double)rows;
-    }
+    if (c->bdec_init == SAE_BDEC_MEAN)
+        sae_column_mean(x, rows, n, b2);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "core/io/fileio.h"
+#include "core/linalg.h"
 #include "core/safe_alloc.h"
 #include "experiments/report/png.h"
 #include "experiments/report/svg.h"
@@ -21,16 +22,12 @@ double sae_binomial_se(double p, size_t n) { return n ? sqrt(p * (1 - p) / (doub
 static double const_recon(const SaeConfig *c, const SaeData *tr, const SaeData *ev)
 {
     const size_t n = c->n_in;
-    double *mean = calloc(n, sizeof(double));
+    double *mean = sae_alloc_array(n, sizeof(double));
     if (!mean)
         return NAN;
-    for (size_t i = 0; i < tr->rows; i++)
-        for (size_t d = 0; d < n; d++) mean[d] += tr->x[i * n + d];
-    for (size_t d = 0; d < n; d++) {
-        mean[d] /= (double)tr->rows;
-        if (c->decoder == SAE_ACT_SIGMOID)
-            mean[d] = fmin(fmax(mean[d], 0), 1);
-    }
+    sae_column_mean(tr->x, tr->rows, n, mean);
+    if (c->decoder == SAE_ACT_SIGMOID)
+        for (size_t d = 0; d < n; d++) mean[d] = fmin(fmax(mean[d], 0), 1);
     double se = 0;
     for (size_t i = 0; i < ev->rows; i++)
         for (size_t d = 0; d < n; d++) se += (ev->x[i * n + d] - mean[d]) * (ev->x[i * n + d] - mean[d]);
