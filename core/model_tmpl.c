@@ -260,18 +260,25 @@ static int FN(in_window)(const SaeConfig *c, T z, double th)
     return u > -0.5 && u < 0.5;
 }
 
-/* [sparse] for [jumprelu]: each row lists the units that fired and those in
- * the window of their threshold (the thresholds' gradient reads G_H
- * there; the ones that did not fire have value 0), the shorter rows
- * padded. 0 when a row lists more than kept_max (or none lists any). */
+/* [sparse] for [jumprelu]: whether row i lists unit j: it fired, or its z
+ * lies in the window of its threshold (the thresholds' gradient reads G_H
+ * there). */
+static int FN(jump_listed)(const SaeConfig *c, const TNAME(SaeWork) *w, size_t i, size_t j)
+{
+    const size_t at = i * c->n_hidden + j;
+    return w->h[at] != 0 || FN(in_window)(c, w->z1[at], (double)w->thr[j]);
+}
+
+/* [sparse] for [jumprelu]: each row's listed units (value 0 for those that
+ * did not fire), the shorter rows padded. 0 when a row lists more than
+ * kept_max (or none lists any). */
 static size_t FN(jump_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
 {
     const size_t k = c->n_hidden;
     size_t most = 0;
     for (size_t i = 0; i < m; i++) {
         size_t listed = 0;
-        for (size_t j = 0; j < k; j++)
-            listed += w->h[i * k + j] != 0 || FN(in_window)(c, w->z1[i * k + j], (double)w->thr[j]);
+        for (size_t j = 0; j < k; j++) listed += FN(jump_listed)(c, w, i, j);
         most = listed > most ? listed : most;
     }
     if (most > w->kept_max)
@@ -281,7 +288,7 @@ static size_t FN(jump_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
         T *val = w->val + i * most;
         size_t q = 0;
         for (size_t j = 0; j < k; j++)
-            if (w->h[i * k + j] != 0 || FN(in_window)(c, w->z1[i * k + j], (double)w->thr[j])) {
+            if (FN(jump_listed)(c, w, i, j)) {
                 idx[q] = (uint32_t)j;
                 val[q++] = w->h[i * k + j];
             }
@@ -376,8 +383,7 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
      * decoder's pre-activation Z2 is kept only where bce needs it. */
     if (c->pre_bias) /* [pre-bias]: the encoder sees X - 1 b2^T */
-        for (size_t i = 0; i < m; i++)
-            for (size_t d = 0; d < n; d++) w->xc[i * n + d] = x[i * n + d] - b2[d];
+        for (size_t i = 0; i < m; i++) kt->sub_scale(n, 1, x + i * n, b2, w->xc + i * n);
     const T *xe = FN(enc_input)(c, w, x);
     if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
         kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, SAE_K_LINEAR, NULL, w->z1);
