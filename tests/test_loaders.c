@@ -515,6 +515,21 @@ Test(npz, bad_archives)
     cr_assert_eq(sae_npz_write(path, &z, &e), 0);
     expect_error(sae_model_load(path, &c, &th, &f32, &e), e, "W1 is missing");
     sae_npz_free(&z);
+
+    /* counts that are not whole numbers >= 0 */
+    const char *counts[] = { "k", "aux_k" };
+    const double bad[] = { 2.5, -1 };
+    for (int i = 0; i < 2; i++) {
+        sae_npz_add_array(&z, "W1", SAE_DT_F64, 2, s23, w);
+        sae_npz_add_array(&z, "W2", SAE_DT_F64, 2, s32, w);
+        sae_npz_add_array(&z, "b1", SAE_DT_F64, 1, s2, w);
+        sae_npz_add_array(&z, "b2", SAE_DT_F64, 1, s3, w);
+        sae_npz_add_array(&z, counts[i], SAE_DT_F64, 0, NULL, &bad[i]);
+        cr_assert_eq(sae_npz_write(path, &z, &e), 0);
+        c = sae_config_default();
+        expect_error(sae_model_load(path, &c, &th, &f32, &e), e, path, counts[i], "whole number >= 0");
+        sae_npz_free(&z);
+    }
     unlink(path);
 }
 

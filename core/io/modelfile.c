@@ -135,6 +135,20 @@ static int get_scalar(const SaeNpz *z, const char *path, const char *name, doubl
     return 0;
 }
 
+/* A count (k, aux_k) into *dst when the member is there (0, dst kept, when
+ * absent: older files); -1 unless it is a whole number >= 0. */
+static int get_count(const SaeNpz *z, const char *path, const char *name, size_t *dst, SaeError *e)
+{
+    double v = 0;
+    const int rc = get_scalar(z, path, name, &v, e);
+    if (rc)
+        return rc < 0 ? -1 : 0;
+    if (!(v >= 0 && v <= (double)SIZE_MAX / 2 && v == floor(v)))
+        return sae_fail(e, "%s: member %s: expected a whole number >= 0, got %g", path, name, v);
+    *dst = (size_t)v;
+    return 0;
+}
+
 static int get_enum(const SaeNpz *z, const char *path, const char *name, int (*parse)(const char *, void *), void *out,
                     SaeError *e)
 {
@@ -186,22 +200,8 @@ static int read_hyper(const SaeNpz *z, const char *path, SaeConfig *c, SaeError 
         get_enum(z, path, "reduction", parse_red, &c->reduction, e) < 0 ||
         get_enum(z, path, "bdec_init", parse_bdec, &c->bdec_init, e) < 0)
         return -1;
-    double k = 0;
-    const int krc = get_scalar(z, path, "k", &k, e);
-    if (krc < 0)
+    if (get_count(z, path, "k", &c->topk, e) < 0 || get_count(z, path, "aux_k", &c->aux_k, e) < 0)
         return -1;
-    if (krc == 0 && !(k >= 0 && k <= (double)SIZE_MAX / 2 && k == floor(k)))
-        return sae_fail(e, "%s: member k: expected a whole number >= 0 (TopK), got %g", path, k);
-    if (krc == 0)
-        c->topk = (size_t)k;
-    double ak = 0;
-    const int akrc = get_scalar(z, path, "aux_k", &ak, e);
-    if (akrc < 0)
-        return -1;
-    if (akrc == 0 && !(ak >= 0 && ak <= (double)SIZE_MAX / 2 && ak == floor(ak)))
-        return sae_fail(e, "%s: member aux_k: expected a whole number >= 0, got %g", path, ak);
-    if (akrc == 0)
-        c->aux_k = (size_t)ak;
     struct {
         const char *name;
         int *dst;
