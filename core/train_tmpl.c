@@ -31,6 +31,10 @@ static double FN(threshold_step)(double th, const T *kept, size_t cnt)
     return isfinite(lo) ? 0.99 * th + 0.01 * lo : th;
 }
 
+/* A unit is dead when it has fired on none of the last window training
+ * samples (fired: the sample count when it last fired). */
+static inline int FN(dead)(double fired, double samples, double window) { return samples - fired >= window; }
+
 /* The dead units' new start (core/MODEL.md §7 [resample], after Anthropic's
  * "Towards Monosemanticity"): for each, a row i of the step's batch drawn
  * with probability proportional to e_i^2, e_i its squared error as the
@@ -49,7 +53,7 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
     double live_norm = 0, total = 0;
     size_t live = 0;
     for (size_t j = 0; j < k; j++)
-        if (samples - fired[j] < window) {
+        if (!FN(dead)(fired[j], samples, window)) {
             double q = 0;
             for (size_t d = 0; d < n; d++) q += (double)theta[L.w1 + j * n + d] * (double)theta[L.w1 + j * n + d];
             live_norm += sqrt(q);
@@ -67,7 +71,7 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
     }
     unsigned done = 0;
     for (size_t j = 0; j < k && total > 0; j++) {
-        if (samples - fired[j] < window)
+        if (!FN(dead)(fired[j], samples, window))
             continue;
         double u = sae_rng_uniform(rng) * total;
         size_t i = 0;
@@ -141,7 +145,8 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             const size_t mb = m - start < batch ? m - start : batch;
             for (size_t i = 0; i < mb; i++) FN(to_T)(x + idx[start + i] * n, n, xb + i * n);
             if (c->aux_k) /* [auxk]: the units silent for the last window samples */
-                for (size_t j = 0; j < c->n_hidden; j++) w->dead[j] = r->samples - fired[j] >= window;
+                for (size_t j = 0; j < c->n_hidden; j++)
+                    w->dead[j] = (unsigned char)FN(dead)(fired[j], r->samples, window);
             const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
             r->fevals++;
             if (!isfinite(f)) {
@@ -185,7 +190,7 @@ finish:
     FN(to_double)(theta, P, theta_io);
     if ((c->encoder == SAE_ACT_RELU || c->encoder == SAE_ACT_JUMPRELU) && r->samples >= window) {
         size_t dead = 0;
-        for (size_t j = 0; j < c->n_hidden; j++) dead += r->samples - fired[j] >= window;
+        for (size_t j = 0; j < c->n_hidden; j++) dead += FN(dead)(fired[j], r->samples, window);
         r->dead_frac = (double)dead / (double)c->n_hidden;
     }
 done:
