@@ -360,7 +360,7 @@ void register_all()
             for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX2, 0.02));
             st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX2, 0.05);
         });
-    if (cpu & SAE_CPU_AVX512)
+    if ((cpu & SAE_CPU_AVX512) && !(sae_cpu_emulated() & SAE_CPU_AVX512))
         reg("fma_peak/avx512", false, [](benchmark::State &st) {
             for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX512, 0.02));
             st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX512, 0.05);
@@ -374,12 +374,16 @@ int main(int argc, char **argv)
     benchmark::Initialize(&argc, argv);
     const unsigned cpu = sae_cpu_detect();
     peak_avx2 = (cpu & SAE_CPU_AVX2) ? sae_fma_peak(SAE_CPU_AVX2, 0.2) : 0;
-    peak_avx512 = (cpu & SAE_CPU_AVX512) ? sae_fma_peak(SAE_CPU_AVX512, 0.2) : 0;
+    // an emulated avx512 level (-Davx512_emulation=true) has no peak of its own
+    const bool emulated = (sae_cpu_emulated() & SAE_CPU_AVX512) != 0;
+    peak_avx512 = (cpu & SAE_CPU_AVX512) && !emulated ? sae_fma_peak(SAE_CPU_AVX512, 0.2) : 0;
     core_peak = peak_avx2 > peak_avx512 ? peak_avx2 : peak_avx512;
     if (core_peak <= 0)
         core_peak = 1; // no SIMD: pct_peak is then GFLOP/s
     benchmark::AddCustomContext("fma_peak_avx2_gflops", std::to_string(peak_avx2));
     benchmark::AddCustomContext("fma_peak_avx512_gflops", std::to_string(peak_avx512));
+    if (emulated)
+        benchmark::AddCustomContext("avx512", "emulated by SIMDe on AVX2: its rows time the emulation, not the CPU");
     benchmark::AddCustomContext("threads", std::to_string(sae_bench_threads()));
 #if SAE_HAVE_OPENBLAS
     benchmark::AddCustomContext("openblas_core", openblas_get_corename());

@@ -37,6 +37,8 @@ static unsigned isa_flags(void)
     const unsigned avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);     /* F DQ BW VL */
     if ((flags & SAE_CPU_AVX2) && (b & avx512) == avx512 && (xcr0 & 0xe0) == 0xe0) /* opmask, ZMM0-15 upper, ZMM16-31 */
         flags |= SAE_CPU_AVX512;
+    if ((flags & SAE_CPU_AVX2) && SAE_AVX512_EMULATED) /* SIMDe runs the level on AVX2 */
+        flags |= SAE_CPU_AVX512;
     return flags;
 }
 
@@ -107,6 +109,8 @@ void sae_cpu_identity(char *buf, size_t len) { snprintf(buf, len, "not x86-64");
 #endif
 
 unsigned sae_cpu_detect(void) { return isa_flags() | omp_flag(); }
+
+unsigned sae_cpu_emulated(void) { return SAE_AVX512_EMULATED && (isa_flags() & SAE_CPU_AVX2) ? SAE_CPU_AVX512 : 0; }
 
 int sae_cpu_mask_parse(const char *name, unsigned *mask)
 {

@@ -26,6 +26,12 @@ enum {
  * OpenMP driver is built. */
 unsigned sae_cpu_detect(void);
 
+/* The flags of sae_cpu_detect() that this build emulates rather than runs
+ * natively: SAE_CPU_AVX512 in a -Davx512_emulation=true build on an AVX2
+ * CPU (SIMDe), else 0. An emulated level computes what the native one does
+ * but its speed says nothing about the CPU: nothing times or tunes it. */
+unsigned sae_cpu_emulated(void);
+
 /* Maps a level name to a mask: scalar, avx2, avx512 (includes avx2), and
  * omp or all (every level, with the OpenMP driver on top).
  * Returns 0 and sets *mask, or -1 for an unknown name. */

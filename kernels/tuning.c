@@ -115,8 +115,8 @@ static void probe_cpu(void)
 {
     SaeCpuProbe *p = &probed;
     sae_cpu_caches(&p->l1d, &p->l2, &p->l3);
-    if (!(sae_cpu_detect() & SAE_CPU_AVX512))
-        return;
+    if (!(sae_cpu_detect() & SAE_CPU_AVX512) || sae_cpu_emulated())
+        return; /* no 512-bit rate to read: the defaults stand */
     /* best of three short runs each: the first runs also bring the core
      * out of any idle state */
     double r256 = 0, r512 = 0;

@@ -15,19 +15,23 @@ static void print_probe(unsigned found)
     SaeCpuProbe p;
     sae_cpu_probe(&p, found);
     printf("cpu: %s\n", id);
+    const int emulated = (sae_cpu_emulated() & SAE_CPU_AVX512) != 0;
     printf("features: avx2+fma %s, avx512 f/bw/dq/vl %s (CPUID and OS register state via XGETBV)\n",
-           found & SAE_CPU_AVX2 ? "yes" : "no", found & SAE_CPU_AVX512 ? "yes" : "no");
+           found & SAE_CPU_AVX2 ? "yes" : "no",
+           emulated                 ? "emulated (SIMDe on AVX2: -Davx512_emulation=true)"
+           : found & SAE_CPU_AVX512 ? "yes"
+                                    : "no");
     printf("probe: L1d %u KiB, L2 %u KiB, L3 %u KiB (CPUID; 0: unknown)", p.l1d >> 10, p.l2 >> 10, p.l3 >> 10);
     if (p.fma512_ratio > 0)
         printf("; 512-bit FMAs at %.2fx the 256-bit throughput: %s rate", p.fma512_ratio,
                p.fma512_full ? "full" : "half");
     printf("\n");
     const double p256 = sae_fma_peak(SAE_CPU_AVX2, 0.1), p512 = sae_fma_peak(SAE_CPU_AVX512, 0.1);
-    char s256[32] = "n/a", s512[32] = "n/a";
+    char s256[32] = "n/a", s512[64] = "n/a";
     if (p256 > 0)
         snprintf(s256, sizeof s256, "%.1f GFLOP/s", p256);
     if (p512 > 0)
-        snprintf(s512, sizeof s512, "%.1f GFLOP/s", p512);
+        snprintf(s512, sizeof s512, emulated ? "emulated (%.1f GFLOP/s: 256-bit)" : "%.1f GFLOP/s", p512);
     printf("fma peak: avx2 %s, avx512 %s (one core, measured now)\n", s256, s512);
 }
 

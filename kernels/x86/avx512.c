@@ -23,8 +23,16 @@
 #include "kernels/elem_tmpl.c"
 #include "kernels/sparse_tmpl.c"
 
+/* An emulated build has no zmm registers to time: its "avx512" peak is the
+ * 256-bit loop, and nothing may read it as the 512-bit rate
+ * (sae_cpu_emulated). */
+#if SAE_AVX512_EMULATED
+#define REG "ymm"
+#define LANES 8
+#else
 #define REG "zmm"
 #define LANES 16
+#endif
 #include "kernels/x86/fma_peak_tmpl.c"
 
 #include "kernels/vec_f64_tmpl.c"

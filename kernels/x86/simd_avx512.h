@@ -3,12 +3,20 @@
  * templates use: vf (VW floats), vd (VW/2 doubles), vmask (which lanes a
  * tail touches) and vbool (a lane-wise comparison result). Only the
  * intrinsics live here; the kernels are written once in the *_tmpl.c files.
+ * In the -Davx512_emulation=true build the same names come from SIMDe on
+ * AVX2 (avx512_simde.h), so that an AVX2 machine runs this level's code.
  */
 #ifndef SAE_KERNELS_X86_SIMD_AVX512_H
 #define SAE_KERNELS_X86_SIMD_AVX512_H
 
-#include <immintrin.h>
 #include <stddef.h>
+
+#include "sae_config.h"
+#if SAE_AVX512_EMULATED
+#include "kernels/x86/avx512_simde.h"
+#else
+#include <immintrin.h>
+#endif
 
 #define VW 16
 typedef __m512 vf;

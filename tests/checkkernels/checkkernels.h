@@ -37,15 +37,16 @@ extern const SaeKernelsF64 *ck_ref64, *ck_new64, *ck_prev64;
 extern const char *ck_level;
 /* The inputs' generator, seeded per slot (seed + slot index). */
 extern SaeRng ck_rng;
-/* Options: --ulp-stride S (the ULP scans), --bench. */
+/* Options: --ulp-stride S (the ULP scans), --bench, --require LEVEL. */
 extern uint64_t ck_ulp_stride;
 
 /* Whether the level under test has a new function in the slot named
- * `slot` (fn_new: the level's pointer differs from the level below).
- * Marks the slot as covered; when it returns 1 the slot's inputs are
- * seeded. SLOT(s) spells the two arguments from the slot's name. */
-int check_func(const char *slot, int fn_new);
-#define SLOT(s) #s, ck_new->s != ck_prev->s
+ * `slot` of the float (f64 = 0) or double table (fn_new: the level's
+ * pointer differs from the level below). Marks the slot as covered; when
+ * it returns 1 the slot's inputs are seeded and the function counts as
+ * run (--require). SLOT(s) spells the arguments from the slot's name. */
+int check_func(const char *slot, int f64, int fn_new);
+#define SLOT(s) #s, 0, ck_new->s != ck_prev->s
 extern const SaeKernelsF32 *ck_prev;
 
 /* Runs CALL, the test of slot s, when the level brings a new function for
@@ -61,7 +62,7 @@ extern const SaeKernelsF32 *ck_prev;
 /* The same for the double table's slot s, reported as "s f64". */
 #define CHECK_SLOT64(s, CALL) \
     do { \
-        if (check_func(#s, ck_new64->s != ck_prev64->s)) { \
+        if (check_func(#s, 1, ck_new64->s != ck_prev64->s)) { \
             CALL; \
             check_report(#s " f64"); \
         } \

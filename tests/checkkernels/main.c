@@ -10,8 +10,11 @@
  * failure. Levels this CPU or build lacks are reported as skipped; a slot
  * that no family checks fails the `coverage` test, by name.
  *
- *   checkkernels [--seed N] [--bench] [--ulp-stride S]
+ *   checkkernels [--seed N] [--bench] [--ulp-stride S] [--require LEVEL]
  * Output is TAP. --bench also times every variant against the reference.
+ * --require LEVEL (avx2, avx512) fails unless that level runs and every
+ * function of it in the table, float and double, and every register tile
+ * of it was tested: CI's proof that the level's code executed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +46,11 @@ static int n_test, n_fail;
 static char fail_msg[512];
 static int dry_run; /* the coverage pass: record slots, test nothing */
 #define COUNT_SLOT(slot, kind) +1
-static unsigned char covered[0 SAE_KERNEL_SLOTS(COUNT_SLOT)]; /* one flag per slot of kernels.h */
+enum { N_SLOTS = 0 SAE_KERNEL_SLOTS(COUNT_SLOT) };
+static unsigned char covered[N_SLOTS]; /* one flag per slot of kernels.h */
+static unsigned char ran[2][N_SLOTS];  /* tested at the level under test, float and double */
+static const char *require;            /* --require LEVEL */
+static size_t tiles_run;               /* register tiles tested at the level under test */
 
 sigjmp_buf ck_crash_jmp;
 volatile sig_atomic_t ck_in_kernel;
@@ -94,14 +101,35 @@ static size_t slot_index(const char *slot)
     exit(2);
 }
 
-int check_func(const char *slot, int fn_new)
+int check_func(const char *slot, int f64, int fn_new)
 {
     const size_t i = slot_index(slot);
     covered[i] = 1;
     if (dry_run || !fn_new)
         return 0;
+    ran[f64 != 0][i] = 1;
     sae_rng_seed(&ck_rng, seed + (uint32_t)i);
     return 1;
+}
+
+/* --require: every function of the level in k (its name ends in
+ * _<level>, or _<level>_f64 or _<level>_<tile> for the GEMMs) was tested
+ * at this level, and so was at least one register tile. */
+static void check_required(const SaeKernels *k, const char *level)
+{
+    char tag[32];
+    snprintf(tag, sizeof tag, "_%s", level);
+    for (size_t i = 0; i < sae_kernel_slot_count(); i++)
+        for (int f64 = 0; f64 < 2; f64++) {
+            const char *fn = sae_kernel_slot_fn(k, i, f64);
+            const char *at = strstr(fn, tag);
+            const char next = at ? at[strlen(tag)] : 0;
+            if (at && (next == 0 || next == '_') && !ran[f64][i])
+                fail("%s (slot %s) is in the table but was not tested", fn, sae_kernel_slot_name(i));
+        }
+    if (!tiles_run)
+        fail("no %s register tile was tested", level);
+    check_report("required");
 }
 
 /* Every slot of kernels.h must be claimed by a family. */
@@ -146,6 +174,7 @@ static void check_tiles(unsigned level, const SaeKernels *scalar)
             ck_new = &k.f32;
             ck_prev = &scalar->f32; /* every GEMM slot counts as new */
             check_gemm();
+            tiles_run++;
         }
     }
 }
@@ -160,8 +189,11 @@ static int parse_args(int argc, char **argv, int *do_bench)
             ck_ulp_stride = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--bench"))
             *do_bench = 1;
+        else if (!strcmp(argv[i], "--require") && i + 1 < argc &&
+                 (!strcmp(argv[i + 1], "avx2") || !strcmp(argv[i + 1], "avx512")))
+            require = argv[++i];
         else {
-            fprintf(stderr, "usage: checkkernels [--seed N] [--bench] [--ulp-stride S]\n");
+            fprintf(stderr, "usage: checkkernels [--seed N] [--bench] [--ulp-stride S] [--require avx2|avx512]\n");
             return -1;
         }
     }
@@ -201,11 +233,20 @@ int main(int argc, char **argv)
     for (size_t l = 0; l < N_LEVELS; l++) {
         sae_kernels_init(&cur, cpu & levels[l].flags);
         const unsigned need = levels[l].flags & (l + 1 < N_LEVELS ? ~0u : SAE_CPU_OMP);
+        const int required = require && !strcmp(require, levels[l].name);
         if ((cur.flags & need) != need) {
-            printf("ok %d - %s # SKIP %s\n", ++n_test, levels[l].name,
-                   (cpu & need) != need && need != SAE_CPU_OMP ? "not supported by this CPU" : "not built");
+            const char *why = (cpu & need) != need && need != SAE_CPU_OMP ? "not supported by this CPU" : "not built";
+            if (required) {
+                ck_level = levels[l].name;
+                fail("--require %s: the level is %s", require, why);
+                check_report("required");
+            } else {
+                printf("ok %d - %s # SKIP %s\n", ++n_test, levels[l].name, why);
+            }
             continue;
         }
+        memset(ran, 0, sizeof ran);
+        tiles_run = 0;
         ck_level = levels[l].name;
         ck_new = &cur.f32;
         ck_prev = &prev.f32;
@@ -217,6 +258,10 @@ int main(int argc, char **argv)
         if (!(levels[l].flags & SAE_CPU_OMP)) {
             check_tiles(levels[l].flags, &scalar);
             sae_kernels_init(&cur, cpu & levels[l].flags); /* the chosen tile again, for the next level */
+        }
+        if (required) {
+            ck_level = levels[l].name;
+            check_required(&cur, require);
         }
         prev = cur;
     }
