@@ -140,7 +140,7 @@ int sae_config_check(const SaeConfig *c, char *err, size_t errlen)
 }
 
 /* The sparse step's cost grows with K, the dense one's not: measured by
- * bench_kernels (BM_step, README "TopK"), the sparse step wins while K is at most
+ * bench_kernels (topk_grad, kernels/README.md), the sparse step wins while K is at most
  * k / SAE_SPARSE_RATIO. */
 #define SAE_SPARSE_RATIO 8
 

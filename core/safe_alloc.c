@@ -8,7 +8,7 @@
 /* From this size on, a block is 2 MiB-aligned and asks for transparent
  * huge pages: on a VM where a first-touched 4 KiB page costs ~20 us, a
  * 2 MiB page costs about what 30 small ones would (measured: the
- * Fashion-MNIST epoch's process time, README). */
+ * Fashion-MNIST epoch's process time, bench/README.md). */
 enum { HUGE_PAGE = 2u << 20 };
 
 void *sae_alloc_array(size_t count, size_t size)

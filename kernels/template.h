@@ -10,8 +10,8 @@
  *   T             float | double
  *   TNAME(Name)   NameF32 | NameF64           (SaeWorkF32, SaeKernelsF64)
  *   FN(name)      name_f32 | name_f64         (sae_objective_f32)
- *   KN(slot)      sae_<slot>_<SAE_TMPL_ISA>   (sae_gemm_nn_avx512)
- *   INNER(slot)   sae_<slot>_<SAE_TMPL_INNER> (sae_gemm_nn_avx512)
+ *   KN(slot)      sae_<slot>_<SAE_TMPL_ISA>   (sae_exp_avx512)
+ *   INNER(slot)   sae_<slot>_<SAE_TMPL_INNER> (sae_exp_avx512)
  *   EXP, LOG1P, TANH, FABS, SQRT   the libm functions of T
  *   SAE_CAT(a, b) a and b pasted after expansion
  * Each generated name is listed in a comment of the instance file that

@@ -58,7 +58,7 @@ int sae_gemm_blocks_check(const SaeGemmTile *t, SaeGemmBlocks b, char *err, size
     return why ? -1 : 0;
 }
 
-/* The blocks measured best on the machines the README names, per tile
+/* The blocks measured best on the machines bench/README.md names, per tile
  * (bench_kernels, gemm_nn at 512..2048 cubed and the model's shapes). */
 static SaeGemmBlocks measured_blocks(const SaeGemmTile *t)
 {

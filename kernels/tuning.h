@@ -5,12 +5,12 @@
  * (SaeGemmTile: MR rows x NR columns held in registers); the cache blocks
  * (KC, MC, NC) are run-time values. A level's choice, an SaeGemmChoice,
  * comes from one of three places, in rising order of authority:
- *   default  the tile and blocks measured on the machines the README names;
+ *   default  the tile and blocks measured on the machines bench/README.md names;
  *   probe    adjusted by what the start-up probe reads off this core (cache
  *            sizes from CPUID leaf 4 / 0x8000001D, whether 512-bit FMAs
  *            run at full rate, measured in about a millisecond);
  *   tune     `saebench tune` timed the candidates here and stored the
- *            winner in a tune file (core/wisdom.h), read at start-up.
+ *            winner in a tune file (core/io/tunefile.h), read at start-up.
  * The choice is process-wide per tile: sae_kernels_init_tuned() sets the
  * blocks of the tile it puts in the table (the last call wins), so call it
  * before, never while, GEMMs run. The blocks change the order of the sums

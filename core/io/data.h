@@ -10,8 +10,8 @@
  *   PGM       P5/P2 images: sampled into patches (UFLDL normalisation)
  *   CSV       numbers separated by commas; --label-column first|last|none;
  *             a first line without any number is taken as a header
- * Built-in names: gauss, digits, patches, fashion-mnist (DATA section of
- * the README gives their provenance).
+ * Built-in names: gauss, digits, patches, fashion-mnist (core/io/FORMATS.md;
+ * data/SOURCES.md gives their provenance).
  */
 #ifndef SAE_CORE_IO_DATA_H
 #define SAE_CORE_IO_DATA_H

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/* The most a gzip file is inflated to (README, "Errors and limits"); an
+/* The most a gzip file is inflated to (core/io/FORMATS.md, "Errors and limits"); an
  * .npz member is bounded by the same. */
 #define SAE_MAX_INFLATE ((size_t)4 << 30)
 

@@ -72,7 +72,7 @@ static int p_label(const char *s, void *o)
 #define TR SAE_CMD_TRAIN
 #define EV SAE_CMD_EVAL
 #define INF HUGE_VAL
-#define MAX_UNITS 16777216.0 /* 2^24: hidden units, k and batch (README, "Errors and limits") */
+#define MAX_UNITS 16777216.0 /* 2^24: hidden units, k and batch (core/io/FORMATS.md, "Errors and limits") */
 
 static const Opt opts[] = {
     /* data */

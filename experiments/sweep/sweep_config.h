@@ -55,10 +55,10 @@ typedef struct SaeSweepConfig {
     int probe, images;
 } SaeSweepConfig;
 
-/* A sweep file is text of at most this many bytes (README, "Errors and
- * limits"): anything larger is not a hand-written config. */
+/* A sweep file is text of at most this many bytes (core/io/FORMATS.md,
+ * "Errors and limits"): anything larger is not a hand-written config. */
 #define SAE_MAX_CONFIG_BYTES ((size_t)1 << 20)
-/* Grid sizes (README, "Errors and limits"): above the first, sweep asks
+/* Grid sizes (core/io/FORMATS.md, "Errors and limits"): above the first, sweep asks
  * for --force; above the second, it refuses. */
 #define SAE_GRID_RUNS_UNFORCED 100000
 #define SAE_MAX_GRID_RUNS 1000000

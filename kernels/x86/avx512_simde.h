@@ -4,8 +4,8 @@
  * names, so that simd_avx512.h reads the same in both builds, plus what
  * SIMDe 0.7.4 lacks or gets wrong, each written from Intel's definition of
  * the instruction. Only simd_avx512.h includes this, and only in that
- * build; tests/checkkernels/emulation.c holds every intrinsic that header
- * uses to its definition.
+ * build; tests/checkkernels/intrinsics_avx512.c holds every operation of
+ * that header to its definition.
  *
  * The masked loads and stores go through AVX's vmaskmovps, which, like
  * the AVX-512 instructions, never touches a masked-off lane: a tail that

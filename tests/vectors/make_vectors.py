@@ -269,7 +269,7 @@ def main():
     n.add_argument("--comment", required=True)
     n.add_argument("--seed", type=int, default=1)
     n.add_argument("settings", nargs="*")
-    # key=value settings may follow the options (as the README shows), which
+    # key=value settings may follow the options (as tests/vectors/README.md shows), which
     # argparse leaves over once the positionals are taken
     args, extra = p.parse_known_args()
     if extra and (args.cmd != "new" or any("=" not in x or x.startswith("-") for x in extra)):
