@@ -417,18 +417,12 @@ static void gemm(int ta, int tb, size_t m, size_t n, size_t k, T alpha, const T 
     }
 }
 
-/* The float tiles' functions are reached through their record (below);
- * the double GEMM is named for the double table, sae_<slot>_<isa>_f64. */
-#if SAE_TMPL_F64
-#define GEMM_LINKAGE
-#define GEMM_FN(slot) KN(slot)
-#else
-#define GEMM_LINKAGE static
-#define GEMM_FN(slot) slot
-#endif
-GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
-GEMM_LINKAGE decl_gemm_fn(T, GEMM_FN(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+/* Every function is exported under its own name, sae_<slot>_<tile> (the
+ * float tiles, reached through their record below) or sae_<slot>_<isa>_f64
+ * (the double GEMM): the name saebench cpu prints is the symbol. */
+decl_gemm_fn(T, KN(gemm_nn)) { gemm(0, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(T, KN(gemm_nt)) { gemm(0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
+decl_gemm_fn(T, KN(gemm_tn)) { gemm(1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL); }
 
 #if SAE_TMPL_F64
 /* Double has no vector activations: the GEMM, then the bias and the
@@ -441,7 +435,7 @@ decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
     bias_act[act](m, n, bias, z ? z : h, h);
 }
 #else
-static decl_gemm_bias_act_fn(T, gemm_bias_act)
+decl_gemm_bias_act_fn(T, KN(gemm_bias_act))
 {
     const Epilogue ep = { .bias = bias, .act = act, .h = z ? h : NULL, .ldh = n };
     if (k == 0) { /* no slice to carry the epilogue: every row is f(bias) */
@@ -465,16 +459,13 @@ const SaeGemmTile KN(gemm_tile) = {
     .level = GEMM_LEVEL,
     .mr = MR,
     .nr = NR,
-    .nn = gemm_nn,
-    .nt = gemm_nt,
-    .tn = gemm_tn,
-    .bias_act = gemm_bias_act,
-    .fn_names = { "sae_gemm_nn_" SAE_STR(SAE_TMPL_ISA), "sae_gemm_nt_" SAE_STR(SAE_TMPL_ISA),
-                  "sae_gemm_tn_" SAE_STR(SAE_TMPL_ISA), "sae_gemm_bias_act_" SAE_STR(SAE_TMPL_ISA) },
+    .nn = KN(gemm_nn),
+    .nt = KN(gemm_nt),
+    .tn = KN(gemm_tn),
+    .bias_act = KN(gemm_bias_act),
+    .fn_names = { SAE_STR(KN(gemm_nn)), SAE_STR(KN(gemm_nt)), SAE_STR(KN(gemm_tn)), SAE_STR(KN(gemm_bias_act)) },
     .set_blocks = set_blocks,
 };
 #endif
 
-#undef GEMM_FN
-#undef GEMM_LINKAGE
 #undef NR

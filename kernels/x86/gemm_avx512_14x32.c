@@ -1,6 +1,7 @@
 /* The AVX512 float GEMM (gemm_tmpl.c) with a 14 x 32 register tile: 28 accumulators of 16
  * floats, 31 of the 32 vector registers: the most FMAs per B load.
- * Makes sae_gemm_tile_avx512_14x32. */
+ * Makes sae_gemm_tile_avx512_14x32, the record of sae_gemm_nn_avx512_14x32 sae_gemm_nt_avx512_14x32
+ * sae_gemm_tn_avx512_14x32 sae_gemm_bias_act_avx512_14x32. */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA avx512_14x32
 #define MR 14

@@ -1,6 +1,7 @@
 /* The AVX512 float GEMM (gemm_tmpl.c) with a 8 x 32 register tile: 16 accumulators, half
  * the registers free (a candidate for saebench tune).
- * Makes sae_gemm_tile_avx512_8x32. */
+ * Makes sae_gemm_tile_avx512_8x32, the record of sae_gemm_nn_avx512_8x32 sae_gemm_nt_avx512_8x32
+ * sae_gemm_tn_avx512_8x32 sae_gemm_bias_act_avx512_8x32. */
 #define SAE_TMPL_F64 0
 #define SAE_TMPL_ISA avx512_8x32
 #define MR 8
