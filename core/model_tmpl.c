@@ -120,7 +120,7 @@ void FN(sae_work_free)(TNAME(SaeWork) *w)
     free(w);
 }
 
-static double FN(sum)(size_t cnt, const double *v)
+static double sum(size_t cnt, const double *v)
 {
     double t = 0;
     for (size_t i = 0; i < cnt; i++) t += v[i];
@@ -129,7 +129,7 @@ static double FN(sum)(size_t cnt, const double *v)
 
 /* [rhohat], [kl] and the KL row s of [grad-h]: rho-hat from the column means of H, the
  * penalty value, and (when want_row) s_j * (beta/m) * a' into row. */
-static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rhohat, T *row, size_t m, int want_row)
+static double kl_term(const SaeConfig *c, const double *colmean, double *rhohat, T *row, size_t m, int want_row)
 {
     const size_t k = c->n_hidden;
     const int rescale = c->encoder == SAE_ACT_TANH && c->kl_tanh == SAE_KL_RESCALE;
@@ -149,7 +149,7 @@ static double FN(kl_term)(const SaeConfig *c, const double *colmean, double *rho
     return c->beta * kl;
 }
 
-static void FN(to_T)(size_t cnt, const double *src, T *dst)
+static void to_T(size_t cnt, const double *src, T *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
@@ -189,7 +189,7 @@ void FN(sae_sums_clear)(const SaeConfig *c, TNAME(SaeWork) *w)
 
 /* [jumprelu]: h = z where z exceeds its unit's threshold exp(t_j), else 0;
  * thr (k entries) gets the thresholds, which the backward pass reads. */
-static void FN(jump)(size_t m, size_t k, const T *z, const T *t, T *thr, T *h)
+static void jump(size_t m, size_t k, const T *z, const T *t, T *thr, T *h)
 {
     for (size_t j = 0; j < k; j++) thr[j] = EXP(t[j]);
     for (size_t i = 0; i < m; i++)
@@ -197,7 +197,7 @@ static void FN(jump)(size_t m, size_t k, const T *z, const T *t, T *thr, T *h)
 }
 
 /* [l0]: the activations that are not 0. */
-static double FN(count_nonzero)(size_t cnt, const T *h)
+static double count_nonzero(size_t cnt, const T *h)
 {
     size_t on = 0;
     for (size_t i = 0; i < cnt; i++) on += h[i] != 0;
@@ -206,16 +206,13 @@ static double FN(count_nonzero)(size_t cnt, const T *h)
 
 /* What the encoder sees: X, or with [pre-bias] X - 1 b2^T (in w->xc, which
  * the forward pass fills and the backward pass reads). */
-static const T *FN(enc_input)(const SaeConfig *c, const TNAME(SaeWork) *w, const T *x)
-{
-    return c->pre_bias ? w->xc : x;
-}
+static const T *enc_input(const SaeConfig *c, const TNAME(SaeWork) *w, const T *x) { return c->pre_bias ? w->xc : x; }
 
 /* [sparse]: a row listing `listed` units (increasing) in idx, padded to
  * `most` with the lowest units it does not list, at value 0 (which adds
  * nothing to any product, and f' = 0 there: the same objective and
  * gradient as without them). */
-static void FN(pad_row)(uint32_t *idx, T *val, size_t listed, size_t most)
+static void pad_row(uint32_t *idx, T *val, size_t listed, size_t most)
 {
     for (size_t q = listed, p = 0, j = 0; q < most; j++) {
         while (p < listed && idx[p] < j) p++;
@@ -229,7 +226,7 @@ static void FN(pad_row)(uint32_t *idx, T *val, size_t listed, size_t most)
 /* [sparse] for [batchtopk]: the batch's selection (bidx, bval) as row
  * lists (idx, val) of the most units any row kept, the shorter rows
  * padded. 0, the lists untouched, when a row kept more than kept_max. */
-static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
+static size_t batch_rows(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
 {
     const size_t k = c->n_hidden, cnt = m * c->topk;
     size_t most = 0;
@@ -248,13 +245,13 @@ static size_t FN(batch_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
             idx[q] = (uint32_t)(w->bidx[e] % k);
             val[q] = w->bval[e];
         }
-        FN(pad_row)(idx, val, q, most);
+        pad_row(idx, val, q, most);
     }
     return most;
 }
 
 /* [jumprelu]'s straight-through window: z within bandwidth/2 of th. */
-static int FN(in_window)(const SaeConfig *c, T z, double th)
+static int in_window(const SaeConfig *c, T z, double th)
 {
     const double u = ((double)z - th) / c->bandwidth;
     return u > -0.5 && u < 0.5;
@@ -263,22 +260,22 @@ static int FN(in_window)(const SaeConfig *c, T z, double th)
 /* [sparse] for [jumprelu]: whether row i lists unit j: it fired, or its z
  * lies in the window of its threshold (the thresholds' gradient reads G_H
  * there). */
-static int FN(jump_listed)(const SaeConfig *c, const TNAME(SaeWork) *w, size_t i, size_t j)
+static int jump_listed(const SaeConfig *c, const TNAME(SaeWork) *w, size_t i, size_t j)
 {
     const size_t at = i * c->n_hidden + j;
-    return w->h[at] != 0 || FN(in_window)(c, w->z1[at], (double)w->thr[j]);
+    return w->h[at] != 0 || in_window(c, w->z1[at], (double)w->thr[j]);
 }
 
 /* [sparse] for [jumprelu]: each row's listed units (value 0 for those that
  * did not fire), the shorter rows padded. 0 when a row lists more than
  * kept_max (or none lists any). */
-static size_t FN(jump_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
+static size_t jump_rows(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
 {
     const size_t k = c->n_hidden;
     size_t most = 0;
     for (size_t i = 0; i < m; i++) {
         size_t listed = 0;
-        for (size_t j = 0; j < k; j++) listed += FN(jump_listed)(c, w, i, j);
+        for (size_t j = 0; j < k; j++) listed += jump_listed(c, w, i, j);
         most = listed > most ? listed : most;
     }
     if (most > w->kept_max)
@@ -288,17 +285,17 @@ static size_t FN(jump_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m)
         T *val = w->val + i * most;
         size_t q = 0;
         for (size_t j = 0; j < k; j++)
-            if (FN(jump_listed)(c, w, i, j)) {
+            if (jump_listed(c, w, i, j)) {
                 idx[q] = (uint32_t)j;
                 val[q++] = w->h[i * k + j];
             }
-        FN(pad_row)(idx, val, q, most);
+        pad_row(idx, val, q, most);
     }
     return most;
 }
 
 /* [batchtopk] outside training: h = relu(z) where it exceeds thr, else 0. */
-static void FN(keep_above)(size_t cnt, T thr, T *h)
+static void keep_above(size_t cnt, T thr, T *h)
 {
     for (size_t i = 0; i < cnt; i++)
         if (!(h[i] > thr))
@@ -311,8 +308,8 @@ static void FN(keep_above)(size_t cnt, T thr, T *h)
  * (sp_gemm), and the sum over the rows of |E^_i - e_i|^2 / |e_i|^2 with e
  * = X - X^ (rows with e_i = 0 add nothing). 0 (akept 0) when no unit is
  * dead. */
-static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd,
-                               const T *x, size_t m)
+static double auxk_forward(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd, const T *x,
+                           size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     size_t nd = 0;
@@ -347,7 +344,7 @@ static double FN(auxk_forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
 }
 
 /* [recon-nmse]: sum_i |x^_i - x_i|^2 / |x_i|^2 over the rows with x_i != 0. */
-static double FN(nmse_sum)(size_t m, size_t n, const TNAME(SaeKernels) *kt, const T *xh, const T *x)
+static double nmse_sum(size_t m, size_t n, const TNAME(SaeKernels) *kt, const T *xh, const T *x)
 {
     double sum = 0;
     for (size_t i = 0; i < m; i++) {
@@ -359,8 +356,8 @@ static double FN(nmse_sum)(size_t m, size_t n, const TNAME(SaeKernels) *kt, cons
 }
 
 /* [l1a-dec]: sum_ij |h_ij| |W2_j|, with the atoms' norms into dnorm. */
-static double FN(dec_norm_l1)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *Wd, const T *H, size_t m,
-                              double *dnorm)
+static double dec_norm_l1(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *Wd, const T *H, size_t m,
+                          double *dnorm)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     kt->row_sqnorm(k, n, Wd, dnorm);
@@ -384,10 +381,10 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
      * decoder's pre-activation Z2 is kept only where bce needs it. */
     if (c->pre_bias) /* [pre-bias]: the encoder sees X - 1 b2^T */
         for (size_t i = 0; i < m; i++) kt->sub_scale(n, 1, x + i * n, b2, w->xc + i * n);
-    const T *xe = FN(enc_input)(c, w, x);
+    const T *xe = enc_input(c, w, x);
     if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
         kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, SAE_K_LINEAR, NULL, w->z1);
-        FN(jump)(m, k, w->z1, theta + L.jt, w->thr, H);
+        jump(m, k, w->z1, theta + L.jt, w->thr, H);
     } else {
         kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
     }
@@ -400,13 +397,13 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
             w->kept = w->sparse ? c->topk : 0;
         } else if (w->training) { /* [batchtopk]: the batch as one row, flat indices */
             kt->topk(1, m * k, m * c->topk, H, w->bidx, w->bval);
-            w->kept = w->sparse ? FN(batch_rows)(c, w, m) : 0;
+            w->kept = w->sparse ? batch_rows(c, w, m) : 0;
         } else {
-            FN(keep_above)(m * k, (T)c->threshold, H);
+            keep_above(m * k, (T)c->threshold, H);
         }
     }
     if (c->encoder == SAE_ACT_JUMPRELU && w->sparse)
-        w->kept = FN(jump_rows)(c, w, m);
+        w->kept = jump_rows(c, w, m);
     T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
     if (w->kept) { /* [sparse]: X^ from the kept atoms of each row */
         T *out = z2 ? z2 : Xh;
@@ -420,21 +417,21 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     }
 
     if (c->aux_k)
-        w->aux_sum += FN(auxk_forward)(c, kt, w, Wd, x, m);
+        w->aux_sum += auxk_forward(c, kt, w, Wd, x, m);
 
     /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
     if (c->loss == SAE_LOSS_BCE)
         w->recon_sum += kt->bce_sum(m * n, Z2, x);
     else if (c->loss == SAE_LOSS_NMSE)
-        w->recon_sum += FN(nmse_sum)(m, n, kt, Xh, x);
+        w->recon_sum += nmse_sum(m, n, kt, Xh, x);
     else
         w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
     if (c->l1_activity != 0 && c->l1_dec_norm)
-        w->l1a_sum += FN(dec_norm_l1)(c, kt, Wd, H, m, w->dnorm);
+        w->l1a_sum += dec_norm_l1(c, kt, Wd, H, m, w->dnorm);
     else if (c->l1_activity != 0)
         w->l1a_sum += kt->abs_sum(m * k, H);
     if (c->l0_penalty != 0)
-        w->l0_sum += FN(count_nonzero)(m * k, H);
+        w->l0_sum += count_nonzero(m * k, H);
     kt->colsum(m, k, H, w->tmp);
     for (size_t j = 0; j < k; j++) w->hsum[j] += w->tmp[j];
     if (c->gamma != 0) {
@@ -450,8 +447,8 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
 /* Every term of J (§3) from the sums over m rows. Leaves in w what the
  * backward pass reads: r_j (rnorm), rho-hat and, when want_grad, the KL
  * row (vec_k). */
-static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, size_t m,
-                          int want_grad)
+static SaeTerms terms(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, size_t m,
+                      int want_grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
@@ -465,10 +462,10 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     if (c->lambda != 0 || c->gamma != 0)
         kt->row_sqnorm(k, n, W1, w->rnorm);
     if (c->lambda != 0) {
-        double sumsq = FN(sum)(k, w->rnorm);
+        double sumsq = sum(k, w->rnorm);
         if (!c->tied) {
             kt->row_sqnorm(k, n, W2t, w->tmp);
-            sumsq += FN(sum)(k, w->tmp);
+            sumsq += sum(k, w->tmp);
         }
         t.l2 = sae_l2_scale(c) * c->lambda * sumsq;
     }
@@ -479,7 +476,7 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     if (c->l1_activity != 0)
         t.l1a = c->l1_activity * w->l1a_sum / (double)m;
     for (size_t j = 0; j < k; j++) w->tmp[j] = w->hsum[j] / (double)m;
-    t.kl = FN(kl_term)(c, w->tmp, w->rhohat, w->vec_k, m, want_grad && c->beta != 0);
+    t.kl = kl_term(c, w->tmp, w->rhohat, w->vec_k, m, want_grad && c->beta != 0);
     if (c->gamma != 0) {
         double cae = 0;
         for (size_t j = 0; j < k; j++) cae += w->dsq[j] * w->rnorm[j];
@@ -494,18 +491,18 @@ static SaeTerms FN(terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
 SaeTerms FN(sae_sums_terms)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
                             size_t m)
 {
-    return FN(terms)(c, kt, w, theta, m, 0);
+    return terms(c, kt, w, theta, m, 0);
 }
 
 /* The forward pass and every term of J (§2, §3) on one batch, leaving in w
  * what the backward pass reads: H, X^, Z2 (bce), r_j, rho-hat, sum_i D^2
  * (dsq, when gamma != 0) and, when want_grad, the KL row. */
-static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
-                            const T *x, size_t m, int want_grad)
+static SaeTerms forward(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
+                        size_t m, int want_grad)
 {
     FN(sae_sums_clear)(c, w);
     FN(sae_forward_sums)(c, kt, w, theta, x, m);
-    return FN(terms)(c, kt, w, theta, m, want_grad);
+    return terms(c, kt, w, theta, m, want_grad);
 }
 
 /* The parameter blocks of theta and grad a backward pass writes; Wd and
@@ -513,25 +510,25 @@ static SaeTerms FN(forward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNA
 typedef struct {
     const T *W1, *Wd;
     T *gW1, *gWd, *gb1, *gjt;
-} FN(Blocks);
+} Blocks;
 
-static FN(Blocks) FN(blocks)(const SaeConfig *c, const T *theta, T *grad)
+static Blocks blocks(const SaeConfig *c, const T *theta, T *grad)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    return (FN(Blocks)){ .W1 = theta + L.w1,
-                         .Wd = theta + L.dec,
-                         .gW1 = grad + L.w1,
-                         .gWd = grad + L.dec,
-                         .gb1 = grad + L.b1,
-                         .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
+    return (Blocks){ .W1 = theta + L.w1,
+                     .Wd = theta + L.dec,
+                     .gW1 = grad + L.w1,
+                     .gWd = grad + L.dec,
+                     .gb1 = grad + L.b1,
+                     .gjt = c->encoder == SAE_ACT_JUMPRELU ? grad + L.jt : NULL };
 }
 
 /* What [grad-h] adds to dJ/dH before f': the L1 weight l1 (times sign h)
  * and a per-unit row (NULL for none): the KL row, and with [l1a-dec] the
  * L1 weight per unit, l1a/m |W2_j| (sign h is 1 wherever f' is not 0, as
  * the encoder's h >= 0), in vec_k. */
-static const T *FN(hidden_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m, T *l1)
+static const T *hidden_rows(const SaeConfig *c, TNAME(SaeWork) *w, size_t m, T *l1)
 {
     const double l1a = c->l1_activity / (double)m;
     *l1 = c->l1_dec_norm ? 0 : (T)l1a;
@@ -549,8 +546,8 @@ static const T *FN(hidden_rows)(const SaeConfig *c, TNAME(SaeWork) *w, size_t m,
  * (the second for the l0 penalty), times th_j for the log. G_H is gh
  * (dense; idx NULL) or, on the sparse path, gsel at the units each row
  * lists (idx, m x K), which include every unit in its window. */
-static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, const T *row, size_t m,
-                          const uint32_t *idx, const T *gsel, size_t K)
+static void jump_grad(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, const T *row, size_t m, const uint32_t *idx,
+                      const T *gsel, size_t K)
 {
     const size_t k = c->n_hidden, per_row = idx ? K : k;
     const double eps = c->bandwidth, l0 = c->l0_penalty / (double)m;
@@ -559,7 +556,7 @@ static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, c
         for (size_t q = 0; q < per_row; q++) {
             const size_t j = idx ? idx[i * K + q] : q;
             const double th = w->thr[j];
-            if (!FN(in_window)(c, w->z1[i * k + j], th))
+            if (!in_window(c, w->z1[i * k + j], th))
                 continue;
             const T h = w->h[i * k + j];
             const double gh = idx ? (double)gsel[i * K + q] : (double)w->gh[i * k + j];
@@ -575,8 +572,8 @@ static void FN(jump_grad)(const SaeConfig *c, TNAME(SaeWork) *w, T *gjt, T l1, c
  * listed dead units: D1's entries there into asel (m x akept), added to
  * gh (dense D1, unless NULL) and to the column sums (w->tmp). 0 when no
  * unit is dead (nothing to add). */
-static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd,
-                             const T *x, size_t m, T *gh)
+static int auxk_backward(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd, const T *x,
+                         size_t m, T *gh)
 {
     const size_t n = c->n_in, k = c->n_hidden, ka = w->akept;
     if (!ka)
@@ -607,8 +604,8 @@ static int FN(auxk_backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TN
 
 /* From D2 to the weight and encoder-bias gradients through every hidden
  * unit (§5): three GEMMs of m k n multiply-adds. */
-static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const FN(Blocks) * p,
-                               const T *x, size_t m)
+static void backward_dense(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const Blocks *p,
+                           const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     const T *H = w->h, *D2 = w->d2;
@@ -619,9 +616,9 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
      * its column sums (gb1), in one pass; + (2 gamma/m) D D' r after it, and
      * the sums again (GH becomes D1). */
     T l1;
-    const T *row = FN(hidden_rows)(c, w, m, &l1);
+    const T *row = hidden_rows(c, w, m, &l1);
     if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
-        FN(jump_grad)(c, w, p->gjt, l1, row, m, NULL, NULL, 0);
+        jump_grad(c, w, p->gjt, l1, row, m, NULL, NULL, 0);
     /* f' written through h: jumprelu's h > 0 exactly where z passes its (positive) threshold, as relu's */
     const int act = c->encoder == SAE_ACT_JUMPRELU ? SAE_K_RELU : (int)c->encoder;
     kt->hid_delta(m, k, H, l1, row, act, GH, w->tmp);
@@ -634,12 +631,12 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
             kt->cae_delta_tanh(m, k, H, w->vec_k, GH);
         kt->colsum(m, k, GH, w->tmp);
     }
-    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p->Wd, x, m, GH);
-    FN(to_T)(k, w->tmp, gb1);
+    const int aux = c->aux_k && auxk_backward(c, kt, w, p->Wd, x, m, GH);
+    to_T(k, w->tmp, gb1);
 
     /* [grad-enc]; [grad-dec] on W2^T, H^T D2 (and [auxk]'s Z_aux^T D_aux), which
      * [grad-tied] adds to the encoder's. */
-    kt->gemm_tn(k, n, m, 1, GH, k, FN(enc_input)(c, w, x), n, 0, p->gW1, n);
+    kt->gemm_tn(k, n, m, 1, GH, k, enc_input(c, w, x), n, 0, p->gW1, n);
     kt->gemm_tn(k, n, m, 1, H, k, D2, n, c->tied ? 1 : 0, p->gWd, n);
     if (aux)
         kt->sp_scatter(m, n, w->akept, w->aidx, w->aval, w->ehat, n, p->gWd, n);
@@ -649,8 +646,8 @@ static void FN(backward_dense)(const SaeConfig *c, const TNAME(SaeKernels) *kt, 
  * rest have f' = 0 (relu's zeros and TopK's dropped units alike), so their
  * deltas vanish and so do their terms in every product. O(m K n) work
  * besides clearing gW1 and gW2^T. */
-static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w,
-                                const FN(Blocks) * p, const T *x, size_t m)
+static void backward_sparse(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const Blocks *p,
+                            const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden, K = w->kept;
     const uint32_t *idx = w->idx;
@@ -662,9 +659,9 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
     /* [delta-hid] at the kept units: the L1 and KL rows, times relu's f'
      * (read through h; jumprelu's too), and the column sums into gb1. */
     T l1;
-    const T *row = FN(hidden_rows)(c, w, m, &l1);
+    const T *row = hidden_rows(c, w, m, &l1);
     if (c->encoder == SAE_ACT_JUMPRELU) /* [jumprelu]: the thresholds' gradient, before f' masks G_H */
-        FN(jump_grad)(c, w, p->gjt, l1, row, m, idx, dsel, K);
+        jump_grad(c, w, p->gjt, l1, row, m, idx, dsel, K);
     for (size_t j = 0; j < k; j++) w->tmp[j] = 0;
     for (size_t e = 0; e < m * K; e++) {
         const size_t j = idx[e];
@@ -673,11 +670,11 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
         dsel[e] = d;
         w->tmp[j] += d;
     }
-    const int aux = c->aux_k && FN(auxk_backward)(c, kt, w, p->Wd, x, m, NULL); /* its own list of units */
-    FN(to_T)(k, w->tmp, p->gb1);
+    const int aux = c->aux_k && auxk_backward(c, kt, w, p->Wd, x, m, NULL); /* its own list of units */
+    to_T(k, w->tmp, p->gb1);
 
     /* [grad-enc]: D1^T X; [grad-dec] on W2^T, H^T D2 ([grad-tied]: added to it); [auxk]'s share of each. */
-    const T *xe = FN(enc_input)(c, w, x);
+    const T *xe = enc_input(c, w, x);
     memset(p->gW1, 0, k * n * sizeof(T));
     kt->sp_scatter(m, n, K, idx, dsel, xe, n, p->gW1, n);
     if (aux)
@@ -690,13 +687,13 @@ static void FN(backward_sparse)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
 }
 
 /* The backward pass (§4): dJ/dtheta into grad, from what forward left in w. */
-static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
-                         size_t m, T *grad)
+static void backward(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
+                     size_t m, T *grad)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
     sae_layout(c, &L);
-    const FN(Blocks) p = FN(blocks)(c, theta, grad);
+    const Blocks p = blocks(c, theta, grad);
 
     /* [delta-out]: D2 = s (X^ - X)/m (s: the reduction's scale of R), times g'(Z2) for MSE with a sigmoid
      * decoder, and its column sums (gb2), in one pass. */
@@ -712,12 +709,12 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
         const T d2_scale = (T)(sae_recon_scale(c) / (double)m);
         kt->out_delta(m, n, d2_scale, w->xh, x, sig, w->d2, w->tmp);
     }
-    FN(to_T)(n, w->tmp, grad + L.b2);
+    to_T(n, w->tmp, grad + L.b2);
 
     if (w->kept)
-        FN(backward_sparse)(c, kt, w, &p, x, m);
+        backward_sparse(c, kt, w, &p, x, m);
     else
-        FN(backward_dense)(c, kt, w, &p, x, m);
+        backward_dense(c, kt, w, &p, x, m);
 
     /* [pre-bias]: Z1 = (X - 1 b2^T) W1^T + ..., so with gb1 = sum_i dJ/dZ1_i,
      * dJ/db2 gains -W1^T gb1 (dJ/dW1 came from X - 1 b2^T already). */
@@ -751,10 +748,10 @@ static void FN(backward)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(
 double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,
                          size_t m, T *grad, SaeTerms *terms)
 {
-    const SaeTerms t = FN(forward)(c, kt, w, theta, x, m, grad != NULL);
+    const SaeTerms t = forward(c, kt, w, theta, x, m, grad != NULL);
     if (terms)
         *terms = t;
     if (grad)
-        FN(backward)(c, kt, w, theta, x, m, grad);
+        backward(c, kt, w, theta, x, m, grad);
     return t.loss;
 }

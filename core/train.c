@@ -1,29 +1,12 @@
-/* Training and evaluation: the optimiser loops of train_tmpl.c for float
- * and double, and the dispatch between them. */
+/* Training and evaluation: the dispatch between the optimiser loops of
+ * float and double (core/train_loops.h), the defaults and the names. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/linalg.h"
-#include "core/lbfgs.h"
-#include "core/rng.h"
-#include "core/safe_alloc.h"
 #include "core/train.h"
-
-/* Rows per chunk of an evaluation without a gradient: the working set of
- * a chunk stays a few MiB however many rows there are. */
-enum { EVAL_CHUNK = 4096 };
-
-/* Makes train_minibatch_f32, train_lbfgs_f32, evaluate_f32 and the same
- * for f64 (static). */
-#define SAE_TMPL_F64 0
-#include "kernels/template.h"
-#include "core/train_tmpl.c"
-#undef SAE_TMPL_F64
-#define SAE_TMPL_F64 1
-#include "kernels/template.h"
-#include "core/train_tmpl.c"
+#include "core/train_loops.h"
 
 SaeTrainOpts sae_train_defaults(void)
 {
@@ -108,11 +91,11 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, co
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;
     if (o->optimizer == SAE_OPT_LBFGS)
-        rc = f64 ? train_lbfgs_f64(c, o, &k->f64, &k->f64, x, m, theta, r)
-                 : train_lbfgs_f32(c, o, &k->f32, &k->f64, x, m, theta, r);
+        rc = f64 ? sae_train_lbfgs_f64(c, o, &k->f64, &k->f64, x, m, theta, r)
+                 : sae_train_lbfgs_f32(c, o, &k->f32, &k->f64, x, m, theta, r);
     else
-        rc = f64 ? train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
-                 : train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
+        rc = f64 ? sae_train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
+                 : sae_train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
     r->seconds = sae_now() - t0;
     return rc;
 }
@@ -126,6 +109,6 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const 
 int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
                       size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
 {
-    return p == SAE_PREC_DOUBLE ? evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat, h, xh)
-                                : evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat, h, xh);
+    return p == SAE_PREC_DOUBLE ? sae_evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat, h, xh)
+                                : sae_evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat, h, xh);
 }

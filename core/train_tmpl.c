@@ -1,28 +1,44 @@
 /*
  * The training loops and the evaluation for one element type T: a template
- * (kernels/template.h) that core/train.c includes once per element type.
+ * (kernels/template.h) instanced by core/train_f32.c and core/train_f64.c;
+ * what it makes is declared in core/train_loops.h.
  */
-static void FN(to_T)(const double *src, size_t cnt, T *dst)
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/linalg.h"
+#include "core/lbfgs.h"
+#include "core/rng.h"
+#include "core/safe_alloc.h"
+#include "core/train_loops.h"
+
+/* Rows per chunk of an evaluation without a gradient: the working set of
+ * a chunk stays a few MiB however many rows there are. */
+enum { EVAL_CHUNK = 4096 };
+
+static void to_T(const double *src, size_t cnt, T *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (T)src[i];
 }
 
-static T *FN(to_typed)(const double *src, size_t cnt)
+static T *to_typed(const double *src, size_t cnt)
 {
     T *dst = sae_alloc_array(cnt, sizeof(T));
     if (dst)
-        FN(to_T)(src, cnt, dst);
+        to_T(src, cnt, dst);
     return dst;
 }
 
-static void FN(to_double)(const T *src, size_t cnt, double *dst)
+static void to_double(const T *src, size_t cnt, double *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (double)src[i];
 }
 
 /* [batchtopk]: the threshold follows the smallest positive value a step
  * kept, th <- (1 - 0.01) th + 0.01 min, from 0 (SAELens's rule). */
-static double FN(threshold_step)(double th, const T *kept, size_t cnt)
+static double threshold_step(double th, const T *kept, size_t cnt)
 {
     double lo = INFINITY;
     for (size_t i = 0; i < cnt; i++)
@@ -33,7 +49,7 @@ static double FN(threshold_step)(double th, const T *kept, size_t cnt)
 
 /* A unit is dead when it has fired on none of the last window training
  * samples (fired: the sample count when it last fired). */
-static inline int FN(dead)(double fired, double samples, double window) { return samples - fired >= window; }
+static inline int is_dead(double fired, double samples, double window) { return samples - fired >= window; }
 
 /* The dead units' new start (core/MODEL.md §7 [resample], after Anthropic's
  * "Towards Monosemanticity"): for each, a row i of the step's batch drawn
@@ -44,8 +60,8 @@ static inline int FN(dead)(double fired, double samples, double window) { return
  * the encoder bias 0, and the optimizer's state of those entries 0 (a unit
  * that stays silent is drawn again next time). weight: mb entries of
  * scratch. Returns the units resampled. */
-static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T *s1, T *s2, const T *xb, size_t mb,
-                             const double *fired, double samples, double window, double *weight, SaeRng *rng)
+static unsigned resample(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T *s1, T *s2, const T *xb, size_t mb,
+                         const double *fired, double samples, double window, double *weight, SaeRng *rng)
 {
     const size_t n = c->n_in, k = c->n_hidden;
     SaeLayout L;
@@ -53,7 +69,7 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
     double live_norm = 0, total = 0;
     size_t live = 0;
     for (size_t j = 0; j < k; j++)
-        if (!FN(dead)(fired[j], samples, window)) {
+        if (!is_dead(fired[j], samples, window)) {
             double q = 0;
             for (size_t d = 0; d < n; d++) q += (double)theta[L.w1 + j * n + d] * (double)theta[L.w1 + j * n + d];
             live_norm += sqrt(q);
@@ -71,7 +87,7 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
     }
     unsigned done = 0;
     for (size_t j = 0; j < k && total > 0; j++) {
-        if (!FN(dead)(fired[j], samples, window))
+        if (!is_dead(fired[j], samples, window))
             continue;
         double u = sae_rng_uniform(rng) * total;
         size_t i = 0;
@@ -100,14 +116,14 @@ static unsigned FN(resample)(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T 
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
-static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
-                               size_t m, double *theta_io, SaeTrainResult *r)
+int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
+                            size_t m, double *theta_io, SaeTrainResult *r)
 {
     const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
     SaeLayout L;
     sae_layout(c, &L);
     const size_t P = L.total;
-    T *theta = FN(to_typed)(theta_io, P);
+    T *theta = to_typed(theta_io, P);
     T *grad = sae_alloc_array(P, sizeof(T));
     T *s1 = sae_alloc_array(P, sizeof(T)), *s2 = sae_alloc_array(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array2(batch, n, sizeof(T));
@@ -143,10 +159,10 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 goto finish;
             }
             const size_t mb = m - start < batch ? m - start : batch;
-            for (size_t i = 0; i < mb; i++) FN(to_T)(x + idx[start + i] * n, n, xb + i * n);
+            for (size_t i = 0; i < mb; i++) to_T(x + idx[start + i] * n, n, xb + i * n);
             if (c->aux_k) /* [auxk]: the units silent for the last window samples */
                 for (size_t j = 0; j < c->n_hidden; j++)
-                    w->dead[j] = (unsigned char)FN(dead)(fired[j], r->samples, window);
+                    w->dead[j] = (unsigned char)is_dead(fired[j], r->samples, window);
             const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
             r->fevals++;
             if (!isfinite(f)) {
@@ -163,7 +179,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
                 if (w->hsum[j] > 0)
                     fired[j] = r->samples;
             if (c->batch_topk)
-                r->threshold = FN(threshold_step)(r->threshold, w->bval, mb * c->topk);
+                r->threshold = threshold_step(r->threshold, w->bval, mb * c->topk);
             r->iters++;
             if (c->unit_norm)
                 FN(sae_atoms_project)(c, kt, theta, grad);
@@ -177,7 +193,7 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             }
             /* [resample], not within resample_every steps of the end: a new unit needs steps to learn */
             if (o->resample_every && r->iters % o->resample_every == 0 && r->iters + o->resample_every <= total_steps)
-                r->resampled += FN(resample)(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
+                r->resampled += resample(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
             if (c->unit_norm)
                 FN(sae_atoms_normalise)(c, kt, theta);
         }
@@ -187,10 +203,10 @@ static int FN(train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const 
             o->progress(o->progress_ctx, ep + 1, o->epochs, r->last_loss);
     }
 finish:
-    FN(to_double)(theta, P, theta_io);
+    to_double(theta, P, theta_io);
     if ((c->encoder == SAE_ACT_RELU || c->encoder == SAE_ACT_JUMPRELU) && r->samples >= window) {
         size_t dead = 0;
-        for (size_t j = 0; j < c->n_hidden; j++) dead += FN(dead)(fired[j], r->samples, window);
+        for (size_t j = 0; j < c->n_hidden; j++) dead += is_dead(fired[j], r->samples, window);
         r->dead_frac = (double)dead / (double)c->n_hidden;
     }
 done:
@@ -207,31 +223,31 @@ done:
 }
 
 /* Full-batch objective in T behind L-BFGS's double interface. */
-typedef struct FN(FullBatch) {
+typedef struct FullBatch {
     const SaeConfig *c;
     const TNAME(SaeKernels) *kt;
     TNAME(SaeWork) *w;
     const T *x;
     size_t m, P;
     T *theta, *grad;
-} FN(FullBatch);
+} FullBatch;
 
-static double FN(full_batch_fg)(void *ctx, const double *theta, double *g)
+static double full_batch_fg(void *ctx, const double *theta, double *g)
 {
-    FN(FullBatch) *fb = ctx;
+    FullBatch *fb = ctx;
     for (size_t i = 0; i < fb->P; i++) fb->theta[i] = (T)theta[i];
     const double f = FN(sae_objective)(fb->c, fb->kt, fb->w, fb->theta, fb->x, fb->m, fb->grad, NULL);
-    FN(to_double)(fb->grad, fb->P, g);
+    to_double(fb->grad, fb->P, g);
     return f;
 }
 
-static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
-                           const SaeKernelsF64 *vec, const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+int FN(sae_train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
+                        const SaeKernelsF64 *vec, const double *x, size_t m, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    FN(FullBatch) fb = { .c = c, .kt = kt, .m = m, .P = L.total };
-    T *xt = FN(to_typed)(x, m * c->n_in);
+    FullBatch fb = { .c = c, .kt = kt, .m = m, .P = L.total };
+    T *xt = to_typed(x, m * c->n_in);
     fb.x = xt;
     fb.w = FN(sae_work_new)(c, m);
     fb.theta = sae_alloc_array(L.total, sizeof(T));
@@ -247,7 +263,7 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
         lo.stop = o->stop;
         lo.vec = vec;
         SaeLbfgsResult lr;
-        sae_lbfgs(FN(full_batch_fg), &fb, theta_io, L.total, &lo, &lr);
+        sae_lbfgs(full_batch_fg, &fb, theta_io, L.total, &lo, &lr);
         r->iters = lr.iters;
         r->epochs = lr.iters;
         r->fevals = lr.fevals;
@@ -267,8 +283,8 @@ static int FN(train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAM
 
 /* The terms (and, when asked for, rho-hat, H and X^ in double) over m rows
  * in chunks of EVAL_CHUNK: no array of all the rows in T. */
-static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const double *x,
-                                size_t m, SaeTerms *terms, double *rhohat, double *h, double *xh)
+static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const double *x, size_t m,
+                            SaeTerms *terms, double *rhohat, double *h, double *xh)
 {
     const size_t n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
     T *xt = sae_alloc_array2(chunk, n, sizeof(T));
@@ -278,12 +294,12 @@ static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
         FN(sae_sums_clear)(c, w);
         for (size_t lo = 0; lo < m; lo += chunk) {
             const size_t len = m - lo < chunk ? m - lo : chunk;
-            FN(to_T)(x + lo * n, len * n, xt);
+            to_T(x + lo * n, len * n, xt);
             FN(sae_forward_sums)(c, kt, w, theta, xt, len);
             if (h)
-                FN(to_double)(w->h, len * k, h + lo * k);
+                to_double(w->h, len * k, h + lo * k);
             if (xh)
-                FN(to_double)(w->xh, len * n, xh + lo * n);
+                to_double(w->xh, len * n, xh + lo * n);
         }
         *terms = FN(sae_sums_terms)(c, kt, w, theta, m);
         if (rhohat)
@@ -297,32 +313,32 @@ static int FN(evaluate_chunked)(const SaeConfig *c, const TNAME(SaeKernels) *kt,
 
 /* With a gradient: the whole batch at once (the KL row needs every row's
  * rho-hat before the backward pass). */
-static int FN(evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const double *x,
-                        size_t m, SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
+int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const double *x, size_t m,
+                     SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
 {
     SaeLayout L;
     sae_layout(c, &L);
-    T *theta = FN(to_typed)(theta_d, L.total);
+    T *theta = to_typed(theta_d, L.total);
     if (!theta)
         return SAE_TRAIN_NO_MEMORY;
     if (!grad_d) {
-        const int rc = FN(evaluate_chunked)(c, kt, theta, x, m, terms, rhohat, h, xh);
+        const int rc = evaluate_chunked(c, kt, theta, x, m, terms, rhohat, h, xh);
         free(theta);
         return rc;
     }
-    T *xt = FN(to_typed)(x, m * c->n_in);
+    T *xt = to_typed(x, m * c->n_in);
     T *grad = sae_alloc_array(L.total, sizeof(T));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, m);
     int rc = SAE_TRAIN_NO_MEMORY;
     if (xt && w && grad) {
         FN(sae_objective)(c, kt, w, theta, xt, m, grad, terms);
-        FN(to_double)(grad, L.total, grad_d);
+        to_double(grad, L.total, grad_d);
         if (rhohat)
             memcpy(rhohat, w->rhohat, c->n_hidden * sizeof(double));
         if (h)
-            FN(to_double)(w->h, m * c->n_hidden, h);
+            to_double(w->h, m * c->n_hidden, h);
         if (xh)
-            FN(to_double)(w->xh, m * c->n_in, xh);
+            to_double(w->xh, m * c->n_in, xh);
         rc = 0;
     }
     FN(sae_work_free)(w);
