@@ -148,71 +148,52 @@ int sae_bdec_init_parse(const char *s, SaeBdecInit *b);
 
 /* Working buffers for one batch size, allocated once and reused.
  * After sae_objective_*: h (m x k) holds H, xh (m x n) holds X^ and rhohat
- * (k) holds rho-hat of the batch the objective was evaluated on. */
-#define SAE_DECL_MODEL(T, S, s) \
-    typedef struct SaeWork##S { \
-        size_t cap;                         /* the largest batch m it serves */ \
-        T *h, *z2, *xh, *d2, *gh;           /* m x k, m x n, m x n, m x n, m x k */ \
-        T *vec_k;                           /* k: the KL row, then the CAE scales */ \
-        double *rhohat, *dsq, *rnorm, *tmp; /* k, k, k, max(n, k) */ \
-        double *dnorm;                      /* k: the decoder atoms' norms (l1_dec_norm) */ \
-        double *hsum, recon_sum, l1a_sum;   /* sums over the rows: k, 1, 1 */ \
-        double l0_sum;                      /* the non-zero activations */ \
-        T *z1, *thr;                        /* jumprelu: m x k, the pre-activation; k, exp(t) */ \
-        T *xc;                              /* pre_bias: m x n, X - 1 b2^T, the encoder's input */ \
-        /* The sparse path (§6 [sparse]; TopK with topk < k, JumpReLU): each \
-         * row's listed units, their values and, in the backward pass, their \
-         * hidden deltas: m x K for TopK; for BatchTopK and JumpReLU up to m \
-         * x k, each row padded to the longest. sparse: a step may take the \
-         * path, set from sae_sparse_path (a caller may set it either way); \
-         * kept_max: the most units a row of BatchTopK or JumpReLU may list \
-         * for it (sae_sparse_kept_max; a caller may raise it up to k); \
-         * kept: after the forward pass, the units each row lists when the \
-         * step took the sparse path, else 0. BatchTopK in training: the \
-         * batch's K m kept entries of H, flat indices (bidx, increasing) and \
-         * values (bval). */ \
-        uint32_t *idx, *bidx; \
-        T *val, *dsel, *bval; \
-        int sparse; \
-        size_t kept_max, kept; \
-        /* BatchTopK: the batch selection when set (the trainer's steps), \
-         * the learned threshold otherwise (evaluation). */ \
-        int training; \
-        /* AuxK: dead (k flags, set by the trainer; all 0 elsewhere, where the \
-         * loss is 0), the activations before TopK, the dead units' \
-         * activations side by side (m x k at most), the residual's \
-         * reconstruction, then its delta; Z_aux as lists of akept units a \
-         * row (0 when none is dead): units aidx, values aval, and D1 there \
-         * (asel). */ \
-        unsigned char *dead; \
-        T *hpre, *acomp, *ehat, *aval, *asel; \
-        uint32_t *aidx, *dead_list; /* the selection (m x aux_k), the dead units (k) */ \
-        size_t akept; \
-        double aux_sum; \
-    } SaeWork##S; \
-    /* NULL when out of memory or the sizes overflow. */ \
-    SaeWork##S *sae_work_new_##s(const SaeConfig *c, size_t batch); \
-    void sae_work_free_##s(SaeWork##S *w); \
-    /* J at theta on the m x n batch x (m <= w->cap); terms gets every term; \
-     * grad (layout of theta) gets dJ/dtheta unless it is NULL. */ \
-    double sae_objective_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
-                             size_t m, T *grad, SaeTerms *terms); \
-    /* The terms without a gradient over data too large for one batch, in \
-     * chunks of at most w->cap rows: clear the sums, add each chunk's \
-     * (each leaves its H and X^ in w), then every term over all m rows. \
-     * One chunk of all the rows gives sae_objective's terms exactly. */ \
-    /* [unit-norm]: the decoder's atoms are the rows at L.dec. \
-     * project removes from each atom's gradient its component along the \
-     * atom (atoms of norm 1); normalise scales each nonzero atom to norm 1. */ \
-    void sae_atoms_project_##s(const SaeConfig *c, const SaeKernels##S *k, const T *theta, T *grad); \
-    void sae_atoms_normalise_##s(const SaeConfig *c, const SaeKernels##S *k, T *theta); \
-    void sae_sums_clear_##s(const SaeConfig *c, SaeWork##S *w); \
-    void sae_forward_sums_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, const T *x, \
-                              size_t m); \
-    SaeTerms sae_sums_terms_##s(const SaeConfig *c, const SaeKernels##S *k, SaeWork##S *w, const T *theta, size_t m);
+ * (k) holds rho-hat of the batch the objective was evaluated on. The
+ * fields, the same in both, are listed once in core/work_fields.h. */
+#define SAE_WORK_T float
+typedef struct SaeWorkF32 {
+#include "core/work_fields.h"
+} SaeWorkF32;
+#undef SAE_WORK_T
+#define SAE_WORK_T double
+typedef struct SaeWorkF64 {
+#include "core/work_fields.h"
+} SaeWorkF64;
+#undef SAE_WORK_T
 
-SAE_DECL_MODEL(float, F32, f32)
-SAE_DECL_MODEL(double, F64, f64)
+/* NULL when out of memory or the sizes overflow. */
+SaeWorkF32 *sae_work_new_f32(const SaeConfig *c, size_t batch);
+SaeWorkF64 *sae_work_new_f64(const SaeConfig *c, size_t batch);
+void sae_work_free_f32(SaeWorkF32 *w);
+void sae_work_free_f64(SaeWorkF64 *w);
+
+/* J at theta on the m x n batch x (m <= w->cap); terms gets every term;
+ * grad (layout of theta) gets dJ/dtheta unless it is NULL. */
+double sae_objective_f32(const SaeConfig *c, const SaeKernelsF32 *k, SaeWorkF32 *w, const float *theta, const float *x,
+                         size_t m, float *grad, SaeTerms *terms);
+double sae_objective_f64(const SaeConfig *c, const SaeKernelsF64 *k, SaeWorkF64 *w, const double *theta,
+                         const double *x, size_t m, double *grad, SaeTerms *terms);
+
+/* [unit-norm]: the decoder's atoms are the rows at L.dec. project removes
+ * from each atom's gradient its component along the atom (atoms of norm
+ * 1); normalise scales each nonzero atom to norm 1. */
+void sae_atoms_project_f32(const SaeConfig *c, const SaeKernelsF32 *k, const float *theta, float *grad);
+void sae_atoms_project_f64(const SaeConfig *c, const SaeKernelsF64 *k, const double *theta, double *grad);
+void sae_atoms_normalise_f32(const SaeConfig *c, const SaeKernelsF32 *k, float *theta);
+void sae_atoms_normalise_f64(const SaeConfig *c, const SaeKernelsF64 *k, double *theta);
+
+/* The terms without a gradient over data too large for one batch, in
+ * chunks of at most w->cap rows: clear the sums, add each chunk's (each
+ * leaves its H and X^ in w), then every term over all m rows. One chunk
+ * of all the rows gives sae_objective's terms exactly. */
+void sae_sums_clear_f32(const SaeConfig *c, SaeWorkF32 *w);
+void sae_sums_clear_f64(const SaeConfig *c, SaeWorkF64 *w);
+void sae_forward_sums_f32(const SaeConfig *c, const SaeKernelsF32 *k, SaeWorkF32 *w, const float *theta, const float *x,
+                          size_t m);
+void sae_forward_sums_f64(const SaeConfig *c, const SaeKernelsF64 *k, SaeWorkF64 *w, const double *theta,
+                          const double *x, size_t m);
+SaeTerms sae_sums_terms_f32(const SaeConfig *c, const SaeKernelsF32 *k, SaeWorkF32 *w, const float *theta, size_t m);
+SaeTerms sae_sums_terms_f64(const SaeConfig *c, const SaeKernelsF64 *k, SaeWorkF64 *w, const double *theta, size_t m);
 
 #ifdef __cplusplus
 }
