@@ -395,7 +395,7 @@ int main(int argc, char **argv)
     sae_tuning_probe(&tuning, cpu);
     char path[4096];
     SaeError e{};
-    std::string tune_state = "ignored (SAE_WISDOM=off)";
+    std::string tune_state = "ignored (SAE_TUNE_FILE=off)";
     if (sae_tunefile_enabled() && !sae_tunefile_path(path, sizeof path, &e)) {
         const int rc = sae_tunefile_load(path, &tuning, &e);
         tune_state = std::string(path) + (rc > 0 ? ": read" : rc == 0 ? ": none" : ": ignored, " + std::string(e.msg));

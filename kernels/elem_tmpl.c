@@ -175,7 +175,8 @@ STEP void out_delta_row(size_t n, float s, const float *xh, const float *x, int 
     }
 }
 
-STEP void out_delta(size_t m, size_t n, float s, const float *xh, const float *x, int sig, float *d, double *colsum)
+STEP void out_delta_rows(size_t m, size_t n, float s, const float *xh, const float *x, int sig, float *d,
+                         double *colsum)
 {
     for (size_t j = 0; j < n; j++) colsum[j] = 0;
     for (size_t i = 0; i < m; i++) out_delta_row(n, s, xh + i * n, x + i * n, sig, d + i * n, colsum);
@@ -184,9 +185,9 @@ STEP void out_delta(size_t m, size_t n, float s, const float *xh, const float *x
 decl_out_delta_fn(float, KN(out_delta))
 {
     if (sig)
-        out_delta(m, n, s, xh, x, 1, d, colsum);
+        out_delta_rows(m, n, s, xh, x, 1, d, colsum);
     else
-        out_delta(m, n, s, xh, x, 0, d, colsum);
+        out_delta_rows(m, n, s, xh, x, 0, d, colsum);
 }
 
 /* The delta of one vector step of hid_delta (the same operations, so the
@@ -217,7 +218,8 @@ STEP void hid_delta_row(size_t k, const float *h, float l1, const float *row, in
     }
 }
 
-STEP void hid_delta(size_t m, size_t k, const float *h, float l1, const float *row, int act, float *g, double *colsum)
+STEP void hid_delta_rows(size_t m, size_t k, const float *h, float l1, const float *row, int act, float *g,
+                         double *colsum)
 {
     for (size_t j = 0; j < k; j++) colsum[j] = 0;
     for (size_t i = 0; i < m; i++) hid_delta_row(k, h + i * k, l1, row, act, g + i * k, colsum);
@@ -226,9 +228,9 @@ STEP void hid_delta(size_t m, size_t k, const float *h, float l1, const float *r
 decl_hid_delta_fn(float, KN(hid_delta))
 {
     switch (act) {
-    case SAE_K_SIGMOID: hid_delta(m, k, h, l1, row, SAE_K_SIGMOID, g, colsum); break;
-    case SAE_K_TANH: hid_delta(m, k, h, l1, row, SAE_K_TANH, g, colsum); break;
-    default: hid_delta(m, k, h, l1, row, SAE_K_RELU, g, colsum); break;
+    case SAE_K_SIGMOID: hid_delta_rows(m, k, h, l1, row, SAE_K_SIGMOID, g, colsum); break;
+    case SAE_K_TANH: hid_delta_rows(m, k, h, l1, row, SAE_K_TANH, g, colsum); break;
+    default: hid_delta_rows(m, k, h, l1, row, SAE_K_RELU, g, colsum); break;
     }
 }
 
@@ -393,7 +395,7 @@ decl_wpen_grad_fn(float, KN(wpen_grad))
     }
 }
 
-STEP void sgd_step(vf lr, vf mu, const float *g, float *v, float *theta, vmask m, int tail)
+STEP void sgd_step_v(vf lr, vf mu, const float *g, float *v, float *theta, vmask m, int tail)
 {
     const vf nv = vfma(mu, ld(v, m, tail), ld(g, m, tail));
     st(v, nv, m, tail);
@@ -403,9 +405,9 @@ STEP void sgd_step(vf lr, vf mu, const float *g, float *v, float *theta, vmask m
 decl_sgd_step_fn(float, KN(sgd_step))
 {
     size_t i = 0;
-    for (; i + VW <= cnt; i += VW) sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(VW), 0);
+    for (; i + VW <= cnt; i += VW) sgd_step_v(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(VW), 0);
     if (i < cnt)
-        sgd_step(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(cnt - i), 1);
+        sgd_step_v(vset1(lr), vset1(mu), g + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }
 
 /* Adam's constants, as vectors, once per call. */
@@ -413,7 +415,7 @@ typedef struct AdamConst {
     vf b1, b2, c1, c2, ibc1, ibc2, lr, eps;
 } AdamConst;
 
-STEP void adam_step(const AdamConst *k, const float *g, float *mo, float *v, float *theta, vmask m, int tail)
+STEP void adam_step_v(const AdamConst *k, const float *g, float *mo, float *v, float *theta, vmask m, int tail)
 {
     const vf gv = ld(g, m, tail);
     const vf mv = vfma(k->b1, ld(mo, m, tail), vmul(k->c1, gv));
@@ -435,7 +437,7 @@ decl_adam_step_fn(float, KN(adam_step))
                           .lr = vset1(lr),
                           .eps = vset1(eps) };
     size_t i = 0;
-    for (; i + VW <= cnt; i += VW) adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(VW), 0);
+    for (; i + VW <= cnt; i += VW) adam_step_v(&k, g + i, m + i, v + i, theta + i, vmask_first(VW), 0);
     if (i < cnt)
-        adam_step(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
+        adam_step_v(&k, g + i, m + i, v + i, theta + i, vmask_first(cnt - i), 1);
 }

@@ -366,12 +366,14 @@ Test(cli, sigint_stops_training_and_keeps_the_weights)
 
 /* `saebench tune` writes this CPU's tune file; every command reads it
  * (cpu says so, per slot); a corrupt or stale one is ignored with a
- * one-line warning; SAE_WISDOM=off and --no-wisdom ignore it. */
+ * one-line warning; SAE_TUNE_FILE=off and --no-tune-file ignore it, and
+ * so do their old spellings SAE_WISDOM=off and --no-wisdom. */
 Test(cli, tune_file_written_read_and_refused)
 {
     char dir[] = "/tmp/sae_tune_XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     setenv("XDG_CACHE_HOME", dir, 1);
+    unsetenv("SAE_TUNE_FILE");
     unsetenv("SAE_WISDOM");
     Run *r = run("cpu", NULL);
     cr_expect_not_null(strstr(r->out, "none (saebench tune writes it)"), "%s", r->out);
@@ -390,9 +392,17 @@ Test(cli, tune_file_written_read_and_refused)
     cr_expect_not_null(strstr(r->out, ": read"), "%s", r->out);
     cr_expect_not_null(strstr(r->out, emulated ? "(tune file)" : "tune file]"),
                        "the GEMM slots say where their tile came from: %s", r->out);
-    r = run("cpu", "--no-wisdom", NULL);
-    cr_expect_null(strstr(r->out, "tune file]"), "%s", r->out);
-    cr_expect_not_null(strstr(r->out, "ignored (SAE_WISDOM=off"), "%s", r->out);
+    const char *off[] = { "--no-tune-file", "--no-wisdom" };
+    for (int i = 0; i < 2; i++) {
+        r = run("cpu", off[i], NULL);
+        cr_expect_null(strstr(r->out, "tune file]"), "%s: %s", off[i], r->out);
+        cr_expect_null(strstr(r->out, "(tune file)"), "%s: %s", off[i], r->out);
+        cr_expect_not_null(strstr(r->out, "ignored (SAE_TUNE_FILE=off"), "%s: %s", off[i], r->out);
+    }
+    setenv("SAE_WISDOM", "off", 1);
+    r = run("cpu", NULL);
+    cr_expect_not_null(strstr(r->out, "ignored (SAE_TUNE_FILE=off"), "SAE_WISDOM=off: %s", r->out);
+    unsetenv("SAE_WISDOM");
     /* corrupt: a tile this build lacks */
     FILE *f = fopen(path, "a");
     cr_assert_not_null(f);

@@ -53,8 +53,13 @@ int sae_tunefile_path(char *buf, size_t len, SaeError *e)
 
 int sae_tunefile_enabled(void)
 {
-    const char *w = getenv("SAE_WISDOM");
-    return !w || strcmp(w, "off") != 0;
+    static const char *const vars[] = { "SAE_TUNE_FILE", "SAE_WISDOM" }; /* the name, and its old alias */
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && !strcmp(v, "off"))
+            return 0;
+    }
+    return 1;
 }
 
 /* One level line: "<level> <tile> kc=N mc=N nc=N". */
@@ -171,7 +176,7 @@ int sae_tunefile_save(const char *path, const SaeTuning *t, SaeError *e)
         return -1;
     fprintf(a.f,
             "# saebench tune file, written by `saebench tune`: the GEMM tile and cache blocks\n"
-            "# measured fastest on this CPU, read at start-up (SAE_WISDOM=off or --no-wisdom ignore it).\n"
+            "# measured fastest on this CPU, read at start-up (SAE_TUNE_FILE=off or --no-tune-file ignore it).\n"
             "%s\n%s\n%s\n",
             MAGIC, cpu, kern);
     const SaeGemmChoice *lv[] = { &t->avx2, &t->avx512 };

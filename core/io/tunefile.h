@@ -1,7 +1,7 @@
 /*
  * The tune file: what `saebench tune` measured fastest on this CPU (the
  * GEMM tile and cache blocks per SIMD level), kept as a small text file
- * (FFTW's wisdom) and read at start-up. One file per CPU identity and
+ * (as FFTW keeps its wisdom) and read at start-up. One file per CPU identity and
  * kernel build (its version and compiled tiles), under
  * $XDG_CACHE_HOME/saebench/ (~/.cache/saebench/ when unset), so machines
  * sharing a home directory, and builds with other kernels, keep their own:
@@ -15,7 +15,8 @@
  *
  * A file whose cpu or kernels line differs from this build on this CPU is
  * stale; one that does not parse is corrupt. Either is ignored with a
- * warning naming the file and line. SAE_WISDOM=off (or --no-wisdom)
+ * warning naming the file and line. SAE_TUNE_FILE=off (or
+ * --no-tune-file; the old spellings SAE_WISDOM=off and --no-wisdom too)
  * ignores the file altogether.
  */
 #ifndef SAE_CORE_IO_TUNEFILE_H
@@ -34,7 +35,8 @@ extern "C" {
  * XDG_CACHE_HOME nor HOME is set (or the path does not fit). */
 int sae_tunefile_path(char *buf, size_t len, SaeError *e);
 
-/* Whether tune files are read: SAE_WISDOM unset or anything but "off". */
+/* Whether tune files are read: neither SAE_TUNE_FILE nor SAE_WISDOM is
+ * "off". */
 int sae_tunefile_enabled(void);
 
 /* The key lines this build on this CPU writes and expects ("cpu ...",

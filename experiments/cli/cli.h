@@ -34,7 +34,7 @@ int sae_cmd_tune(int argc, char **argv);
 int sae_cli_error(const char *cmd, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The GEMM tuning in force: the probe's choice, overridden by this CPU's
- * tune file unless SAE_WISDOM=off (a stale or corrupt file is ignored with
+ * tune file unless SAE_TUNE_FILE=off (a stale or corrupt file is ignored with
  * a warning). Worked out once per process; st (may be NULL) gets the tune
  * file's path and what became of it. */
 typedef struct SaeTuneState {

@@ -35,7 +35,7 @@ const SaeTuning *sae_cli_tuning(SaeTuneState *st)
         sae_tuning_probe(&t, sae_cpu_detect());
         SaeError e = { { 0 } };
         if (!sae_tunefile_enabled())
-            state.status = "ignored (SAE_WISDOM=off or --no-wisdom)";
+            state.status = "ignored (SAE_TUNE_FILE=off or --no-tune-file)";
         else if (sae_tunefile_path(state.path, sizeof state.path, &e))
             state.status = "none (no cache directory)";
         else {

@@ -52,7 +52,7 @@ int sae_cmd_cpu(int argc, char **argv)
     sae_run_spec_init(&s);
     for (int a = 2; a < argc; a++) {
         if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
-            printf("usage: saebench cpu [--cpumask scalar|avx2|avx512|all] [--no-wisdom]\n"
+            printf("usage: saebench cpu [--cpumask scalar|avx2|avx512|all] [--no-tune-file]\n"
                    "Prints the CPU, its features (CPUID and XGETBV), what the start-up probe read\n"
                    "(caches, 512-bit FMA rate), the mask (SAE_CPU_MASK and --cpumask) and tune file\n"
                    "in force, the GEMM tile and blocks chosen per level and where each came from\n"

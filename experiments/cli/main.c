@@ -18,18 +18,19 @@ static void usage(FILE *f)
             "  merge   merge the shards of a sweep run with --shard I/N into one result folder\n"
             "  cpu     CPU features, the mask in force, the kernel in each slot and why\n"
             "  tune    time the GEMM tiles and blocks on this CPU; store the fastest (tune file)\n"
-            "global options: --no-wisdom (or SAE_WISDOM=off) ignores the tune file\n",
+            "global options: --no-tune-file (or SAE_TUNE_FILE=off) ignores the tune file\n",
             SAE_VERSION);
 }
 
-/* --no-wisdom, anywhere after the command: the same as SAE_WISDOM=off
- * (the tune file is read below every command, so the switch is global). */
-static int strip_no_wisdom(int argc, char **argv)
+/* --no-tune-file (or its old spelling --no-wisdom), anywhere after the
+ * command: the same as SAE_TUNE_FILE=off (the tune file is read below
+ * every command, so the switch is global). */
+static int strip_no_tune_file(int argc, char **argv)
 {
     int out = 0;
     for (int i = 0; i < argc; i++) {
-        if (i >= 2 && !strcmp(argv[i], "--no-wisdom")) {
-            setenv("SAE_WISDOM", "off", 1);
+        if (i >= 2 && (!strcmp(argv[i], "--no-tune-file") || !strcmp(argv[i], "--no-wisdom"))) {
+            setenv("SAE_TUNE_FILE", "off", 1);
             continue;
         }
         argv[out++] = argv[i];
@@ -40,7 +41,7 @@ static int strip_no_wisdom(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    argc = strip_no_wisdom(argc, argv);
+    argc = strip_no_tune_file(argc, argv);
     /* Idle OpenMP threads sleep instead of spinning: a spinning team on a
      * core another process is using made one L-BFGS run 20x slower. Read
      * when the runtime starts, so before any parallel region; the user's

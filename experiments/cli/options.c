@@ -416,8 +416,6 @@ static int ignored_by(SaeOptimizer o, const char *name)
     return 0;
 }
 
-int sae_option_applies(const SaeRunSpec *s, const char *name) { return !ignored_by(s->train.optimizer, name); }
-
 void sae_options_ignored(const SaeRunSpec *s, char *buf, size_t len)
 {
     buf[0] = 0;

@@ -59,10 +59,9 @@ int sae_option_index(const char *name);
  * changed a value, "--beta 0 (file: 3), ...", or "". */
 void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, size_t len);
 
-/* Whether option name applies to s's optimizer (--epochs does not to
- * lbfgs, --iters not to sgd or adam, ...), and the given options that do
- * not, as "--epochs, --batch" ("" when none). */
-int sae_option_applies(const SaeRunSpec *s, const char *name);
+/* The given options that do not apply to s's optimizer (--epochs does not
+ * to lbfgs, --iters not to sgd or adam, ...), as "--epochs, --batch" (""
+ * when none). */
 void sae_options_ignored(const SaeRunSpec *s, char *buf, size_t len);
 
 /* The table, for sweeps and result files: how many options, each one's
