@@ -75,60 +75,139 @@ decl_gemm_fn(float, KN(gemm_nn)) { gemm_split(tile->nn, 0, 0, m, n, k, alpha, a,
 decl_gemm_fn(float, KN(gemm_nt)) { gemm_split(tile->nt, 0, 1, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
 decl_gemm_fn(float, KN(gemm_tn)) { gemm_split(tile->tn, 1, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
 
-/* Splits [0, n) into parts aligned to `align`, one per thread worth `work`
- * (min per thread), and runs CALL on each with its lo and len in scope;
- * one thread: CALL once over everything. The one macro of this file: CALL
- * is a plain call of the inner kernel, which a debugger steps into. */
-/* clang-format off */
-#define SPLIT(n, work, min, align, CALL) \
-    do { \
-        const int nt = threads_for((work), (min)); \
-        if (nt == 1) { \
-            const size_t lo = 0, len = (n); \
-            CALL; \
-            break; \
-        } \
-        _Pragma("omp parallel for num_threads(nt) schedule(static)") \
-        for (int t = 0; t < nt; t++) { \
-            size_t lo, hi; \
-            part((n), nt, t, (align), &lo, &hi); \
-            const size_t len = hi - lo; \
-            if (len) \
-                CALL; \
-        } \
-    } while (0)
-/* clang-format on */
-/* Elements of an array, rows of a rows x cols matrix. */
-#define SPLIT_ELEMS(cnt, CALL) SPLIT((cnt), (double)(cnt), OMP_ELEM_MIN, OMP_ELEM_ALIGN, CALL)
-#define SPLIT_ROWS(rows, cols, CALL) SPLIT((rows), (double)(rows) * (double)(cols), OMP_ELEM_MIN, 1, CALL)
+/* Runs part(args, lo, len) on the nt parts of [0, n), each aligned to
+ * `align`, one per thread; with one thread, once over everything, called
+ * directly (no parallel region: it costs a few hundred nanoseconds). Each
+ * kernel below passes its operands in a struct and a part function that
+ * offsets them: plain functions, which a debugger steps through. */
+typedef void (*part_fn)(const void *args, size_t lo, size_t len);
+
+static void split(size_t n, int nt, size_t align, part_fn run, const void *args)
+{
+    if (nt == 1) {
+        run(args, 0, n);
+        return;
+    }
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int t = 0; t < nt; t++) {
+        size_t lo, hi;
+        part(n, nt, t, align, &lo, &hi);
+        if (lo < hi)
+            run(args, lo, hi - lo);
+    }
+}
+
+/* Threads for an array of cnt elements, and for a rows x cols matrix. */
+static int elem_threads(size_t cnt) { return threads_for((double)cnt, OMP_ELEM_MIN); }
+static int row_threads(size_t rows, size_t cols) { return threads_for((double)rows * (double)cols, OMP_ELEM_MIN); }
+
+typedef struct BiasActArgs {
+    decl_gemm_bias_act_fn(float, *fn);
+    size_t n, k, lda, ldb;
+    const float *a, *b, *bias;
+    int trans_b, act;
+    float *z, *h;
+} BiasActArgs;
+
+static void gemm_bias_act_part(const void *p, size_t lo, size_t len)
+{
+    const BiasActArgs *g = p;
+    g->fn(len, g->n, g->k, g->a + lo * g->lda, g->lda, g->b, g->ldb, g->trans_b, g->bias, g->act,
+          g->z ? g->z + lo * g->n : NULL, g->h + lo * g->n);
+}
 
 decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
 {
-    SPLIT(m, (double)m * (double)n * (double)k, OMP_GEMM_MIN, OMP_ROW_ALIGN,
-          tile->bias_act(len, n, k, a + lo * lda, lda, b, ldb, trans_b, bias, act, z ? z + lo * n : NULL, h + lo * n));
+    const BiasActArgs g = { tile->bias_act, n, k, lda, ldb, a, b, bias, trans_b, act, z, h };
+    split(m, threads_for((double)m * (double)n * (double)k, OMP_GEMM_MIN), OMP_ROW_ALIGN, gemm_bias_act_part, &g);
 }
 
-decl_exp_fn(float, KN(exp)) { SPLIT_ELEMS(cnt, INNER(exp)(len, x + lo, y + lo)); }
+/* y = f(x) over an array (exp). */
+typedef struct MapArgs {
+    decl_exp_fn(float, *fn);
+    const float *x;
+    float *y;
+} MapArgs;
 
-decl_bias_act_fn(float, KN(bias_sigmoid))
+static void map_part(const void *p, size_t lo, size_t len)
 {
-    SPLIT_ROWS(m, n, INNER(bias_sigmoid)(len, n, bias, z + lo * n, h + lo * n));
+    const MapArgs *a = p;
+    a->fn(len, a->x + lo, a->y + lo);
 }
-decl_bias_act_fn(float, KN(bias_tanh)) { SPLIT_ROWS(m, n, INNER(bias_tanh)(len, n, bias, z + lo * n, h + lo * n)); }
-decl_bias_act_fn(float, KN(bias_relu)) { SPLIT_ROWS(m, n, INNER(bias_relu)(len, n, bias, z + lo * n, h + lo * n)); }
-decl_bias_act_fn(float, KN(bias_linear)) { SPLIT_ROWS(m, n, INNER(bias_linear)(len, n, bias, z + lo * n, h + lo * n)); }
 
-decl_dact_fn(float, KN(dsigmoid)) { SPLIT_ELEMS(cnt, INNER(dsigmoid)(len, h + lo, g + lo)); }
-decl_dact_fn(float, KN(dtanh)) { SPLIT_ELEMS(cnt, INNER(dtanh)(len, h + lo, g + lo)); }
-decl_dact_fn(float, KN(drelu)) { SPLIT_ELEMS(cnt, INNER(drelu)(len, h + lo, g + lo)); }
+decl_exp_fn(float, KN(exp)) { split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, map_part, &(MapArgs){ INNER(exp), x, y }); }
+
+/* Rows of z += bias, h = f(z). */
+typedef struct RowActArgs {
+    decl_bias_act_fn(float, *fn);
+    size_t n;
+    const float *bias;
+    float *z, *h;
+} RowActArgs;
+
+static void bias_act_part(const void *p, size_t lo, size_t len)
+{
+    const RowActArgs *a = p;
+    a->fn(len, a->n, a->bias, a->z + lo * a->n, a->h + lo * a->n);
+}
+
+static void bias_act_split(decl_bias_act_fn(float, *fn), size_t m, size_t n, const float *bias, float *z, float *h)
+{
+    split(m, row_threads(m, n), 1, bias_act_part, &(RowActArgs){ fn, n, bias, z, h });
+}
+
+decl_bias_act_fn(float, KN(bias_sigmoid)) { bias_act_split(INNER(bias_sigmoid), m, n, bias, z, h); }
+decl_bias_act_fn(float, KN(bias_tanh)) { bias_act_split(INNER(bias_tanh), m, n, bias, z, h); }
+decl_bias_act_fn(float, KN(bias_relu)) { bias_act_split(INNER(bias_relu), m, n, bias, z, h); }
+decl_bias_act_fn(float, KN(bias_linear)) { bias_act_split(INNER(bias_linear), m, n, bias, z, h); }
+
+/* g *= f'(h) over an array. */
+typedef struct DactArgs {
+    decl_dact_fn(float, *fn);
+    const float *h;
+    float *g;
+} DactArgs;
+
+static void dact_part(const void *p, size_t lo, size_t len)
+{
+    const DactArgs *a = p;
+    a->fn(len, a->h + lo, a->g + lo);
+}
+
+decl_dact_fn(float, KN(dsigmoid))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(dsigmoid), h, g });
+}
+decl_dact_fn(float, KN(dtanh))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(dtanh), h, g });
+}
+decl_dact_fn(float, KN(drelu))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(drelu), h, g });
+}
+
+/* Rows of the contractive delta. */
+typedef struct CaeDeltaArgs {
+    decl_cae_delta_fn(float, *fn);
+    size_t k;
+    const float *h, *c;
+    float *d;
+} CaeDeltaArgs;
+
+static void cae_delta_part(const void *p, size_t lo, size_t len)
+{
+    const CaeDeltaArgs *a = p;
+    a->fn(len, a->k, a->h + lo * a->k, a->c, a->d + lo * a->k);
+}
 
 decl_cae_delta_fn(float, KN(cae_delta_sigmoid))
 {
-    SPLIT_ROWS(m, k, INNER(cae_delta_sigmoid)(len, k, h + lo * k, c, d + lo * k));
+    split(m, row_threads(m, k), 1, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_sigmoid), k, h, c, d });
 }
 decl_cae_delta_fn(float, KN(cae_delta_tanh))
 {
-    SPLIT_ROWS(m, k, INNER(cae_delta_tanh)(len, k, h + lo * k, c, d + lo * k));
+    split(m, row_threads(m, k), 1, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_tanh), k, h, c, d });
 }
 
 /* This thread's partial column sums (kept per thread, grown by doubling;
@@ -241,9 +320,21 @@ decl_cae_dsq_fn(float, KN(cae_dsq_sigmoid)) { colsum_of(INNER(cae_dsq_sigmoid), 
 decl_cae_dsq_fn(float, KN(cae_dsq_tanh)) { colsum_of(INNER(cae_dsq_tanh), m, k, h, out); }
 decl_cae_dsq_fn(float, KN(cae_dsq_relu)) { colsum_of(INNER(cae_dsq_relu), m, k, h, out); }
 
+typedef struct SqnormArgs {
+    size_t cols;
+    const float *w;
+    double *out;
+} SqnormArgs;
+
+static void row_sqnorm_part(const void *p, size_t lo, size_t len)
+{
+    const SqnormArgs *a = p;
+    INNER(row_sqnorm)(len, a->cols, a->w + lo * a->cols, a->out + lo);
+}
+
 decl_row_sqnorm_fn(float, KN(row_sqnorm))
 {
-    SPLIT_ROWS(rows, cols, INNER(row_sqnorm)(len, cols, w + lo * cols, out + lo));
+    split(rows, row_threads(rows, cols), 1, row_sqnorm_part, &(SqnormArgs){ cols, w, out });
 }
 
 typedef decl_sqdiff_sum_fn(float, *sum2_fn);
@@ -277,44 +368,163 @@ decl_sqdiff_sum_fn(float, KN(sqdiff_sum)) { return reduce_split(INNER(sqdiff_sum
 decl_bce_sum_fn(float, KN(bce_sum)) { return reduce_split(INNER(bce_sum), cnt, z, x); }
 decl_abs_sum_fn(float, KN(abs_sum)) { return reduce_split(abs_sum2, cnt, x, NULL); }
 decl_dot_fn(float, KN(dot)) { return reduce_split(INNER(dot), cnt, a, b); }
-decl_axpy_fn(float, KN(axpy)) { SPLIT_ELEMS(cnt, INNER(axpy)(len, s, x + lo, y + lo)); }
+/* The scaled updates over arrays: y += s x (axpy), out = s (a - b)
+ * (sub_scale), g += s sign(h) (sign_axpy: a = h, out = g). */
+typedef struct ScaleArgs {
+    float s;
+    const float *a, *b;
+    float *out;
+} ScaleArgs;
 
-decl_sub_scale_fn(float, KN(sub_scale)) { SPLIT_ELEMS(cnt, INNER(sub_scale)(len, s, a + lo, b + lo, out + lo)); }
-decl_sign_axpy_fn(float, KN(sign_axpy)) { SPLIT_ELEMS(cnt, INNER(sign_axpy)(len, s, h + lo, g + lo)); }
+static void axpy_part(const void *p, size_t lo, size_t len)
+{
+    const ScaleArgs *a = p;
+    INNER(axpy)(len, a->s, a->a + lo, a->out + lo);
+}
+
+static void sub_scale_part(const void *p, size_t lo, size_t len)
+{
+    const ScaleArgs *a = p;
+    INNER(sub_scale)(len, a->s, a->a + lo, a->b + lo, a->out + lo);
+}
+
+static void sign_axpy_part(const void *p, size_t lo, size_t len)
+{
+    const ScaleArgs *a = p;
+    INNER(sign_axpy)(len, a->s, a->a + lo, a->out + lo);
+}
+
+decl_axpy_fn(float, KN(axpy))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, axpy_part, &(ScaleArgs){ s, x, NULL, y });
+}
+decl_sub_scale_fn(float, KN(sub_scale))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sub_scale_part, &(ScaleArgs){ s, a, b, out });
+}
+decl_sign_axpy_fn(float, KN(sign_axpy))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sign_axpy_part, &(ScaleArgs){ s, h, NULL, g });
+}
+
+typedef struct WpenArgs {
+    size_t cols;
+    const float *w, *rowscale;
+    float lambda, l1;
+    float *g;
+} WpenArgs;
+
+static void wpen_grad_part(const void *p, size_t lo, size_t len)
+{
+    const WpenArgs *a = p;
+    INNER(wpen_grad)
+    (len, a->cols, a->w + lo * a->cols, a->lambda, a->l1, a->rowscale ? a->rowscale + lo : NULL, a->g + lo * a->cols);
+}
 
 decl_wpen_grad_fn(float, KN(wpen_grad))
 {
-    SPLIT_ROWS(rows, cols,
-               INNER(wpen_grad)(len, cols, w + lo * cols, lambda, l1, rowscale ? rowscale + lo : NULL, g + lo * cols));
+    split(rows, row_threads(rows, cols), 1, wpen_grad_part, &(WpenArgs){ cols, w, rowscale, lambda, l1, g });
 }
 
-decl_sgd_step_fn(float, KN(sgd_step)) { SPLIT_ELEMS(cnt, INNER(sgd_step)(len, lr, mu, g + lo, v + lo, theta + lo)); }
+/* The optimizer steps: sgd reads lr, mu (b1); adam all of them. */
+typedef struct StepArgs {
+    float lr, b1, b2, eps, bc1, bc2;
+    const float *g;
+    float *m, *v, *theta;
+} StepArgs;
+
+static void sgd_step_part(const void *p, size_t lo, size_t len)
+{
+    const StepArgs *a = p;
+    INNER(sgd_step)(len, a->lr, a->b1, a->g + lo, a->v + lo, a->theta + lo);
+}
+
+static void adam_step_part(const void *p, size_t lo, size_t len)
+{
+    const StepArgs *a = p;
+    INNER(adam_step)(len, a->lr, a->b1, a->b2, a->eps, a->bc1, a->bc2, a->g + lo, a->m + lo, a->v + lo, a->theta + lo);
+}
+
+decl_sgd_step_fn(float, KN(sgd_step))
+{
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sgd_step_part,
+          &(StepArgs){ .lr = lr, .b1 = mu, .g = g, .v = v, .theta = theta });
+}
 
 decl_adam_step_fn(float, KN(adam_step))
 {
-    SPLIT_ELEMS(cnt, INNER(adam_step)(len, lr, b1, b2, eps, bc1, bc2, g + lo, m + lo, v + lo, theta + lo));
+    const StepArgs a = { lr, b1, b2, eps, bc1, bc2, g, m, v, theta };
+    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, adam_step_part, &a);
 }
 
 /* The sparse kernels: each thread takes whole samples, except in the
  * scatter, where samples add into the same rows of C: there each takes a
  * range of n, so every entry is summed in the same order whatever the
  * thread count. */
-decl_topk_fn(float, KN(topk)) { SPLIT_ROWS(m, k, INNER(topk)(len, k, K, h + lo * k, idx + lo * K, val + lo * K)); }
+/* The products' operands: S's lists (idx, val, K a row), the dense a
+ * (lda), B (ldb), the output (C: ldc in lda for sp_gemm, in ldb for
+ * sp_scatter), n, and m for the scatter, which splits n. */
+typedef struct SparseArgs {
+    size_t n, m, K, lda, ldb;
+    const uint32_t *idx;
+    const float *val, *a, *b;
+    float *out;
+} SparseArgs;
+
+/* topk's rows of h, and where their lists go. */
+typedef struct TopkArgs {
+    size_t k, K;
+    float *h;
+    uint32_t *idx;
+    float *val;
+} TopkArgs;
+
+static void topk_part(const void *p, size_t lo, size_t len)
+{
+    const TopkArgs *t = p;
+    INNER(topk)(len, t->k, t->K, t->h + lo * t->k, t->idx + lo * t->K, t->val + lo * t->K);
+}
+
+static void sp_gemm_part(const void *p, size_t lo, size_t len)
+{
+    const SparseArgs *s = p;
+    INNER(sp_gemm)(len, s->n, s->K, s->idx + lo * s->K, s->val + lo * s->K, s->b, s->ldb, s->out + lo * s->lda, s->lda);
+}
+
+static void sp_sddmm_part(const void *p, size_t lo, size_t len)
+{
+    const SparseArgs *s = p;
+    INNER(sp_sddmm)(len, s->n, s->K, s->idx + lo * s->K, s->a + lo * s->lda, s->lda, s->b, s->ldb, s->out + lo * s->K);
+}
+
+/* lo and len run over n here: every thread walks all m samples */
+static void sp_scatter_part(const void *p, size_t lo, size_t len)
+{
+    const SparseArgs *s = p;
+    INNER(sp_scatter)(s->m, len, s->K, s->idx, s->val, s->a + lo, s->lda, s->out + lo, s->ldb);
+}
+
+static int sparse_threads(size_t m, size_t n, size_t K)
+{
+    return threads_for((double)m * (double)n * (double)K, OMP_ELEM_MIN);
+}
+
+decl_topk_fn(float, KN(topk)) { split(m, row_threads(m, k), 1, topk_part, &(TopkArgs){ k, K, h, idx, val }); }
 
 decl_sp_gemm_fn(float, KN(sp_gemm))
 {
-    SPLIT(m, (double)m * (double)n * (double)K, OMP_ELEM_MIN, 1,
-          INNER(sp_gemm)(len, n, K, idx + lo * K, val + lo * K, b, ldb, c + lo * ldc, ldc));
+    const SparseArgs s = { .n = n, .K = K, .lda = ldc, .ldb = ldb, .idx = idx, .val = val, .b = b, .out = c };
+    split(m, sparse_threads(m, n, K), 1, sp_gemm_part, &s);
 }
 
 decl_sp_sddmm_fn(float, KN(sp_sddmm))
 {
-    SPLIT(m, (double)m * (double)n * (double)K, OMP_ELEM_MIN, 1,
-          INNER(sp_sddmm)(len, n, K, idx + lo * K, a + lo * lda, lda, b, ldb, out + lo * K));
+    const SparseArgs s = { .n = n, .K = K, .lda = lda, .ldb = ldb, .idx = idx, .a = a, .b = b, .out = out };
+    split(m, sparse_threads(m, n, K), 1, sp_sddmm_part, &s);
 }
 
 decl_sp_scatter_fn(float, KN(sp_scatter))
 {
-    SPLIT(n, (double)m * (double)n * (double)K, OMP_ELEM_MIN, OMP_ELEM_ALIGN,
-          INNER(sp_scatter)(m, len, K, idx, val, a + lo, lda, c + lo, ldc));
+    const SparseArgs s = { .m = m, .K = K, .lda = lda, .ldb = ldc, .idx = idx, .val = val, .a = a, .out = c };
+    split(n, sparse_threads(m, n, K), OMP_ELEM_ALIGN, sp_scatter_part, &s);
 }

@@ -117,13 +117,17 @@ static void probe_cpu(void)
     sae_cpu_caches(&p->l1d, &p->l2, &p->l3);
     if (!(sae_cpu_detect() & SAE_CPU_AVX512) || sae_cpu_emulated())
         return; /* no 512-bit rate to read: the defaults stand */
-    /* best of three short runs each: the first runs also bring the core
-     * out of any idle state */
+    /* best of three short runs each (the first runs also bring the core out
+     * of any idle state); a ratio between the two rates a core can have (1
+     * or 2) is a disturbed measurement: measured again, up to 12 runs */
     double r256 = 0, r512 = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 12; i++) {
         const double a = sae_fma_peak(SAE_CPU_AVX2, 2e-4), b = sae_fma_peak(SAE_CPU_AVX512, 2e-4);
         r256 = a > r256 ? a : r256;
         r512 = b > r512 ? b : r512;
+        const double ratio = r256 > 0 ? r512 / r256 : 0;
+        if (i >= 2 && (ratio < 1.25 || ratio > 1.75))
+            break;
     }
     p->fma512_ratio = r256 > 0 ? r512 / r256 : 0;
     p->fma512_full = p->fma512_ratio >= 1.5;

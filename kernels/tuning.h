@@ -103,7 +103,8 @@ SaeGemmChoice *sae_tuning_level(SaeTuning *t, unsigned flags);
 void sae_kernels_init_tuned(SaeKernels *k, unsigned flags, const SaeTuning *t);
 
 /* Measures the FMA throughput of one core at a level (SAE_CPU_AVX2: 256-
- * bit, SAE_CPU_AVX512: 512-bit) for about `seconds`: GFLOP/s, or 0 when the
+ * bit, SAE_CPU_AVX512: 512-bit) for about `seconds` of the calling thread's
+ * CPU time (time spent descheduled does not count): GFLOP/s, or 0 when the
  * level is not built or not on this CPU. An emulated avx512 level
  * (sae_cpu_emulated) times the 256-bit loop in its place. */
 double sae_fma_peak(unsigned level, double seconds);

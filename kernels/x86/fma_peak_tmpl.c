@@ -7,10 +7,14 @@
  * and LANES (8 or 16). */
 #include <time.h>
 
+/* The thread's CPU time, not the wall clock: time the thread spends
+ * descheduled (other processes on a busy machine) must not read as a
+ * slower core. Under load the wall clock made the start-up probe take
+ * 512-bit FMAs for half rate now and then, and so another GEMM tile. */
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
