@@ -17,7 +17,7 @@
 #include "core/io/modelfile.h"
 #include "core/io/npy.h"
 #include "core/io/npz.h"
-#include "experiments/cli/cli.h"
+#include "experiments/common/machine.h"
 #include "tests/common.h"
 #include "tests/runcmd.h"
 #include "tests/vecfile.h"

@@ -7,6 +7,8 @@
 
 #include "kernels/cpu.h"
 #include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
+#include "experiments/common/kernels.h"
 
 static void print_probe(unsigned found)
 {

@@ -7,6 +7,12 @@
 #include "core/io/modelfile.h"
 #include "core/train.h"
 #include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
+#include "experiments/common/kernels.h"
+#include "experiments/common/machine.h"
+#include "experiments/common/targets.h"
+#include "experiments/cli/report.h"
+#include "experiments/report/json.h"
 #include "sae_config.h"
 
 static const char usage[] = "usage: saebench eval --model M.npz --data D [options] [--grads G.npz] [--json]\n"

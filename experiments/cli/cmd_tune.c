@@ -13,6 +13,7 @@
 #include "core/rng.h"
 #include "kernels/cpu.h"
 #include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
 
 static const char usage[] = "usage: saebench tune [--model V,H,B]... [--quick] [--rounds N] [--out PATH] [--dry-run]\n"
                             "                     [--cpumask avx2|avx512|all]\n"

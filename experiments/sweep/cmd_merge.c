@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 
 #include "core/io/fileio.h"
-#include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
+#include "experiments/sweep/commands.h"
 #include "experiments/sweep/results.h"
 #include "experiments/sweep/run.h"
 #include "experiments/sweep/summary.h"

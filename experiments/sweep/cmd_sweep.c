@@ -12,7 +12,9 @@
 
 #include "core/clock.h"
 #include "core/io/fileio.h"
-#include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
+#include "experiments/common/machine.h"
+#include "experiments/sweep/commands.h"
 #include "experiments/sweep/mpi_sweep.h"
 #include "experiments/sweep/results.h"
 #include "experiments/sweep/run.h"
@@ -399,9 +401,13 @@ static int sweep_worker(const SaeSweepConfig *cfg, const SweepArgs *a)
     sae_rows_init(&header);
     SaeProgress prog;
     sae_progress_init(&prog, "epoch");
-    SaeSweep sw = {
-        .cfg = cfg, .dir = dir, .rows = &header, .prog = &prog, .stop = &interrupted, .default_threads = 1
-    };
+    SaeSweep sw = { .cfg = cfg,
+                    .dir = dir,
+                    .rows = &header,
+                    .prog = &prog,
+                    .stop = &interrupted,
+                    .default_threads = 1,
+                    .rank = sae_mpi_rank() };
 #if SAE_HAVE_OPENMP
     sw.default_threads = sae_cli_default_threads();
 #endif
@@ -442,7 +448,13 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     if (a->shard_n) /* runs j with j % N == I */
         runs = runs / a->shard_n + (a->shard_i < runs % a->shard_n);
     prog.runs = runs; /* a sweep's display: the run and the sweep's ETA */
-    SaeSweep sw = { .cfg = cfg, .dir = dir, .rows = &rows, .prog = &prog, .stop = &interrupted, .default_threads = 1 };
+    SaeSweep sw = { .cfg = cfg,
+                    .dir = dir,
+                    .rows = &rows,
+                    .prog = &prog,
+                    .stop = &interrupted,
+                    .default_threads = 1,
+                    .rank = sae_mpi_rank() };
 #if SAE_HAVE_OPENMP
     sw.default_threads = sae_cli_default_threads();
 #endif

@@ -7,10 +7,10 @@
 
 #include "core/safe_alloc.h"
 #include "core/train.h"
-#include "experiments/cli/cli.h"
+#include "experiments/common/kernels.h"
+#include "experiments/common/targets.h"
 #include "experiments/report/png.h"
-#include "experiments/sweep/measure.h"
-#include "experiments/sweep/mpi_sweep.h"
+#include "experiments/common/measure.h"
 #include "experiments/sweep/run.h"
 #include "kernels/cpu.h"
 #include "sae_config.h"
@@ -233,7 +233,7 @@ static void record_training(const SaeSweep *sw, const SaeRunSpec *s, const char 
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     set_col(sw, row, "host", host);
-    set_num(sw, row, "rank", sae_mpi_rank());
+    set_num(sw, row, "rank", sw->rank);
 }
 
 /* The measures of a trained model (sae_measure) into its row. */

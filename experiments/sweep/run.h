@@ -13,8 +13,8 @@
 
 #include "core/error.h"
 #include "core/io/data.h"
-#include "experiments/cli/options.h"
-#include "experiments/cli/progress.h"
+#include "experiments/common/options.h"
+#include "experiments/common/progress.h"
 #include "experiments/sweep/results.h"
 #include "experiments/sweep/sweep_config.h"
 
@@ -41,6 +41,7 @@ typedef struct SaeSweep {
     SaeProgress *prog;           /* the display, updated by training */
     volatile sig_atomic_t *stop; /* set by SIGINT: training stops */
     int default_threads;         /* when the run sets no --threads */
+    int rank;                    /* the MPI rank it runs on (0 in one process), for the rows */
     SaeSweepData data;
 } SaeSweep;
 

@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "experiments/cli/options.h"
+#include "experiments/common/options.h"
 
 enum { SAE_MAX_AXES = 16, SAE_MAX_VALUES = 64, SAE_MAX_BASE = 64 };
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "experiments/cli/cli.h"
+#include "experiments/common/errors.h"
+#include "experiments/sweep/commands.h"
 #include "sae_config.h"
 
 static void usage(FILE *f)

@@ -9,7 +9,7 @@
 #include "core/safe_alloc.h"
 #include "experiments/report/png.h"
 #include "experiments/report/svg.h"
-#include "experiments/sweep/measure.h"
+#include "experiments/common/measure.h"
 
 static const double probe_lambdas[] = { SAE_PROBE_LAMBDAS };
 enum { PROBE_ITERS = 400 };

@@ -4,8 +4,8 @@
  * "--name value" from the command line and "name = value" from a sweep
  * file (where '-' and '_' are the same), so both always agree.
  */
-#ifndef SAE_EXPERIMENTS_CLI_OPTIONS_H
-#define SAE_EXPERIMENTS_CLI_OPTIONS_H
+#ifndef SAE_EXPERIMENTS_COMMON_OPTIONS_H
+#define SAE_EXPERIMENTS_COMMON_OPTIONS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,7 +7,7 @@
 
 #include "kernels/cpu.h"
 #include "core/error.h"
-#include "experiments/cli/options.h"
+#include "experiments/common/options.h"
 
 typedef enum { K_DOUBLE, K_SIZE, K_UINT, K_BOOL, K_STRING, K_ENUM, K_SWITCH } Kind;
 

@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "experiments/cli/progress.h"
+#include "experiments/common/progress.h"
 
 void sae_progress_init(SaeProgress *p, const char *unit)
 {

@@ -3,8 +3,8 @@
  *     epoch 12/100  loss 0.41  1.2s elapsed, ETA 8.8s
  * and a sweep shows the run it is in, with the ETA of the whole sweep:
  *     [run 3/162] hidden=25 seed=1 | epoch 12/100 loss 0.41 | sweep ETA 30s */
-#ifndef SAE_EXPERIMENTS_CLI_PROGRESS_H
-#define SAE_EXPERIMENTS_CLI_PROGRESS_H
+#ifndef SAE_EXPERIMENTS_COMMON_PROGRESS_H
+#define SAE_EXPERIMENTS_COMMON_PROGRESS_H
 
 #include <stddef.h>
 

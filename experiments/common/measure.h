@@ -8,8 +8,8 @@
  * weight decay chosen on validation rows, with the binomial standard error
  * of its accuracy.
  */
-#ifndef SAE_EXPERIMENTS_SWEEP_MEASURE_H
-#define SAE_EXPERIMENTS_SWEEP_MEASURE_H
+#ifndef SAE_EXPERIMENTS_COMMON_MEASURE_H
+#define SAE_EXPERIMENTS_COMMON_MEASURE_H
 
 #include <stddef.h>
 
