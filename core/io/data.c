@@ -1,5 +1,5 @@
-/* Data-set loading: built-in names, format sniffing, the held-out split,
- * scaling and the finiteness check. */
+/* Data-set loading: built-in names, the dispatch to the parsers by the
+ * file's first bytes, the held-out split and scaling. */
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 
 #include "core/io/data.h"
 #include "core/io/fileio.h"
+#include "core/io/sniff.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
 #include "sae_config.h"
@@ -22,15 +23,6 @@ SaeDataOpts sae_data_defaults(void)
     return (SaeDataOpts){
         .scale = SAE_SCALE_AUTO, .label_column = SAE_LABEL_NONE, .patch = 8, .patches = 10000, .seed = 42
     };
-}
-
-void sae_data_free(SaeData *d)
-{
-    if (!d->view) {
-        free(d->x);
-        free(d->labels);
-    }
-    memset(d, 0, sizeof *d);
 }
 
 static int is_dir(const char *p)
@@ -151,23 +143,26 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeErro
     /* the first bytes decide the format: a file that starts like one gets
      * that format's error, never another parser's */
     int rc;
-    if (len >= 4 && !memcmp(b, "\x93NUM", 4)) {
-        rc = sae_data_from_npy(path, b, len, d, e);
-    } else if (len >= 2 && b[0] == 0 && b[1] == 0) {
+    switch (sae_sniff(b, len)) {
+    case SAE_SNIFF_NPY: rc = sae_data_from_npy(path, b, len, d, e); break;
+    case SAE_SNIFF_IDX:
         rc = sae_data_from_idx(path, b, len, d, e);
         if (!rc && (rc = idx_labels_beside(path, d, e)))
             sae_data_free(d);
-    } else if (len >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+        break;
+    case SAE_SNIFF_PNM: {
         SaeImage img;
         rc = sae_image_from_pgm(path, b, len, &img, e);
         if (!rc) {
             rc = sae_sample_patches(path, &img, 1, o->patch, o->patches, o->seed, o->zca, d, e);
             free(img.px);
         }
-    } else if (len >= 4 && !memcmp(b, "PK\3\4", 4)) {
+        break;
+    }
+    case SAE_SNIFF_ZIP:
         rc = sae_fail(e, "%s: offset 0: a ZIP archive (.npz?); a data set is an .npy, IDX, PGM or CSV file", path);
-    } else {
-        rc = sae_data_from_csv(path, (const char *)b, len, o->label_column, d, e);
+        break;
+    default: rc = sae_data_from_csv(path, (const char *)b, len, o->label_column, d, e); break;
     }
     free(b);
     return rc;
@@ -284,31 +279,6 @@ static void scale_data(const SaeDataOpts *o, SaeData *train, SaeData *test)
                 for (size_t i = 0; i < sets[s]->rows; i++) sets[s]->x[i * n + j] = (sets[s]->x[i * n + j] - mean) * inv;
         }
     }
-}
-
-/* Whether any of the cnt doubles is inf or NaN (exponent all ones): an
- * integer test the compiler vectorises, so a clean data set (the usual
- * case) costs one streaming pass, not one branch per entry. */
-static int any_nonfinite(const double *x, size_t cnt)
-{
-    uint64_t bad = 0;
-    for (size_t i = 0; i < cnt; i++) {
-        uint64_t u;
-        memcpy(&u, x + i, sizeof u);
-        bad |= (((u >> 52) & 0x7ff) + 1) >> 11; /* 1 iff the exponent is 0x7ff: shifts and adds only */
-    }
-    return bad != 0;
-}
-
-int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
-{
-    if (!any_nonfinite(d->x, d->rows * d->cols))
-        return 0;
-    for (size_t i = 0; i < d->rows * d->cols; i++) /* find the first, for the message */
-        if (!isfinite(d->x[i]))
-            return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source, i / d->cols + 1,
-                            i % d->cols + 1, d->x[i]);
-    return 0;
 }
 
 int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeData *test, SaeError *e)

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/io/data.h"
+#include "core/io/data_formats.h"
 #include "core/io/fileio.h"
 #include "core/io/npy.h"
+#include "core/io/sniff.h"
 #include "core/safe_alloc.h"
 
 static int alloc_matrix(const char *path, size_t rows, size_t cols, SaeData *d, SaeError *e)
@@ -206,18 +207,6 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
 static size_t be32(const unsigned char *p)
 {
     return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | (size_t)p[3];
-}
-
-/* The IDX header: magic 0 0 type ndim, then ndim big-endian sizes. */
-size_t sae_idx_size(const unsigned char *b, size_t n)
-{
-    if (n < 4 || b[0] || b[1] || b[2] != 0x08 || b[3] < 1 || b[3] > 4 || n < 4 + 4 * (size_t)b[3])
-        return 0;
-    size_t total = 1;
-    for (int i = 0; i < b[3]; i++)
-        if (sae_mul_overflow(total, be32(b + 4 + 4 * i), &total))
-            return 0;
-    return sae_add_overflow(total, 4 + 4 * (size_t)b[3], &total) ? 0 : total;
 }
 
 static int idx_header(const char *path, const unsigned char *buf, size_t len, int want_ndim, size_t *dims, SaeError *e)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/io/data.h"
+#include "core/io/data_formats.h"
 #include "core/io/fileio.h"
 #include "core/linalg.h"
 #include "core/rng.h"

@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/io/data.h"
 #include "core/io/fileio.h"
-#include "core/io/npy.h"
+#include "core/io/sniff.h"
 #include "sae_config.h"
 
 #if SAE_HAVE_ZLIB
@@ -83,25 +82,6 @@ static int read_plain(const char *path, size_t max, unsigned char **buf, size_t 
 }
 
 #if SAE_HAVE_ZLIB
-/* The whole size that the start of a file (n bytes of it) declares in its
- * header (.npy, IDX), or 0 when it declares none. */
-static size_t declared_size(const unsigned char *b, size_t n)
-{
-    SaeNpy a;
-    SaeError ignored;
-    size_t off;
-    if (n >= 6 && !memcmp(b, "\x93NUMPY", 6)) /* the header checks off + bytes for overflow */
-        return sae_npy_header(b, n, "", &a, &off, &ignored) ? 0 : off + a.bytes;
-    return sae_idx_size(b, n);
-}
-
-/* A start that claims a binary format: ZIP (.npz), PGM P4-P6, IDX, .npy. */
-static int binary_magic(const unsigned char *b, size_t n)
-{
-    return (n >= 4 && !memcmp(b, "PK\3\4", 4)) || (n >= 2 && b[0] == 'P' && b[1] >= '4' && b[1] <= '6') ||
-           (n >= 3 && !b[0] && !b[1] && b[2] == 0x08) || (n >= 6 && !memcmp(b, "\x93NUMPY", 6));
-}
-
 /* Inflates every gzip member of in (as gzip(1) does) into a malloc'd
  * buffer of at most max bytes, bounded further by what the inflated start
  * declares; a start without a binary format's header that holds a NUL
@@ -142,10 +122,10 @@ static int inflate_gzip(const char *path, unsigned char *in, size_t inlen, size_
         }
         if (!sniffed && (n >= SNIFF || done)) {
             sniffed = 1;
-            const size_t declared = declared_size(out, n);
+            const size_t declared = sae_sniff_declared_size(out, n);
             if (declared)
                 limit = declared < limit ? declared : limit;
-            else if (!binary_magic(out, n) && memchr(out, 0, n))
+            else if (!sae_sniff_binary(out, n) && memchr(out, 0, n))
                 why = "the inflated data hold a NUL byte but no header of a binary format (expected text)";
         }
         if (n > limit)

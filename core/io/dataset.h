@@ -1,0 +1,42 @@
+/*
+ * A data set in memory: a matrix of samples (one per row, double) with
+ * optional integer labels, and its lifetime. What every loader fills and
+ * every consumer reads; core/io/data.h loads one.
+ */
+#ifndef SAE_CORE_IO_DATASET_H
+#define SAE_CORE_IO_DATASET_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Labels are renumbered to the classes present (0..C-1 in increasing order
+ * of the file's labels); more distinct classes than this are refused. */
+#define SAE_MAX_CLASSES 10000
+
+typedef struct SaeData {
+    size_t rows, cols;
+    double *x;   /* rows x cols, row-major */
+    int *labels; /* rows entries in 0..n_classes-1, or NULL */
+    int n_classes;
+    size_t img_h, img_w; /* a row is an img_h x img_w image (0 when not) */
+    double auto_scale;   /* what --scale auto multiplies by (1/255 for bytes) */
+    int view;            /* x and labels are rows of another SaeData (the held-out part of a
+                          * split views the training part's allocation): not freed here */
+} SaeData;
+
+/* Frees what d owns (a view owns nothing) and empties it. */
+void sae_data_free(SaeData *d);
+
+/* Fails (naming the source, row and column) on NaN or Inf. */
+int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
