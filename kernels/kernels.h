@@ -153,26 +153,43 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     void (name)(size_t cnt, T lr, T b1, T b2, T eps, T bc1, T bc2, \
                 const T *g, T *m, T *v, T *theta)
 
-/* The slot list, once: X(slot, kind). Used to build the struct, to fill it
- * and to print which function fills each slot. The GEMM slots come from a
- * level's chosen register tile (kernels/tuning.h), the others from the
- * level itself. */
+/* The slot list, once: X(slot, kind), by family. Used to build the
+ * struct, to fill it and to print which function fills each slot. A family
+ * lines up end to end: its kernels' template (kernels/<family>_tmpl.c; the
+ * GEMM's is gemm_tmpl.c), its checks (tests/checkkernels/<family>.c, which
+ * also time it under --bench) and its Google Benchmark rows (bench/). The
+ * GEMM slots come from a level's chosen register tile (kernels/tuning.h),
+ * the others from the level itself. */
 #define SAE_KERNEL_SLOTS(X) SAE_GEMM_SLOTS(X) SAE_ELEM_SLOTS(X)
+#define SAE_ELEM_SLOTS(X) \
+    SAE_ACT_SLOTS(X) SAE_DELTA_SLOTS(X) SAE_REDUCE_SLOTS(X) SAE_VEC_SLOTS(X) \
+    SAE_UPDATE_SLOTS(X) SAE_SPARSE_SLOTS(X)
+/* gemm: the products, and the fused forward layer */
 #define SAE_GEMM_SLOTS(X) \
     X(gemm_nn, gemm) X(gemm_nt, gemm) X(gemm_tn, gemm) X(gemm_bias_act, gemm_bias_act)
-#define SAE_ELEM_SLOTS(X) \
+/* act: the activations and their derivatives */
+#define SAE_ACT_SLOTS(X) \
     X(exp, exp) \
     X(bias_sigmoid, bias_act) X(bias_tanh, bias_act) \
     X(bias_relu, bias_act) X(bias_linear, bias_act) \
-    X(dsigmoid, dact) X(dtanh, dact) X(drelu, dact) \
-    X(cae_dsq_sigmoid, cae_dsq) X(cae_dsq_tanh, cae_dsq) \
-    X(cae_dsq_relu, cae_dsq) \
-    X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta) \
-    X(out_delta, out_delta) X(hid_delta, hid_delta) X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
-    X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum) \
-    X(dot, dot) X(axpy, axpy) \
-    X(sub_scale, sub_scale) X(sign_axpy, sign_axpy) \
-    X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step) \
+    X(dsigmoid, dact) X(dtanh, dact) X(drelu, dact)
+/* delta: the backward pass's deltas, with their column sums */
+#define SAE_DELTA_SLOTS(X) \
+    X(out_delta, out_delta) X(hid_delta, hid_delta) \
+    X(cae_delta_sigmoid, cae_delta) X(cae_delta_tanh, cae_delta)
+/* reduce: sums over rows, columns or all entries, in double */
+#define SAE_REDUCE_SLOTS(X) \
+    X(colsum, colsum) X(row_sqnorm, row_sqnorm) \
+    X(cae_dsq_sigmoid, cae_dsq) X(cae_dsq_tanh, cae_dsq) X(cae_dsq_relu, cae_dsq) \
+    X(sqdiff_sum, sqdiff_sum) X(bce_sum, bce_sum) X(abs_sum, abs_sum)
+/* vec: the vector algebra (L-BFGS's dot and axpy, and two scaled updates) */
+#define SAE_VEC_SLOTS(X) \
+    X(dot, dot) X(axpy, axpy) X(sub_scale, sub_scale) X(sign_axpy, sign_axpy)
+/* update: the weight penalties' gradient and the optimizer steps */
+#define SAE_UPDATE_SLOTS(X) \
+    X(wpen_grad, wpen_grad) X(sgd_step, sgd_step) X(adam_step, adam_step)
+/* sparse: TopK's kept units and the products over them */
+#define SAE_SPARSE_SLOTS(X) \
     X(topk, topk) X(sp_gemm, sp_gemm) X(sp_sddmm, sp_sddmm) X(sp_scatter, sp_scatter)
 
 /* clang-format on */

@@ -1,9 +1,9 @@
 /*
  * The sparse kernels of TopK (kernels.h: topk, sp_gemm, sp_sddmm,
  * sp_scatter; core/MODEL.md §6 [sparse]) over the vector abstraction
- * (x86/simd_*.h), compiled per ISA by x86/avx2.c and x86/avx512.c after
- * elem_tmpl.c, whose step helpers (ld, st, STEP) it uses. The scalar
- * reference is in scalar_tmpl.c.
+ * (x86/simd_*.h), compiled per ISA by x86/avx2.c and x86/avx512.c, with
+ * the step helpers (ld, st, STEP) of step_tmpl.h. The scalar reference is
+ * in scalar_tmpl.c; the checks: tests/checkkernels/sparse.c.
  *
  * Every product reads or writes whole rows of B or C, so the vectors run
  * along n and nothing is gathered (the model holds an untied decoder as
@@ -12,6 +12,7 @@
  * ms against 34-56 ms with W2 transposed twice a step), whose gathers
  * deliver about one element a cycle.
  */
+#include "kernels/step_tmpl.h"
 #include "kernels/topk_tmpl.h"
 
 /* The first cnt <= VW lanes, as lane bits. */

@@ -1,6 +1,6 @@
-/* checkkernels, the activation family: exp, bias_<f> (z += bias, h = f(z)),
- * d<f> (g *= f'), and the contractive term's cae_dsq_<f> and
- * cae_delta_<f>, on every count and row shape of ElemCase. */
+/* checkkernels, the act family (kernels.h SAE_ACT_SLOTS): exp, bias_<f>
+ * (z += bias, h = f(z)) and d<f> (g *= f'), on every count and row shape
+ * of ElemCase; --bench times each. */
 #include <float.h>
 #include <string.h>
 
@@ -49,39 +49,6 @@ static void dact_case(ElemCase *c, const void *arg)
     expect_arrays(c->what, c->o, c->o_ref, c->cnt, act_tol, act_tol);
 }
 
-/* signed_h: h uniform in (-1, 1) (relu), else in (0.01, 0.99) */
-typedef struct CaeDsq {
-    decl_cae_dsq_fn(float, *ref);
-    decl_cae_dsq_fn(float, *fn);
-    int signed_h;
-} CaeDsq;
-
-static void cae_dsq_case(ElemCase *c, const void *arg)
-{
-    const CaeDsq *p = arg;
-    double d_ref[256], d[256];
-    const size_t kk = c->n < 256 ? c->n : 256;
-    const float *h = p->signed_h ? in_mn(c, &c->i2) : c->o2_ref;
-    p->ref(c->m, kk, h, d_ref);
-    GUARDED(p->fn(c->m, kk, h, d));
-    for (size_t j = 0; j < kk && !failed(); j++) /* 1 - h^2 cancels near |h| = 1: an absolute bound per term (D <= 1) */
-        if (!close_f(d[j], d_ref[j], 8 * FLT_EPSILON * (double)c->m, rel_sum_tol(c->m)))
-            fail("%s: out[%zu] = %.12g, reference %.12g", c->what, j, d[j], d_ref[j]);
-}
-
-typedef struct CaeDelta {
-    decl_cae_delta_fn(float, *ref);
-    decl_cae_delta_fn(float, *fn);
-} CaeDelta;
-
-static void cae_delta_case(ElemCase *c, const void *arg)
-{
-    const CaeDelta *p = arg;
-    p->ref(c->m, c->n, c->o2_ref, c->iv.p, c->o_ref);
-    GUARDED(p->fn(c->m, c->n, c->o2_ref, c->iv.p, c->o));
-    expect_arrays(c->what, c->o, c->o_ref, c->mn, 1e-6, act_tol);
-}
-
 void check_act(void)
 {
     CHECK_SLOT(exp, each_case(exp_case, NULL));
@@ -92,12 +59,4 @@ void check_act(void)
     CHECK_SLOT(dsigmoid, each_case(dact_case, &(Dact){ ck_ref->dsigmoid, ck_new->dsigmoid }));
     CHECK_SLOT(dtanh, each_case(dact_case, &(Dact){ ck_ref->dtanh, ck_new->dtanh }));
     CHECK_SLOT(drelu, each_case(dact_case, &(Dact){ ck_ref->drelu, ck_new->drelu }));
-    CHECK_SLOT(cae_dsq_sigmoid,
-               each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_sigmoid, ck_new->cae_dsq_sigmoid, 0 }));
-    CHECK_SLOT(cae_dsq_tanh, each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_tanh, ck_new->cae_dsq_tanh, 0 }));
-    CHECK_SLOT(cae_dsq_relu, each_case(cae_dsq_case, &(CaeDsq){ ck_ref->cae_dsq_relu, ck_new->cae_dsq_relu, 1 }));
-    CHECK_SLOT(cae_delta_sigmoid,
-               each_case(cae_delta_case, &(CaeDelta){ ck_ref->cae_delta_sigmoid, ck_new->cae_delta_sigmoid }));
-    CHECK_SLOT(cae_delta_tanh,
-               each_case(cae_delta_case, &(CaeDelta){ ck_ref->cae_delta_tanh, ck_new->cae_delta_tanh }));
 }

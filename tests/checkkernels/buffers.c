@@ -172,3 +172,11 @@ void each_case(void (*body)(ElemCase *c, const void *arg), const void *arg)
 
 const float *in_cnt(const ElemCase *c, const InBuf *b) { return b->p + c->big - c->cnt; }
 const float *in_mn(const ElemCase *c, const InBuf *b) { return b->p + c->big - c->mn; }
+
+double *in64(InBuf *b, size_t cnt, double lo, double hi)
+{
+    *b = in_alloc(2 * (cnt ? cnt : 1));
+    double *p = (double *)(b->p + 2 * (cnt ? cnt : 1)) - cnt;
+    for (size_t i = 0; i < cnt; i++) p[i] = lo + (hi - lo) * sae_rng_uniform(&ck_rng);
+    return p;
+}

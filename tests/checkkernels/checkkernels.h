@@ -115,6 +115,9 @@ int is_canary(float f);
 void out_check_guards(const float *p, size_t count, const char *what);
 
 void fill_uniform(float *p, size_t n, float lo, float hi);
+/* cnt doubles uniform in [lo, hi), ending at the PROT_NONE page of a fresh
+ * input buffer *b (in_free it). */
+double *in64(InBuf *b, size_t cnt, double lo, double hi);
 /* Inputs for activations: wide enough to reach saturation and the cancel
  * region, with exact zeros for the kinks. */
 void fill_act(float *p, size_t n);
@@ -154,13 +157,17 @@ const float *in_mn(const ElemCase *c, const InBuf *b);
 
 /* ---- the families ------------------------------------------------------ */
 
+/* One per family of kernels.h's slot list, in its order (each file holds
+ * its family's float and double checks), then vmath: the vector math
+ * library the act family is made of. */
 void check_gemm(void);
-void check_f64(void);
 void check_act(void);
+void check_delta(void);
 void check_reduce(void);
+void check_vec(void);
 void check_update(void);
-void check_vmath(void);
 void check_sparse(void);
+void check_vmath(void);
 /* --bench: times the level against the reference (not a test). */
 void bench_level(void);
 

@@ -31,8 +31,8 @@ static const struct {
     const char *name;
     void (*check)(void);
 } families[] = {
-    { "gemm", check_gemm },   { "act", check_act }, { "reduce", check_reduce }, { "update", check_update },
-    { "vmath", check_vmath }, { "f64", check_f64 }, { "sparse", check_sparse },
+    { "gemm", check_gemm }, { "act", check_act },       { "delta", check_delta },   { "reduce", check_reduce },
+    { "vec", check_vec },   { "update", check_update }, { "sparse", check_sparse }, { "vmath", check_vmath },
 };
 
 const SaeKernelsF32 *ck_ref, *ck_new, *ck_prev;
@@ -172,7 +172,8 @@ static void check_tiles(unsigned level, const SaeKernels *scalar)
             }
             ck_level = name;
             ck_new = &k.f32;
-            ck_prev = &scalar->f32; /* every GEMM slot counts as new */
+            ck_prev = &scalar->f32;              /* every float GEMM slot counts as new; */
+            ck_new64 = ck_prev64 = &scalar->f64; /* the double ones have no tiles */
             check_gemm();
             tiles_run++;
         }

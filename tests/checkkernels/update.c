@@ -1,34 +1,9 @@
-/* checkkernels, the update family: the gradient and optimizer kernels that
- * write arrays in place (sub_scale, sign_axpy, axpy, wpen_grad, sgd_step,
- * adam_step), on every count and shape of ElemCase. */
+/* checkkernels, the update family (kernels.h SAE_UPDATE_SLOTS): the weight
+ * penalties' gradient and the optimizer steps, which write arrays in
+ * place, on every count and shape of ElemCase. */
 #include <float.h>
 
 #include "tests/checkkernels/checkkernels.h"
-
-static void sub_scale_case(ElemCase *c, const void *unused)
-{
-    (void)unused;
-    ck_ref->sub_scale(c->cnt, 0.37f, in_cnt(c, &c->i1), in_cnt(c, &c->i2), c->o_ref);
-    GUARDED(ck_new->sub_scale(c->cnt, 0.37f, in_cnt(c, &c->i1), in_cnt(c, &c->i2), c->o));
-    expect_arrays(c->what, c->o, c->o_ref, c->cnt, 0, 0);
-}
-
-static void sign_axpy_case(ElemCase *c, const void *unused)
-{
-    (void)unused;
-    ck_ref->sign_axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o_ref);
-    GUARDED(ck_new->sign_axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o));
-    expect_arrays(c->what, c->o, c->o_ref, c->cnt, 0, 0);
-}
-
-/* one FMA against a product and a sum: a rounding apart */
-static void axpy_case(ElemCase *c, const void *unused)
-{
-    (void)unused;
-    ck_ref->axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o_ref);
-    GUARDED(ck_new->axpy(c->cnt, -0.3f, in_cnt(c, &c->i1), c->o));
-    expect_arrays(c->what, c->o, c->o_ref, c->cnt, 1e-7, 2 * FLT_EPSILON);
-}
 
 /* every other case with a per-row scale */
 static void wpen_grad_case(ElemCase *c, const void *unused)
@@ -65,9 +40,6 @@ static void adam_step_case(ElemCase *c, const void *unused)
 
 void check_update(void)
 {
-    CHECK_SLOT(sub_scale, each_case(sub_scale_case, NULL));
-    CHECK_SLOT(sign_axpy, each_case(sign_axpy_case, NULL));
-    CHECK_SLOT(axpy, each_case(axpy_case, NULL));
     CHECK_SLOT(wpen_grad, each_case(wpen_grad_case, NULL));
     CHECK_SLOT(sgd_step, each_case(sgd_step_case, NULL));
     CHECK_SLOT(adam_step, each_case(adam_step_case, NULL));
