@@ -1,6 +1,8 @@
 // The Google Benchmark suite: a thin driver over the C kernel table.
 //
 // Names: <kernel>/<variant>/<shape>, e.g. gemm_nn/avx512/256x196x784,
+// slot/hid_delta/avx2/256x1024 (a row per slot of the kernel table, every
+// variant, on one shape: bench/slots.h),
 // sigmoid/avx2/65536, train_step/omp/fmnist256, topk_step/avx2/784x4096/K32/sparse. Variants: scalar, avx2,
 // avx512, omp (the levels this CPU and build have), and the peers openblas
 // (one thread) and openblas_mt (all threads) when OpenBLAS was found, and
@@ -30,6 +32,7 @@
 
 extern "C" {
 #include "bench/fma_peak.h"
+#include "bench/slots.h"
 #if SAE_HAVE_OPENBLAS
 #include <cblas.h>
 char *openblas_get_corename(void);
@@ -139,6 +142,37 @@ void bm_activation(benchmark::State &st, const SaeKernelsF32 *k, int which, size
         benchmark::ClobberMemory();
     }
     set_elem_counter(st, n);
+}
+
+// Any slot on the 256 x 1024 problem of bench/slots.h (32 kept units a row
+// for the sparse family), the buffers shared by every row.
+const SaeSlotArgs *slot_args()
+{
+    static SaeSlotArgs s;
+    static bool ready = sae_slot_args_init(&s, 256, 1024, 32) == 0;
+    return ready ? &s : nullptr;
+}
+
+void bm_slot(benchmark::State &st, const SaeKernelsF32 *k, size_t slot, double peak)
+{
+    const SaeSlotArgs *s = slot_args();
+    if (!s) {
+        st.SkipWithError("out of memory");
+        return;
+    }
+    sae_slot_flush_denormals(); // the in-place slots, called again on their output
+    for (auto _ : st) {
+        sae_slot_call(k, slot, s);
+        benchmark::ClobberMemory();
+    }
+    const double work = sae_slot_work(slot, s) * 1e-9;
+    if (sae_slot_counts_flops(slot)) {
+        st.counters["GFLOPS"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
+        st.counters["pct_peak"] =
+            benchmark::Counter(100.0 * work / peak, benchmark::Counter::kIsIterationInvariantRate);
+    } else {
+        st.counters["Gelem"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
+    }
 }
 
 #if SAE_HAVE_SLEEF
@@ -322,6 +356,13 @@ void register_all()
         reg("adam_step/" + v.name + "/1606416", v.threaded, [k](benchmark::State &st) { bm_adam(st, k, 1606416); });
         reg("colsum/" + v.name + "/256x1024", v.threaded, [k](benchmark::State &st) { bm_colsum(st, k, 256, 1024); });
     }
+    for (size_t i = 0; i < sae_kernel_slot_count(); i++)
+        for (const Variant &v : variants) {
+            const SaeKernelsF32 *k = &v.k.f32;
+            const double peak = v.peak;
+            reg(std::string("slot/") + sae_kernel_slot_name(i) + "/" + v.name + "/256x1024", v.threaded,
+                [k, i, peak](benchmark::State &st) { bm_slot(st, k, i, peak); });
+        }
     for (const TrainConfig &tc : train_configs)
         for (const Variant &v : variants) {
             const SaeKernels *k = &v.k;

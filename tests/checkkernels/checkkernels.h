@@ -168,7 +168,8 @@ void check_vec(void);
 void check_update(void);
 void check_sparse(void);
 void check_vmath(void);
-/* --bench: times the level against the reference (not a test). */
-void bench_level(void);
+/* --bench: times every function of the family (kernels.h's name for it)
+ * that the level under test brings against the reference (not a test). */
+void bench_family(const char *family);
 
 #endif

@@ -11,7 +11,8 @@
  * that no family checks fails the `coverage` test, by name.
  *
  *   checkkernels [--seed N] [--bench] [--ulp-stride S] [--require LEVEL]
- * Output is TAP. --bench also times every variant against the reference.
+ * Output is TAP. --bench also times, family by family, every function a
+ * level brings against the scalar reference (tests/checkkernels/bench.c).
  * --require LEVEL (avx2, avx512) fails unless that level runs and every
  * function of it in the table, float and double, and every register tile
  * of it was tested: CI's proof that the level's code executed.
@@ -253,9 +254,11 @@ int main(int argc, char **argv)
         ck_prev = &prev.f32;
         ck_new64 = &cur.f64;
         ck_prev64 = &prev.f64;
-        for (size_t f = 0; f < sizeof families / sizeof *families; f++) families[f].check();
-        if (do_bench)
-            bench_level();
+        for (size_t f = 0; f < sizeof families / sizeof *families; f++) {
+            families[f].check();
+            if (do_bench)
+                bench_family(families[f].name);
+        }
         if (!(levels[l].flags & SAE_CPU_OMP)) {
             check_tiles(levels[l].flags, &scalar);
             sae_kernels_init(&cur, cpu & levels[l].flags); /* the chosen tile again, for the next level */
