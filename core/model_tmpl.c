@@ -368,34 +368,40 @@ static double dec_norm_l1(const SaeConfig *c, const TNAME(SaeKernels) *kt, const
     return sum;
 }
 
-void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
-                          const T *x, size_t m)
+/* [forward], the encoder: H = f(X W1^T + b1) in one fused GEMM, on X - 1
+ * b2^T with [pre-bias]; [jumprelu] keeps its pre-activation Z1 for the
+ * thresholds' gradient, [auxk] the activations TopK is about to drop. */
+static void encode(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+                   const SaeLayout *L, const T *x, size_t m)
 {
     const size_t n = c->n_in, k = c->n_hidden;
-    SaeLayout L;
-    sae_layout(c, &L);
-    const T *W1 = theta + L.w1, *Wd = theta + L.dec, *b1 = theta + L.b1, *b2 = theta + L.b2;
-    T *H = w->h, *Z2 = w->z2, *Xh = w->xh;
-
-    /* [forward]: H = f(X W1^T + b1), X^ = g(H W2^T + b2), each one fused GEMM; the
-     * decoder's pre-activation Z2 is kept only where bce needs it. */
-    if (c->pre_bias) /* [pre-bias]: the encoder sees X - 1 b2^T */
+    const T *W1 = theta + L->w1, *b1 = theta + L->b1, *b2 = theta + L->b2;
+    if (c->pre_bias)
         for (size_t i = 0; i < m; i++) kt->sub_scale(n, 1, x + i * n, b2, w->xc + i * n);
     const T *xe = enc_input(c, w, x);
-    if (c->encoder == SAE_ACT_JUMPRELU) { /* [jumprelu]: Z1 kept for the thresholds' gradient */
+    if (c->encoder == SAE_ACT_JUMPRELU) {
         kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, SAE_K_LINEAR, NULL, w->z1);
-        jump(m, k, w->z1, theta + L.jt, w->thr, H);
+        jump(m, k, w->z1, theta + L->jt, w->thr, w->h);
     } else {
-        kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, (int)c->encoder, NULL, H);
+        kt->gemm_bias_act(m, k, n, xe, n, W1, n, 1, b1, (int)c->encoder, NULL, w->h);
     }
-    if (c->aux_k) /* [auxk] chooses among the activations TopK drops */
-        memcpy(w->hpre, H, m * k * sizeof(T));
+    if (c->aux_k)
+        memcpy(w->hpre, w->h, m * k * sizeof(T));
+}
+
+/* The units H keeps: [topk] per row, [batchtopk] over the batch (a
+ * threshold outside training); and, when the step may take the [sparse]
+ * path, the units each row lists (w->kept; 0: the dense path). */
+static void select_units(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, size_t m)
+{
+    const size_t k = c->n_hidden;
+    T *H = w->h;
     w->kept = 0;
     if (c->topk && c->topk < k) {
-        if (!c->batch_topk) { /* [topk] */
+        if (!c->batch_topk) {
             kt->topk(m, k, c->topk, H, w->idx, w->val);
             w->kept = w->sparse ? c->topk : 0;
-        } else if (w->training) { /* [batchtopk]: the batch as one row, flat indices */
+        } else if (w->training) { /* the batch as one row, flat indices */
             kt->topk(1, m * k, m * c->topk, H, w->bidx, w->bval);
             w->kept = w->sparse ? batch_rows(c, w, m) : 0;
         } else {
@@ -404,28 +410,41 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
     }
     if (c->encoder == SAE_ACT_JUMPRELU && w->sparse)
         w->kept = jump_rows(c, w, m);
-    T *z2 = c->loss == SAE_LOSS_BCE ? Z2 : NULL;
-    if (w->kept) { /* [sparse]: X^ from the kept atoms of each row */
-        T *out = z2 ? z2 : Xh;
+}
+
+/* [forward], the decoder: X^ = g(H W2^T + b2), from the kept atoms of each
+ * row on the [sparse] path, else one fused GEMM; the pre-activation Z2 is
+ * kept only where bce needs it. */
+static void decode(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd, const T *b2,
+                   size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    T *z2 = c->loss == SAE_LOSS_BCE ? w->z2 : NULL;
+    if (w->kept) {
+        T *out = z2 ? z2 : w->xh;
         kt->sp_gemm(m, n, w->kept, w->idx, w->val, Wd, n, out, n);
         if (c->decoder == SAE_ACT_SIGMOID)
-            kt->bias_sigmoid(m, n, b2, out, Xh);
+            kt->bias_sigmoid(m, n, b2, out, w->xh);
         else
-            kt->bias_linear(m, n, b2, out, Xh);
+            kt->bias_linear(m, n, b2, out, w->xh);
     } else {
-        kt->gemm_bias_act(m, n, k, H, k, Wd, n, 0, b2, (int)c->decoder, z2, Xh);
+        kt->gemm_bias_act(m, n, k, w->h, k, Wd, n, 0, b2, (int)c->decoder, z2, w->xh);
     }
+}
 
-    if (c->aux_k)
-        w->aux_sum += auxk_forward(c, kt, w, Wd, x, m);
-
-    /* The sums of [recon-mse] or [recon-bce], [l1a], [rhohat] and [cae]. */
+/* The batch's share of the sums of [recon-mse] or [recon-bce], [l1a],
+ * [l0], [rhohat] and [cae]. */
+static void add_sums(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *Wd, const T *x,
+                     size_t m)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
+    const T *H = w->h;
     if (c->loss == SAE_LOSS_BCE)
-        w->recon_sum += kt->bce_sum(m * n, Z2, x);
+        w->recon_sum += kt->bce_sum(m * n, w->z2, x);
     else if (c->loss == SAE_LOSS_NMSE)
-        w->recon_sum += nmse_sum(m, n, kt, Xh, x);
+        w->recon_sum += nmse_sum(m, n, kt, w->xh, x);
     else
-        w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, Xh, x);
+        w->recon_sum += 0.5 * kt->sqdiff_sum(m * n, w->xh, x);
     if (c->l1_activity != 0 && c->l1_dec_norm)
         w->l1a_sum += dec_norm_l1(c, kt, Wd, H, m, w->dnorm);
     else if (c->l1_activity != 0)
@@ -442,6 +461,20 @@ void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME
         }
         for (size_t j = 0; j < k; j++) w->dsq[j] += w->tmp[j];
     }
+}
+
+void FN(sae_forward_sums)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta,
+                          const T *x, size_t m)
+{
+    SaeLayout L;
+    sae_layout(c, &L);
+    const T *Wd = theta + L.dec;
+    encode(c, kt, w, theta, &L, x, m);
+    select_units(c, kt, w, m);
+    decode(c, kt, w, Wd, theta + L.b2, m);
+    if (c->aux_k) /* [auxk] models the residual with the dead units */
+        w->aux_sum += auxk_forward(c, kt, w, Wd, x, m);
+    add_sums(c, kt, w, Wd, x, m);
 }
 
 /* Every term of J (§3) from the sums over m rows. Leaves in w what the
