@@ -38,10 +38,10 @@ static double treves_rolls(double s, double q, size_t n)
     return (1 - mean * mean / mean_sq) / (1 - 1 / (double)n);
 }
 
-void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
-                 SaeMetrics *o)
+/* How well X^ reconstructs X: the squared error per sample and per entry,
+ * FVU (centred), and the per-row nmse, cosine and norm ratio. */
+static void recon_measures(const double *x, const double *xh, size_t m, size_t n, SaeMetrics *o)
 {
-    const size_t n = c->n_in, k = c->n_hidden;
     double se = 0;
     for (size_t i = 0; i < m * n; i++) se += (xh[i] - x[i]) * (xh[i] - x[i]);
     o->recon_per_sample = 0.5 * se / (double)m;
@@ -78,6 +78,13 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->nmse = ratio_rows ? nmse_sum / (double)ratio_rows : NAN;
     o->cosine = cos_rows ? cos_sum / (double)cos_rows : NAN;
     o->l2_ratio = ratio_rows ? ratio_sum / (double)ratio_rows : NAN;
+}
+
+/* The code's units: L0, and over the rows of each unit rho-hat, the dead
+ * and silent units, lifetime sparsity, the near-zero and saturated
+ * activations. */
+static void unit_measures(const SaeConfig *c, const double *h, size_t m, size_t k, SaeMetrics *o)
+{
     size_t active = 0;
     for (size_t i = 0; i < m * k; i++) active += h[i] != 0;
     o->l0 = (double)active / (double)m;
@@ -115,7 +122,13 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->silent_unit_frac = (double)silent_units / (double)k;
     o->frac_near_zero = (double)near / ((double)m * (double)k);
     o->sat_frac = (double)sat / ((double)m * (double)k);
+}
 
+/* The code's samples: the encoder's Jacobian norm and population sparsity,
+ * row by row. */
+static void sample_measures(const SaeConfig *c, const double *theta, const double *h, size_t m, SaeMetrics *o)
+{
+    const size_t n = c->n_in, k = c->n_hidden;
     /* ||J_f(x_i)||_F^2 = sum_j f'(z_ij)^2 ||W1_j||^2 (core/MODEL.md §3 [cae]) */
     double *r = sae_alloc_array(k, sizeof(double));
     if (!r) {
@@ -148,4 +161,12 @@ void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const
     o->jac_norm_sq = jsq / (double)m;
     o->population_sparsity = silent_rows < m ? pop / (double)(m - silent_rows) : NAN;
     o->silent_sample_frac = (double)silent_rows / (double)m;
+}
+
+void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
+                 SaeMetrics *o)
+{
+    recon_measures(x, xh, m, c->n_in, o);
+    unit_measures(c, h, m, c->n_hidden, o);
+    sample_measures(c, theta, h, m, o);
 }
