@@ -321,6 +321,22 @@ static size_t *pending_runs(const SaeSweepConfig *cfg, const SweepArgs *a, const
 /* Runs grid points pending[0..n) in this process, appending each finished
  * one to the files and to rows; *ran counts them. Returns the exit status
  * so far. */
+/* What every run of this process's share of the sweep shares. */
+static SaeSweep sweep_of(const SaeSweepConfig *cfg, const char *dir, const SaeRows *rows, SaeProgress *prog)
+{
+    SaeSweep sw = { .cfg = cfg,
+                    .dir = dir,
+                    .rows = rows,
+                    .prog = prog,
+                    .stop = &interrupted,
+                    .default_threads = 1,
+                    .rank = sae_mpi_rank() };
+#if SAE_HAVE_OPENMP
+    sw.default_threads = sae_cli_default_threads();
+#endif
+    return sw;
+}
+
 static int run_all(SaeSweep *sw, SaeRows *rows, const size_t *pending, size_t n, SaeRow *row, size_t *ran)
 {
     SaeError e;
@@ -401,16 +417,7 @@ static int sweep_worker(const SaeSweepConfig *cfg, const SweepArgs *a)
     sae_rows_init(&header);
     SaeProgress prog;
     sae_progress_init(&prog, "epoch");
-    SaeSweep sw = { .cfg = cfg,
-                    .dir = dir,
-                    .rows = &header,
-                    .prog = &prog,
-                    .stop = &interrupted,
-                    .default_threads = 1,
-                    .rank = sae_mpi_rank() };
-#if SAE_HAVE_OPENMP
-    sw.default_threads = sae_cli_default_threads();
-#endif
+    SaeSweep sw = sweep_of(cfg, dir, &header, &prog);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     SaeError e;
@@ -448,16 +455,7 @@ static int sweep(const SaeSweepConfig *cfg, const SweepArgs *a, size_t n, size_t
     if (a->shard_n) /* runs j with j % N == I */
         runs = runs / a->shard_n + (a->shard_i < runs % a->shard_n);
     prog.runs = runs; /* a sweep's display: the run and the sweep's ETA */
-    SaeSweep sw = { .cfg = cfg,
-                    .dir = dir,
-                    .rows = &rows,
-                    .prog = &prog,
-                    .stop = &interrupted,
-                    .default_threads = 1,
-                    .rank = sae_mpi_rank() };
-#if SAE_HAVE_OPENMP
-    sw.default_threads = sae_cli_default_threads();
-#endif
+    SaeSweep sw = sweep_of(cfg, dir, &rows, &prog);
     int code = SAE_EXIT_OK;
     size_t skipped = 0, count = 0, *pending = NULL;
     /* on resume: an older table in the current format, or results.jsonl
