@@ -1,7 +1,8 @@
 /*
  * The parts of a sweep's report (summary.c): the statistics (stats.c),
- * summary.md (summary_md.c), the paired comparisons (comparisons.c) and
- * the plots (plots.c), over the grid's rows. Private to experiments/sweep/.
+ * the grid's rows (report_rows.c), summary.md (summary_md.c), the paired
+ * comparisons (comparisons.c) and the plots (plots.c). Private to
+ * experiments/sweep/.
  */
 #ifndef SAE_EXPERIMENTS_SWEEP_REPORT_PARTS_H
 #define SAE_EXPERIMENTS_SWEEP_REPORT_PARTS_H
@@ -40,7 +41,7 @@ typedef struct SaePaired {
  * interval (Student's t). */
 SaePaired sae_paired_interval(const SaeStat *d);
 
-/* ---- the grid's rows (summary.c) ---- */
+/* ---- the grid's rows (report_rows.c) ---- */
 
 /* Whether column col holds a number in some row. */
 int sae_col_has_values(const SaeRows *r, int col);
