@@ -213,9 +213,22 @@ void sae_slot_args_free(SaeSlotArgs *s)
     memset(s, 0, sizeof *s);
 }
 
-void sae_slot_flush_denormals(void)
+unsigned sae_slot_flush_denormals(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
+    return saved;
+#else
+    return 0;
+#endif
+}
+
+void sae_slot_restore_fp(unsigned saved)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(saved);
+#else
+    (void)saved;
 #endif
 }

@@ -54,8 +54,11 @@ const char *sae_slot_family(size_t i);
 int sae_slot_differs(const SaeKernelsF32 *a, const SaeKernelsF32 *b, size_t i);
 
 /* Flushes denormal results and inputs to zero on this thread (x86 MXCSR
- * FTZ and DAZ; nothing elsewhere), for timings only. */
-void sae_slot_flush_denormals(void);
+ * FTZ and DAZ; nothing elsewhere), for timings only, and returns what to
+ * give sae_slot_restore_fp afterwards: the checks and the other timings
+ * must see denormals. */
+unsigned sae_slot_flush_denormals(void);
+void sae_slot_restore_fp(unsigned saved);
 
 #ifdef __cplusplus
 }

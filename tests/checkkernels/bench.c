@@ -33,7 +33,7 @@ void bench_family(const char *family)
         printf("# bench: out of memory\n");
         return;
     }
-    sae_slot_flush_denormals();
+    const unsigned fp = sae_slot_flush_denormals();
     for (size_t i = 0; i < sae_kernel_slot_count(); i++) {
         if (strcmp(sae_slot_family(i), family) || !sae_slot_differs(ck_new, ck_prev, i))
             continue;
@@ -43,4 +43,5 @@ void bench_family(const char *family)
                sae_slot_counts_flops(i) ? "GFLOP/s" : "Gelem/s", tr / tn);
         fflush(stdout);
     }
+    sae_slot_restore_fp(fp); /* the next family's checks see denormals */
 }
