@@ -83,6 +83,8 @@ def load(raw):
         if parts[0] == "fma_peak":
             peaks[parts[1]] = b.get("GFLOPS", 0.0)
             continue
+        if parts[0] == "slot":  # slot/<slot>/<variant>/<shape>: a row per slot of the table
+            parts = ["slot " + parts[1]] + parts[2:]
         kernel, variant, shape = parts[0], parts[1], "/".join(parts[2:])
         unit = "GFLOP/s" if "GFLOPS" in b else "Gelem/s"
         fig = b.get("GFLOPS", b.get("Gelem", 0.0))
