@@ -5,7 +5,8 @@
 // variant, on one shape: bench/slots.h),
 // sigmoid/avx2/65536, train_step/omp/fmnist256, topk_step/avx2/784x4096/K32/sparse. Variants: scalar, avx2,
 // avx512, omp (the levels this CPU and build have), and the peers openblas
-// (one thread) and openblas_mt (all threads) when OpenBLAS was found, and
+// (one thread) and openblas_mt (all threads) when OpenBLAS was found, blis
+// and blis_mt (BLIS's bli_sgemm, bench/blis_peer.c) when BLIS was found, and
 // sigmoid/sleef_u10 (SLEEF's AVX-512 expf) when SLEEF was found.
 // Counters: GFLOPS (GEMM, train_step), pct_peak (of the core's FMA peak,
 // the larger of fma_peak/avx2 and fma_peak/avx512 measured at start-up,
@@ -113,6 +114,21 @@ void bm_openblas(benchmark::State &st, int kind, Shape s, int threads)
     for (auto _ : st) {
         cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,
                     c.data(), (int)s.n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+    }
+    set_gemm_counters(st, s, threads * core_peak);
+}
+#endif
+
+#if SAE_HAVE_BLIS
+void bm_blis(benchmark::State &st, int kind, Shape s, int threads)
+{
+    auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
+    std::vector<float> c(s.m * s.n);
+    const size_t lda = kind == 2 ? s.m : s.k, ldb = kind == 1 ? s.k : s.n;
+    for (auto _ : st) {
+        sae_bench_sgemm_blis(kind, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, c.data(), s.n, threads);
         benchmark::DoNotOptimize(c.data());
         benchmark::ClobberMemory();
     }
@@ -337,6 +353,12 @@ void register_all()
             reg(std::string(kinds[kind]) + "/openblas_mt/" + s.name(), true,
                 [kind, s](benchmark::State &st) { bm_openblas(st, kind, s, sae_bench_threads()); });
 #endif
+#if SAE_HAVE_BLIS
+            reg(std::string(kinds[kind]) + "/blis/" + s.name(), false,
+                [kind, s](benchmark::State &st) { bm_blis(st, kind, s, 1); });
+            reg(std::string(kinds[kind]) + "/blis_mt/" + s.name(), true,
+                [kind, s](benchmark::State &st) { bm_blis(st, kind, s, sae_bench_threads()); });
+#endif
         }
     static const char *const acts[] = { "sigmoid", "tanh", "relu", "exp", "dsigmoid" };
     for (int a = 0; a < 5; a++)
@@ -427,6 +449,9 @@ int main(int argc, char **argv)
     if (emulated)
         benchmark::AddCustomContext("avx512", "emulated by SIMDe on AVX2: its rows time the emulation, not the CPU");
     benchmark::AddCustomContext("threads", std::to_string(sae_bench_threads()));
+#if SAE_HAVE_BLIS
+    benchmark::AddCustomContext("blis_arch", sae_bench_blis_arch());
+#endif
 #if SAE_HAVE_OPENBLAS
     benchmark::AddCustomContext("openblas_core", openblas_get_corename());
     const char *ct = getenv("OPENBLAS_CORETYPE");

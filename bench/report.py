@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-VARIANTS = ["scalar", "avx2", "avx512", "omp", "openblas", "openblas_mt", "sleef_u10"]
+VARIANTS = ["scalar", "avx2", "avx512", "omp", "openblas", "openblas_mt", "blis", "blis_mt", "sleef_u10"]
 PEERS = {"avx2": "openblas", "avx512": "openblas", "omp": "openblas_mt"}
 QUICK = (r"^(gemm_nn/[^/]+/(32x50x100|10000x25x64|256x1024x784|512x512x512)"
          r"|(sigmoid|tanh|exp)/[^/]+/65536|train_step/[^/]+/(seed|fmnist256)|fma_peak/.*)(/real_time)?$")
@@ -122,7 +122,8 @@ def header(ctx, peaks, name):
                                              if k.startswith("gemm_blocks_")),
              f"- tune file: {ctx.get('tune_file', '(not reported)')}",
              f"- peers: OpenBLAS core {ctx.get('openblas_core', 'not built')} "
-             f"(OPENBLAS_CORETYPE {ctx.get('OPENBLAS_CORETYPE', '?')})",
+             f"(OPENBLAS_CORETYPE {ctx.get('OPENBLAS_CORETYPE', '?')}); "
+             f"BLIS sub-configuration {ctx.get('blis_arch', 'not built')}",
              f"- run {ctx.get('date', '?')}, {ctx.get('executable', '')}",
              ""]
     return lines
@@ -132,28 +133,31 @@ def report_md(ctx, rows, peaks, name):
     lines = header(ctx, peaks, name)
     lines += ["Figures are GFLOP/s (GEMM, training steps) or Gelem/s (element-wise). `best 1T`: the faster "
               "single-thread SIMD variant; `% peak`: its share of one core's FMA peak from this run; "
-              "`vs peer`: it over OpenBLAS at 1 thread (SLEEF for sigmoid); `omp vs peer`: the OpenMP variant "
-              "over threaded OpenBLAS.", ""]
+              "`vs peer`: it over OpenBLAS at 1 thread (SLEEF for sigmoid); `vs BLIS`: it over BLIS at 1 "
+              "thread; `omp vs peer`, `omp vs BLIS`: the OpenMP variant over threaded OpenBLAS and BLIS.", ""]
     present = [v for v in VARIANTS if any(v in r for r in rows.values())]
-    lines.append("| kernel | shape | " + " | ".join(present) + " | best 1T | % peak | vs peer | omp vs peer |")
-    lines.append("|---|---|" + "---|" * (len(present) + 4))
+    lines.append("| kernel | shape | " + " | ".join(present) +
+                 " | best 1T | % peak | vs peer | vs BLIS | omp vs peer | omp vs BLIS |")
+    lines.append("|---|---|" + "---|" * (len(present) + 6))
     for ks in order(rows):
         r = rows[ks]
         simd = [v for v in ("avx512", "avx2") if v in r]
         best = max(simd, key=lambda v: r[v][0]) if simd else None
         peer = "sleef_u10" if ks[0] == "sigmoid" else "openblas"
-        vs = f"{r[best][0] / r[peer][0]:.2f}" if best and peer in r and r[peer][0] > 0 else "—"
-        vs_mt = f"{r['omp'][0] / r['openblas_mt'][0]:.2f}" if "omp" in r and "openblas_mt" in r else "—"
+        def over(a, b):
+            return f"{r[a][0] / r[b][0]:.2f}" if a and a in r and b in r and r[b][0] > 0 else "—"
         cells = [fmt(r[v][0]) if v in r else "" for v in present]
         lines.append(f"| {ks[0]} | {ks[1]} | " + " | ".join(cells) +
-                     f" | {best or '—'} | {fmt(r[best][2] if best else None)} | {vs} | {vs_mt} |")
+                     f" | {best or '—'} | {fmt(r[best][2] if best else None)} | {over(best, peer)} | "
+                     f"{over(best, 'blis')} | {over('omp', 'openblas_mt')} | {over('omp', 'blis_mt')} |")
     lines += ["", "Regenerate: `bench/report.py` (or `--quick`); compare two CPUs: "
               "`bench/report.py --compare bench/results/A bench/results/B`."]
     return "\n".join(lines) + "\n"
 
 
 COLORS = {"scalar": "#7f7f7f", "avx2": "#1f77b4", "avx512": "#d62728", "omp": "#2ca02c",
-          "openblas": "#ff7f0e", "openblas_mt": "#9467bd", "sleef_u10": "#8c564b"}
+          "openblas": "#ff7f0e", "openblas_mt": "#9467bd", "blis": "#e377c2", "blis_mt": "#17becf",
+          "sleef_u10": "#8c564b"}
 
 
 def gemm_svg(rows, peaks, name):
