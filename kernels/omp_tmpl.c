@@ -97,9 +97,17 @@ static void split(size_t n, int nt, size_t align, part_fn run, const void *args)
     }
 }
 
-/* Threads for an array of cnt elements, and for a rows x cols matrix. */
-static int elem_threads(size_t cnt) { return threads_for((double)cnt, OMP_ELEM_MIN); }
-static int row_threads(size_t rows, size_t cols) { return threads_for((double)rows * (double)cols, OMP_ELEM_MIN); }
+/* split over the elements of an array, and over the rows of a rows x cols
+ * matrix. */
+static void split_elems(size_t cnt, part_fn run, const void *args)
+{
+    split(cnt, threads_for((double)cnt, OMP_ELEM_MIN), OMP_ELEM_ALIGN, run, args);
+}
+
+static void split_rows(size_t rows, size_t cols, part_fn run, const void *args)
+{
+    split(rows, threads_for((double)rows * (double)cols, OMP_ELEM_MIN), 1, run, args);
+}
 
 typedef struct BiasActArgs {
     decl_gemm_bias_act_fn(float, *fn);
@@ -122,20 +130,21 @@ decl_gemm_bias_act_fn(float, KN(gemm_bias_act))
     split(m, threads_for((double)m * (double)n * (double)k, OMP_GEMM_MIN), OMP_ROW_ALIGN, gemm_bias_act_part, &g);
 }
 
-/* y = f(x) over an array (exp). */
-typedef struct MapArgs {
-    decl_exp_fn(float, *fn);
+/* y = f(x) over an array: exp (x, y) and the derivatives (h, g), whose
+ * signatures are the same. */
+typedef struct ArrayArgs {
+    decl_dact_fn(float, *fn);
     const float *x;
     float *y;
-} MapArgs;
+} ArrayArgs;
 
-static void map_part(const void *p, size_t lo, size_t len)
+static void array_part(const void *p, size_t lo, size_t len)
 {
-    const MapArgs *a = p;
+    const ArrayArgs *a = p;
     a->fn(len, a->x + lo, a->y + lo);
 }
 
-decl_exp_fn(float, KN(exp)) { split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, map_part, &(MapArgs){ INNER(exp), x, y }); }
+decl_exp_fn(float, KN(exp)) { split_elems(cnt, array_part, &(ArrayArgs){ INNER(exp), x, y }); }
 
 /* Rows of z += bias, h = f(z). */
 typedef struct RowActArgs {
@@ -153,7 +162,7 @@ static void bias_act_part(const void *p, size_t lo, size_t len)
 
 static void bias_act_split(decl_bias_act_fn(float, *fn), size_t m, size_t n, const float *bias, float *z, float *h)
 {
-    split(m, row_threads(m, n), 1, bias_act_part, &(RowActArgs){ fn, n, bias, z, h });
+    split_rows(m, n, bias_act_part, &(RowActArgs){ fn, n, bias, z, h });
 }
 
 decl_bias_act_fn(float, KN(bias_sigmoid)) { bias_act_split(INNER(bias_sigmoid), m, n, bias, z, h); }
@@ -161,31 +170,9 @@ decl_bias_act_fn(float, KN(bias_tanh)) { bias_act_split(INNER(bias_tanh), m, n, 
 decl_bias_act_fn(float, KN(bias_relu)) { bias_act_split(INNER(bias_relu), m, n, bias, z, h); }
 decl_bias_act_fn(float, KN(bias_linear)) { bias_act_split(INNER(bias_linear), m, n, bias, z, h); }
 
-/* g *= f'(h) over an array. */
-typedef struct DactArgs {
-    decl_dact_fn(float, *fn);
-    const float *h;
-    float *g;
-} DactArgs;
-
-static void dact_part(const void *p, size_t lo, size_t len)
-{
-    const DactArgs *a = p;
-    a->fn(len, a->h + lo, a->g + lo);
-}
-
-decl_dact_fn(float, KN(dsigmoid))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(dsigmoid), h, g });
-}
-decl_dact_fn(float, KN(dtanh))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(dtanh), h, g });
-}
-decl_dact_fn(float, KN(drelu))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, dact_part, &(DactArgs){ INNER(drelu), h, g });
-}
+decl_dact_fn(float, KN(dsigmoid)) { split_elems(cnt, array_part, &(ArrayArgs){ INNER(dsigmoid), h, g }); }
+decl_dact_fn(float, KN(dtanh)) { split_elems(cnt, array_part, &(ArrayArgs){ INNER(dtanh), h, g }); }
+decl_dact_fn(float, KN(drelu)) { split_elems(cnt, array_part, &(ArrayArgs){ INNER(drelu), h, g }); }
 
 /* Rows of the contractive delta. */
 typedef struct CaeDeltaArgs {
@@ -203,11 +190,11 @@ static void cae_delta_part(const void *p, size_t lo, size_t len)
 
 decl_cae_delta_fn(float, KN(cae_delta_sigmoid))
 {
-    split(m, row_threads(m, k), 1, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_sigmoid), k, h, c, d });
+    split_rows(m, k, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_sigmoid), k, h, c, d });
 }
 decl_cae_delta_fn(float, KN(cae_delta_tanh))
 {
-    split(m, row_threads(m, k), 1, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_tanh), k, h, c, d });
+    split_rows(m, k, cae_delta_part, &(CaeDeltaArgs){ INNER(cae_delta_tanh), k, h, c, d });
 }
 
 /* This thread's partial column sums (kept per thread, grown by doubling;
@@ -332,10 +319,7 @@ static void row_sqnorm_part(const void *p, size_t lo, size_t len)
     INNER(row_sqnorm)(len, a->cols, a->w + lo * a->cols, a->out + lo);
 }
 
-decl_row_sqnorm_fn(float, KN(row_sqnorm))
-{
-    split(rows, row_threads(rows, cols), 1, row_sqnorm_part, &(SqnormArgs){ cols, w, out });
-}
+decl_row_sqnorm_fn(float, KN(row_sqnorm)) { split_rows(rows, cols, row_sqnorm_part, &(SqnormArgs){ cols, w, out }); }
 
 typedef decl_sqdiff_sum_fn(float, *sum2_fn);
 
@@ -368,44 +352,37 @@ decl_sqdiff_sum_fn(float, KN(sqdiff_sum)) { return reduce_split(INNER(sqdiff_sum
 decl_bce_sum_fn(float, KN(bce_sum)) { return reduce_split(INNER(bce_sum), cnt, z, x); }
 decl_abs_sum_fn(float, KN(abs_sum)) { return reduce_split(abs_sum2, cnt, x, NULL); }
 decl_dot_fn(float, KN(dot)) { return reduce_split(INNER(dot), cnt, a, b); }
-/* The scaled updates over arrays: y += s x (axpy), out = s (a - b)
- * (sub_scale), g += s sign(h) (sign_axpy: a = h, out = g). */
-typedef struct ScaleArgs {
+/* The scaled updates over arrays: y += s x (axpy) and g += s sign(h)
+ * (sign_axpy), whose signatures are the same, and out = s (a - b). */
+typedef struct ScaledArgs {
+    decl_axpy_fn(float, *fn);
+    float s;
+    const float *x;
+    float *y;
+} ScaledArgs;
+
+static void scaled_part(const void *p, size_t lo, size_t len)
+{
+    const ScaledArgs *a = p;
+    a->fn(len, a->s, a->x + lo, a->y + lo);
+}
+
+decl_axpy_fn(float, KN(axpy)) { split_elems(cnt, scaled_part, &(ScaledArgs){ INNER(axpy), s, x, y }); }
+decl_sign_axpy_fn(float, KN(sign_axpy)) { split_elems(cnt, scaled_part, &(ScaledArgs){ INNER(sign_axpy), s, h, g }); }
+
+typedef struct SubScaleArgs {
     float s;
     const float *a, *b;
     float *out;
-} ScaleArgs;
-
-static void axpy_part(const void *p, size_t lo, size_t len)
-{
-    const ScaleArgs *a = p;
-    INNER(axpy)(len, a->s, a->a + lo, a->out + lo);
-}
+} SubScaleArgs;
 
 static void sub_scale_part(const void *p, size_t lo, size_t len)
 {
-    const ScaleArgs *a = p;
+    const SubScaleArgs *a = p;
     INNER(sub_scale)(len, a->s, a->a + lo, a->b + lo, a->out + lo);
 }
 
-static void sign_axpy_part(const void *p, size_t lo, size_t len)
-{
-    const ScaleArgs *a = p;
-    INNER(sign_axpy)(len, a->s, a->a + lo, a->out + lo);
-}
-
-decl_axpy_fn(float, KN(axpy))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, axpy_part, &(ScaleArgs){ s, x, NULL, y });
-}
-decl_sub_scale_fn(float, KN(sub_scale))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sub_scale_part, &(ScaleArgs){ s, a, b, out });
-}
-decl_sign_axpy_fn(float, KN(sign_axpy))
-{
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sign_axpy_part, &(ScaleArgs){ s, h, NULL, g });
-}
+decl_sub_scale_fn(float, KN(sub_scale)) { split_elems(cnt, sub_scale_part, &(SubScaleArgs){ s, a, b, out }); }
 
 typedef struct WpenArgs {
     size_t cols;
@@ -423,7 +400,7 @@ static void wpen_grad_part(const void *p, size_t lo, size_t len)
 
 decl_wpen_grad_fn(float, KN(wpen_grad))
 {
-    split(rows, row_threads(rows, cols), 1, wpen_grad_part, &(WpenArgs){ cols, w, rowscale, lambda, l1, g });
+    split_rows(rows, cols, wpen_grad_part, &(WpenArgs){ cols, w, rowscale, lambda, l1, g });
 }
 
 /* The optimizer steps: sgd reads lr, mu (b1); adam all of them. */
@@ -447,14 +424,13 @@ static void adam_step_part(const void *p, size_t lo, size_t len)
 
 decl_sgd_step_fn(float, KN(sgd_step))
 {
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, sgd_step_part,
-          &(StepArgs){ .lr = lr, .b1 = mu, .g = g, .v = v, .theta = theta });
+    split_elems(cnt, sgd_step_part, &(StepArgs){ .lr = lr, .b1 = mu, .g = g, .v = v, .theta = theta });
 }
 
 decl_adam_step_fn(float, KN(adam_step))
 {
     const StepArgs a = { lr, b1, b2, eps, bc1, bc2, g, m, v, theta };
-    split(cnt, elem_threads(cnt), OMP_ELEM_ALIGN, adam_step_part, &a);
+    split_elems(cnt, adam_step_part, &a);
 }
 
 /* The sparse kernels: each thread takes whole samples, except in the
@@ -462,10 +438,10 @@ decl_adam_step_fn(float, KN(adam_step))
  * range of n, so every entry is summed in the same order whatever the
  * thread count. */
 /* The products' operands: S's lists (idx, val, K a row), the dense a
- * (lda), B (ldb), the output (C: ldc in lda for sp_gemm, in ldb for
- * sp_scatter), n, and m for the scatter, which splits n. */
+ * (lda), B (ldb), the output (C: ldc), n, and m for the scatter, which
+ * splits n. */
 typedef struct SparseArgs {
-    size_t n, m, K, lda, ldb;
+    size_t n, m, K, lda, ldb, ldc;
     const uint32_t *idx;
     const float *val, *a, *b;
     float *out;
@@ -488,7 +464,7 @@ static void topk_part(const void *p, size_t lo, size_t len)
 static void sp_gemm_part(const void *p, size_t lo, size_t len)
 {
     const SparseArgs *s = p;
-    INNER(sp_gemm)(len, s->n, s->K, s->idx + lo * s->K, s->val + lo * s->K, s->b, s->ldb, s->out + lo * s->lda, s->lda);
+    INNER(sp_gemm)(len, s->n, s->K, s->idx + lo * s->K, s->val + lo * s->K, s->b, s->ldb, s->out + lo * s->ldc, s->ldc);
 }
 
 static void sp_sddmm_part(const void *p, size_t lo, size_t len)
@@ -501,7 +477,7 @@ static void sp_sddmm_part(const void *p, size_t lo, size_t len)
 static void sp_scatter_part(const void *p, size_t lo, size_t len)
 {
     const SparseArgs *s = p;
-    INNER(sp_scatter)(s->m, len, s->K, s->idx, s->val, s->a + lo, s->lda, s->out + lo, s->ldb);
+    INNER(sp_scatter)(s->m, len, s->K, s->idx, s->val, s->a + lo, s->lda, s->out + lo, s->ldc);
 }
 
 static int sparse_threads(size_t m, size_t n, size_t K)
@@ -509,11 +485,11 @@ static int sparse_threads(size_t m, size_t n, size_t K)
     return threads_for((double)m * (double)n * (double)K, OMP_ELEM_MIN);
 }
 
-decl_topk_fn(float, KN(topk)) { split(m, row_threads(m, k), 1, topk_part, &(TopkArgs){ k, K, h, idx, val }); }
+decl_topk_fn(float, KN(topk)) { split_rows(m, k, topk_part, &(TopkArgs){ k, K, h, idx, val }); }
 
 decl_sp_gemm_fn(float, KN(sp_gemm))
 {
-    const SparseArgs s = { .n = n, .K = K, .lda = ldc, .ldb = ldb, .idx = idx, .val = val, .b = b, .out = c };
+    const SparseArgs s = { .n = n, .K = K, .ldb = ldb, .ldc = ldc, .idx = idx, .val = val, .b = b, .out = c };
     split(m, sparse_threads(m, n, K), 1, sp_gemm_part, &s);
 }
 
@@ -525,6 +501,6 @@ decl_sp_sddmm_fn(float, KN(sp_sddmm))
 
 decl_sp_scatter_fn(float, KN(sp_scatter))
 {
-    const SparseArgs s = { .m = m, .K = K, .lda = lda, .ldb = ldc, .idx = idx, .val = val, .a = a, .out = c };
+    const SparseArgs s = { .m = m, .K = K, .lda = lda, .ldc = ldc, .idx = idx, .val = val, .a = a, .out = c };
     split(n, sparse_threads(m, n, K), OMP_ELEM_ALIGN, sp_scatter_part, &s);
 }
