@@ -118,16 +118,6 @@ void sae_slot_call(const SaeKernelsF32 *k, size_t i, const SaeSlotArgs *s)
 #undef CALL
 }
 
-int sae_slot_differs(const SaeKernelsF32 *a, const SaeKernelsF32 *b, size_t i)
-{
-#define DIFF(slot, kind) \
-    case SLOT_##slot: return a->slot != b->slot;
-    switch (i) {
-        SAE_KERNEL_SLOTS(DIFF) default : return 0;
-    }
-#undef DIFF
-}
-
 #define FAMILY(name) [SLOT_##name] =
 #define IN_GEMM(slot, kind) FAMILY(slot) "gemm",
 #define IN_ACT(slot, kind) FAMILY(slot) "act",

@@ -48,10 +48,8 @@ double sae_slot_work(size_t i, const SaeSlotArgs *s);
 int sae_slot_counts_flops(size_t i);
 
 /* The family of slot i (kernels.h: "gemm", "act", "delta", "reduce",
- * "vec", "update", "sparse"), and whether a and b hold another function
- * in it. */
+ * "vec", "update", "sparse"). */
 const char *sae_slot_family(size_t i);
-int sae_slot_differs(const SaeKernelsF32 *a, const SaeKernelsF32 *b, size_t i);
 
 /* Flushes denormal results and inputs to zero on this thread (x86 MXCSR
  * FTZ and DAZ; nothing elsewhere), for timings only, and returns what to

@@ -35,7 +35,7 @@ void bench_family(const char *family)
     }
     const unsigned fp = sae_slot_flush_denormals();
     for (size_t i = 0; i < sae_kernel_slot_count(); i++) {
-        if (strcmp(sae_slot_family(i), family) || !sae_slot_differs(ck_new, ck_prev, i))
+        if (strcmp(sae_slot_family(i), family) || !check_ran(i))
             continue;
         const double tr = time_slot(ck_ref, i, &s), tn = time_slot(ck_new, i, &s);
         const double work = sae_slot_work(i, &s);

@@ -168,6 +168,9 @@ void check_vec(void);
 void check_update(void);
 void check_sparse(void);
 void check_vmath(void);
+/* Whether the float function in slot i (kernels.h's order) was tested at
+ * the level under test: the level brings it. */
+int check_ran(size_t i);
 /* --bench: times every function of the family (kernels.h's name for it)
  * that the level under test brings against the reference (not a test). */
 void bench_family(const char *family);

@@ -113,6 +113,8 @@ int check_func(const char *slot, int f64, int fn_new)
     return 1;
 }
 
+int check_ran(size_t i) { return i < N_SLOTS && ran[0][i]; }
+
 /* --require: every function of the level in k (its name ends in
  * _<level>, or _<level>_f64 or _<level>_<tile> for the GEMMs) was tested
  * at this level, and so was at least one register tile. */
