@@ -81,58 +81,55 @@ const size_t squares[] = { 64, 128, 256, 512, 1024, 2048 };
 
 using GemmFn = decltype(SaeKernelsF32::gemm_nn);
 
-void set_gemm_counters(benchmark::State &st, const Shape &s, double peak)
+// GFLOP/s and the share of peak (GFLOP/s) of a row doing `flops` an iteration.
+void set_flop_counters(benchmark::State &st, double flops, double peak)
 {
-    const double flops = 2.0 * (double)s.m * (double)s.n * (double)s.k;
     st.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
     st.counters["pct_peak"] =
         benchmark::Counter(100.0 * flops * 1e-9 / peak, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// C = op(A) op(B) of shape s by call(a, lda, b, ldb, c), ours or a peer's;
 // kind: 0 nn, 1 nt, 2 tn (leading dimensions are the widths).
-void bm_gemm(benchmark::State &st, GemmFn fn, int kind, Shape s, double peak)
+template <class F>
+void time_gemm(benchmark::State &st, int kind, Shape s, double peak, F call)
 {
     auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
     std::vector<float> c(s.m * s.n);
     const size_t lda = kind == 2 ? s.m : s.k, ldb = kind == 1 ? s.k : s.n;
     for (auto _ : st) {
-        fn(s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+        call(a.data(), lda, b.data(), ldb, c.data());
         benchmark::DoNotOptimize(c.data());
         benchmark::ClobberMemory();
     }
-    set_gemm_counters(st, s, peak);
+    set_flop_counters(st, 2.0 * (double)s.m * (double)s.n * (double)s.k, peak);
+}
+
+void bm_gemm(benchmark::State &st, GemmFn fn, int kind, Shape s, double peak)
+{
+    time_gemm(st, kind, s, peak, [&](const float *a, size_t lda, const float *b, size_t ldb, float *c) {
+        fn(s.m, s.n, s.k, 1.0f, a, lda, b, ldb, 0.0f, c, s.n);
+    });
 }
 
 #if SAE_HAVE_OPENBLAS
 void bm_openblas(benchmark::State &st, int kind, Shape s, int threads)
 {
     openblas_set_num_threads(threads);
-    auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
-    std::vector<float> c(s.m * s.n);
-    const int lda = kind == 2 ? (int)s.m : (int)s.k, ldb = kind == 1 ? (int)s.k : (int)s.n;
     const CBLAS_TRANSPOSE ta = kind == 2 ? CblasTrans : CblasNoTrans, tb = kind == 1 ? CblasTrans : CblasNoTrans;
-    for (auto _ : st) {
-        cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,
-                    c.data(), (int)s.n);
-        benchmark::DoNotOptimize(c.data());
-        benchmark::ClobberMemory();
-    }
-    set_gemm_counters(st, s, threads * core_peak);
+    time_gemm(st, kind, s, threads * core_peak, [&](const float *a, size_t lda, const float *b, size_t ldb, float *c) {
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)s.m, (int)s.n, (int)s.k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f, c,
+                    (int)s.n);
+    });
 }
 #endif
 
 #if SAE_HAVE_BLIS
 void bm_blis(benchmark::State &st, int kind, Shape s, int threads)
 {
-    auto a = random_floats(s.m * s.k, -1, 1, 1), b = random_floats(s.k * s.n, -1, 1, 2);
-    std::vector<float> c(s.m * s.n);
-    const size_t lda = kind == 2 ? s.m : s.k, ldb = kind == 1 ? s.k : s.n;
-    for (auto _ : st) {
-        sae_bench_sgemm_blis(kind, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, c.data(), s.n, threads);
-        benchmark::DoNotOptimize(c.data());
-        benchmark::ClobberMemory();
-    }
-    set_gemm_counters(st, s, threads * core_peak);
+    time_gemm(st, kind, s, threads * core_peak, [&](const float *a, size_t lda, const float *b, size_t ldb, float *c) {
+        sae_bench_sgemm_blis(kind, s.m, s.n, s.k, a, lda, b, ldb, c, s.n, threads);
+    });
 }
 #endif
 
@@ -182,14 +179,10 @@ void bm_slot(benchmark::State &st, const SaeKernelsF32 *k, size_t slot, double p
         benchmark::ClobberMemory();
     }
     sae_slot_restore_fp(fp); // the other rows run as training does
-    const double work = sae_slot_work(slot, s) * 1e-9;
-    if (sae_slot_counts_flops(slot)) {
-        st.counters["GFLOPS"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
-        st.counters["pct_peak"] =
-            benchmark::Counter(100.0 * work / peak, benchmark::Counter::kIsIterationInvariantRate);
-    } else {
-        st.counters["Gelem"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
-    }
+    if (sae_slot_counts_flops(slot))
+        set_flop_counters(st, sae_slot_work(slot, s), peak);
+    else
+        set_elem_counter(st, (size_t)sae_slot_work(slot, s));
 }
 
 #if SAE_HAVE_SLEEF
@@ -215,17 +208,6 @@ void bm_adam(benchmark::State &st, const SaeKernelsF32 *k, size_t n)
         benchmark::ClobberMemory();
     }
     set_elem_counter(st, n);
-}
-
-void bm_colsum(benchmark::State &st, const SaeKernelsF32 *k, size_t m, size_t n)
-{
-    auto a = random_floats(m * n, -1, 1, 6);
-    std::vector<double> out(n);
-    for (auto _ : st) {
-        k->colsum(m, n, a.data(), out.data());
-        benchmark::DoNotOptimize(out.data());
-    }
-    set_elem_counter(st, m * n);
 }
 
 // One training step: forward, backward (every gradient) and the Adam update.
@@ -377,7 +359,6 @@ void register_all()
     for (const Variant &v : variants) {
         const SaeKernelsF32 *k = &v.k.f32;
         reg("adam_step/" + v.name + "/1606416", v.threaded, [k](benchmark::State &st) { bm_adam(st, k, 1606416); });
-        reg("colsum/" + v.name + "/256x1024", v.threaded, [k](benchmark::State &st) { bm_colsum(st, k, 256, 1024); });
     }
     for (size_t i = 0; i < sae_kernel_slot_count(); i++)
         for (const Variant &v : variants) {
