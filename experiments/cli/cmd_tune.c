@@ -299,9 +299,10 @@ int sae_cmd_tune(int argc, char **argv)
     sae_rng_seed(&rng, 1);
     for (size_t i = 0; i < 3 * need; i++) buf[i] = (float)sae_rng_uniform(&rng) - 0.5f;
     tune_level("avx2", SAE_CPU_AVX2, &t.avx2, &a, buf, buf + need, buf + 2 * need);
-    if ((flags & sae_cpu_emulated()) & SAE_CPU_AVX512)
+    const int emulated = (flags & sae_cpu_emulated() & SAE_CPU_AVX512) != 0;
+    if (emulated)
         printf("avx512: emulated in this build (SIMDe): its speed says nothing about the CPU, not tuned\n");
-    if ((flags & SAE_CPU_AVX512) && !(sae_cpu_emulated() & SAE_CPU_AVX512) && t.avx512.tile)
+    if ((flags & SAE_CPU_AVX512) && !emulated && t.avx512.tile)
         tune_level("avx512", SAE_CPU_AVX2 | SAE_CPU_AVX512, &t.avx512, &a, buf, buf + need, buf + 2 * need);
     else
         t.avx512.tile = NULL; /* not measured here: the file names only what was */
