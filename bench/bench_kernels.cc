@@ -32,7 +32,7 @@
 #include "bench/bench_config.h"
 
 extern "C" {
-#include "bench/fma_peak.h"
+#include "bench/peers.h"
 #include "bench/slots.h"
 #if SAE_HAVE_OPENBLAS
 #include <cblas.h>

@@ -5,7 +5,7 @@
  * must not shadow OpenBLAS's in bench_kernels.cc. */
 #include <blis.h>
 
-#include "bench/fma_peak.h"
+#include "bench/peers.h"
 
 const char *sae_bench_blis_arch(void) { return bli_arch_string(bli_arch_query_id()); }
 

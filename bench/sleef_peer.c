@@ -4,7 +4,7 @@
 #include <immintrin.h>
 #include <sleef.h>
 
-#include "bench/fma_peak.h"
+#include "bench/peers.h"
 
 void sae_bench_sigmoid_sleef(size_t n, const float *z, float *h)
 {

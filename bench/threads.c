@@ -1,5 +1,5 @@
 /* The thread count the OpenMP variants run with. */
-#include "bench/fma_peak.h"
+#include "bench/peers.h"
 #include "sae_config.h"
 #if SAE_HAVE_OPENMP
 #include <omp.h>

@@ -1,8 +1,8 @@
 /* The bench's helpers in C: the thread count the OpenMP variants use and
  * the SLEEF and BLIS peers. (The FMA peak is kernels/tuning.h's
  * sae_fma_peak.) */
-#ifndef SAE_BENCH_FMA_PEAK_H
-#define SAE_BENCH_FMA_PEAK_H
+#ifndef SAE_BENCH_PEERS_H
+#define SAE_BENCH_PEERS_H
 
 #include <stddef.h>
 
