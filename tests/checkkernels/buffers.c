@@ -180,3 +180,5 @@ double *in64(InBuf *b, size_t cnt, double lo, double hi)
     for (size_t i = 0; i < cnt; i++) p[i] = lo + (hi - lo) * sae_rng_uniform(&ck_rng);
     return p;
 }
+
+size_t span(size_t rows, size_t cols, size_t ld) { return rows && cols ? (rows - 1) * ld + cols : 0; }

@@ -115,6 +115,9 @@ int is_canary(float f);
 void out_check_guards(const float *p, size_t count, const char *what);
 
 void fill_uniform(float *p, size_t n, float lo, float hi);
+/* The entries a rows x cols matrix with leading dimension ld spans (none
+ * when it is empty). */
+size_t span(size_t rows, size_t cols, size_t ld);
 /* cnt doubles uniform in [lo, hi), ending at the PROT_NONE page of a fresh
  * input buffer *b (in_free it). */
 double *in64(InBuf *b, size_t cnt, double lo, double hi);

@@ -17,10 +17,10 @@ static void gemm_case(gemm_fn ref, gemm_fn fn, int ta, int tb, size_t m, size_t 
     const size_t lda = (ta ? m : k) + sae_rng_below(&ck_rng, 4), ldb = (tb ? k : n) + sae_rng_below(&ck_rng, 4);
     const size_t ldc = n + sae_rng_below(&ck_rng, 4);
     const size_t arows = ta ? k : m, brows = tb ? n : k;
-    InBuf a = in_alloc((arows - 1) * lda + (ta ? m : k)), b = in_alloc((brows - 1) * ldb + (tb ? k : n));
-    fill_uniform(a.p, (arows - 1) * lda + (ta ? m : k), -1, 1);
-    fill_uniform(b.p, (brows - 1) * ldb + (tb ? k : n), -1, 1);
-    const size_t csize = (m - 1) * ldc + n;
+    const size_t na = span(arows, ta ? m : k, lda), nb = span(brows, tb ? k : n, ldb), csize = span(m, n, ldc);
+    InBuf a = in_alloc(na), b = in_alloc(nb);
+    fill_uniform(a.p, na, -1, 1);
+    fill_uniform(b.p, nb, -1, 1);
     float *c_ref = out_alloc(csize), *c = out_alloc(csize);
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
@@ -79,10 +79,6 @@ static void check_gemm_op(gemm_fn ref, gemm_fn fn, int ta, int tb)
 
 typedef decl_gemm_bias_act_fn(float, *gemm_bias_act_fn);
 
-/* The floats a rows x cols matrix with leading dimension ld spans (none
- * when it is empty). */
-static size_t span(size_t rows, size_t cols, size_t ld) { return rows && cols ? (rows - 1) * ld + cols : 0; }
-
 /* The fused layer against GEMM + bias + activation of the reference, with
  * and without z, both layouts of B, every activation; k = 0 (every row is
  * f(bias), no slice to carry the epilogue) in the first eight cases. */
@@ -139,10 +135,10 @@ static void gemm64_case(gemm64_fn ref, gemm64_fn fn, int ta, int tb, size_t m, s
                         double beta)
 {
     const size_t lda = (ta ? m : k) + sae_rng_below(&ck_rng, 3), ldb = (tb ? k : n) + sae_rng_below(&ck_rng, 3);
-    const size_t ldc = n + sae_rng_below(&ck_rng, 3), csize = (m - 1) * ldc + n;
+    const size_t ldc = n + sae_rng_below(&ck_rng, 3), csize = span(m, n, ldc);
     InBuf ba, bb;
-    const double *a = in64(&ba, ((ta ? k : m) - 1) * lda + (ta ? m : k), -1, 1);
-    const double *b = in64(&bb, ((tb ? n : k) - 1) * ldb + (tb ? k : n), -1, 1);
+    const double *a = in64(&ba, span(ta ? k : m, ta ? m : k, lda), -1, 1);
+    const double *b = in64(&bb, span(tb ? n : k, tb ? k : n, ldb), -1, 1);
     float *cr = out_alloc(2 * csize), *cn = out_alloc(2 * csize);
     double *c_ref = (double *)cr, *c = (double *)cn; /* malloc + 8192 floats: 8-byte aligned */
     for (size_t i = 0; i < csize; i++) c_ref[i] = c[i] = beta == 0 ? NAN : 2 * sae_rng_uniform(&ck_rng) - 1;

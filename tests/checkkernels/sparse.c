@@ -107,8 +107,8 @@ static void sparse_free(Sparse s)
  * PROT_NONE page. */
 static InBuf dense_new(size_t rows, size_t cols, size_t ld)
 {
-    InBuf d = in_alloc((rows - 1) * ld + cols);
-    fill_uniform(d.p, (rows - 1) * ld + cols, -1, 1);
+    InBuf d = in_alloc(span(rows, cols, ld));
+    fill_uniform(d.p, span(rows, cols, ld), -1, 1);
     return d;
 }
 
@@ -136,7 +136,7 @@ static void sparse_case(int op, size_t m, size_t n, size_t k, size_t K)
     const float *val = s.val.p;
     InBuf b = dense_new(k, n, ldb), a = dense_new(m, n, lda);
     /* the output: c (m x n, ldc), out (m x K) or C (k x n like B) */
-    const size_t cnt = op == OP_SDDMM ? m * K : ((op == OP_SCATTER ? k : m) - 1) * ldc + n;
+    const size_t cnt = op == OP_SDDMM ? m * K : span(op == OP_SCATTER ? k : m, n, ldc);
     float *o = out_alloc(cnt), *o_ref = out_alloc(cnt);
     double *mag = calloc(cnt, sizeof *mag);
     for (size_t e = 0; e < cnt; e++)
