@@ -58,11 +58,7 @@ double core_peak; // the larger of the two: what one core can do at all
 std::vector<float> random_floats(size_t n, float lo, float hi, unsigned seed)
 {
     std::vector<float> v(n);
-    unsigned s = seed * 2654435761u + 1;
-    for (auto &x : v) {
-        s = s * 1664525u + 1013904223u;
-        x = lo + (hi - lo) * (float)(s >> 8) / 16777216.0f;
-    }
+    sae_bench_fill(v.data(), n, lo, hi, seed);
     return v;
 }
 

@@ -147,7 +147,7 @@ double sae_slot_work(size_t i, const SaeSlotArgs *s)
 
 /* ---- buffers ------------------------------------------------------------ */
 
-static void fill(float *p, size_t cnt, float lo, float hi, uint32_t seed)
+void sae_bench_fill(float *p, size_t cnt, float lo, float hi, uint32_t seed)
 {
     uint32_t x = seed * 2654435761u + 1;
     for (size_t i = 0; i < cnt; i++) {
@@ -177,11 +177,11 @@ int sae_slot_args_init(SaeSlotArgs *s, size_t m, size_t n, size_t K)
         sae_slot_args_free(s);
         return -1;
     }
-    fill(s->a, big, -1, 1, 1);
-    fill(s->b, big, 0.01f, 0.99f, 2);
-    fill(s->c, big, -1, 1, 3);
-    fill(s->row, n, -0.5f, 0.5f, 4);
-    fill(s->val, m * s->K, 0, 1, 5);
+    sae_bench_fill(s->a, big, -1, 1, 1);
+    sae_bench_fill(s->b, big, 0.01f, 0.99f, 2);
+    sae_bench_fill(s->c, big, -1, 1, 3);
+    sae_bench_fill(s->row, n, -0.5f, 0.5f, 4);
+    sae_bench_fill(s->val, m * s->K, 0, 1, 5);
     const size_t stride = n / s->K; /* K distinct units a row, increasing */
     for (size_t i = 0; i < m; i++)
         for (size_t q = 0; q < s->K; q++) s->idx[i * s->K + q] = (uint32_t)(q * stride + i % stride);

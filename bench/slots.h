@@ -30,6 +30,10 @@ typedef struct SaeSlotArgs {
     float *val;        /* m x K */
 } SaeSlotArgs;
 
+/* cnt floats uniform in [lo, hi) from a small LCG seeded with seed: the
+ * benchmarks' inputs, the same on every machine. */
+void sae_bench_fill(float *p, size_t cnt, float lo, float hi, uint32_t seed);
+
 /* Allocates and fills s for the shape (K <= n); -1 when out of memory. */
 int sae_slot_args_init(SaeSlotArgs *s, size_t m, size_t n, size_t K);
 void sae_slot_args_free(SaeSlotArgs *s);
