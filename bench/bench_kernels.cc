@@ -9,9 +9,12 @@
 // and blis_mt (BLIS's bli_sgemm, bench/blis_peer.c) when BLIS was found, and
 // sigmoid/sleef_u10 (SLEEF's AVX-512 expf) when SLEEF was found.
 // Counters: GFLOPS (GEMM, train_step), pct_peak (of the core's FMA peak,
-// the larger of fma_peak/avx2 and fma_peak/avx512 measured at start-up,
-// times the threads of a threaded variant),
-// Gelem (element-wise). omp and openblas_mt use real time.
+// the larger of the avx2 and avx512 peaks measured in a 0.2 s start-up
+// probe, times the threads of a threaded variant: a quick guide only;
+// bench/report.py recomputes the share from the fma_peak rows), Gelem
+// (element-wise). omp and openblas_mt use real time. The fma_peak/<level>/
+// start and /end rows run first and last, so that a report can use the
+// peak of the same run and see whether the machine changed during it.
 //
 //   build/bench/bench_kernels --benchmark_filter='gemm_nn/.*/256x196x784'
 //   build/bench/bench_kernels --benchmark_format=json > results.json
@@ -310,6 +313,12 @@ benchmark::internal::Benchmark *reg(const std::string &name, bool threaded, F f)
     return b;
 }
 
+void time_fma_peak(benchmark::State &st, unsigned level)
+{
+    for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(level, 0.02));
+    st.counters["GFLOPS"] = sae_fma_peak(level, 0.05);
+}
+
 void register_all()
 {
     static const char *const kinds[] = { "gemm_nn", "gemm_nt", "gemm_tn" };
@@ -394,18 +403,18 @@ void register_all()
                             ->Unit(benchmark::kMillisecond);
                     }
     }
-    // only the levels this CPU runs: the other peak would be SIGILL
+}
+
+// fma_peak/<level>/<when>: the level's FMA peak, one core. Only the levels
+// this CPU runs (another would be SIGILL), and not an emulated level.
+void register_fma_peaks(const char *when)
+{
     const unsigned cpu = sae_cpu_detect();
+    const std::string tail = std::string("/") + when;
     if (cpu & SAE_CPU_AVX2)
-        reg("fma_peak/avx2", false, [](benchmark::State &st) {
-            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX2, 0.02));
-            st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX2, 0.05);
-        });
+        reg("fma_peak/avx2" + tail, false, [](benchmark::State &st) { time_fma_peak(st, SAE_CPU_AVX2); });
     if ((cpu & SAE_CPU_AVX512) && !(sae_cpu_emulated() & SAE_CPU_AVX512))
-        reg("fma_peak/avx512", false, [](benchmark::State &st) {
-            for (auto _ : st) benchmark::DoNotOptimize(sae_fma_peak(SAE_CPU_AVX512, 0.02));
-            st.counters["GFLOPS"] = sae_fma_peak(SAE_CPU_AVX512, 0.05);
-        });
+        reg("fma_peak/avx512" + tail, false, [](benchmark::State &st) { time_fma_peak(st, SAE_CPU_AVX512); });
 }
 
 } // namespace
@@ -461,7 +470,9 @@ int main(int argc, char **argv)
                                          : "none");
     }
     benchmark::AddCustomContext("variants", chosen);
+    register_fma_peaks("start");
     register_all();
+    register_fma_peaks("end");
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """The kernel-speed report of the CPU in front of you, and the comparison of two.
 
-    bench/report.py [--build DIR] [--quick] [--out DIR]
-        runs DIR/bench/bench_kernels (default build/) and writes a folder,
-        bench/results/<cpu>-<highest level>/ unless --out says otherwise:
-          report.md   the CPU (name, levels, FMA peaks, the GEMM blocking
-                      each variant ran with), then per kernel and shape
-                      every variant's GFLOP/s or Gelem/s, the best SIMD
-                      variant's share of the FMA peak measured in the same
-                      run, and its ratio to the peer (OpenBLAS, SLEEF)
+    bench/report.py [--build DIR] [--quick] [--out DIR [--replace]]
+        runs DIR/bench/bench_kernels (default build/) and writes a new
+        folder, DIR/bench-results/<cpu>-<highest level>-<date>-<time>/,
+        unless --out names one (an existing report there is replaced only
+        with --replace: that is how the committed bench/results/<cpu>/ is
+        updated, on purpose):
+          report.md   the CPU (name, levels, FMA peaks at the run's start
+                      and end, the GEMM blocking each variant ran with),
+                      then per kernel and shape every variant's GFLOP/s or
+                      Gelem/s, the best SIMD variant's share of the FMA
+                      peak of this run (the mean of the start and end
+                      rows; a warning when they differ by more than 10 %),
+                      and its ratio to the peers (OpenBLAS, BLIS, SLEEF)
           gemm.svg    the GEMM figures as bars, the FMA peak as a line
           raw.json    Google Benchmark's own JSON output
         --quick runs a subset (well under a minute on 2 cores); the full
@@ -32,6 +37,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VARIANTS = ["scalar", "avx2", "avx512", "omp", "openblas", "openblas_mt", "blis", "blis_mt", "sleef_u10"]
 PEERS = {"avx2": "openblas", "avx512": "openblas", "omp": "openblas_mt"}
+THREADED = {"omp", "openblas_mt", "blis_mt"}
+DRIFT = 0.10  # start and end peaks further apart than this: the machine changed during the run
 QUICK = (r"^(gemm_nn/[^/]+/(32x50x100|10000x25x64|256x1024x784|512x512x512)"
          r"|(sigmoid|tanh|exp)/[^/]+/65536|train_step/[^/]+/(seed|fmnist256)|fma_peak/.*)(/real_time)?$")
 
@@ -73,7 +80,13 @@ def run_bench(build, quick, raw):
 
 
 def load(raw):
-    """(context, {(kernel, shape): {variant: (figure, unit, pct_peak)}}, peaks)."""
+    """(context, {(kernel, shape): {variant: (figure, unit, pct_peak)}}, peaks).
+
+    peaks: {level: {"start": GFLOP/s, "end": GFLOP/s}} from the fma_peak
+    rows of this run (a raw.json from before the start/end rows has one
+    figure per level: it counts as both). pct_peak is the row's GFLOP/s
+    over the run's core peak (the larger level's mean of start and end)
+    times its threads, never bench_kernels' start-up guess."""
     data = json.loads(pathlib.Path(raw).read_text())
     ctx, rows, peaks = data["context"], {}, {}
     for b in data["benchmarks"]:
@@ -81,15 +94,43 @@ def load(raw):
         if parts[-1] == "real_time":
             parts = parts[:-1]
         if parts[0] == "fma_peak":
-            peaks[parts[1]] = b.get("GFLOPS", 0.0)
+            level = peaks.setdefault(parts[1], {})
+            for when in ([parts[2]] if len(parts) > 2 else ["start", "end"]):
+                level[when] = b.get("GFLOPS", 0.0)
             continue
         if parts[0] == "slot":  # slot/<slot>/<variant>/<shape>: a row per slot of the table
             parts = ["slot " + parts[1]] + parts[2:]
         kernel, variant, shape = parts[0], parts[1], "/".join(parts[2:])
         unit = "GFLOP/s" if "GFLOPS" in b else "Gelem/s"
         fig = b.get("GFLOPS", b.get("Gelem", 0.0))
-        rows.setdefault((kernel, shape), {})[variant] = (fig, unit, b.get("pct_peak"))
+        rows.setdefault((kernel, shape), {})[variant] = (fig, unit)
+    core = core_peak(peaks)
+    threads = int(ctx.get("threads", 1) or 1)
+    for r in rows.values():
+        for v, (fig, unit) in r.items():
+            share = 100 * fig / (core * (threads if v in THREADED else 1)) if core and unit == "GFLOP/s" else None
+            r[v] = (fig, unit, share)
     return ctx, rows, peaks
+
+
+def mean_peak(level):
+    vals = [v for v in level.values() if v]
+    return sum(vals) / len(vals) if vals else 0.0
+
+
+def core_peak(peaks):
+    """What one core can do at all in this run: the larger level's mean peak."""
+    return max((mean_peak(p) for p in peaks.values()), default=0.0)
+
+
+def drift(peaks):
+    """The levels whose start and end peaks differ by more than DRIFT."""
+    out = []
+    for k, p in sorted(peaks.items()):
+        a, b = p.get("start", 0), p.get("end", 0)
+        if a and b and abs(a - b) / max(a, b) > DRIFT:
+            out.append(f"{k} {a:.1f} → {b:.1f}")
+    return out
 
 
 def order(rows):
@@ -110,14 +151,16 @@ def fmt(v):
 def header(ctx, peaks, name):
     levels = [v for v in ctx.get("variants", "").split() if v != "scalar"]
     kind = "no AVX-512"
-    if peaks.get("avx512") and peaks.get("avx2"):
-        ratio = peaks["avx512"] / peaks["avx2"]
+    p512, p256 = mean_peak(peaks.get("avx512", {})), mean_peak(peaks.get("avx2", {}))
+    if p512 and p256:
+        ratio = p512 / p256
         kind = f"512-bit FMAs at {'full' if ratio > 1.5 else 'half'} rate (avx512 / avx2 peak {ratio:.2f})"
     lines = [f"# Kernel speeds on {name}", "",
              f"- CPU: {name}; {ctx.get('num_cpus', '?')} logical CPUs; {kind}",
              f"- levels benchmarked: scalar {' '.join(levels)}; OpenMP threads: {ctx.get('threads', '?')}",
-             "- FMA peak per core, measured in this run: " +
-             ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in sorted(peaks.items())),
+             "- FMA peak per core, measured in this run (start → end): " +
+             (", ".join(f"{k} {p.get('start', 0):.1f} → {p.get('end', 0):.1f} GFLOP/s"
+                        for k, p in sorted(peaks.items())) or "not measured (no fma_peak rows)"),
              "- GEMM blocking: " + "; ".join(f"{k[len('gemm_blocks_'):]} {v}" for k, v in sorted(ctx.items())
                                              if k.startswith("gemm_blocks_")),
              f"- tune file: {ctx.get('tune_file', '(not reported)')}",
@@ -126,13 +169,19 @@ def header(ctx, peaks, name):
              f"BLIS sub-configuration {ctx.get('blis_arch', 'not built')}",
              f"- run {ctx.get('date', '?')}, {ctx.get('executable', '')}",
              ""]
+    moved = drift(peaks)
+    if moved:
+        lines += [f"**Warning: the FMA peak moved by more than {DRIFT:.0%} during this run ({'; '.join(moved)} "
+                  "GFLOP/s): the machine was busy; read the ratios of neighbouring rows, and rerun before "
+                  "believing a figure.**", ""]
     return lines
 
 
 def report_md(ctx, rows, peaks, name):
     lines = header(ctx, peaks, name)
     lines += ["Figures are GFLOP/s (GEMM, training steps) or Gelem/s (element-wise). `best 1T`: the faster "
-              "single-thread SIMD variant; `% peak`: its share of one core's FMA peak from this run; "
+              "single-thread SIMD variant; `% peak`: its share of one core's FMA peak from this run "
+              "(the larger level's mean of the start and end rows); "
               "`vs peer`: it over OpenBLAS at 1 thread (SLEEF for sigmoid); `vs BLIS`: it over BLIS at 1 "
               "thread; `omp vs peer`, `omp vs BLIS`: the OpenMP variant over threaded OpenBLAS and BLIS.", ""]
     present = [v for v in VARIANTS if any(v in r for r in rows.values())]
@@ -164,7 +213,7 @@ def gemm_svg(rows, peaks, name):
     """Horizontal bars: a group per GEMM kind and shape, a bar per variant."""
     groups = [ks for ks in order(rows) if ks[0].startswith("gemm_")]
     present = [v for v in VARIANTS if any(v in rows[g] for g in groups)]
-    peak = max(peaks.values()) if peaks else 0
+    peak = core_peak(peaks)
     top = max([peak] + [rows[g][v][0] for g in groups for v in rows[g]]) or 1
     bar, gap, left, width = 7, 8, 190, 560
     height = 60 + len(groups) * (bar * len(present) + gap) + 20 * len(present)
@@ -200,7 +249,8 @@ def compare(a, b, out):
     lines = [f"# {pathlib.Path(a).name} (A) vs {pathlib.Path(b).name} (B)", "",
              "| | A | B |", "|---|---|---|"]
     for k in sorted(set(pa) | set(pb)):
-        lines.append(f"| FMA peak {k} | {fmt(pa.get(k))} | {fmt(pb.get(k))} |")
+        lines.append(f"| FMA peak {k} | {fmt(mean_peak(pa.get(k, {})) or None)} | "
+                     f"{fmt(mean_peak(pb.get(k, {})) or None)} |")
     lines += ["", "| kernel | shape | variant | A | B | B / A |", "|---|---|---|---|---|---|"]
     for ks in order(set(ra) | set(rb)):
         for v in VARIANTS:
@@ -223,16 +273,23 @@ def main():
     p.add_argument("--build", default=str(ROOT / "build"))
     p.add_argument("--quick", action="store_true")
     p.add_argument("--out")
+    p.add_argument("--replace", action="store_true", help="let --out replace the report already there")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"))
     args = p.parse_args()
     if args.compare:
         return compare(*args.compare, args.out)
     name = cpu_name()
-    out = pathlib.Path(args.out) if args.out else ROOT / "bench" / "results" / f"{slug(name)}-{highest_level()}"
+    stamp = f"{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    out = (pathlib.Path(args.out) if args.out else
+           pathlib.Path(args.build) / "bench-results" / f"{slug(name)}-{highest_level()}-{stamp}")
+    if (out / "report.md").exists() and not args.replace:
+        sys.exit(f"report.py: {out}/report.md exists: pass --replace to overwrite it, or another --out")
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw.json"
     run_bench(args.build, args.quick, raw)
     ctx, rows, peaks = load(raw)
+    for moved in drift(peaks):
+        print(f"report.py: warning: the FMA peak moved during the run: {moved} GFLOP/s", file=sys.stderr)
     (out / "report.md").write_text(report_md(ctx, rows, peaks, name))
     (out / "gemm.svg").write_text(gemm_svg(rows, peaks, name))
     print(f"report.py: wrote {out}/report.md, gemm.svg, raw.json "
