@@ -13,7 +13,9 @@ bench/results/<cpu>-<level>/, as bench/report.py names it) with the CPU,
 its FMA peaks measured in the same run, and the versions: per config and
 thread count, the training loop's seconds for each, saebench's whole
 process, the speed-ups, the final objectives side by side (float64, all
-rows) and peak RSS. A peer whose Python package is missing is reported as
+rows), each tool's share of the FMA limit (the flops of the work it did,
+by the formula below, over its loop's seconds times the core's FMA peak
+times the threads) and peak RSS. A peer whose Python package is missing is reported as
 such (python3-torch; python3-numpy, and python3-scipy for its L-BFGS).
 Needs saebench built (build/experiments/saebench), Debian's python3, and
 for the Fashion-MNIST configs the dataset-fashion-mnist package."""
@@ -53,13 +55,39 @@ CONFIGS = {
 }
 
 
+DRIFT = 0.10  # FMA peaks at the start and end further apart than this: the machine was busy
+
+
+def flops_per_row(model):
+    """Multiply-add flops of one row through one objective-and-gradient
+    evaluation: dense, forward 2nk, decoder 2nk, hidden delta 2nk and the
+    two weight gradients 2nk each (10nk, tied or not); TopK (k = K > 0),
+    the dense encoder 2nk and its weight gradient, the decoder, its
+    gradient and the hidden delta on the K kept units only (2nk + 8nK),
+    the work a sparse step cannot avoid (a dense peer does more)."""
+    n, k, K = model["input"], model["hidden"], model["k"]
+    return 10.0 * n * k if not K else 2.0 * n * k + 8.0 * n * K
+
+
+def row_evaluations(js, peer=None):
+    """Rows through the objective and gradient during the loop: the epochs'
+    rows (the same for every tool: the same batches), or for L-BFGS each
+    tool's own evaluations (line searches included) times the rows."""
+    rows = js["train"]["samples"]
+    if js["training"]["optimizer"] == "lbfgs":
+        return (peer["evaluations"] if peer else js["training"]["fevals"]) * rows
+    tr = js["training"]
+    return round(tr["samples_per_second"] * tr["seconds"])
+
+
 def model_of(js):
-    """The peer's view of a run: the model and optimiser from saebench's --json."""
+    """The peer's view of a run: the model and optimiser from saebench's --json
+    (L-BFGS runs have no learning rate, batch or epochs)."""
     mo, tr = js["model"], js["training"]
     return {"encoder": mo["encoder"], "decoder": mo["decoder"], "lambda": mo["lambda"], "beta": mo["beta"],
             "rho": mo["rho"], "reduction": mo["reduction"], "k": mo["k"], "pre_bias": mo["pre_bias"],
-            "unit_norm": mo["unit_norm"], "optimizer": tr["optimizer"], "lr": tr["lr"], "batch": tr["batch"],
-            "seed": tr["seed"], "epochs": tr["epochs"], "iters": tr["iterations"]}
+            "unit_norm": mo["unit_norm"], "optimizer": tr["optimizer"], "lr": tr.get("lr"), "batch": tr.get("batch"),
+            "seed": tr["seed"], "epochs": tr.get("epochs"), "iters": tr["iterations"]}
 
 
 def timed(cmd):
@@ -74,12 +102,16 @@ def timed(cmd):
 
 
 def saebench_cpu(exe):
+    """(cpu, FMA peak line, core peak GFLOP/s, kernel level, GEMM blocking)."""
     out = subprocess.run([exe, "cpu"], capture_output=True, text=True, check=True).stdout
     cpu = re.search(r"^cpu: (.*)$", out, re.M).group(1)
     peak = re.search(r"^fma peak: (.*)$", out, re.M)
+    line = peak.group(1) if peak else "not measured"
+    # an emulated level's figure is the 256-bit loop's: the max is still the core's
+    core = max([float(v) for v in re.findall(r"([0-9.]+) GFLOP/s", line)], default=0.0)
     level = re.search(r"^kernels built for: (.*)$", out, re.M).group(1)
     gemm = re.findall(r"^  (avx2|avx512) +(.*)$", out, re.M)
-    return cpu, peak.group(1) if peak else "not measured", level, gemm
+    return cpu, line, core, level, gemm
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,7 +136,7 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     if not os.access(a.saebench, os.X_OK):
         sys.exit(f"e2e.py: {a.saebench}: not built (run the README's build command first)")
-    cpu, peak, level, gemm = saebench_cpu(a.saebench)
+    cpu, peak, core0, level, gemm = saebench_cpu(a.saebench)
     rows, revision = [], "?"
     with tempfile.TemporaryDirectory(prefix="sae_e2e_") as tmp:
         for name in names:
@@ -123,7 +155,9 @@ def main():
                                                                            "--json"])
                     js = json.loads(out)
                     if best is None or js["training"]["seconds"] < best[0]:
-                        best = (js["training"]["seconds"], wall, js["train"]["loss"], js["peak_rss_bytes"])
+                        best = (js["training"]["seconds"], wall, js["train"]["loss"], js["peak_rss_bytes"],
+                                flops_per_row(js["model"]) * row_evaluations(js))
+                        ref = js
                 row["saebench"] = best
                 for backend in ("torch", "numpy"):
                     ok, need = peer_available(backend, cfg["optimizer"])
@@ -137,11 +171,13 @@ def main():
                                            json.dumps(cfg), "--data", data, "--init", init, "--threads", str(t)])
                         js = json.loads(out.strip().splitlines()[-1])
                         if best is None or js["seconds"] < best[0]:
-                            best = (js["seconds"], wall, js["objective"], js["peak_rss_bytes"], js["version"])
+                            best = (js["seconds"], wall, js["objective"], js["peak_rss_bytes"], js["version"],
+                                    flops_per_row(ref["model"]) * row_evaluations(ref, js))
                     row[backend] = best
                 rows.append(row)
     print(file=sys.stderr)
-    md = report(rows, names, cpu, peak, level, gemm, reps, revision)
+    _, peak_end, core1, _, _ = saebench_cpu(a.saebench)
+    md = report(rows, names, cpu, (peak, peak_end, core0, core1), level, gemm, reps, revision)
     print(md)
     out_dir = a.out or os.path.join(ROOT, "bench", "results", slug(cpu, level))
     os.makedirs(out_dir, exist_ok=True)
@@ -158,10 +194,22 @@ def slug(cpu, level):
     return f"{s}-{level.split('+')[-1]}"
 
 
-def report(rows, names, cpu, peak, level, gemm, reps, revision):
+def share(cell, threads, core):
+    """A tool's share of the FMA limit: (flops / seconds) / (core peak x threads)."""
+    if not isinstance(cell, tuple) or not core or not cell[0]:
+        return "–"
+    return f"{100 * cell[-1] / cell[0] / 1e9 / (core * threads):.0f} %"
+
+
+def report(rows, names, cpu, peaks, level, gemm, reps, revision):
+    peak, peak_end, core0, core1 = peaks
+    core = (core0 + core1) / 2
     vers = sorted({r[b][4] for r in rows for b in ("torch", "numpy") if isinstance(r[b], tuple)})
+    moved = core0 and core1 and abs(core0 - core1) / max(core0, core1) > DRIFT
     L = [f"# End to end: saebench vs PyTorch and NumPy on {cpu}", "",
-         f"FMA peak per core, measured in this run: {peak}. saebench kernels: {level}; GEMM "
+         f"FMA peak per core, measured in this run: at the start {peak}; at the end {peak_end}"
+         + (f" (**moved by more than {DRIFT:.0%}: the machine was busy; rerun before believing a share**)"
+            if moved else "") + f". saebench kernels: {level}; GEMM "
          + "; ".join(f"{lv}: {' '.join(desc.split())}" for lv, desc in gemm) + ".",
          f"Peers: {', '.join(vers) or 'none installed'}. Best of {reps} run(s) each; command: `bench/e2e.py`; saebench {revision}.", "",
          "The same initial weights (`saebench train --save-init`), rows (`--save-data`) and batch order "
@@ -170,9 +218,18 @@ def report(rows, names, cpu, peak, level, gemm, reps, revision):
          "over all training rows (saebench's is its own evaluation, in float).", ""]
     for n in names:
         L.append(f"- **{n}**: {CONFIGS[n]['what']}")
-    L += ["", "| config | threads | saebench loop s | saebench process s | torch loop s | numpy loop s "
-          "| vs torch | vs numpy | objective saebench | torch | numpy | peak RSS MB saebench / torch / numpy |",
-          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    L += ["", "*Share of the FMA limit*: the flops of the loop's work over its seconds, divided by the core's "
+          f"FMA peak ({core:.1f} GFLOP/s, the mean of the start and end figures, the faster level) times the "
+          "threads. The work: every row through every objective-and-gradient evaluation (all epochs' rows; "
+          "for L-BFGS, each tool's own evaluations, line searches included, times the rows), at 10nk flops a "
+          "row (forward, decoder, hidden delta and the two weight gradients, 2nk each; n inputs, k hidden), "
+          "or for TopK 2nk + 8nK (the dense encoder and its weight gradient, and the decoder, its gradient and "
+          "the hidden delta on the K kept units). Element-wise work and the optimizer are not counted: they "
+          "are what keeps a tool from the limit.", ""]
+    L += ["| config | threads | saebench loop s | saebench process s | torch loop s | numpy loop s "
+          "| vs torch | vs numpy | share of FMA limit saebench / torch / numpy "
+          "| objective saebench | torch | numpy | peak RSS MB saebench / torch / numpy |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r["saebench"]
 
@@ -184,7 +241,9 @@ def report(rows, names, cpu, peak, level, gemm, reps, revision):
         rss = " / ".join([f"{s[3] / 2**20:.0f}"] + [cell(b, 3, "{:.0f}") if not isinstance(r[b], tuple)
                                                       else f"{r[b][3] / 2**20:.0f}" for b in ("torch", "numpy")])
         L.append(f"| {r['config']} | {r['threads']} | {s[0]:.3f} | {s[1]:.2f} | {cell('torch', 0, '{:.3f}')} "
-                 f"| {cell('numpy', 0, '{:.3f}')} | {ratio('torch')} | {ratio('numpy')} | {s[2]:.8g} "
+                 f"| {cell('numpy', 0, '{:.3f}')} | {ratio('torch')} | {ratio('numpy')} "
+                 f"| {' / '.join(share(r[b], r['threads'], core) for b in ('saebench', 'torch', 'numpy'))} "
+                 f"| {s[2]:.8g} "
                  f"| {cell('torch', 2, '{:.8g}')} | {cell('numpy', 2, '{:.8g}')} | {rss} |")
     return "\n".join(L) + "\n"
 

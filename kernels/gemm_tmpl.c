@@ -275,11 +275,17 @@ static void pack_b(const T *b, size_t ldb, int trans, size_t p0, size_t j0, size
         const size_t cols = nc - jp < NR ? nc - jp : NR;
         T *panel = dst + jp * kc;
         size_t p0v = 0; /* the steps packed by whole VW x VW transposes */
-        if (trans && cols == NR) {
+        if (trans) {
+            /* an edge panel too: its missing columns are zero vectors (a
+             * model's hidden size is rarely a multiple of NR, and copying
+             * its edge one float at a time cost the seed's step 10 %) */
             for (; p0v + VW <= kc; p0v += VW)
                 for (int v = 0; v < NV; v++) {
                     vf r[VW];
-                    for (int t = 0; t < VW; t++) r[t] = vload(b + (j0 + jp + (size_t)v * VW + t) * ldb + p0 + p0v);
+                    for (int t = 0; t < VW; t++) {
+                        const size_t j = (size_t)v * VW + (size_t)t;
+                        r[t] = j < cols ? vload(b + (j0 + jp + j) * ldb + p0 + p0v) : vzero();
+                    }
                     vtranspose(r);
                     for (int t = 0; t < VW; t++) vstore(panel + (p0v + t) * NR + v * VW, r[t]);
                 }

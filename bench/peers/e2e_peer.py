@@ -163,6 +163,7 @@ def run_torch():
                                 tolerance_grad=1e-5, tolerance_change=1e-9, line_search_fn="strong_wolfe")
 
         def closure():
+            evaluations[0] += 1
             opt.zero_grad()
             loss = J(x)
             loss.backward()
@@ -251,6 +252,7 @@ def run_numpy():
         for s, n in zip(shapes, sizes):
             parts.append(theta[o:o + n].reshape(s))
             o += n
+        evaluations[0] += 1
         J, G = grad_np(*parts, X64)
         return J, np.concatenate([g.ravel() for g in G])
     theta0 = np.concatenate([p.ravel() for p in P]).astype(np.float64)
@@ -265,9 +267,11 @@ def run_numpy():
     return t, out, f"numpy {np.__version__} + scipy {scipy.__version__} L-BFGS-B"
 
 
+evaluations = [0]  # L-BFGS: objective-and-gradient evaluations over all rows (the line search's included)
 seconds, final, version = run_torch() if args.backend == "torch" else run_numpy()
 if args.save:
     np.savez(args.save, **dict(zip(("W1", "b1", "W2", "b2"), final)))
 print(json.dumps({"seconds": seconds, "objective": objective64(*final, X), "version": version,
+                  "evaluations": evaluations[0],
                   "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 sys.stdout.flush()
