@@ -70,11 +70,15 @@ struct Shape {
     std::string name() const { return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k); }
 };
 
-// The autoencoder shapes (m x n x k of C = op(A) op(B)) and squares.
+// The autoencoder shapes (m x n x k of C = op(A) op(B)) and squares: the
+// seed (100 -> 50, batch 32), UFLDL (64 -> 25, 10000 rows), Fashion-MNIST
+// (784 -> 196/256/1024, batch 128/256). Weight gradients are hidden x input
+// (both weights are held k x n), over the batch.
 const Shape ae_shapes[] = {
-    { 32, 50, 100 }, { 128, 25, 64 },   { 10000, 25, 64 }, { 256, 196, 784 }, { 256, 1024, 784 }, // forward
-    { 100, 50, 32 }, { 64, 25, 10000 }, { 784, 196, 256 },                                        // weight grads
-    { 32, 100, 50 }, { 256, 784, 196 },                                                           // deltas
+    { 32, 50, 100 },   { 128, 25, 64 },   { 10000, 25, 64 },  { 256, 196, 784 }, { 256, 1024, 784 }, // forward
+    { 32, 100, 50 },   { 10000, 64, 25 }, { 256, 784, 196 },                                        // decoder
+    { 50, 100, 32 },   { 25, 64, 10000 }, { 256, 784, 128 },  { 1024, 784, 128 },                   // weight grads
+    { 100, 50, 32 },   { 64, 25, 10000 }, { 784, 196, 256 },                                        // transposed
 };
 const size_t squares[] = { 64, 128, 256, 512, 1024, 2048 };
 

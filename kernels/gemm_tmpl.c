@@ -80,11 +80,14 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                                                           const int full, const int half, const int unit)
 {
     (void)ep;                       /* the double GEMM has no epilogue */
-    const int NW = NVEC - half;     /* whole vectors */
-    const int wfull = full || half; /* whole vectors need no mask */
+    const int NW = NVEC - half; /* whole vectors */
+    /* only the last whole vector can be partial (nr > (NVEC - 1) VW): one
+     * mask, not one a vector (on AVX2 a mask is a ymm register, and one
+     * more than the 6 x 16 tile's 16 spilled an accumulator) */
+    const int masked = !full && !half;
+#define IS_MASKED(v) (masked && (v) == NW - 1)
     vf acc[MR][NV];
     vh acch[MR];
-    vmask mask[NV];
     size_t ro[MR];
     UNROLL
     for (int i = 0; i < ROWS; i++) {
@@ -93,8 +96,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
         for (int v = 0; v < NW; v++) acc[i][v] = vzero();
         acch[i] = vh_zero();
     }
-    UNROLL
-    for (int v = 0; v < NW; v++) mask[v] = vmask_first(nr > (size_t)v * VW ? nr - (size_t)v * VW : 0);
+    const vmask mask = vmask_first(masked ? nr - (size_t)(NW - 1) * VW : 0);
     const vhmask hmask = vh_mask_first(half ? nr - (size_t)NW * VW : 0);
     /* with beta != 0 the C tile is read at the end: start fetching it now
      * (measured +3 % at 512..2048 cubed, where later K slices accumulate) */
@@ -110,7 +112,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
         UNROLL
-        for (int v = 0; v < NW; v++) bv[v] = wfull ? vload(b + v * VW) : vload_m(b + v * VW, mask[v]);
+        for (int v = 0; v < NW; v++) bv[v] = IS_MASKED(v) ? vload_m(b + v * VW, mask) : vload(b + v * VW);
         const vh bh = half ? vh_load_m(b + NW * VW, hmask) : vh_zero();
         UNROLL
         for (int i = 0; i < ROWS; i++) {
@@ -131,19 +133,19 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
         for (int v = 0; v < NW; v++) {
             vf r = vmul(va, acc[i][v]);
             if (beta != 0)
-                r = vfma(vb, wfull ? vload(ci + v * VW) : vload_m(ci + v * VW, mask[v]), r);
+                r = vfma(vb, IS_MASKED(v) ? vload_m(ci + v * VW, mask) : vload(ci + v * VW), r);
             T *dst = ci + v * VW;
 #if !SAE_TMPL_F64
             if (ep) {
-                r = vadd(r, wfull ? vload(ep->bias + v * VW) : vload_m(ep->bias + v * VW, mask[v]));
+                r = vadd(r, IS_MASKED(v) ? vload_m(ep->bias + v * VW, mask) : vload(ep->bias + v * VW));
                 if (ep->h) {
-                    wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+                    IS_MASKED(v) ? vstore_m(dst, r, mask) : vstore(dst, r);
                     dst = ep->h + (size_t)i * ep->ldh + v * VW;
                 }
                 r = v_act(r, ep->act);
             }
 #endif
-            wfull ? vstore(dst, r) : vstore_m(dst, r, mask[v]);
+            IS_MASKED(v) ? vstore_m(dst, r, mask) : vstore(dst, r);
         }
         if (half) {
             vh r = vh_mul(vh_low(va), acch[i]);
@@ -165,27 +167,57 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
     }
 }
 
+#undef IS_MASKED
+
+/* The full-height loop nests, each a function of its own: inlined
+ * together (eight nests in one function), gcc 12 spilled two or three of
+ * the 14 x 32 tile's 28 accumulators in the k-loop, with registers to
+ * spare (objdump: a vfmadd on the stack and a store back every step; 40 %
+ * of the samples on 10000 x 64 x 25), and the 12 x 32 tile ran 15-20 %
+ * below its spill-free speed at 512..1024 cubed. Alone, each nest's
+ * k-loop holds every accumulator in a register. Shorter tiles (8, 4, 2, 1
+ * rows) have registers to spare and stay inlined. */
+#define UK_MR(name, NVEC, FULL, HALF, UNIT)                                                                       \
+    static __attribute__((noinline)) void uk_mr_##name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, \
+                                                        T beta, const Epilogue *ep)                                  \
+    {                                                                                                                \
+        ukernel(kc, o, c, ldc, nr, alpha, beta, ep, MR, NVEC, FULL, HALF, UNIT);                                     \
+    }
+UK_MR(full_unit, NV, 1, 0, 1)
+UK_MR(full_rows, NV, 1, 0, 0)
+UK_MR(half_unit, NV, 0, 1, 1)
+UK_MR(half_rows, NV, 0, 1, 0)
+UK_MR(mask_unit, NV, 0, 0, 1)
+UK_MR(mask_rows, NV, 0, 0, 0)
+UK_MR(edge_half_unit, NV - 1, 0, 1, 1)
+UK_MR(edge_half_rows, NV - 1, 0, 1, 0)
+UK_MR(edge_mask_unit, NV - 1, 0, 0, 1)
+UK_MR(edge_mask_rows, NV - 1, 0, 0, 0)
+#undef UK_MR
+
 /* ROWS rows of a tile: picks the specialisation for its width and A. */
 static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
                                                             T beta, const Epilogue *ep, const int R)
 {
     const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW;
     /* every argument after ep a constant: each branch is its own loop nest */
-#define UK(NVEC, FULL, HALF) \
-    (o.rs == 1 ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 1) \
-               : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 0))
+#define UK(name, NVEC, FULL, HALF)                                                         \
+    (R == MR ? (o.rs == 1 ? uk_mr_##name##_unit(kc, o, c, ldc, nr, alpha, beta, ep)        \
+                          : uk_mr_##name##_rows(kc, o, c, ldc, nr, alpha, beta, ep))       \
+     : o.rs == 1 ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 1) \
+                 : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 0))
     if (nvec == NV) {
         if (rem == VW)
-            UK(NV, 1, 0);
+            UK(full, NV, 1, 0);
         else if (rem <= HW)
-            UK(NV, 0, 1);
+            UK(half, NV, 0, 1);
         else
-            UK(NV, 0, 0);
+            UK(mask, NV, 0, 0);
     } else { /* a narrower edge: the fewest vectors that cover it */
         if (rem <= HW)
-            UK(NV - 1, 0, 1);
+            UK(edge_half, NV - 1, 0, 1);
         else
-            UK(NV - 1, 0, 0);
+            UK(edge_mask, NV - 1, 0, 0);
     }
 #undef UK
 }
