@@ -88,10 +88,8 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
 #define IS_MASKED(v) (masked && (v) == NW - 1)
     vf acc[MR][NV];
     vh acch[MR];
-    size_t ro[MR];
     UNROLL
     for (int i = 0; i < ROWS; i++) {
-        ro[i] = unit ? (size_t)i : (size_t)i * o.rs;
         UNROLL
         for (int v = 0; v < NW; v++) acc[i][v] = vzero();
         acch[i] = vh_zero();
@@ -108,6 +106,17 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                 __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
         }
     }
+    /* Rows read in place (not unit: A's rows rs apart, cs == 1) are
+     * addressed the way x86 can without a register each: three row
+     * pointers, 5 rows apart, plus 0, 1, 2 or 4 times the row stride (a
+     * scaled index) or 3 times it (one more register). With an offset per
+     * row, the 14-row tile needed 14 registers and reloaded half of them
+     * from the stack every step. */
+    const size_t rb = o.rs * sizeof(T), rb3 = 3 * rb;
+    const char *ar[3] = { (const char *)o.a, (const char *)o.a + 5 * rb, (const char *)o.a + 10 * rb };
+    _Static_assert(MR <= 15, "three row pointers cover 15 rows");
+#define ROW_AT(i) \
+    (*(const T *)(ar[(i) / 5] + ((i) % 5 == 3 ? rb3 : (size_t)((i) % 5 == 4 ? 4 : (i) % 5) * rb)))
     const T *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
@@ -116,13 +125,15 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
         const vh bh = half ? vh_load_m(b + NW * VW, hmask) : vh_zero();
         UNROLL
         for (int i = 0; i < ROWS; i++) {
-            const vf av = vset1(unit ? a[i] : a[ro[i]]);
+            const vf av = vset1(unit ? a[i] : ROW_AT(i));
             UNROLL
             for (int v = 0; v < NW; v++) acc[i][v] = vfma(av, bv[v], acc[i][v]);
             if (half)
                 acch[i] = vh_fma(vh_low(av), bh, acch[i]);
         }
         a += o.cs;
+        if (!unit)
+            for (int g = 0; g < 3; g++) ar[g] += sizeof(T);
         b += o.ld;
     }
     const vf va = vset1(alpha), vb = vset1(beta);
@@ -168,6 +179,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
 }
 
 #undef IS_MASKED
+#undef ROW_AT
 
 /* The full-height loop nests, each a function of its own: inlined
  * together (eight nests in one function), gcc 12 spilled two or three of
