@@ -79,7 +79,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                                                           T beta, const Epilogue *ep, const int ROWS, const int NVEC,
                                                           const int full, const int half, const int unit)
 {
-    (void)ep;                       /* the double GEMM has no epilogue */
+    (void)ep;                   /* the double GEMM has no epilogue */
     const int NW = NVEC - half; /* whole vectors */
     /* only the last whole vector can be partial (nr > (NVEC - 1) VW): one
      * mask, not one a vector (on AVX2 a mask is a ymm register, and one
@@ -115,8 +115,7 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
     const size_t rb = o.rs * sizeof(T), rb3 = 3 * rb;
     const char *ar[3] = { (const char *)o.a, (const char *)o.a + 5 * rb, (const char *)o.a + 10 * rb };
     _Static_assert(MR <= 15, "three row pointers cover 15 rows");
-#define ROW_AT(i) \
-    (*(const T *)(ar[(i) / 5] + ((i) % 5 == 3 ? rb3 : (size_t)((i) % 5 == 4 ? 4 : (i) % 5) * rb)))
+#define ROW_AT(i) (*(const T *)(ar[(i) / 5] + ((i) % 5 == 3 ? rb3 : (size_t)((i) % 5 == 4 ? 4 : (i) % 5) * rb)))
     const T *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
@@ -181,103 +180,108 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
 #undef IS_MASKED
 #undef ROW_AT
 
-/* The full-height loop nests, each a function of its own: inlined
- * together (eight nests in one function), gcc 12 spilled two or three of
- * the 14 x 32 tile's 28 accumulators in the k-loop, with registers to
- * spare (objdump: a vfmadd on the stack and a store back every step; 40 %
- * of the samples on 10000 x 64 x 25), and the 12 x 32 tile ran 15-20 %
- * below its spill-free speed at 512..1024 cubed. Alone, each nest's
- * k-loop holds every accumulator in a register. Shorter tiles (8, 4, 2, 1
- * rows) have registers to spare and stay inlined. */
-#define UK_MR(name, NVEC, FULL, HALF, UNIT)                                                                       \
-    static __attribute__((noinline)) void uk_mr_##name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, \
-                                                        T beta, const Epilogue *ep)                                  \
-    {                                                                                                                \
-        ukernel(kc, o, c, ldc, nr, alpha, beta, ep, MR, NVEC, FULL, HALF, UNIT);                                     \
+/* Every loop nest (a row count, a width, A's addressing) is a function of
+ * its own. Inlined together, eight nests in one function, gcc 12 spilled
+ * two or three of the 14 x 32 tile's 28 accumulators in the k-loop with
+ * registers to spare (objdump: a vfmadd on the stack and a store back
+ * every step, 40 % of the samples on 10000 x 64 x 25), and the 12 x 32
+ * tile ran 15-20 % below its spill-free speed at 512..1024 cubed. Alone,
+ * each nest's k-loop keeps every accumulator in a register. */
+/* the signature of every nest and of tile_rows_R */
+typedef void RowsFn(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep);
+#define decl_uk_fn(name) \
+    static __attribute__((noinline)) void name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, \
+                                               const Epilogue *ep)
+#define UK_FN(R, name, NVEC, FULL, HALF, UNIT) \
+    decl_uk_fn(uk_##R##_##name) { ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, UNIT); }
+/* R rows of a tile: the ten nests, and tile_rows_R, which picks the one
+ * for its width (whole vectors, a half or a masked last vector, one
+ * vector fewer at an edge) and A (unit: packed or transposed). */
+#define ROWS_FNS(R) \
+    UK_FN(R, full_unit, NV, 1, 0, 1) \
+    UK_FN(R, full_rows, NV, 1, 0, 0) \
+    UK_FN(R, half_unit, NV, 0, 1, 1) \
+    UK_FN(R, half_rows, NV, 0, 1, 0) \
+    UK_FN(R, mask_unit, NV, 0, 0, 1) \
+    UK_FN(R, mask_rows, NV, 0, 0, 0) \
+    UK_FN(R, edge_half_unit, NV - 1, 0, 1, 1) \
+    UK_FN(R, edge_half_rows, NV - 1, 0, 1, 0) \
+    UK_FN(R, edge_mask_unit, NV - 1, 0, 0, 1) \
+    UK_FN(R, edge_mask_rows, NV - 1, 0, 0, 0) \
+    static void tile_rows_##R(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep) \
+    { \
+        const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW; \
+        const int u = o.rs == 1; \
+        RowsFn *fn; \
+        if (nvec == NV) \
+            fn = rem == VW   ? (u ? uk_##R##_full_unit : uk_##R##_full_rows) \
+                 : rem <= HW ? (u ? uk_##R##_half_unit : uk_##R##_half_rows) \
+                             : (u ? uk_##R##_mask_unit : uk_##R##_mask_rows); \
+        else \
+            fn = rem <= HW ? (u ? uk_##R##_edge_half_unit : uk_##R##_edge_half_rows) \
+                           : (u ? uk_##R##_edge_mask_unit : uk_##R##_edge_mask_rows); \
+        fn(kc, o, c, ldc, nr, alpha, beta, ep); \
     }
-UK_MR(full_unit, NV, 1, 0, 1)
-UK_MR(full_rows, NV, 1, 0, 0)
-UK_MR(half_unit, NV, 0, 1, 1)
-UK_MR(half_rows, NV, 0, 1, 0)
-UK_MR(mask_unit, NV, 0, 0, 1)
-UK_MR(mask_rows, NV, 0, 0, 0)
-UK_MR(edge_half_unit, NV - 1, 0, 1, 1)
-UK_MR(edge_half_rows, NV - 1, 0, 1, 0)
-UK_MR(edge_mask_unit, NV - 1, 0, 0, 1)
-UK_MR(edge_mask_rows, NV - 1, 0, 0, 0)
-#undef UK_MR
+_Static_assert(NV == 2, "the edge nests cover NV - 1 vectors: written for NV = 2");
+_Static_assert(MR <= 14, "tile_rows_R exists for R up to 14");
+/* Every row count up to MR, so that a tile's last rows, or a skinny A cut
+ * into even pieces, take one call of the exact height (pieces of 8, 4, 2
+ * and 1 instead ran the 25 rows of UFLDL's weight gradients as 14 + 8 +
+ * 2 + 1, the last two at one or two FMAs per B load). */
+ROWS_FNS(1)
+ROWS_FNS(2)
+ROWS_FNS(3)
+ROWS_FNS(4)
+#if MR >= 5
+ROWS_FNS(5)
+ROWS_FNS(6)
+#endif
+#if MR >= 7
+ROWS_FNS(7)
+ROWS_FNS(8)
+#endif
+#if MR >= 9
+ROWS_FNS(9)
+ROWS_FNS(10)
+ROWS_FNS(11)
+ROWS_FNS(12)
+#endif
+#if MR >= 13
+ROWS_FNS(13)
+ROWS_FNS(14)
+#endif
+#undef ROWS_FNS
+#undef UK_FN
+#undef decl_uk_fn
 
-/* ROWS rows of a tile: picks the specialisation for its width and A. */
-static inline __attribute__((always_inline)) void tile_rows(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
-                                                            T beta, const Epilogue *ep, const int R)
+static RowsFn *const tile_rows_fn[MR + 1] = {
+    [1] = tile_rows_1,   [2] = tile_rows_2,   [3] = tile_rows_3,   [4] = tile_rows_4,
+#if MR >= 5
+    [5] = tile_rows_5,   [6] = tile_rows_6,
+#endif
+#if MR >= 7
+    [7] = tile_rows_7,   [8] = tile_rows_8,
+#endif
+#if MR >= 9
+    [9] = tile_rows_9,   [10] = tile_rows_10, [11] = tile_rows_11, [12] = tile_rows_12,
+#endif
+#if MR >= 13
+    [13] = tile_rows_13, [14] = tile_rows_14,
+#endif
+};
+_Static_assert(MR % 2 == 0 && MR >= 4, "the row counts above come in pairs from 4");
+
+/* The rows of the next piece of an mc-row block from row ir: packed A
+ * comes in MR-high panels, so at most MR and never across a panel; A read
+ * in place is cut into the fewest pieces of at most MR, as even as they
+ * go (25 rows: 13 + 12; 32: 11 + 11 + 10). */
+static size_t piece_rows(size_t mc, size_t ir, int packed)
 {
-    const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW;
-    /* every argument after ep a constant: each branch is its own loop nest */
-#define UK(name, NVEC, FULL, HALF)                                                         \
-    (R == MR ? (o.rs == 1 ? uk_mr_##name##_unit(kc, o, c, ldc, nr, alpha, beta, ep)        \
-                          : uk_mr_##name##_rows(kc, o, c, ldc, nr, alpha, beta, ep))       \
-     : o.rs == 1 ? ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 1) \
-                 : ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, 0))
-    if (nvec == NV) {
-        if (rem == VW)
-            UK(full, NV, 1, 0);
-        else if (rem <= HW)
-            UK(half, NV, 0, 1);
-        else
-            UK(mask, NV, 0, 0);
-    } else { /* a narrower edge: the fewest vectors that cover it */
-        if (rem <= HW)
-            UK(edge_half, NV - 1, 0, 1);
-        else
-            UK(edge_mask, NV - 1, 0, 0);
-    }
-#undef UK
-}
-_Static_assert(NV == 2, "tile_rows covers edges of NV - 1 vectors: written for NV = 2");
-
-/* One function per row count, each with its own specialised loop nests;
- * their signature, once (as kernels.h's decl_*_fn). */
-#define decl_tile_rows_fn(name) \
-    static void name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep)
-decl_tile_rows_fn(tile_rows_MR) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, MR); }
-decl_tile_rows_fn(tile_rows_8) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 8); }
-decl_tile_rows_fn(tile_rows_4) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 4); }
-decl_tile_rows_fn(tile_rows_2) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 2); }
-decl_tile_rows_fn(tile_rows_1) { tile_rows(kc, o, c, ldc, nr, alpha, beta, ep, 1); }
-
-/* One MR x NR tile, mr x nr of it valid: whole MR-row kernels, and the
- * remaining rows in pieces of 8, 4, 2 and 1 (no computed row is wasted). */
-static void tile(size_t kc, Operands o, T *c, size_t ldc, size_t mr, size_t nr, T alpha, T beta, const Epilogue *ep)
-{
-    for (size_t i = 0; i < mr;) {
-        const size_t left = mr - i;
-        Operands oi = o;
-        oi.a = o.a + i * o.rs;
-        T *ci = c + i * ldc;
-        Epilogue ei, *e = NULL;
-        if (ep) {
-            ei = *ep;
-            if (ei.h)
-                ei.h += i * ei.ldh;
-            e = &ei;
-        }
-        if (left >= MR) {
-            tile_rows_MR(kc, oi, ci, ldc, nr, alpha, beta, e);
-            i += MR;
-        } else if (left >= 8 && MR > 8) {
-            tile_rows_8(kc, oi, ci, ldc, nr, alpha, beta, e);
-            i += 8;
-        } else if (left >= 4) {
-            tile_rows_4(kc, oi, ci, ldc, nr, alpha, beta, e);
-            i += 4;
-        } else if (left >= 2) {
-            tile_rows_2(kc, oi, ci, ldc, nr, alpha, beta, e);
-            i += 2;
-        } else {
-            tile_rows_1(kc, oi, ci, ldc, nr, alpha, beta, e);
-            i += 1;
-        }
-    }
+    const size_t left = mc - ir;
+    if (packed)
+        return left < MR ? left : MR;
+    const size_t pieces = (left + MR - 1) / MR;
+    return (left + pieces - 1) / pieces;
 }
 
 /* op(A) rows [i0, i0+mc) x inner [p0, p0+kc) into MR-high panels, each
@@ -392,8 +396,8 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, T alpha, const
 {
     for (size_t jr = 0; jr < nc; jr += NR) {
         const size_t nr = nc - jr < NR ? nc - jr : NR;
-        for (size_t ir = 0; ir < mc; ir += MR) {
-            const size_t mr = mc - ir < MR ? mc - ir : MR;
+        for (size_t ir = 0, mr; ir < mc; ir += mr) {
+            mr = piece_rows(mc, ir, ap != NULL);
             Operands o;
             if (ap)
                 o = (Operands){ .a = ap + ir * kc, .rs = 1, .cs = MR };
@@ -411,7 +415,7 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, T alpha, const
                     et.h += ir * et.ldh + jr;
                 e = &et;
             }
-            tile(kc, o, c + ir * ldc + jr, ldc, mr, nr, alpha, beta, e);
+            tile_rows_fn[mr](kc, o, c + ir * ldc + jr, ldc, nr, alpha, beta, e);
         }
     }
 }
