@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a kernel changes in a way that can change which tile or
  * blocks are fastest: tune files of another version are stale. */
-#define SAE_KERNELS_VERSION 1
+#define SAE_KERNELS_VERSION 2
 
 /* One compiled float GEMM: its register tile, the functions for the four
  * GEMM slots and their names, and the setter of its cache blocks. */
