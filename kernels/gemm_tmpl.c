@@ -188,12 +188,12 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
  * tile ran 15-20 % below its spill-free speed at 512..1024 cubed. Alone,
  * each nest's k-loop keeps every accumulator in a register. */
 /* the signature of every nest and of tile_rows_R */
-typedef void RowsFn(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep);
+typedef void RowsFn(size_t kc, const Operands *o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep);
 #define decl_uk_fn(name) \
-    static __attribute__((noinline)) void name(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, \
-                                               const Epilogue *ep)
+    static __attribute__((noinline)) void name(size_t kc, const Operands *o, T *c, size_t ldc, size_t nr, T alpha, \
+                                               T beta, const Epilogue *ep)
 #define UK_FN(R, name, NVEC, FULL, HALF, UNIT) \
-    decl_uk_fn(uk_##R##_##name) { ukernel(kc, o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, UNIT); }
+    decl_uk_fn(uk_##R##_##name) { ukernel(kc, *o, c, ldc, nr, alpha, beta, ep, R, NVEC, FULL, HALF, UNIT); }
 /* R rows of a tile: the ten nests, and tile_rows_R, which picks the one
  * for its width (whole vectors, a half or a masked last vector, one
  * vector fewer at an edge) and A (unit: packed or transposed). */
@@ -208,10 +208,11 @@ typedef void RowsFn(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
     UK_FN(R, edge_half_rows, NV - 1, 0, 1, 0) \
     UK_FN(R, edge_mask_unit, NV - 1, 0, 0, 1) \
     UK_FN(R, edge_mask_rows, NV - 1, 0, 0, 0) \
-    static void tile_rows_##R(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha, T beta, const Epilogue *ep) \
+    static void tile_rows_##R(size_t kc, const Operands *o, T *c, size_t ldc, size_t nr, T alpha, T beta, \
+                              const Epilogue *ep) \
     { \
         const size_t nvec = (nr + VW - 1) / VW, rem = nr - (nvec - 1) * VW; \
-        const int u = o.rs == 1; \
+        const int u = o->rs == 1; \
         RowsFn *fn; \
         if (nvec == NV) \
             fn = rem == VW   ? (u ? uk_##R##_full_unit : uk_##R##_full_rows) \
@@ -415,7 +416,7 @@ static void macro_kernel(int ta, size_t mc, size_t nc, size_t kc, T alpha, const
                     et.h += ir * et.ldh + jr;
                 e = &et;
             }
-            tile_rows_fn[mr](kc, o, c + ir * ldc + jr, ldc, nr, alpha, beta, e);
+            tile_rows_fn[mr](kc, &o, c + ir * ldc + jr, ldc, nr, alpha, beta, e);
         }
     }
 }
