@@ -74,7 +74,7 @@ typedef struct Operands {
  * half, the last of the NVEC vectors is a half vector (an edge of at most
  * HW columns: half the work of a masked full vector); unit, adjacent A rows
  * (rs == 1: packed or transposed A), so the broadcasts use constant
- * offsets; otherwise row offsets are precomputed. */
+ * offsets; otherwise rows rs apart, read through three row pointers. */
 static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o, T *c, size_t ldc, size_t nr, T alpha,
                                                           T beta, const Epilogue *ep, const int ROWS, const int NVEC,
                                                           const int full, const int half, const int unit)
@@ -106,14 +106,15 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
                 __builtin_prefetch(c + (size_t)i * ldc + NVEC * VW - 1, 1);
         }
     }
-    /* Rows read in place (not unit: A's rows rs apart, cs == 1) are
-     * addressed the way x86 can without a register each: three row
-     * pointers, 5 rows apart, plus 0, 1, 2 or 4 times the row stride (a
-     * scaled index) or 3 times it (one more register). With an offset per
-     * row, the 14-row tile needed 14 registers and reloaded half of them
-     * from the stack every step. */
+    /* Rows read in place (not unit: A's rows rs apart, cs == 1): three row
+     * pointers, 5 rows apart, each plus 0..4 times the row stride. With an
+     * offset per row, the 14-row tile needed 14 registers and reloaded
+     * half of them from the stack every step; this way gcc 12 keeps the
+     * three pointers and four multiples of the stride, and nothing spills.
+     * A pointer is set only where its rows exist (never past A). */
     const size_t rb = o.rs * sizeof(T), rb3 = 3 * rb;
-    const char *ar[3] = { (const char *)o.a, (const char *)o.a + 5 * rb, (const char *)o.a + 10 * rb };
+    const char *a0 = (const char *)o.a;
+    const char *ar[3] = { a0, ROWS > 5 ? a0 + 5 * rb : a0, ROWS > 10 ? a0 + 10 * rb : a0 };
     _Static_assert(MR <= 15, "three row pointers cover 15 rows");
 #define ROW_AT(i) (*(const T *)(ar[(i) / 5] + ((i) % 5 == 3 ? rb3 : (size_t)((i) % 5 == 4 ? 4 : (i) % 5) * rb)))
     const T *a = o.a, *b = o.b;
