@@ -110,13 +110,13 @@ static inline __attribute__((always_inline)) void ukernel(size_t kc, Operands o,
      * pointers, 5 rows apart, each plus 0..4 times the row stride. With an
      * offset per row, the 14-row tile needed 14 registers and reloaded
      * half of them from the stack every step; this way gcc 12 keeps the
-     * three pointers and four multiples of the stride, and nothing spills.
+     * three pointers and the multiples of the stride, and nothing spills.
      * A pointer is set only where its rows exist (never past A). */
-    const size_t rb = o.rs * sizeof(T), rb3 = 3 * rb;
+    const size_t rb = o.rs * sizeof(T);
     const char *a0 = (const char *)o.a;
     const char *ar[3] = { a0, ROWS > 5 ? a0 + 5 * rb : a0, ROWS > 10 ? a0 + 10 * rb : a0 };
     _Static_assert(MR <= 15, "three row pointers cover 15 rows");
-#define ROW_AT(i) (*(const T *)(ar[(i) / 5] + ((i) % 5 == 3 ? rb3 : (size_t)((i) % 5 == 4 ? 4 : (i) % 5) * rb)))
+#define ROW_AT(i) (*(const T *)(ar[(i) / 5] + (size_t)((i) % 5) * rb))
     const T *a = o.a, *b = o.b;
     for (size_t p = 0; p < kc; p++) {
         vf bv[NV];
