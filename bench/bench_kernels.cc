@@ -409,15 +409,17 @@ void register_all()
     }
 }
 
-// fma_peak/<level>/<when>: the level's FMA peak, one core. Only the levels
-// this CPU runs (another would be SIGILL), and not an emulated level.
+// Whether this CPU has a peak of its own at level: it runs the level
+// (another would be SIGILL) and not under emulation (-Davx512_emulation).
+bool has_peak(unsigned level) { return (sae_cpu_detect() & level) && !(sae_cpu_emulated() & level); }
+
+// fma_peak/<level>/<when>: the level's FMA peak, one core.
 void register_fma_peaks(const char *when)
 {
-    const unsigned cpu = sae_cpu_detect();
     const std::string tail = std::string("/") + when;
-    if (cpu & SAE_CPU_AVX2)
+    if (has_peak(SAE_CPU_AVX2))
         reg("fma_peak/avx2" + tail, false, [](benchmark::State &st) { time_fma_peak(st, SAE_CPU_AVX2); });
-    if ((cpu & SAE_CPU_AVX512) && !(sae_cpu_emulated() & SAE_CPU_AVX512))
+    if (has_peak(SAE_CPU_AVX512))
         reg("fma_peak/avx512" + tail, false, [](benchmark::State &st) { time_fma_peak(st, SAE_CPU_AVX512); });
 }
 
@@ -426,17 +428,14 @@ void register_fma_peaks(const char *when)
 int main(int argc, char **argv)
 {
     benchmark::Initialize(&argc, argv);
-    const unsigned cpu = sae_cpu_detect();
-    peak_avx2 = (cpu & SAE_CPU_AVX2) ? sae_fma_peak(SAE_CPU_AVX2, 0.2) : 0;
-    // an emulated avx512 level (-Davx512_emulation=true) has no peak of its own
-    const bool emulated = (sae_cpu_emulated() & SAE_CPU_AVX512) != 0;
-    peak_avx512 = (cpu & SAE_CPU_AVX512) && !emulated ? sae_fma_peak(SAE_CPU_AVX512, 0.2) : 0;
+    peak_avx2 = has_peak(SAE_CPU_AVX2) ? sae_fma_peak(SAE_CPU_AVX2, 0.2) : 0;
+    peak_avx512 = has_peak(SAE_CPU_AVX512) ? sae_fma_peak(SAE_CPU_AVX512, 0.2) : 0;
     core_peak = peak_avx2 > peak_avx512 ? peak_avx2 : peak_avx512;
     if (core_peak <= 0)
         core_peak = 1; // no SIMD: pct_peak is then GFLOP/s
     benchmark::AddCustomContext("fma_peak_avx2_gflops", std::to_string(peak_avx2));
     benchmark::AddCustomContext("fma_peak_avx512_gflops", std::to_string(peak_avx512));
-    if (emulated)
+    if (sae_cpu_emulated() & SAE_CPU_AVX512)
         benchmark::AddCustomContext("avx512", "emulated by SIMDe on AVX2: its rows time the emulation, not the CPU");
     benchmark::AddCustomContext("threads", std::to_string(sae_bench_threads()));
 #if SAE_HAVE_BLIS
@@ -449,7 +448,7 @@ int main(int argc, char **argv)
 #endif
     // the GEMM tuning saebench would use: the probe's, or this CPU's tune file
     SaeTuning tuning;
-    sae_tuning_probe(&tuning, cpu);
+    sae_tuning_probe(&tuning, sae_cpu_detect());
     char path[4096];
     SaeError e{};
     std::string tune_state = "ignored (SAE_TUNE_FILE=off)";
