@@ -3,13 +3,15 @@
 (PyTorch, NumPy), training the same models from the same initial weights
 on the same rows in the same batch order, at 1 and 2 threads.
 
-  bench/e2e.py [--quick] [--reps N] [--threads 1,2] [--configs a,b] [--out DIR]
+  bench/e2e.py [--quick] [--reps N] [--threads 1,2] [--configs a,b] [--out DIR [--replace]]
 
 For each config, `saebench train --save-init --save-data` writes the start
 (weights and rows); then saebench (`--init`) and each peer
 (bench/peers/e2e_peer.py) train from it, best of N runs each (3; --quick:
-1). Printed as one Markdown table and written to DIR/e2e.md (default
-bench/results/<cpu>-<level>/, as bench/report.py names it) with the CPU,
+1). Printed as one Markdown table and written to DIR/e2e.md (default a
+new folder build/bench-results/<cpu>-<level>-<date>-<time>/, as
+bench/report.py makes one; an e2e.md already in --out DIR is replaced
+only with --replace) with the CPU,
 its FMA peaks measured in the same run, and the versions: per config and
 thread count, the training loop's seconds for each, saebench's whole
 process, the speed-ups, the final objectives side by side (float64, all
@@ -28,6 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from report import DRIFT, drifted, out_folder  # noqa: E402  (bench/report.py: the run folder, the drift test)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEER = os.path.join(ROOT, "bench", "peers", "e2e_peer.py")
@@ -53,9 +58,6 @@ CONFIGS = {
                             "--epochs", "1"],
                    "what": "Fashion-MNIST: 60000 x 784 -> 1024 sigmoid, Adam, batch 128, one epoch"},
 }
-
-
-DRIFT = 0.10  # FMA peaks at the start and end further apart than this: the machine was busy
 
 
 def flops_per_row(model):
@@ -129,13 +131,16 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--configs", help="comma-separated: " + ",".join(CONFIGS))
     ap.add_argument("--saebench", default=os.path.join(ROOT, "build", "experiments", "saebench"))
-    ap.add_argument("--out", help="folder for e2e.md (default bench/results/<cpu>-<level>/)")
+    ap.add_argument("--out", help="folder for e2e.md (default: a new build/bench-results/<cpu>-<level>-<time>/)")
+    ap.add_argument("--replace", action="store_true", help="let --out replace the e2e.md already there")
     a = ap.parse_args()
     reps = a.reps or (1 if a.quick else 3)
     names = a.configs.split(",") if a.configs else (["seed", "ufldl"] if a.quick else list(CONFIGS))
     threads = [int(t) for t in a.threads.split(",")]
     if not os.access(a.saebench, os.X_OK):
         sys.exit(f"e2e.py: {a.saebench}: not built (run the README's build command first)")
+    # the folder first: a refusal should come before the hour of runs
+    out_dir = str(out_folder(a.out, os.path.dirname(os.path.dirname(a.saebench)), "e2e.md", a.replace))
     cpu, peak, core0, level, gemm = saebench_cpu(a.saebench)
     rows, revision = [], "?"
     with tempfile.TemporaryDirectory(prefix="sae_e2e_") as tmp:
@@ -179,19 +184,10 @@ def main():
     _, peak_end, core1, _, _ = saebench_cpu(a.saebench)
     md = report(rows, names, cpu, (peak, peak_end, core0, core1), level, gemm, reps, revision)
     print(md)
-    out_dir = a.out or os.path.join(ROOT, "bench", "results", slug(cpu, level))
-    os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "e2e.md.tmp"), "w") as f:
         f.write(md)
     os.replace(os.path.join(out_dir, "e2e.md.tmp"), os.path.join(out_dir, "e2e.md"))
     print(f"wrote {os.path.join(out_dir, 'e2e.md')}", file=sys.stderr)
-
-
-def slug(cpu, level):
-    """The folder name bench/report.py uses: brand words and the level."""
-    brand = cpu.split(", ", 1)[-1]
-    s = re.sub(r"[^a-z0-9]+", "-", brand.lower()).strip("-")
-    return f"{s}-{level.split('+')[-1]}"
 
 
 def share(cell, threads, core):
@@ -205,7 +201,7 @@ def report(rows, names, cpu, peaks, level, gemm, reps, revision):
     peak, peak_end, core0, core1 = peaks
     core = (core0 + core1) / 2
     vers = sorted({r[b][4] for r in rows for b in ("torch", "numpy") if isinstance(r[b], tuple)})
-    moved = core0 and core1 and abs(core0 - core1) / max(core0, core1) > DRIFT
+    moved = drifted(core0, core1)
     L = [f"# End to end: saebench vs PyTorch and NumPy on {cpu}", "",
          f"FMA peak per core, measured in this run: at the start {peak}; at the end {peak_end}"
          + (f" (**moved by more than {DRIFT:.0%}: the machine was busy; rerun before believing a share**)"

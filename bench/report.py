@@ -36,7 +36,6 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VARIANTS = ["scalar", "avx2", "avx512", "omp", "openblas", "openblas_mt", "blis", "blis_mt", "sleef_u10"]
-PEERS = {"avx2": "openblas", "avx512": "openblas", "omp": "openblas_mt"}
 THREADED = {"omp", "openblas_mt", "blis_mt"}
 DRIFT = 0.10  # start and end peaks further apart than this: the machine changed during the run
 QUICK = (r"^(gemm_nn/[^/]+/(32x50x100|10000x25x64|256x1024x784|512x512x512)"
@@ -123,14 +122,30 @@ def core_peak(peaks):
     return max((mean_peak(p) for p in peaks.values()), default=0.0)
 
 
+def drifted(a, b):
+    """Whether two measurements of one peak differ by more than DRIFT."""
+    return bool(a and b and abs(a - b) / max(a, b) > DRIFT)
+
+
 def drift(peaks):
     """The levels whose start and end peaks differ by more than DRIFT."""
-    out = []
-    for k, p in sorted(peaks.items()):
-        a, b = p.get("start", 0), p.get("end", 0)
-        if a and b and abs(a - b) / max(a, b) > DRIFT:
-            out.append(f"{k} {a:.1f} → {b:.1f}")
-    return out
+    return [f"{k} {p['start']:.1f} → {p['end']:.1f}" for k, p in sorted(peaks.items())
+            if drifted(p.get("start", 0), p.get("end", 0))]
+
+
+def out_folder(out, build, written, replace):
+    """Where a benchmark script writes: --out as given, else a new folder
+    build/bench-results/<cpu>-<highest level>-<date>-<time>/ (never the
+    committed bench/results/<cpu>/ by accident). Exits when `written`, the
+    file the run would write, is there already and replace is not set."""
+    folder = pathlib.Path(out) if out else (pathlib.Path(build) / "bench-results" /
+                                            f"{slug(cpu_name())}-{highest_level()}-"
+                                            f"{datetime.datetime.now():%Y%m%d-%H%M%S}")
+    if (folder / written).exists() and not replace:
+        sys.exit(f"{pathlib.Path(sys.argv[0]).name}: {folder / written} exists: pass --replace to overwrite it, "
+                 "or another --out")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def order(rows):
@@ -279,12 +294,7 @@ def main():
     if args.compare:
         return compare(*args.compare, args.out)
     name = cpu_name()
-    stamp = f"{datetime.datetime.now():%Y%m%d-%H%M%S}"
-    out = (pathlib.Path(args.out) if args.out else
-           pathlib.Path(args.build) / "bench-results" / f"{slug(name)}-{highest_level()}-{stamp}")
-    if (out / "report.md").exists() and not args.replace:
-        sys.exit(f"report.py: {out}/report.md exists: pass --replace to overwrite it, or another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(args.out, args.build, "report.md", args.replace)
     raw = out / "raw.json"
     run_bench(args.build, args.quick, raw)
     ctx, rows, peaks = load(raw)

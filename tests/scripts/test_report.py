@@ -42,6 +42,11 @@ class Report(unittest.TestCase):
         self.assertEqual(report.drift(peaks), [])
         self.assertNotIn("Warning", "\n".join(report.header({}, peaks, "cpu")))
 
+    def test_drifted_is_the_e2e_tables_test_too(self):
+        self.assertTrue(report.drifted(100.0, 89.0))
+        self.assertFalse(report.drifted(100.0, 91.0))
+        self.assertFalse(report.drifted(0.0, 50.0))  # an unmeasured level never warns
+
     def test_old_raw_has_one_peak_per_level(self):
         data = {"context": {}, "benchmarks": [{"name": "fma_peak/avx2", "GFLOPS": 64.0},
                                               {"name": "gemm_nn/avx2/4x4x4", "GFLOPS": 32.0}]}
