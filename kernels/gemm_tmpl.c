@@ -225,53 +225,34 @@ typedef void RowsFn(size_t kc, const Operands *o, T *c, size_t ldc, size_t nr, T
         fn(kc, o, c, ldc, nr, alpha, beta, ep); \
     }
 _Static_assert(NV == 2, "the edge nests cover NV - 1 vectors: written for NV = 2");
-_Static_assert(MR <= 14, "tile_rows_R exists for R up to 14");
 /* Every row count up to MR, so that a tile's last rows, or a skinny A cut
  * into even pieces, take one call of the exact height (pieces of 8, 4, 2
  * and 1 instead ran the 25 rows of UFLDL's weight gradients as 14 + 8 +
- * 2 + 1, the last two at one or two FMAs per B load). */
-ROWS_FNS(1)
-ROWS_FNS(2)
-ROWS_FNS(3)
-ROWS_FNS(4)
-#if MR >= 5
-ROWS_FNS(5)
-ROWS_FNS(6)
-#endif
-#if MR >= 7
-ROWS_FNS(7)
-ROWS_FNS(8)
-#endif
-#if MR >= 9
-ROWS_FNS(9)
-ROWS_FNS(10)
-ROWS_FNS(11)
-ROWS_FNS(12)
-#endif
-#if MR >= 13
-ROWS_FNS(13)
-ROWS_FNS(14)
-#endif
+ * 2 + 1, the last two at one or two FMAs per B load). ROW_COUNTS(X) is
+ * X(1) ... X(MR), the one list the functions and the table come from. */
+#define ROW_COUNTS_4(X) X(1) X(2) X(3) X(4)
+#define ROW_COUNTS_6(X) ROW_COUNTS_4(X) X(5) X(6)
+#define ROW_COUNTS_8(X) ROW_COUNTS_6(X) X(7) X(8)
+#define ROW_COUNTS_12(X) ROW_COUNTS_8(X) X(9) X(10) X(11) X(12)
+#define ROW_COUNTS_14(X) ROW_COUNTS_12(X) X(13) X(14)
+#define ROW_COUNTS_CAT(mr) ROW_COUNTS_##mr
+#define ROW_COUNTS_(mr) ROW_COUNTS_CAT(mr) /* MR expanded before the paste */
+#define ROW_COUNTS(X) ROW_COUNTS_(MR)(X)   /* MR is 4, 6, 8, 12 or 14 */
+ROW_COUNTS(ROWS_FNS)
+#define ROWS_ENTRY(R) [R] = tile_rows_##R,
+static RowsFn *const tile_rows_fn[MR + 1] = { ROW_COUNTS(ROWS_ENTRY) };
+#undef ROWS_ENTRY
+#undef ROW_COUNTS
+#undef ROW_COUNTS_
+#undef ROW_COUNTS_CAT
+#undef ROW_COUNTS_4
+#undef ROW_COUNTS_6
+#undef ROW_COUNTS_8
+#undef ROW_COUNTS_12
+#undef ROW_COUNTS_14
 #undef ROWS_FNS
 #undef UK_FN
 #undef decl_uk_fn
-
-static RowsFn *const tile_rows_fn[MR + 1] = {
-    [1] = tile_rows_1,   [2] = tile_rows_2,   [3] = tile_rows_3,   [4] = tile_rows_4,
-#if MR >= 5
-    [5] = tile_rows_5,   [6] = tile_rows_6,
-#endif
-#if MR >= 7
-    [7] = tile_rows_7,   [8] = tile_rows_8,
-#endif
-#if MR >= 9
-    [9] = tile_rows_9,   [10] = tile_rows_10, [11] = tile_rows_11, [12] = tile_rows_12,
-#endif
-#if MR >= 13
-    [13] = tile_rows_13, [14] = tile_rows_14,
-#endif
-};
-_Static_assert(MR % 2 == 0 && MR >= 4, "the row counts above come in pairs from 4");
 
 /* The rows of the next piece of an mc-row block from row ir: packed A
  * comes in MR-high panels, so at most MR and never across a panel; A read
