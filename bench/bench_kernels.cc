@@ -20,6 +20,7 @@
 //   build/bench/bench_kernels --benchmark_format=json > results.json
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -226,7 +227,11 @@ const TrainConfig train_configs[] = {
     { "fmnist1024", 128, 784, 1024, 3 },
 };
 
-void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, double peak)
+// block: the objective over the batch in calls of that many rows (the
+// batch when 0), each block's passes and products then in L2; ufldl/rows250
+// against ufldl is what a fused step could gain from cache alone (the
+// KL row, per block here, is the batch's in a real one: the cost is the same).
+void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, double peak, size_t block)
 {
     SaeConfig c = sae_config_default();
     c.n_in = tc.n_in;
@@ -242,9 +247,12 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
     sae_init_params(&c, 1, th_d.data());
     std::vector<float> th(th_d.begin(), th_d.end()), g(l.total), m(l.total), v(l.total);
     auto x = random_floats(tc.batch * tc.n_in, 0, 1, 7);
-    SaeWorkF32 *w = sae_work_new_f32(&c, tc.batch);
+    const size_t rows = block ? block : tc.batch;
+    SaeWorkF32 *w = sae_work_new_f32(&c, rows);
     for (auto _ : st) {
-        sae_objective_f32(&c, &k->f32, w, th.data(), x.data(), tc.batch, g.data(), nullptr);
+        for (size_t lo = 0; lo < tc.batch; lo += rows)
+            sae_objective_f32(&c, &k->f32, w, th.data(), x.data() + lo * tc.n_in, std::min(rows, tc.batch - lo),
+                              g.data(), nullptr);
         k->f32.adam_step(l.total, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(), th.data());
         benchmark::ClobberMemory();
     }
@@ -380,9 +388,14 @@ void register_all()
         for (const Variant &v : variants) {
             const SaeKernels *k = &v.k;
             const double peak = v.peak;
-            reg("train_step/" + v.name + "/" + tc.name, v.threaded, [k, tc, peak](benchmark::State &st) {
-                bm_train_step(st, k, tc, peak);
-            })->Unit(benchmark::kMillisecond);
+            for (size_t block : { (size_t)0, (size_t)1000, (size_t)250, (size_t)64 }) {
+                if (block && (tc.batch < 4 * block || v.name == "scalar"))
+                    continue;
+                const std::string rows = block ? "/rows" + std::to_string(block) : "";
+                reg("train_step/" + v.name + "/" + tc.name + rows, v.threaded,
+                    [k, tc, peak, block](benchmark::State &st) { bm_train_step(st, k, tc, peak, block); })
+                    ->Unit(benchmark::kMillisecond);
+            }
         }
     // the interpretability papers' shape (784 -> 4096) and image patches (64 -> 256)
     const struct {
