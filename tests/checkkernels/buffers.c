@@ -98,6 +98,8 @@ void expect_arrays(const char *what, const float *got, const float *want, size_t
 
 double rel_sum_tol(size_t n) { return 1e-6 + 4e-7 * sqrt((double)n); }
 
+double softplus_d(double x) { return fmax(x, 0) + log1p(exp(-fabs(x))); }
+
 const size_t ck_dims[] = { 1,  2,  3,  4,  5,  6,  7,  8,  9,  13, 14, 15, 16, 17,
                            23, 29, 31, 32, 33, 37, 41, 47, 48, 53, 59, 61, 64, 67 };
 const size_t ck_n_dims = sizeof ck_dims / sizeof *ck_dims;

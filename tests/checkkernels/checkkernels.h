@@ -130,6 +130,8 @@ int close_f(double got, double want, double abs_tol, double rel_tol);
 void expect_arrays(const char *what, const float *got, const float *want, size_t n, double abs_tol, double rel_tol);
 /* The relative tolerance of a double sum of n float terms. */
 double rel_sum_tol(size_t n);
+/* softplus(x) = max(x, 0) + log1p(e^-|x|) in double: what bce_sum's terms are held to. */
+double softplus_d(double x);
 
 /* GEMM dimensions: around every vector width and register tile edge. */
 extern const size_t ck_dims[];

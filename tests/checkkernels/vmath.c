@@ -21,7 +21,6 @@ static double ulp_of(double want)
 }
 
 static double sigmoid_d(double x) { return 1 / (1 + exp(-x)); }
-static double softplus_d(double x) { return fmax(x, 0) + log1p(exp(-fabs(x))); }
 
 /* Max ULP error of an activation over every stride-th float, through the
  * slot (bias_* with a zero bias, or exp), against the double function. */
