@@ -3,7 +3,8 @@
 // Names: <kernel>/<variant>/<shape>, e.g. gemm_nn/avx512/256x196x784,
 // slot/hid_delta/avx2/256x1024 (a row per slot of the kernel table, every
 // variant, on one shape: bench/slots.h),
-// sigmoid/avx2/65536, train_step/omp/fmnist256, topk_step/avx2/784x4096/K32/sparse. Variants: scalar, avx2,
+// sigmoid/avx2/65536, train_step/omp/fmnist256 (train_step/avx2/ufldl/rows250: the same step on blocks of
+// 250 rows), topk_step/avx2/784x4096/K32/sparse. Variants: scalar, avx2,
 // avx512, omp (the levels this CPU and build have), and the peers openblas
 // (one thread) and openblas_mt (all threads) when OpenBLAS was found, blis
 // and blis_mt (BLIS's bli_sgemm, bench/blis_peer.c) when BLIS was found, and
@@ -24,6 +25,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -388,7 +390,7 @@ void register_all()
         for (const Variant &v : variants) {
             const SaeKernels *k = &v.k;
             const double peak = v.peak;
-            for (size_t block : { (size_t)0, (size_t)1000, (size_t)250, (size_t)64 }) {
+            for (size_t block : std::initializer_list<size_t>{ 0, 1000, 250, 64 }) {
                 if (block && (tc.batch < 4 * block || v.name == "scalar"))
                     continue;
                 const std::string rows = block ? "/rows" + std::to_string(block) : "";
