@@ -210,7 +210,7 @@ void bm_adam(benchmark::State &st, const SaeKernelsF32 *k, size_t n)
     auto g = random_floats(n, -1, 1, 4), th = random_floats(n, -1, 1, 5);
     std::vector<float> m(n), v(n);
     for (auto _ : st) {
-        k->adam_step(n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(), th.data());
+        k->adam_step(n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, 0, 0, g.data(), m.data(), v.data(), th.data());
         benchmark::ClobberMemory();
     }
     set_elem_counter(st, n);
@@ -251,11 +251,16 @@ void bm_train_step(benchmark::State &st, const SaeKernels *k, TrainConfig tc, do
     auto x = random_floats(tc.batch * tc.n_in, 0, 1, 7);
     const size_t rows = block ? block : tc.batch;
     SaeWorkF32 *w = sae_work_new_f32(&c, rows);
+    w->wpen_in_step = sae_step_takes_wpen(&c); // as the trainer: lambda's gradient in Adam's pass over the weights
+    const float lambda = w->wpen_in_step ? (float)sae_l2_grad_scale(&c) : 0;
     for (auto _ : st) {
         for (size_t lo = 0; lo < tc.batch; lo += rows)
             sae_objective_f32(&c, &k->f32, w, th.data(), x.data() + lo * tc.n_in, std::min(rows, tc.batch - lo),
                               g.data(), nullptr);
-        k->f32.adam_step(l.total, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(), th.data());
+        k->f32.adam_step(l.b1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, lambda, 0, g.data(), m.data(), v.data(),
+                         th.data());
+        k->f32.adam_step(l.total - l.b1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, 0, 0, g.data() + l.b1,
+                         m.data() + l.b1, v.data() + l.b1, th.data() + l.b1);
         benchmark::ClobberMemory();
     }
     sae_work_free_f32(w);
@@ -294,7 +299,7 @@ void bm_topk_step(benchmark::State &st, const SaeKernels *k, size_t n_in, size_t
     for (auto _ : st) {
         sae_objective_f32(&c, &k->f32, w, th.data(), x.data(), batch, g.data(), nullptr);
         if (adam)
-            k->f32.adam_step(l.total, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, g.data(), m.data(), v.data(),
+            k->f32.adam_step(l.total, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, 0, 0, g.data(), m.data(), v.data(),
                              th.data());
         benchmark::ClobberMemory();
     }

@@ -76,12 +76,12 @@ static void call_wpen_grad(decl_wpen_grad_fn(float, *f), const SaeSlotArgs *s)
 
 static void call_sgd_step(decl_sgd_step_fn(float, *f), const SaeSlotArgs *s)
 {
-    f(s->m * s->n, 1e-3f, 0.9f, s->a, s->d, s->c);
+    f(s->m * s->n, 1e-3f, 0.9f, 0, 0, s->a, s->d, s->c);
 }
 
 static void call_adam_step(decl_adam_step_fn(float, *f), const SaeSlotArgs *s)
 {
-    f(s->m * s->n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, s->a, s->d, s->e, s->c);
+    f(s->m * s->n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, 0.001f, 0, 0, s->a, s->d, s->e, s->c);
 }
 
 static void call_topk(decl_topk_fn(float, *f), const SaeSlotArgs *s)

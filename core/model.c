@@ -153,6 +153,11 @@ int sae_sparse_path(const SaeConfig *c)
     return c->topk && c->topk < c->n_hidden && c->topk <= sae_sparse_kept_max(c);
 }
 
+int sae_step_takes_wpen(const SaeConfig *c)
+{
+    return (c->lambda != 0 || c->l1_weight != 0) && !c->unit_norm && c->gamma == 0;
+}
+
 int sae_layout(const SaeConfig *c, SaeLayout *l)
 {
     size_t kn, off;
@@ -269,6 +274,7 @@ double sae_recon_scale(const SaeConfig *c)
 }
 
 double sae_l2_scale(const SaeConfig *c) { return c->reduction == SAE_RED_SUM ? 0.5 : 1.0; }
+double sae_l2_grad_scale(const SaeConfig *c) { return 2 * sae_l2_scale(c) * c->lambda; }
 
 int sae_bdec_init_parse(const char *s, SaeBdecInit *b)
 {

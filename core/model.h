@@ -119,6 +119,13 @@ size_t sae_sparse_kept_max(const SaeConfig *c);
  * the other encoders. (AuxK's own units are always lists.) */
 int sae_sparse_path(const SaeConfig *c);
 
+/* Whether a minibatch step may leave [l2] and [l1w]'s gradient to the
+ * optimizer's pass (the work buffers' wpen_in_step; kernels.h's steps):
+ * a penalty is on, and nothing between the objective and the step reads
+ * the weights' gradient whole (no [unit-norm] projection) or adds to it
+ * row by row ([cae]'s row scales, in the same rounding as the penalty). */
+int sae_step_takes_wpen(const SaeConfig *c);
+
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
 int sae_layout(const SaeConfig *c, SaeLayout *l);
 
@@ -133,6 +140,8 @@ void sae_init_params(const SaeConfig *c, uint64_t seed, double *theta);
  * 1/2; mean (MSE) 2/n or (BCE) 1/n, and 1. */
 double sae_recon_scale(const SaeConfig *c);
 double sae_l2_scale(const SaeConfig *c);
+/* The factor of W in [l2]'s gradient: 2 sae_l2_scale(c) lambda. */
+double sae_l2_grad_scale(const SaeConfig *c);
 
 /* Names of the enum values and their inverse (-1 when unknown). */
 const char *sae_act_name(SaeAct a);

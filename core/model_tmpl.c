@@ -770,12 +770,12 @@ static void backward(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeW
         for (size_t j = 0; j < k; j++) w->vec_k[j] = (T)(cae_scale * w->dsq[j]);
         rowscale = w->vec_k;
     }
-    const int wpen = c->lambda != 0 || c->l1_weight != 0;
-    const T lambda = (T)(2 * sae_l2_scale(c) * c->lambda);
+    const int wpen = (c->lambda != 0 || c->l1_weight != 0) && !w->wpen_in_step;
+    const T lambda = wpen ? (T)sae_l2_grad_scale(c) : 0, l1 = wpen ? (T)c->l1_weight : 0;
     if (wpen || rowscale)
-        kt->wpen_grad(k, n, p.W1, lambda, (T)c->l1_weight, rowscale, p.gW1);
+        kt->wpen_grad(k, n, p.W1, lambda, l1, rowscale, p.gW1);
     if (wpen && !c->tied)
-        kt->wpen_grad(k, n, p.Wd, lambda, (T)c->l1_weight, NULL, p.gWd);
+        kt->wpen_grad(k, n, p.Wd, lambda, l1, NULL, p.gWd);
 }
 
 double FN(sae_objective)(const SaeConfig *c, const TNAME(SaeKernels) *kt, TNAME(SaeWork) *w, const T *theta, const T *x,

@@ -114,6 +114,24 @@ static unsigned resample(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T *s1,
     return done;
 }
 
+/* The optimizer's step: the weights [0, nw) with the penalties the
+ * objective left to it (lambda, l1; 0 when it left none), the biases
+ * [nw, P) without. bc1, bc2: Adam's 1 - beta^t. */
+static void optimizer_step(const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, size_t nw, size_t P, T lambda, T l1,
+                           double bc1, double bc2, const T *grad, T *s1, T *s2, T *theta)
+{
+    const size_t lo[2] = { 0, nw }, len[2] = { nw, P - nw };
+    for (int q = 0; q < 2; q++) {
+        const T lq = q ? 0 : lambda, l1q = q ? 0 : l1;
+        const size_t at = lo[q];
+        if (o->optimizer == SAE_OPT_SGD)
+            kt->sgd_step(len[q], (T)o->lr, (T)o->momentum, lq, l1q, grad + at, s1 + at, theta + at);
+        else
+            kt->adam_step(len[q], (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps, (T)bc1, (T)bc2, lq, l1q,
+                          grad + at, s1 + at, s2 + at, theta + at);
+    }
+}
+
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
 int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
@@ -145,6 +163,9 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
     if (c->unit_norm)        /* [unit-norm]: from the first step on */
         FN(sae_atoms_normalise)(c, kt, theta);
     w->training = 1; /* [batchtopk]: select over each batch */
+    w->wpen_in_step = sae_step_takes_wpen(c);
+    const T step_lambda = w->wpen_in_step ? (T)sae_l2_grad_scale(c) : 0;
+    const T step_l1 = w->wpen_in_step ? (T)c->l1_weight : 0;
     const double window = o->dead_window ? (double)o->dead_window : (double)m;
     const unsigned total_steps = o->epochs * (unsigned)((m + batch - 1) / batch);
     r->stop_reason = "epochs";
@@ -183,14 +204,9 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
             r->iters++;
             if (c->unit_norm)
                 FN(sae_atoms_project)(c, kt, theta, grad);
-            if (o->optimizer == SAE_OPT_SGD) {
-                kt->sgd_step(P, (T)o->lr, (T)o->momentum, grad, s1, theta);
-            } else {
-                b1t *= o->adam_beta1;
-                b2t *= o->adam_beta2;
-                kt->adam_step(P, (T)o->lr, (T)o->adam_beta1, (T)o->adam_beta2, (T)o->adam_eps, (T)(1 - b1t),
-                              (T)(1 - b2t), grad, s1, s2, theta);
-            }
+            b1t *= o->adam_beta1;
+            b2t *= o->adam_beta2;
+            optimizer_step(o, kt, L.b1, P, step_lambda, step_l1, 1 - b1t, 1 - b2t, grad, s1, s2, theta);
             /* [resample], not within resample_every steps of the end: a new unit needs steps to learn */
             if (o->resample_every && r->iters % o->resample_every == 0 && r->iters + o->resample_every <= total_steps)
                 r->resampled += resample(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);

@@ -32,6 +32,11 @@ size_t kept_max, kept;
 /* BatchTopK: the batch selection when set (the trainer's steps),
  * the learned threshold otherwise (evaluation). */
 int training;
+/* Set by the trainer (sae_step_takes_wpen): the objective leaves the
+ * gradient of [l2] and [l1w] to the optimizer's step, which adds it in
+ * its own pass over the weights (one pass fewer over the gradient). 0:
+ * the gradient is whole (L-BFGS, evaluation, the gradient check). */
+int wpen_in_step;
 /* AuxK: dead (k flags, set by the trainer; all 0 elsewhere, where the
  * loss is 0), the activations before TopK, the dead units'
  * activations side by side (m x k at most), the residual's

@@ -143,14 +143,18 @@ enum { SAE_K_SIGMOID, SAE_K_TANH, SAE_K_RELU, SAE_K_LINEAR };
     void (name)(size_t m, size_t n, size_t K, const uint32_t *idx, const T *val, const T *a, size_t lda, T *c, \
                 size_t ldc)
 
-/* Optimizer steps over cnt parameters (core/MODEL.md §7 [sgd], [adam]).
- * sgd:  v = mu v + g;  theta -= lr v.
- * adam: m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+/* Optimizer steps over cnt parameters (core/MODEL.md §7 [sgd], [adam]),
+ * on the gradient G = g + lambda theta + l1 sign(theta): the weight
+ * penalties of wpen_grad (without rowscale) in the same pass when the
+ * objective left them to the step (lambda = l1 = 0: G = g). g is read,
+ * never written; G has the bits wpen_grad would have stored.
+ * sgd:  v = mu v + G;  theta -= lr v.
+ * adam: m = b1 m + (1-b1) G;  v = b2 v + (1-b2) G^2;
  *       theta -= lr (m / bc1) / (sqrt(v / bc2) + eps), bc = 1 - beta^t. */
 #define decl_sgd_step_fn(T, name) \
-    void (name)(size_t cnt, T lr, T mu, const T *g, T *v, T *theta)
+    void (name)(size_t cnt, T lr, T mu, T lambda, T l1, const T *g, T *v, T *theta)
 #define decl_adam_step_fn(T, name) \
-    void (name)(size_t cnt, T lr, T b1, T b2, T eps, T bc1, T bc2, \
+    void (name)(size_t cnt, T lr, T b1, T b2, T eps, T bc1, T bc2, T lambda, T l1, \
                 const T *g, T *m, T *v, T *theta)
 
 /* The slot list, once: X(slot, kind), by family. Used to build the

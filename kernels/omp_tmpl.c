@@ -403,9 +403,10 @@ decl_wpen_grad_fn(float, KN(wpen_grad))
     split_rows(rows, cols, wpen_grad_part, &(WpenArgs){ cols, w, rowscale, lambda, l1, g });
 }
 
-/* The optimizer steps: sgd reads lr, mu (b1); adam all of them. */
+/* The optimizer steps: sgd reads lr, mu (b1) and the penalties; adam all
+ * of them. */
 typedef struct StepArgs {
-    float lr, b1, b2, eps, bc1, bc2;
+    float lr, b1, b2, eps, bc1, bc2, lambda, l1;
     const float *g;
     float *m, *v, *theta;
 } StepArgs;
@@ -413,23 +414,26 @@ typedef struct StepArgs {
 static void sgd_step_part(const void *p, size_t lo, size_t len)
 {
     const StepArgs *a = p;
-    INNER(sgd_step)(len, a->lr, a->b1, a->g + lo, a->v + lo, a->theta + lo);
+    INNER(sgd_step)(len, a->lr, a->b1, a->lambda, a->l1, a->g + lo, a->v + lo, a->theta + lo);
 }
 
 static void adam_step_part(const void *p, size_t lo, size_t len)
 {
     const StepArgs *a = p;
-    INNER(adam_step)(len, a->lr, a->b1, a->b2, a->eps, a->bc1, a->bc2, a->g + lo, a->m + lo, a->v + lo, a->theta + lo);
+    INNER(adam_step)
+    (len, a->lr, a->b1, a->b2, a->eps, a->bc1, a->bc2, a->lambda, a->l1, a->g + lo, a->m + lo, a->v + lo,
+     a->theta + lo);
 }
 
 decl_sgd_step_fn(float, KN(sgd_step))
 {
-    split_elems(cnt, sgd_step_part, &(StepArgs){ .lr = lr, .b1 = mu, .g = g, .v = v, .theta = theta });
+    split_elems(cnt, sgd_step_part,
+                &(StepArgs){ .lr = lr, .b1 = mu, .lambda = lambda, .l1 = l1, .g = g, .v = v, .theta = theta });
 }
 
 decl_adam_step_fn(float, KN(adam_step))
 {
-    const StepArgs a = { lr, b1, b2, eps, bc1, bc2, g, m, v, theta };
+    const StepArgs a = { lr, b1, b2, eps, bc1, bc2, lambda, l1, g, m, v, theta };
     split_elems(cnt, adam_step_part, &a);
 }
 

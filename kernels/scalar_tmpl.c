@@ -278,21 +278,45 @@ decl_wpen_grad_fn(T, KN(wpen_grad))
     }
 }
 
-decl_sgd_step_fn(T, KN(sgd_step))
+/* The step's gradient entry: g with the penalties as wpen_grad adds them */
+static inline T step_grad(T g, T theta, T lambda, T l1, int pen)
+{
+    return pen ? g + (lambda * theta + l1 * sign(theta)) : g;
+}
+
+static inline void sgd_steps(size_t cnt, T lr, T mu, T lambda, T l1, int pen, const T *g, T *v, T *theta)
 {
     for (size_t i = 0; i < cnt; i++) {
-        v[i] = mu * v[i] + g[i];
+        v[i] = mu * v[i] + step_grad(g[i], theta[i], lambda, l1, pen);
         theta[i] -= lr * v[i];
+    }
+}
+
+decl_sgd_step_fn(T, KN(sgd_step))
+{
+    if (lambda != 0 || l1 != 0)
+        sgd_steps(cnt, lr, mu, lambda, l1, 1, g, v, theta);
+    else
+        sgd_steps(cnt, lr, mu, 0, 0, 0, g, v, theta);
+}
+
+static inline void adam_steps(size_t cnt, T lr, T b1, T b2, T eps, T bc1, T bc2, T lambda, T l1, int pen, const T *g,
+                              T *m, T *v, T *theta)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        const T gi = step_grad(g[i], theta[i], lambda, l1, pen);
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        theta[i] -= lr * (m[i] / bc1) / (SQRT(v[i] / bc2) + eps);
     }
 }
 
 decl_adam_step_fn(T, KN(adam_step))
 {
-    for (size_t i = 0; i < cnt; i++) {
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        theta[i] -= lr * (m[i] / bc1) / (SQRT(v[i] / bc2) + eps);
-    }
+    if (lambda != 0 || l1 != 0)
+        adam_steps(cnt, lr, b1, b2, eps, bc1, bc2, lambda, l1, 1, g, m, v, theta);
+    else
+        adam_steps(cnt, lr, b1, b2, eps, bc1, bc2, 0, 0, 0, g, m, v, theta);
 }
 
 /* The heap over the whole row, then one pass keeping and zeroing; val's

@@ -15,11 +15,11 @@ Test(optim, sgd_momentum_step_by_hand)
 {
     /* v = 0.9 * [0.2, 0] + [0.5, 0.1] = [0.68, 0.1]; theta -= 0.1 v */
     double th[2] = { 1, -2 }, g[2] = { 0.5, 0.1 }, v[2] = { 0.2, 0 };
-    test_kernels()->f64.sgd_step(2, 0.1, 0.9, g, v, th);
+    test_kernels()->f64.sgd_step(2, 0.1, 0.9, 0, 0, g, v, th);
     cr_expect(close_enough(v[0], 0.68, 1e-15, 0) && close_enough(v[1], 0.1, 1e-15, 0));
     cr_expect(close_enough(th[0], 0.932, 1e-15, 0) && close_enough(th[1], -2.01, 1e-15, 0));
     float thf[2] = { 1, -2 }, gf[2] = { 0.5f, 0.1f }, vf[2] = { 0.2f, 0 };
-    test_kernels()->f32.sgd_step(2, 0.1f, 0.9f, gf, vf, thf);
+    test_kernels()->f32.sgd_step(2, 0.1f, 0.9f, 0, 0, gf, vf, thf);
     cr_expect(close_enough(thf[0], 0.932, 1e-6, 0) && close_enough(thf[1], -2.01, 1e-6, 0));
 }
 
@@ -30,12 +30,12 @@ Test(optim, adam_two_steps_by_hand)
      * Step 2, g = -0.2: m = 0.045 - 0.02 = 0.025, v = 0.00024975 + 0.00004 = 0.00028975,
      * m^ = 0.025 / 0.19, v^ = 0.00028975 / 0.001999, theta -= 1e-3 m^ / (sqrt(v^) + 1e-8). */
     double th = 1, m = 0, v = 0, g = 0.5;
-    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.9, 1 - 0.999, &g, &m, &v, &th);
+    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.9, 1 - 0.999, 0, 0, &g, &m, &v, &th);
     const double th1 = 1 - 1e-3 * 0.5 / (0.5 + 1e-8);
     cr_expect(close_enough(m, 0.05, 1e-16, 1e-14) && close_enough(v, 0.00025, 1e-18, 1e-14));
     cr_expect(close_enough(th, th1, 1e-15, 0), "theta %.17g want %.17g", th, th1);
     g = -0.2;
-    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.81, 1 - 0.998001, &g, &m, &v, &th);
+    test_kernels()->f64.adam_step(1, 1e-3, 0.9, 0.999, 1e-8, 1 - 0.81, 1 - 0.998001, 0, 0, &g, &m, &v, &th);
     const double mh = 0.025 / 0.19, vh = 0.00028975 / 0.001999;
     cr_expect(close_enough(m, 0.025, 1e-16, 1e-13) && close_enough(v, 0.00028975, 1e-18, 1e-13));
     cr_expect(close_enough(th, th1 - 1e-3 * mh / (sqrt(vh) + 1e-8), 1e-15, 0));
@@ -216,6 +216,47 @@ Test(optim, minibatch_training_reduces_loss)
         cr_expect_lt(t1.loss, 0.7 * t0.loss, "%s: loss %g -> %g", sae_optimizer_name(o.optimizer), t0.loss, t1.loss);
     }
     free(th);
+    free(x);
+}
+
+/* One full-batch SGD step without momentum is theta - lr G, G the whole
+ * gradient (sae_evaluate's, penalties included): the weight penalties the
+ * trainer leaves to the step's pass are added once, on the weights alone,
+ * tied or not. lambda and l1 are large, so a penalty dropped or counted
+ * twice moves theta by far more than the tolerance. */
+Test(optim, sgd_step_adds_the_weight_penalties_once)
+{
+    const size_t m = 40;
+    double *x = toy_data(m, 9, 11);
+    for (int tied = 0; tied <= 1; tied++) {
+        SaeConfig c = toy_config();
+        c.tied = tied;
+        c.lambda = 0.3;
+        c.l1_weight = 0.05;
+        cr_assert(sae_step_takes_wpen(&c));
+        size_t P;
+        double *th = start_theta(&c, 5, &P), *th0 = malloc(P * sizeof(double)), *g = malloc(P * sizeof(double));
+        cr_assert(th0 && g);
+        memcpy(th0, th, P * sizeof(double));
+        SaeTerms t;
+        cr_assert_eq(sae_evaluate(&c, SAE_PREC_DOUBLE, test_kernels(), th0, x, m, &t, g, NULL), 0);
+        SaeTrainOpts o = sae_train_defaults();
+        o.precision = SAE_PREC_DOUBLE;
+        o.optimizer = SAE_OPT_SGD;
+        o.lr = 0.1;
+        o.momentum = 0;
+        o.batch = m;
+        o.epochs = 1;
+        SaeTrainResult r;
+        cr_assert_eq(sae_train(&c, &o, test_kernels(), x, m, th, &r), SAE_TRAIN_OK);
+        cr_assert_eq(r.iters, 1u);
+        for (size_t i = 0; i < P; i++) /* the shuffled rows change the sums' order only */
+            cr_expect(close_enough(th[i], th0[i] - 0.1 * g[i], 1e-13, 1e-12), "tied %d: theta[%zu] = %.17g, want %.17g",
+                      tied, i, th[i], th0[i] - 0.1 * g[i]);
+        free(th);
+        free(th0);
+        free(g);
+    }
     free(x);
 }
 
