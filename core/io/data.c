@@ -10,6 +10,7 @@
 
 #include "core/io/data.h"
 #include "core/io/fileio.h"
+#include "core/io/npy_map.h"
 #include "core/io/sniff.h"
 #include "core/rng.h"
 #include "core/safe_alloc.h"
@@ -131,11 +132,19 @@ static int idx_labels_beside(const char *images_path, SaeData *d, SaeError *e)
     return rc;
 }
 
-/* Any file: sniffed by content. */
-static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, SaeError *e)
+/* Any file: sniffed by content. An uncompressed .npy is mapped, and only
+ * rows [offset, offset + limit) are read when *cut (then set to 1: the
+ * caller cuts nothing more); anything else is read whole. */
+static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cut, SaeError *e)
 {
     if (is_dir(path))
         return patches_from_dir(path, o, d, e);
+    if (*cut) {
+        const int mapped = sae_npy_map_rows(path, o->offset, o->limit, d, e);
+        if (mapped != SAE_NPY_MAP_NOT_NPY)
+            return mapped;
+        *cut = 0;
+    }
     unsigned char *b;
     size_t len;
     if (sae_read_file(path, &b, &len, e))
@@ -182,7 +191,25 @@ static int fashion_part(const char *dir, const char *prefix, const SaeDataOpts *
                             dir, prefix);
     }
     fclose(f);
-    return load_file(ip, o, d, e); /* sniffed like any file: it may not be IDX */
+    int cut = 0;
+    return load_file(ip, o, d, &cut, e); /* sniffed like any file: it may not be IDX */
+}
+
+/* Rows [offset, offset + limit) of a set read whole (limit 0: to the
+ * end), moved to the front of its allocation: --limit alone keeps the
+ * first rows, as UFLDL's "first 10000 images". */
+static int cut_rows(const char *spec, const SaeDataOpts *o, SaeData *d, SaeError *e)
+{
+    if (o->offset >= d->rows && o->offset > 0)
+        return sae_fail(e, "%s: --offset %zu: the data set has %zu rows", spec, o->offset, d->rows);
+    const size_t rows = o->limit && o->limit < d->rows - o->offset ? o->limit : d->rows - o->offset;
+    if (o->offset) {
+        memmove(d->x, d->x + o->offset * d->cols, rows * d->cols * sizeof(double));
+        if (d->labels)
+            memmove(d->labels, d->labels + o->offset, rows * sizeof(int));
+    }
+    d->rows = rows;
+    return 0;
 }
 
 /* Reorders the rows of d in place so that row r becomes the old row
@@ -289,14 +316,15 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         return sae_fail(e, "--test-fraction must be in [0, 1), got %g", o->test_fraction);
     SaeData all = { 0 }, given_test = { 0 };
     char path[4096];
-    int rc, have_test = 0;
+    int rc, have_test = 0, cut = 0;
     if (!strcmp(spec, "gauss")) {
         rc = gauss_set(&all, e);
     } else if (!strcmp(spec, "digits")) {
         snprintf(path, sizeof path, "%s/digits.csv", bundled_dir(o));
         SaeDataOpts csv = *o;
         csv.label_column = SAE_LABEL_LAST;
-        rc = load_file(path, &csv, &all, e);
+        int cut = 0;
+        rc = load_file(path, &csv, &all, &cut, e);
         all.auto_scale = 1.0 / 16; /* grey levels 0..16 */
         all.img_h = all.img_w = 8;
     } else if (!strcmp(spec, "patches")) {
@@ -308,7 +336,8 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         if (!rc && (rc = fashion_part(dir, "t10k", o, &given_test, e)) == 0)
             have_test = 1;
     } else {
-        rc = load_file(spec, o, &all, e);
+        cut = 1;
+        rc = load_file(spec, o, &all, &cut, e);
         static const char *const builtins[] = { "gauss", "digits", "patches", "fashion-mnist" };
         const char *near = sae_nearest(spec, builtins, 4);
         struct stat st;
@@ -320,8 +349,11 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
         sae_data_free(&all);
         return -1;
     }
-    if (o->limit && o->limit < all.rows)
-        all.rows = o->limit; /* the first rows, as UFLDL's "first 10000 images" */
+    if (!cut && cut_rows(spec, o, &all, e)) {
+        sae_data_free(&all);
+        sae_data_free(&given_test);
+        return -1;
+    }
     if (have_test && o->split) {
         sae_data_free(&all);
         sae_data_free(&given_test);

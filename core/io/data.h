@@ -4,7 +4,8 @@
  * split into train and held-out rows, scaled, and checked (no NaN/Inf).
  *
  * Sources (sniffed from the content, not the name; .gz through zlib):
- *   .npy      2-D, C order, float32/float64/uint8, little-endian
+ *   .npy      2-D, C or Fortran order, float32/float64/uint8, little-endian;
+ *             mapped when not compressed (core/io/npy_map.h)
  *   IDX       MNIST/Fashion-MNIST ubyte images (N x rows x cols); the labels
  *             file beside it ("images-idx3" -> "labels-idx1") when present
  *   PGM       P5/P2 images: sampled into patches (UFLDL normalisation)
@@ -32,7 +33,8 @@ typedef enum { SAE_SCALE_AUTO, SAE_SCALE_NONE, SAE_SCALE_MINMAX, SAE_SCALE_ZSCOR
 typedef struct SaeDataOpts {
     const char *data_dir; /* where built-in sets are looked up (NULL: defaults) */
     double test_fraction; /* held-out share of the rows, [0, 1) */
-    size_t limit;         /* keep the first `limit` rows (0: all) */
+    size_t offset;        /* skip the first `offset` rows */
+    size_t limit;         /* then keep `limit` rows (0: all); an .npy file's other rows are never read */
     SaeScale scale;
     SaeLabelColumn label_column; /* CSV files */
     size_t patch, patches;       /* patch side and count for image sources: 8, 10000 */

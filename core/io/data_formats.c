@@ -24,22 +24,48 @@ static int alloc_matrix(const char *path, size_t rows, size_t cols, SaeData *d, 
     return 0;
 }
 
+int sae_data_npy_check(const char *path, const SaeNpy *a, SaeError *e)
+{
+    if (a->ndim != 2)
+        return sae_fail(e, "%s: expected a 2-D array (samples x features), got %d dimensions", path, a->ndim);
+    if (a->dtype != SAE_DT_F32 && a->dtype != SAE_DT_F64 && a->dtype != SAE_DT_U8)
+        return sae_fail(e, "%s: expected float32, float64 or uint8 data", path);
+    if (a->shape[0] == 0 || a->shape[1] == 0)
+        return sae_fail(e, "%s: empty array (%zu x %zu)", path, a->shape[0], a->shape[1]);
+    return 0;
+}
+
+int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, SaeData *d, SaeError *e)
+{
+    if (alloc_matrix(path, rows, a->shape[1], d, e))
+        return -1;
+    if (a->dtype == SAE_DT_U8)
+        d->auto_scale = 1.0 / 255;
+    return 0;
+}
+
+void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, double *x)
+{
+    const size_t n = a->shape[1], cnt = rows * n;
+    if (!a->fortran && a->dtype == SAE_DT_F32) { /* the common case without a call per element */
+        const unsigned char *p = a->data + r0 * n * 4;
+        for (size_t i = 0; i < cnt; i++) {
+            float v;
+            memcpy(&v, p + 4 * i, 4);
+            x[i] = v;
+        }
+        return;
+    }
+    for (size_t i = 0; i < cnt; i++) x[i] = sae_npy_get(a, r0 * n + i);
+}
+
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
 {
     SaeNpy a;
-    if (sae_npy_parse(buf, len, path, &a, e))
+    if (sae_npy_parse(buf, len, path, &a, e) || sae_data_npy_check(path, &a, e) ||
+        sae_data_npy_alloc(path, &a, a.shape[0], d, e))
         return -1;
-    if (a.ndim != 2)
-        return sae_fail(e, "%s: expected a 2-D array (samples x features), got %d dimensions", path, a.ndim);
-    if (a.dtype != SAE_DT_F32 && a.dtype != SAE_DT_F64 && a.dtype != SAE_DT_U8)
-        return sae_fail(e, "%s: expected float32, float64 or uint8 data", path);
-    if (a.shape[0] == 0 || a.shape[1] == 0)
-        return sae_fail(e, "%s: empty array (%zu x %zu)", path, a.shape[0], a.shape[1]);
-    if (alloc_matrix(path, a.shape[0], a.shape[1], d, e))
-        return -1;
-    for (size_t i = 0; i < a.count; i++) d->x[i] = sae_npy_get(&a, i);
-    if (a.dtype == SAE_DT_U8)
-        d->auto_scale = 1.0 / 255;
+    sae_data_npy_rows(&a, 0, a.shape[0], d->x);
     return 0;
 }
 

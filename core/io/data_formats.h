@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/io/dataset.h"
+#include "core/io/npy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,13 @@ typedef enum { SAE_LABEL_NONE, SAE_LABEL_FIRST, SAE_LABEL_LAST } SaeLabelColumn;
 /* Single loaders, used by sae_data_load and the tests; `path` names the
  * source in errors. Each fills d (labels only where the format has them). */
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
+/* The .npy loader in steps, for a file read in part (core/io/npy_map.h):
+ * the array is a data set (2-D, float32/float64/uint8, not empty); d
+ * gets room for `rows` of its rows; rows [r0, r0 + rows) of a (C or
+ * Fortran order) into x as double. */
+int sae_data_npy_check(const char *path, const SaeNpy *a, SaeError *e);
+int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, SaeData *d, SaeError *e);
+void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, double *x);
 int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e);
 int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 /* A labels IDX file (N bytes) for the n rows of d. */

@@ -83,8 +83,8 @@ size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r)
     return at;
 }
 
-static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "limit", "scale",
-                                         "label-column", "patch",    "patches",       "zca",   "split" };
+static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "offset", "limit", "scale",
+                                         "label-column", "patch",    "patches",       "zca",    "split" };
 
 /* The data of the run with spec s: kept from the run before when its data
  * settings are the same. Patches are sampled once per sweep (data_seed),

@@ -1,0 +1,36 @@
+/*
+ * A data set's rows read from an .npy file through a read-only map, so
+ * that only the rows asked for are ever touched: --offset and --limit on a
+ * file far larger than memory cost what those rows weigh. The file may
+ * change under the map: a file that shrinks while its rows are read is an
+ * error naming it and the offset reached, never a SIGBUS (the pass runs
+ * with a SIGBUS handler that jumps out of it).
+ */
+#ifndef SAE_CORE_IO_NPY_MAP_H
+#define SAE_CORE_IO_NPY_MAP_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/io/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned when path is not an uncompressed .npy regular file: the caller
+ * reads it whole the usual way (gzip, other formats, pipes). */
+#define SAE_NPY_MAP_NOT_NPY 1
+
+/* Rows [offset, offset + limit) of the 2-D .npy file at path (limit 0:
+ * to the last row; fewer when the file ends first) into d as double.
+ * offset past the last row is an error. 0, SAE_NPY_MAP_NOT_NPY, or -1
+ * with e set (d then empty). A progress line goes to stderr when it is a
+ * terminal and the rows are large. */
+int sae_npy_map_rows(const char *path, size_t offset, size_t limit, SaeData *d, SaeError *e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,168 @@
+/* --offset and --limit: the rows they select, for a mapped .npy file (C
+ * and Fortran order, each dtype) and for a file read whole; the mapped and
+ * the read loader agree; a file that shrinks while it is read is an error,
+ * never a SIGBUS. Every file is written here. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/io/data.h"
+#include "core/io/npy.h"
+#include "core/io/npy_map.h"
+
+enum { ROWS = 97, COLS = 13 };
+
+/* The value of row r, column c of every file here: exact in every dtype. */
+static double value(size_t r, size_t c) { return (double)((r * 7 + c * 3) % 251); }
+
+/* A ROWS x COLS file of dtype dt (fortran: stored column by column) at a
+ * fresh temporary path. */
+static void write_npy(char *path, SaeDtype dt, int fortran)
+{
+    const size_t size = dt == SAE_DT_F64 ? 8 : dt == SAE_DT_F32 ? 4 : 1;
+    unsigned char *data = malloc(ROWS * COLS * size);
+    cr_assert_not_null(data);
+    for (size_t r = 0; r < ROWS; r++)
+        for (size_t c = 0; c < COLS; c++) {
+            const size_t at = fortran ? c * ROWS + r : r * COLS + c;
+            const double v = value(r, c);
+            const float f = (float)v;
+            if (dt == SAE_DT_F64)
+                memcpy(data + at * 8, &v, 8);
+            else if (dt == SAE_DT_F32)
+                memcpy(data + at * 4, &f, 4);
+            else
+                data[at] = (unsigned char)v;
+        }
+    const size_t shape[2] = { fortran ? COLS : ROWS, fortran ? ROWS : COLS };
+    unsigned char *b;
+    size_t len;
+    cr_assert_eq(sae_npy_encode(dt, 2, shape, data, &b, &len), 0);
+    if (fortran) { /* encode wrote the transposed C array: its header says so instead */
+        char *h = strstr((char *)b + 10, "'fortran_order': False, 'shape': (13, 97)"); /* past the NUL of the version */
+        cr_assert_not_null(h, "%s", (char *)b + 10);
+        memcpy(h, "'fortran_order': True,  'shape': (97, 13)", 41);
+    }
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, b, len), (ssize_t)len);
+    close(fd);
+    free(b);
+    free(data);
+}
+
+/* d holds rows [r0, r0 + n) of the file. */
+static void expect_rows(const SaeData *d, size_t r0, size_t n, const char *what)
+{
+    cr_assert_eq(d->rows, n, "%s: %zu rows, want %zu", what, d->rows, n);
+    cr_assert_eq(d->cols, (size_t)COLS);
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < COLS; c++)
+            cr_assert_eq(d->x[r * COLS + c], value(r0 + r, c), "%s: row %zu column %zu = %g, want %g", what, r, c,
+                         d->x[r * COLS + c], value(r0 + r, c));
+}
+
+Test(rows, offset_and_limit_select_those_rows_of_a_mapped_file)
+{
+    static const SaeDtype dts[] = { SAE_DT_F32, SAE_DT_F64, SAE_DT_U8 };
+    static const size_t cuts[][3] = { /* offset, limit, rows kept */
+                                      { 0, 0, ROWS }, { 0, 10, 10 }, { 40, 0, ROWS - 40 },
+                                      { 40, 17, 17 }, { 90, 50, 7 }, { ROWS - 1, 1, 1 }
+    };
+    for (int fortran = 0; fortran <= 1; fortran++)
+        for (size_t t = 0; t < 3; t++) {
+            char path[] = "/tmp/sae_rows_XXXXXX";
+            write_npy(path, dts[t], fortran);
+            for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+                SaeData d;
+                SaeError e;
+                cr_assert_eq(sae_npy_map_rows(path, cuts[i][0], cuts[i][1], &d, &e), 0, "%s", e.msg);
+                char what[64];
+                snprintf(what, sizeof what, "dtype %zu fortran %d offset %zu limit %zu", t, fortran, cuts[i][0],
+                         cuts[i][1]);
+                expect_rows(&d, cuts[i][0], cuts[i][2], what);
+                cr_expect_eq(d.auto_scale, dts[t] == SAE_DT_U8 ? 1.0 / 255 : 1.0);
+                sae_data_free(&d);
+            }
+            SaeData d;
+            SaeError e;
+            cr_expect_eq(sae_npy_map_rows(path, ROWS, 0, &d, &e), -1);
+            cr_expect_not_null(strstr(e.msg, "--offset 97: the file has 97 rows"), "%s", e.msg);
+            unlink(path);
+        }
+}
+
+/* Through sae_data_load: the mapped file and the same rows as CSV (read
+ * whole, then cut) give the same training set. */
+Test(rows, mapped_and_read_files_agree)
+{
+    char npy[] = "/tmp/sae_rows_XXXXXX", csv[] = "/tmp/sae_rows_csv_XXXXXX";
+    write_npy(npy, SAE_DT_F32, 0);
+    const int fd = mkstemp(csv);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    for (size_t r = 0; r < ROWS; r++)
+        for (size_t c = 0; c < COLS; c++) fprintf(f, "%g%c", value(r, c), c + 1 < COLS ? ',' : '\n');
+    fclose(f);
+    SaeDataOpts o = sae_data_defaults();
+    o.scale = SAE_SCALE_NONE;
+    o.offset = 23;
+    o.limit = 31;
+    SaeData tr[2], te[2];
+    SaeError e;
+    cr_assert_eq(sae_data_load(npy, &o, &tr[0], &te[0], &e), 0, "%s", e.msg);
+    cr_assert_eq(sae_data_load(csv, &o, &tr[1], &te[1], &e), 0, "%s", e.msg);
+    expect_rows(&tr[0], 23, 31, "npy");
+    expect_rows(&tr[1], 23, 31, "csv");
+    o.offset = ROWS;
+    cr_expect_eq(sae_data_load(csv, &o, &tr[1], &te[1], &e), -1);
+    cr_expect_not_null(strstr(e.msg, "--offset 97: the data set has 97 rows"), "%s", e.msg);
+    for (int i = 0; i < 2; i++) {
+        sae_data_free(&te[i]);
+        sae_data_free(&tr[i]);
+    }
+    unlink(npy);
+    unlink(csv);
+}
+
+/* A file cut to its header while its rows are read: the loader fails with
+ * the file's name (a shrink before the map fails the header's size check,
+ * one during the pass is caught from SIGBUS), and the process lives. */
+static void *truncate_soon(void *path)
+{
+    nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+    truncate(path, 128);
+    return NULL;
+}
+
+Test(rows, a_file_that_shrinks_while_read_is_an_error)
+{
+    char path[] = "/tmp/sae_rows_big_XXXXXX";
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    const size_t rows = 1 << 16, cols = 256; /* 64 MiB of zeros: sparse, but every page is read */
+    char hdr[128];
+    int hl = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows, cols);
+    while ((10 + hl + 1) % 64) hdr[hl++] = ' ';
+    hdr[hl++] = '\n';
+    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, (unsigned char)(hl >> 8) };
+    cr_assert_eq(write(fd, pre, 10), 10);
+    cr_assert_eq(write(fd, hdr, (size_t)hl), hl);
+    cr_assert_eq(ftruncate(fd, (off_t)(10 + hl) + (off_t)(rows * cols * 4)), 0);
+    close(fd);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, truncate_soon, path), 0);
+    SaeData d;
+    SaeError e;
+    const int rc = sae_npy_map_rows(path, 0, 0, &d, &e);
+    pthread_join(t, NULL);
+    cr_expect_eq(rc, -1, "the file was cut to 128 bytes while it was read");
+    cr_expect_not_null(strstr(e.msg, path), "%s", e.msg);
+    cr_expect_null(d.x);
+    unlink(path);
+}
