@@ -1,10 +1,12 @@
 /* Training and evaluation: the dispatch between the optimiser loops of
  * float and double (core/train_loops.h), the defaults and the names. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/linalg.h"
+#include "core/safe_alloc.h"
 #include "core/train.h"
 #include "core/train_loops.h"
 
@@ -43,17 +45,28 @@ const char *sae_train_problem(const SaeConfig *c, const SaeTrainOpts *o)
     return NULL;
 }
 
-int sae_init_bdec(const SaeConfig *c, const double *x, size_t m, double *theta)
+int sae_init_bdec(const SaeConfig *c, const SaeSamples *s, double *theta)
 {
+    if (c->bdec_init == SAE_BDEC_ZERO)
+        return 0;
     SaeLayout l;
     sae_layout(c, &l);
-    const size_t rows = m < 4096 ? m : 4096, n = c->n_in;
-    double *b2 = theta + l.b2;
+    const size_t rows = s->m < 4096 ? s->m : 4096, n = c->n_in;
+    double *b2 = theta + l.b2, *own = NULL;
+    const double *x = s->x;
+    if (!x) { /* float rows: those few widened */
+        if (!(own = sae_alloc_array2(rows, n, sizeof(double))))
+            return -1;
+        for (size_t i = 0; i < rows * n; i++) own[i] = s->xf[i];
+        x = own;
+    }
+    int rc = 0;
     if (c->bdec_init == SAE_BDEC_MEDIAN)
-        return sae_geometric_median(x, rows, n, b2) < 0 ? -1 : 0;
-    if (c->bdec_init == SAE_BDEC_MEAN)
+        rc = sae_geometric_median(x, rows, n, b2) < 0 ? -1 : 0;
+    else
         sae_column_mean(x, rows, n, b2);
-    return 0;
+    free(own);
+    return rc;
 }
 
 static const char *const optimizer_names[] = { "sgd", "adam", "lbfgs" };
@@ -82,8 +95,8 @@ int sae_precision_parse(const char *s, SaePrecision *p)
     return -1;
 }
 
-int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const double *x, size_t m, double *theta,
-              SaeTrainResult *r)
+int sae_train_samples(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const SaeSamples *s,
+                      double *theta, SaeTrainResult *r)
 {
     memset(r, 0, sizeof *r);
     r->dead_frac = NAN;
@@ -91,13 +104,26 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, co
     const int f64 = o->precision == SAE_PREC_DOUBLE;
     int rc;
     if (o->optimizer == SAE_OPT_LBFGS)
-        rc = f64 ? sae_train_lbfgs_f64(c, o, &k->f64, &k->f64, x, m, theta, r)
-                 : sae_train_lbfgs_f32(c, o, &k->f32, &k->f64, x, m, theta, r);
+        rc = f64 ? sae_train_lbfgs_f64(c, o, &k->f64, &k->f64, s, theta, r)
+                 : sae_train_lbfgs_f32(c, o, &k->f32, &k->f64, s, theta, r);
     else
-        rc = f64 ? sae_train_minibatch_f64(c, o, &k->f64, x, m, theta, r)
-                 : sae_train_minibatch_f32(c, o, &k->f32, x, m, theta, r);
+        rc = f64 ? sae_train_minibatch_f64(c, o, &k->f64, s, theta, r)
+                 : sae_train_minibatch_f32(c, o, &k->f32, s, theta, r);
     r->seconds = sae_now() - t0;
     return rc;
+}
+
+int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const double *x, size_t m, double *theta,
+              SaeTrainResult *r)
+{
+    return sae_train_samples(c, o, k, &(SaeSamples){ .x = x, .m = m }, theta, r);
+}
+
+int sae_evaluate_samples(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta,
+                         const SaeSamples *s, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
+{
+    return p == SAE_PREC_DOUBLE ? sae_evaluate_f64(c, &k->f64, theta, s, terms, grad, rhohat, h, xh)
+                                : sae_evaluate_f32(c, &k->f32, theta, s, terms, grad, rhohat, h, xh);
 }
 
 int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
@@ -109,6 +135,5 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const 
 int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
                       size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
 {
-    return p == SAE_PREC_DOUBLE ? sae_evaluate_f64(c, &k->f64, theta, x, m, terms, grad, rhohat, h, xh)
-                                : sae_evaluate_f32(c, &k->f32, theta, x, m, terms, grad, rhohat, h, xh);
+    return sae_evaluate_samples(c, p, k, theta, &(SaeSamples){ .x = x, .m = m }, terms, grad, rhohat, h, xh);
 }

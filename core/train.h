@@ -62,10 +62,6 @@ typedef struct SaeTrainResult {
 } SaeTrainResult;
 
 SaeTrainOpts sae_train_defaults(void);
-/* b2 at c->bdec_init's point of the first min(m, 4096) rows of x (nothing
- * for zero): the mean, or the geometric median (core/MODEL.md §7 [init]).
- * Returns 0, or -1 when out of memory. */
-int sae_init_bdec(const SaeConfig *c, const double *x, size_t m, double *theta);
 
 /* NULL when c can be trained with o, else why not (one line): the
  * unit-norm constraint and BatchTopK need minibatch steps (sgd or adam). */
@@ -76,6 +72,27 @@ const char *sae_precision_name(SaePrecision p);
 int sae_precision_parse(const char *s, SaePrecision *p);
 
 enum { SAE_TRAIN_OK = 0, SAE_TRAIN_NO_MEMORY = -1, SAE_TRAIN_DIVERGED = -2 };
+
+/* The rows a training or an evaluation reads: m x c->n_in, row-major, in
+ * the data set's own type: double (x) or float (xf), exactly one of them
+ * set. A float run reads float rows as they are, with no copy of the whole
+ * set; a double run widens them, exactly. */
+typedef struct SaeSamples {
+    const double *x;
+    const float *xf;
+    size_t m;
+} SaeSamples;
+
+/* b2 at c->bdec_init's point of the first min(m, 4096) rows of s (nothing
+ * for zero): the mean, or the geometric median (core/MODEL.md §7 [init]).
+ * Returns 0, or -1 when out of memory. */
+int sae_init_bdec(const SaeConfig *c, const SaeSamples *s, double *theta);
+
+/* sae_train and sae_evaluate_full on samples of either type. */
+int sae_train_samples(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const SaeSamples *s,
+                      double *theta, SaeTrainResult *r);
+int sae_evaluate_samples(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta,
+                         const SaeSamples *s, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh);
 
 /* Trains from theta (the layout of sae_layout, overwritten by the result)
  * on the m x n rows of x. Returns SAE_TRAIN_OK, SAE_TRAIN_DIVERGED (theta

@@ -1,8 +1,9 @@
 /*
  * The training loops and the evaluation at one precision (core/train_tmpl.c,
  * instanced by train_f32.c and train_f64.c). Private to core/: train.c
- * dispatches sae_train and sae_evaluate_full to them. Parameters and data
- * are double at this boundary; each loop converts to its own type once.
+ * dispatches sae_train_samples and sae_evaluate_samples to them. Parameters
+ * are double at this boundary, the rows in their own type (SaeSamples);
+ * each loop converts what is not its own type once.
  */
 #ifndef SAE_CORE_TRAIN_LOOPS_H
 #define SAE_CORE_TRAIN_LOOPS_H
@@ -13,22 +14,22 @@
 #include "core/train.h"
 #include "kernels/kernels.h"
 
-/* SGD or Adam over minibatches of the m rows of x (o->optimizer). */
-int sae_train_minibatch_f32(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF32 *kt, const double *x,
-                            size_t m, double *theta_io, SaeTrainResult *r);
-int sae_train_minibatch_f64(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF64 *kt, const double *x,
-                            size_t m, double *theta_io, SaeTrainResult *r);
+/* SGD or Adam over minibatches of the rows of s (o->optimizer). */
+int sae_train_minibatch_f32(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF32 *kt, const SaeSamples *s,
+                            double *theta_io, SaeTrainResult *r);
+int sae_train_minibatch_f64(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF64 *kt, const SaeSamples *s,
+                            double *theta_io, SaeTrainResult *r);
 
 /* Full-batch L-BFGS; its vector algebra runs in double (vec). */
 int sae_train_lbfgs_f32(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF32 *kt, const SaeKernelsF64 *vec,
-                        const double *x, size_t m, double *theta_io, SaeTrainResult *r);
+                        const SaeSamples *s, double *theta_io, SaeTrainResult *r);
 int sae_train_lbfgs_f64(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF64 *kt, const SaeKernelsF64 *vec,
-                        const double *x, size_t m, double *theta_io, SaeTrainResult *r);
+                        const SaeSamples *s, double *theta_io, SaeTrainResult *r);
 
 /* sae_evaluate_full at this precision. */
-int sae_evaluate_f32(const SaeConfig *c, const SaeKernelsF32 *kt, const double *theta_d, const double *x, size_t m,
+int sae_evaluate_f32(const SaeConfig *c, const SaeKernelsF32 *kt, const double *theta_d, const SaeSamples *s,
                      SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh);
-int sae_evaluate_f64(const SaeConfig *c, const SaeKernelsF64 *kt, const double *theta_d, const double *x, size_t m,
+int sae_evaluate_f64(const SaeConfig *c, const SaeKernelsF64 *kt, const double *theta_d, const SaeSamples *s,
                      SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh);
 
 #endif

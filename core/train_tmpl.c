@@ -31,6 +31,32 @@ static T *to_typed(const double *src, size_t cnt)
     return dst;
 }
 
+/* Rows [r, r + cnt) of s (n values each) as T into dst. */
+static void sample_rows(const SaeSamples *s, size_t n, size_t r, size_t cnt, T *dst)
+{
+    if (s->xf)
+        for (size_t i = 0; i < cnt * n; i++) dst[i] = (T)s->xf[r * n + i];
+    else
+        to_T(s->x + r * n, cnt * n, dst);
+}
+
+/* All of s as T: its own rows when they are T (no copy), else a converted
+ * copy in *owned, for the caller to free; NULL when out of memory. */
+static const T *samples_as_T(const SaeSamples *s, size_t n, T **owned)
+{
+    *owned = NULL;
+#if SAE_TMPL_F64
+    if (s->x)
+        return s->x;
+#else
+    if (s->xf)
+        return s->xf;
+#endif
+    if ((*owned = sae_alloc_array2(s->m, n, sizeof(T))))
+        sample_rows(s, n, 0, s->m, *owned);
+    return *owned;
+}
+
 static void to_double(const T *src, size_t cnt, double *dst)
 {
     for (size_t i = 0; i < cnt; i++) dst[i] = (double)src[i];
@@ -134,10 +160,10 @@ static void optimizer_step(const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, s
 
 /* SGD with momentum or Adam over shuffled minibatches (the last one of an
  * epoch may be short); rho-hat is the minibatch's (core/MODEL.md §7). */
-int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const double *x,
-                            size_t m, double *theta_io, SaeTrainResult *r)
+int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt, const SaeSamples *s,
+                            double *theta_io, SaeTrainResult *r)
 {
-    const size_t n = c->n_in, batch = o->batch < m ? o->batch : m;
+    const size_t m = s->m, n = c->n_in, batch = o->batch < m ? o->batch : m;
     SaeLayout L;
     sae_layout(c, &L);
     const size_t P = L.total;
@@ -180,7 +206,7 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
                 goto finish;
             }
             const size_t mb = m - start < batch ? m - start : batch;
-            for (size_t i = 0; i < mb; i++) to_T(x + idx[start + i] * n, n, xb + i * n);
+            for (size_t i = 0; i < mb; i++) sample_rows(s, n, idx[start + i], 1, xb + i * n);
             if (c->aux_k) /* [auxk]: the units silent for the last window samples */
                 for (size_t j = 0; j < c->n_hidden; j++)
                     w->dead[j] = (unsigned char)is_dead(fired[j], r->samples, window);
@@ -258,18 +284,19 @@ static double full_batch_fg(void *ctx, const double *theta, double *g)
 }
 
 int FN(sae_train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(SaeKernels) *kt,
-                        const SaeKernelsF64 *vec, const double *x, size_t m, double *theta_io, SaeTrainResult *r)
+                        const SaeKernelsF64 *vec, const SaeSamples *s, double *theta_io, SaeTrainResult *r)
 {
     SaeLayout L;
     sae_layout(c, &L);
+    const size_t m = s->m;
     FullBatch fb = { .c = c, .kt = kt, .m = m, .P = L.total };
-    T *xt = to_typed(x, m * c->n_in);
-    fb.x = xt;
+    T *xt;
+    fb.x = samples_as_T(s, c->n_in, &xt);
     fb.w = FN(sae_work_new)(c, m);
     fb.theta = sae_alloc_array(L.total, sizeof(T));
     fb.grad = sae_alloc_array(L.total, sizeof(T));
     int rc = SAE_TRAIN_NO_MEMORY;
-    if (xt && fb.w && fb.theta && fb.grad) {
+    if (fb.x && fb.w && fb.theta && fb.grad) {
         SaeLbfgsOpts lo = sae_lbfgs_defaults();
         lo.memory = o->lbfgs_memory;
         lo.max_iter = o->iters;
@@ -299,10 +326,10 @@ int FN(sae_train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(S
 
 /* The terms (and, when asked for, rho-hat, H and X^ in double) over m rows
  * in chunks of EVAL_CHUNK: no array of all the rows in T. */
-static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const double *x, size_t m,
+static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const SaeSamples *s,
                             SaeTerms *terms, double *rhohat, double *h, double *xh)
 {
-    const size_t n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
+    const size_t m = s->m, n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
     T *xt = sae_alloc_array2(chunk, n, sizeof(T));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, chunk);
     int rc = SAE_TRAIN_NO_MEMORY;
@@ -310,7 +337,7 @@ static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, con
         FN(sae_sums_clear)(c, w);
         for (size_t lo = 0; lo < m; lo += chunk) {
             const size_t len = m - lo < chunk ? m - lo : chunk;
-            to_T(x + lo * n, len * n, xt);
+            sample_rows(s, n, lo, len, xt);
             FN(sae_forward_sums)(c, kt, w, theta, xt, len);
             if (h)
                 to_double(w->h, len * k, h + lo * k);
@@ -329,20 +356,22 @@ static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, con
 
 /* With a gradient: the whole batch at once (the KL row needs every row's
  * rho-hat before the backward pass). */
-int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const double *x, size_t m,
+int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const SaeSamples *s,
                      SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
 {
+    const size_t m = s->m;
     SaeLayout L;
     sae_layout(c, &L);
     T *theta = to_typed(theta_d, L.total);
     if (!theta)
         return SAE_TRAIN_NO_MEMORY;
     if (!grad_d) {
-        const int rc = evaluate_chunked(c, kt, theta, x, m, terms, rhohat, h, xh);
+        const int rc = evaluate_chunked(c, kt, theta, s, terms, rhohat, h, xh);
         free(theta);
         return rc;
     }
-    T *xt = to_typed(x, m * c->n_in);
+    T *owned;
+    const T *xt = samples_as_T(s, c->n_in, &owned);
     T *grad = sae_alloc_array(L.total, sizeof(T));
     TNAME(SaeWork) *w = FN(sae_work_new)(c, m);
     int rc = SAE_TRAIN_NO_MEMORY;
@@ -359,7 +388,7 @@ int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const doub
     }
     FN(sae_work_free)(w);
     free(theta);
-    free(xt);
+    free(owned);
     free(grad);
     return rc;
 }

@@ -720,10 +720,10 @@ Test(linalg, geometric_median)
     SaeLayout l;
     sae_layout(&c, &l);
     double theta[64] = { 0 };
-    cr_assert_eq(sae_init_bdec(&c, cluster, 10, theta), 0);
+    cr_assert_eq(sae_init_bdec(&c, &(SaeSamples){ .x = cluster, .m = 10 }, theta), 0);
     cr_expect(fabs(theta[l.b2] - 10) < 1e-12 && fabs(theta[l.b2 + 1] - 10) < 1e-12, "mean (%g, %g)", theta[l.b2],
               theta[l.b2 + 1]);
     c.bdec_init = SAE_BDEC_MEDIAN;
-    cr_assert_eq(sae_init_bdec(&c, cluster, 10, theta), 0);
+    cr_assert_eq(sae_init_bdec(&c, &(SaeSamples){ .x = cluster, .m = 10 }, theta), 0);
     cr_expect(hypot(theta[l.b2], theta[l.b2 + 1]) < 0.2);
 }

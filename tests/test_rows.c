@@ -1,7 +1,8 @@
 /* --offset and --limit: the rows they select, for a mapped .npy file (C
  * and Fortran order, each dtype) and for a file read whole; the mapped and
  * the read loader agree; a file that shrinks while it is read is an error,
- * never a SIGBUS. Every file is written here. */
+ * never a SIGBUS; float32 and float64 files train the same model. Every
+ * file is written here. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,6 +15,9 @@
 #include "core/io/data.h"
 #include "core/io/npy.h"
 #include "core/io/npy_map.h"
+#include "core/model.h"
+#include "core/train.h"
+#include "tests/common.h"
 
 enum { ROWS = 97, COLS = 13 };
 
@@ -63,8 +67,8 @@ static void expect_rows(const SaeData *d, size_t r0, size_t n, const char *what)
     cr_assert_eq(d->cols, (size_t)COLS);
     for (size_t r = 0; r < n; r++)
         for (size_t c = 0; c < COLS; c++)
-            cr_assert_eq(d->x[r * COLS + c], value(r0 + r, c), "%s: row %zu column %zu = %g, want %g", what, r, c,
-                         d->x[r * COLS + c], value(r0 + r, c));
+            cr_assert_eq(sae_data_at(d, r * COLS + c), value(r0 + r, c), "%s: row %zu column %zu = %g, want %g", what,
+                         r, c, sae_data_at(d, r * COLS + c), value(r0 + r, c));
 }
 
 Test(rows, offset_and_limit_select_those_rows_of_a_mapped_file)
@@ -78,20 +82,22 @@ Test(rows, offset_and_limit_select_those_rows_of_a_mapped_file)
         for (size_t t = 0; t < 3; t++) {
             char path[] = "/tmp/sae_rows_XXXXXX";
             write_npy(path, dts[t], fortran);
-            for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
-                SaeData d;
-                SaeError e;
-                cr_assert_eq(sae_npy_map_rows(path, cuts[i][0], cuts[i][1], &d, &e), 0, "%s", e.msg);
-                char what[64];
-                snprintf(what, sizeof what, "dtype %zu fortran %d offset %zu limit %zu", t, fortran, cuts[i][0],
-                         cuts[i][1]);
-                expect_rows(&d, cuts[i][0], cuts[i][2], what);
-                cr_expect_eq(d.auto_scale, dts[t] == SAE_DT_U8 ? 1.0 / 255 : 1.0);
-                sae_data_free(&d);
-            }
+            for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
+                for (int f32 = 0; f32 <= 1; f32++) {
+                    SaeData d;
+                    SaeError e;
+                    cr_assert_eq(sae_npy_map_rows(path, cuts[i][0], cuts[i][1], f32, &d, &e), 0, "%s", e.msg);
+                    char what[80];
+                    snprintf(what, sizeof what, "dtype %zu fortran %d offset %zu limit %zu f32 %d", t, fortran,
+                             cuts[i][0], cuts[i][1], f32);
+                    expect_rows(&d, cuts[i][0], cuts[i][2], what);
+                    cr_expect_eq(d.xf != NULL, f32 && dts[t] != SAE_DT_F64, "%s: the rows' type", what);
+                    cr_expect_eq(d.auto_scale, dts[t] == SAE_DT_U8 ? 1.0 / 255 : 1.0);
+                    sae_data_free(&d);
+                }
             SaeData d;
             SaeError e;
-            cr_expect_eq(sae_npy_map_rows(path, ROWS, 0, &d, &e), -1);
+            cr_expect_eq(sae_npy_map_rows(path, ROWS, 0, 0, &d, &e), -1);
             cr_expect_not_null(strstr(e.msg, "--offset 97: the file has 97 rows"), "%s", e.msg);
             unlink(path);
         }
@@ -159,10 +165,55 @@ Test(rows, a_file_that_shrinks_while_read_is_an_error)
     cr_assert_eq(pthread_create(&t, NULL, truncate_soon, path), 0);
     SaeData d;
     SaeError e;
-    const int rc = sae_npy_map_rows(path, 0, 0, &d, &e);
+    const int rc = sae_npy_map_rows(path, 0, 0, 1, &d, &e);
     pthread_join(t, NULL);
     cr_expect_eq(rc, -1, "the file was cut to 128 bytes while it was read");
     cr_expect_not_null(strstr(e.msg, path), "%s", e.msg);
-    cr_expect_null(d.x);
+    cr_expect(!d.x && !d.xf);
     unlink(path);
+}
+
+/* Typed data: the same values as float32 and as float64 files train the
+ * same model, bit for bit, in a float run (float32 rows read as they are,
+ * float64 ones rounded per batch) and in a double run (float32 rows
+ * widened exactly); and the float run on float32 holds no double copy. */
+Test(rows, float32_and_float64_files_train_the_same_model)
+{
+    char p32[] = "/tmp/sae_rows_XXXXXX", p64[] = "/tmp/sae_rows_XXXXXX";
+    write_npy(p32, SAE_DT_F32, 0);
+    write_npy(p64, SAE_DT_F64, 0);
+    SaeConfig c = sae_config_default();
+    c.n_in = COLS;
+    c.n_hidden = 6;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    for (int prec = SAE_PREC_FLOAT; prec <= SAE_PREC_DOUBLE; prec++) {
+        double *theta[2];
+        for (int f = 0; f < 2; f++) {
+            SaeDataOpts o = sae_data_defaults();
+            o.scale = SAE_SCALE_MINMAX;
+            o.test_fraction = 0.2;
+            o.f32 = prec == SAE_PREC_FLOAT;
+            SaeData tr, te;
+            SaeError e;
+            cr_assert_eq(sae_data_load(f ? p64 : p32, &o, &tr, &te, &e), 0, "%s", e.msg);
+            cr_expect_eq(tr.xf != NULL, !f && o.f32, "file %d precision %d: the rows' type", f, prec);
+            cr_assert(theta[f] = malloc(l.total * sizeof(double)));
+            sae_init_params(&c, 3, theta[f]);
+            SaeTrainOpts t = sae_train_defaults();
+            t.precision = (SaePrecision)prec;
+            t.epochs = 3;
+            SaeTrainResult r;
+            const SaeSamples s = { .x = tr.x, .xf = tr.xf, .m = tr.rows };
+            cr_assert_eq(sae_train_samples(&c, &t, test_kernels(), &s, theta[f], &r), SAE_TRAIN_OK);
+            sae_data_free(&te);
+            sae_data_free(&tr);
+        }
+        cr_expect_eq(memcmp(theta[0], theta[1], l.total * sizeof(double)), 0,
+                     "precision %d: the float32 and float64 files train different models", prec);
+        free(theta[0]);
+        free(theta[1]);
+    }
+    unlink(p32);
+    unlink(p64);
 }

@@ -140,7 +140,7 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cu
     if (is_dir(path))
         return patches_from_dir(path, o, d, e);
     if (*cut) {
-        const int mapped = sae_npy_map_rows(path, o->offset, o->limit, d, e);
+        const int mapped = sae_npy_map_rows(path, o->offset, o->limit, o->f32, d, e);
         if (mapped != SAE_NPY_MAP_NOT_NPY)
             return mapped;
         *cut = 0;
@@ -155,7 +155,7 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cu
     switch (sae_sniff(b, len)) {
     case SAE_SNIFF_NPY: rc = sae_data_from_npy(path, b, len, d, e); break;
     case SAE_SNIFF_IDX:
-        rc = sae_data_from_idx(path, b, len, d, e);
+        rc = sae_data_from_idx_as(path, b, len, o->f32, d, e);
         if (!rc && (rc = idx_labels_beside(path, d, e)))
             sae_data_free(d);
         break;
@@ -204,7 +204,7 @@ static int cut_rows(const char *spec, const SaeDataOpts *o, SaeData *d, SaeError
         return sae_fail(e, "%s: --offset %zu: the data set has %zu rows", spec, o->offset, d->rows);
     const size_t rows = o->limit && o->limit < d->rows - o->offset ? o->limit : d->rows - o->offset;
     if (o->offset) {
-        memmove(d->x, d->x + o->offset * d->cols, rows * d->cols * sizeof(double));
+        memmove(sae_data_row(d, 0), sae_data_row(d, o->offset), rows * d->cols * sae_data_elem(d));
         if (d->labels)
             memmove(d->labels, d->labels + o->offset, rows * sizeof(int));
     }
@@ -217,25 +217,25 @@ static int cut_rows(const char *spec, const SaeDataOpts *o, SaeData *d, SaeError
  * is used up (each placed entry is set to its own index). */
 static int permute_rows(SaeData *d, size_t *idx, SaeError *e)
 {
-    const size_t n = d->cols;
-    double *row = sae_alloc_array(n, sizeof(double));
+    const size_t bytes = d->cols * sae_data_elem(d);
+    unsigned char *row = sae_alloc_array(bytes, 1);
     if (!row)
         return sae_fail(e, "out of memory splitting the data");
     for (size_t start = 0; start < d->rows; start++) {
         if (idx[start] == start)
             continue;
-        memcpy(row, d->x + start * n, n * sizeof(double));
+        memcpy(row, sae_data_row(d, start), bytes);
         const int label = d->labels ? d->labels[start] : 0;
         size_t r = start;
         while (idx[r] != start) { /* row r takes its source, which is read before it is overwritten */
             const size_t src = idx[r];
-            memcpy(d->x + r * n, d->x + src * n, n * sizeof(double));
+            memcpy(sae_data_row(d, r), sae_data_row(d, src), bytes);
             if (d->labels)
                 d->labels[r] = d->labels[src];
             idx[r] = r;
             r = src;
         }
-        memcpy(d->x + r * n, row, n * sizeof(double));
+        memcpy(sae_data_row(d, r), row, bytes);
         if (d->labels)
             d->labels[r] = label;
         idx[r] = r;
@@ -271,39 +271,49 @@ static int split(const char *spec, SaeData *all, double fraction, uint32_t which
     train->rows = n_train;
     *test = *all;
     test->rows = n_test;
-    test->x = all->x + n_train * all->cols;
+    test->x = all->x ? all->x + n_train * all->cols : NULL;
+    test->xf = all->xf ? all->xf + n_train * all->cols : NULL;
     test->labels = all->labels ? all->labels + n_train : NULL;
     test->view = 1;
     memset(all, 0, sizeof *all); /* train owns the rows now */
     return 0;
 }
 
+/* Scaling computes in double whichever type holds the rows, so that a
+ * float set gets the bits a double one would have been rounded to. */
 static void scale_data(const SaeDataOpts *o, SaeData *train, SaeData *test)
 {
     const size_t n = train->cols;
     SaeData *sets[2] = { train, test };
     if (o->scale == SAE_SCALE_AUTO) {
         for (int s = 0; s < 2; s++)
-            for (size_t i = 0; i < sets[s]->rows * n; i++) sets[s]->x[i] *= sets[s]->auto_scale;
+            if (sets[s]->auto_scale != 1)
+                for (size_t i = 0; i < sets[s]->rows * n; i++)
+                    sae_data_put(sets[s], i, sae_data_at(sets[s], i) * sets[s]->auto_scale);
     } else if (o->scale == SAE_SCALE_MINMAX) { /* from the training rows, to [0, 1] */
         double lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < train->rows * n; i++) {
-            lo = fmin(lo, train->x[i]);
-            hi = fmax(hi, train->x[i]);
+            lo = fmin(lo, sae_data_at(train, i));
+            hi = fmax(hi, sae_data_at(train, i));
         }
         const double span = hi > lo ? hi - lo : 1;
         for (int s = 0; s < 2; s++)
-            for (size_t i = 0; i < sets[s]->rows * n; i++) sets[s]->x[i] = (sets[s]->x[i] - lo) / span;
+            for (size_t i = 0; i < sets[s]->rows * n; i++)
+                sae_data_put(sets[s], i, (sae_data_at(sets[s], i) - lo) / span);
     } else if (o->scale == SAE_SCALE_ZSCORE) { /* per feature, from the training rows */
         for (size_t j = 0; j < n; j++) {
             double mean = 0, var = 0;
-            for (size_t i = 0; i < train->rows; i++) mean += train->x[i * n + j];
+            for (size_t i = 0; i < train->rows; i++) mean += sae_data_at(train, i * n + j);
             mean /= (double)train->rows;
-            for (size_t i = 0; i < train->rows; i++) var += (train->x[i * n + j] - mean) * (train->x[i * n + j] - mean);
+            for (size_t i = 0; i < train->rows; i++) {
+                const double dv = sae_data_at(train, i * n + j) - mean;
+                var += dv * dv;
+            }
             const double sd = sqrt(var / (double)train->rows);
             const double inv = sd > 0 ? 1 / sd : 1;
             for (int s = 0; s < 2; s++)
-                for (size_t i = 0; i < sets[s]->rows; i++) sets[s]->x[i * n + j] = (sets[s]->x[i * n + j] - mean) * inv;
+                for (size_t i = 0; i < sets[s]->rows; i++)
+                    sae_data_put(sets[s], i * n + j, (sae_data_at(sets[s], i * n + j) - mean) * inv);
         }
     }
 }

@@ -41,6 +41,8 @@ typedef struct SaeDataOpts {
     double zca;                  /* ZCA epsilon for image patches (0: not whitened) */
     uint32_t seed;               /* patch sampling (the split uses a fixed seed) */
     uint32_t split;              /* which held-out split: 0 the fixed one, k its k-th re-draw */
+    int f32;                     /* the run is float: float32 .npy files stay float32 and bytes (.npy, IDX)
+                                  * become float, with no double copy; everything else is double */
 } SaeDataOpts;
 
 SaeDataOpts sae_data_defaults(void);

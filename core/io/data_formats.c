@@ -12,11 +12,14 @@
 #include "core/io/sniff.h"
 #include "core/safe_alloc.h"
 
-static int alloc_matrix(const char *path, size_t rows, size_t cols, SaeData *d, SaeError *e)
+/* d's matrix, in float when f32, else in double. */
+static int alloc_matrix(const char *path, size_t rows, size_t cols, int f32, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     size_t cnt;
-    if (sae_mul_overflow(rows, cols, &cnt) || !(d->x = sae_alloc_array(cnt, sizeof(double))))
+    const int ok = !sae_mul_overflow(rows, cols, &cnt) && (f32 ? (d->xf = sae_alloc_array(cnt, sizeof(float))) != NULL
+                                                               : (d->x = sae_alloc_array(cnt, sizeof(double))) != NULL);
+    if (!ok)
         return sae_fail(e, "%s: %zu x %zu samples do not fit in memory", path, rows, cols);
     d->rows = rows;
     d->cols = cols;
@@ -35,20 +38,25 @@ int sae_data_npy_check(const char *path, const SaeNpy *a, SaeError *e)
     return 0;
 }
 
-int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, SaeData *d, SaeError *e)
+int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, int f32, SaeData *d, SaeError *e)
 {
-    if (alloc_matrix(path, rows, a->shape[1], d, e))
+    if (alloc_matrix(path, rows, a->shape[1], f32 && a->dtype != SAE_DT_F64, d, e))
         return -1;
     if (a->dtype == SAE_DT_U8)
         d->auto_scale = 1.0 / 255;
     return 0;
 }
 
-void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, double *x)
+void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, SaeData *d, size_t at)
 {
     const size_t n = a->shape[1], cnt = rows * n;
-    if (!a->fortran && a->dtype == SAE_DT_F32) { /* the common case without a call per element */
-        const unsigned char *p = a->data + r0 * n * 4;
+    const unsigned char *p = a->data + r0 * n * a->itemsize;
+    if (!a->fortran && a->dtype == SAE_DT_F32 && d->xf) { /* float32 kept as float32: a copy */
+        memcpy(d->xf + at * n, p, cnt * sizeof(float));
+        return;
+    }
+    if (!a->fortran && a->dtype == SAE_DT_F32) { /* the common widening without a call per element */
+        double *x = d->x + at * n;
         for (size_t i = 0; i < cnt; i++) {
             float v;
             memcpy(&v, p + 4 * i, 4);
@@ -56,16 +64,16 @@ void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, double *x)
         }
         return;
     }
-    for (size_t i = 0; i < cnt; i++) x[i] = sae_npy_get(a, r0 * n + i);
+    for (size_t i = 0; i < cnt; i++) sae_data_put(d, at * n + i, sae_npy_get(a, r0 * n + i));
 }
 
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
 {
     SaeNpy a;
     if (sae_npy_parse(buf, len, path, &a, e) || sae_data_npy_check(path, &a, e) ||
-        sae_data_npy_alloc(path, &a, a.shape[0], d, e))
+        sae_data_npy_alloc(path, &a, a.shape[0], 0, d, e))
         return -1;
-    sae_data_npy_rows(&a, 0, a.shape[0], d->x);
+    sae_data_npy_rows(&a, 0, a.shape[0], d, 0);
     return 0;
 }
 
@@ -177,7 +185,7 @@ int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelCo
                     : sae_fail(e, "%s: offset 0: the file is empty (expected rows of numbers)", path);
     if (fields <= lab)
         return sae_fail(e, "%s: line 1: expected at least %zu columns, got %zu", path, lab + 1, fields);
-    if (alloc_matrix(path, rows, fields - lab, d, e))
+    if (alloc_matrix(path, rows, fields - lab, 0, d, e))
         return -1;
     if (lab && !(d->labels = sae_alloc_array(rows, sizeof(int)))) {
         sae_data_free(d);
@@ -260,13 +268,18 @@ static int idx_header(const char *path, const unsigned char *buf, size_t len, in
 
 int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e)
 {
+    return sae_data_from_idx_as(path, buf, len, 0, d, e);
+}
+
+int sae_data_from_idx_as(const char *path, const unsigned char *buf, size_t len, int f32, SaeData *d, SaeError *e)
+{
     size_t dims[3];
     if (idx_header(path, buf, len, 3, dims, e))
         return -1;
-    if (alloc_matrix(path, dims[0], dims[1] * dims[2], d, e))
+    if (alloc_matrix(path, dims[0], dims[1] * dims[2], f32, d, e))
         return -1;
     const unsigned char *px = buf + 16;
-    for (size_t i = 0; i < d->rows * d->cols; i++) d->x[i] = px[i];
+    for (size_t i = 0; i < d->rows * d->cols; i++) sae_data_put(d, i, px[i]);
     d->img_h = dims[1];
     d->img_w = dims[2];
     d->auto_scale = 1.0 / 255;

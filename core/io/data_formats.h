@@ -27,13 +27,17 @@ typedef enum { SAE_LABEL_NONE, SAE_LABEL_FIRST, SAE_LABEL_LAST } SaeLabelColumn;
 int sae_data_from_npy(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 /* The .npy loader in steps, for a file read in part (core/io/npy_map.h):
  * the array is a data set (2-D, float32/float64/uint8, not empty); d
- * gets room for `rows` of its rows; rows [r0, r0 + rows) of a (C or
- * Fortran order) into x as double. */
+ * gets room for `rows` of its rows, in float when f32 and the file is
+ * float32 or bytes, else in double; rows [r0, r0 + rows) of a (C or
+ * Fortran order) into d's rows from `at`. */
 int sae_data_npy_check(const char *path, const SaeNpy *a, SaeError *e);
-int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, SaeData *d, SaeError *e);
-void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, double *x);
+int sae_data_npy_alloc(const char *path, const SaeNpy *a, size_t rows, int f32, SaeData *d, SaeError *e);
+void sae_data_npy_rows(const SaeNpy *a, size_t r0, size_t rows, SaeData *d, size_t at);
 int sae_data_from_csv(const char *path, const char *text, size_t len, SaeLabelColumn lc, SaeData *d, SaeError *e);
 int sae_data_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
+/* The images in float when f32 (a float run: bytes converted once into
+ * its type), else in double as sae_data_from_idx. */
+int sae_data_from_idx_as(const char *path, const unsigned char *buf, size_t len, int f32, SaeData *d, SaeError *e);
 /* A labels IDX file (N bytes) for the n rows of d. */
 int sae_data_labels_from_idx(const char *path, const unsigned char *buf, size_t len, SaeData *d, SaeError *e);
 

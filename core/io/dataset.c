@@ -10,6 +10,7 @@ void sae_data_free(SaeData *d)
 {
     if (!d->view) {
         free(d->x);
+        free(d->xf);
         free(d->labels);
     }
     memset(d, 0, sizeof *d);
@@ -29,13 +30,38 @@ static int any_nonfinite(const double *x, size_t cnt)
     return bad != 0;
 }
 
+/* The same test on floats (exponent 0xff). */
+static int any_nonfinite_f(const float *x, size_t cnt)
+{
+    uint32_t bad = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        uint32_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= (((u >> 23) & 0xff) + 1) >> 8;
+    }
+    return bad != 0;
+}
+
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
 {
-    if (!any_nonfinite(d->x, d->rows * d->cols))
+    const size_t cnt = d->rows * d->cols;
+    if (d->xf ? !any_nonfinite_f(d->xf, cnt) : !any_nonfinite(d->x, cnt))
         return 0;
-    for (size_t i = 0; i < d->rows * d->cols; i++) /* find the first, for the message */
-        if (!isfinite(d->x[i]))
+    for (size_t i = 0; i < cnt; i++) /* find the first, for the message */
+        if (!isfinite(sae_data_at(d, i)))
             return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source, i / d->cols + 1,
-                            i % d->cols + 1, d->x[i]);
+                            i % d->cols + 1, sae_data_at(d, i));
     return 0;
+}
+
+const double *sae_data_double(const SaeData *d, double **owned)
+{
+    *owned = NULL;
+    if (d->x)
+        return d->x;
+    const size_t cnt = d->rows * d->cols;
+    if (!(*owned = malloc((cnt ? cnt : 1) * sizeof(double))))
+        return NULL;
+    for (size_t i = 0; i < cnt; i++) (*owned)[i] = d->xf[i];
+    return *owned;
 }

@@ -1,7 +1,8 @@
 /*
- * A data set in memory: a matrix of samples (one per row, double) with
- * optional integer labels, and its lifetime. What every loader fills and
- * every consumer reads; core/io/data.h loads one.
+ * A data set in memory: a matrix of samples (one per row, in double or,
+ * for a float run on float32 or byte data, in float) with optional integer
+ * labels, and its lifetime. What every loader fills and every consumer
+ * reads; core/io/data.h loads one.
  */
 #ifndef SAE_CORE_IO_DATASET_H
 #define SAE_CORE_IO_DATASET_H
@@ -20,7 +21,8 @@ extern "C" {
 
 typedef struct SaeData {
     size_t rows, cols;
-    double *x;   /* rows x cols, row-major */
+    double *x;   /* rows x cols, row-major, in double */
+    float *xf;   /* or in float: exactly one of x and xf is set */
     int *labels; /* rows entries in 0..n_classes-1, or NULL */
     int n_classes;
     size_t img_h, img_w; /* a row is an img_h x img_w image (0 when not) */
@@ -28,6 +30,28 @@ typedef struct SaeData {
     int view;            /* x and labels are rows of another SaeData (the held-out part of a
                           * split views the training part's allocation): not freed here */
 } SaeData;
+
+/* Element i (row-major) of d's matrix, whichever type holds it; v into it
+ * (rounded to float when float holds it). */
+static inline double sae_data_at(const SaeData *d, size_t i) { return d->xf ? (double)d->xf[i] : d->x[i]; }
+static inline void sae_data_put(SaeData *d, size_t i, double v)
+{
+    if (d->xf)
+        d->xf[i] = (float)v;
+    else
+        d->x[i] = v;
+}
+
+/* The bytes of an element, and of row r's start. */
+static inline size_t sae_data_elem(const SaeData *d) { return d->xf ? sizeof(float) : sizeof(double); }
+static inline unsigned char *sae_data_row(const SaeData *d, size_t r)
+{
+    return d->xf ? (unsigned char *)(d->xf + r * d->cols) : (unsigned char *)(d->x + r * d->cols);
+}
+
+/* d's matrix in double: d->x itself (*owned NULL), or a widened copy in
+ * *owned for the caller to free. NULL when out of memory. */
+const double *sae_data_double(const SaeData *d, double **owned);
 
 /* Frees what d owns (a view owns nothing) and empties it. */
 void sae_data_free(SaeData *d);

@@ -38,7 +38,7 @@ static void progress(const char *path, size_t done, size_t total, double t0, int
             dt > 0 ? (double)done / dt / 1e6 : 0.0, last ? "\n" : "");
 }
 
-/* Rows [r0, r0 + rows) of a into d->x, block by block; *reached: the rows
+/* Rows [r0, r0 + rows) of a into d, block by block; *reached: the rows
  * done so far, for the error of a pass cut short. */
 static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, SaeData *d, volatile size_t *reached)
 {
@@ -47,7 +47,7 @@ static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, S
     const double t0 = sae_now();
     for (size_t i = 0; i < rows; i += block) {
         const size_t len = rows - i < block ? rows - i : block;
-        sae_data_npy_rows(a, r0 + i, len, d->x + i * a->shape[1]);
+        sae_data_npy_rows(a, r0 + i, len, d, i);
         *reached = i + len;
         if (show)
             progress(path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
@@ -68,7 +68,7 @@ static void advise(const SaeNpy *a, size_t r0, size_t rows)
 }
 
 /* The map of a whole .npy file, its rows selected and converted. */
-static int map_rows(const char *path, int fd, const struct stat *st, size_t offset, size_t limit, SaeData *d,
+static int map_rows(const char *path, int fd, const struct stat *st, size_t offset, size_t limit, int f32, SaeData *d,
                     SaeError *e)
 {
     const size_t size = (size_t)st->st_size;
@@ -84,7 +84,7 @@ static int map_rows(const char *path, int fd, const struct stat *st, size_t offs
         goto out;
     }
     const size_t rows = limit && limit < a.shape[0] - offset ? limit : a.shape[0] - offset;
-    if (sae_data_npy_alloc(path, &a, rows, d, e))
+    if (sae_data_npy_alloc(path, &a, rows, f32, d, e))
         goto out;
     advise(&a, offset, rows);
     volatile size_t reached = 0;
@@ -109,7 +109,7 @@ out:
     return rc;
 }
 
-int sae_npy_map_rows(const char *path, size_t offset, size_t limit, SaeData *d, SaeError *e)
+int sae_npy_map_rows(const char *path, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -120,7 +120,7 @@ int sae_npy_map_rows(const char *path, size_t offset, size_t limit, SaeData *d, 
     int rc = SAE_NPY_MAP_NOT_NPY;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
         !memcmp(magic, "\x93NUMPY", sizeof magic))
-        rc = map_rows(path, fd, &st, offset, limit, d, e);
+        rc = map_rows(path, fd, &st, offset, limit, f32, d, e);
     close(fd);
     return rc;
 }

@@ -23,11 +23,13 @@ extern "C" {
 #define SAE_NPY_MAP_NOT_NPY 1
 
 /* Rows [offset, offset + limit) of the 2-D .npy file at path (limit 0:
- * to the last row; fewer when the file ends first) into d as double.
+ * to the last row; fewer when the file ends first) into d: as float when
+ * f32 and the file holds float32 or bytes (float32 then copied as it is),
+ * else as double.
  * offset past the last row is an error. 0, SAE_NPY_MAP_NOT_NPY, or -1
  * with e set (d then empty). A progress line goes to stderr when it is a
  * terminal and the rows are large. */
-int sae_npy_map_rows(const char *path, size_t offset, size_t limit, SaeData *d, SaeError *e);
+int sae_npy_map_rows(const char *path, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e);
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,7 @@ int sae_cmd_eval(int argc, char **argv)
         goto out;
     }
     s.data.seed = s.train.seed;
+    s.data.f32 = s.train.precision == SAE_PREC_FLOAT;
     if (sae_data_load(s.data_spec, &s.data, &tr, &te, &e)) {
         code = sae_cli_error("eval", SAE_EXIT_INPUT, "%s", e.msg);
         goto out;
@@ -68,9 +69,10 @@ int sae_cmd_eval(int argc, char **argv)
         grad = calloc(l.total, sizeof(double));
     SaeTerms t, u;
     const SaeConfig unit = sae_config_unit_weights(&c);
+    const SaeSamples sd = sae_samples_of(d, d->rows);
     if (!rhohat || (s.grads_path && !grad) ||
-        sae_evaluate(&c, s.train.precision, &k, theta, d->x, d->rows, &t, grad, rhohat) ||
-        sae_evaluate(&unit, s.train.precision, &k, theta, d->x, d->rows, &u, NULL, NULL)) {
+        sae_evaluate_samples(&c, s.train.precision, &k, theta, &sd, &t, grad, rhohat, NULL, NULL) ||
+        sae_evaluate_samples(&unit, s.train.precision, &k, theta, &sd, &u, NULL, NULL, NULL, NULL)) {
         code = sae_cli_error("eval", SAE_EXIT_INPUT, "out of memory evaluating %zu rows", d->rows);
         goto out;
     }

@@ -90,7 +90,7 @@ static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, const SaeData 
     if (!(*theta = sae_alloc_array(l.total, sizeof(double))))
         return sae_fail(e, "out of memory for %zu parameters", l.total);
     sae_init_params(c, s->train.seed, *theta);
-    if (sae_init_bdec(c, tr->x, tr->rows, *theta))
+    if (sae_init_bdec(c, &(SaeSamples){ .x = tr->x, .xf = tr->xf, .m = tr->rows }, *theta))
         return sae_fail(e, "out of memory for --bdec-init");
     return 0;
 }
@@ -117,15 +117,15 @@ static void divergence_cause(const SaeRunSpec *s, const SaeData *tr, const SaeTr
     size_t at = 0;
     double big = 0;
     for (size_t i = 0; i < tr->rows * tr->cols; i++)
-        if (fabs(tr->x[i]) > big)
-            big = fabs(tr->x[i]), at = i;
+        if (fabs(sae_data_at(tr, i)) > big)
+            big = fabs(sae_data_at(tr, i)), at = i;
     /* past these, squared errors summed over a batch overflow */
     const int f32 = s->train.precision == SAE_PREC_FLOAT;
     if (big > (f32 ? 1e15 : 1e150))
         snprintf(why, n,
                  "the training data hold %g (training row %zu, column %zu), too large for %s arithmetic; scale them "
                  "(--scale minmax or zscore)",
-                 tr->x[at], at / tr->cols + 1, at % tr->cols + 1, f32 ? "float" : "double");
+                 sae_data_at(tr, at), at / tr->cols + 1, at % tr->cols + 1, f32 ? "float" : "double");
     else if (r->fevals <= 1)
         snprintf(why, n, "the objective is %g at the initial weights, before any step (%s)", r->last_loss,
                  s->init_path ? "check the --init model" : "check the data and the penalty weights");
@@ -145,7 +145,9 @@ static int save_inputs(const SaeRunSpec *s, const SaeConfig *c, const SaeData *t
     const size_t shape[2] = { tr->rows, tr->cols };
     unsigned char *buf;
     size_t len;
-    if (sae_npy_encode(SAE_DT_F64, 2, shape, tr->x, &buf, &len))
+    const int f32 = tr->xf != NULL; /* the rows as the run reads them */
+    if (sae_npy_encode(f32 ? SAE_DT_F32 : SAE_DT_F64, 2, shape, f32 ? (const void *)tr->xf : (const void *)tr->x, &buf,
+                       &len))
         return sae_fail(e, "%s: out of memory encoding %zu x %zu rows", s->save_data_path, tr->rows, tr->cols);
     const int rc = sae_atomic_write(s->save_data_path, buf, len, e);
     free(buf);
@@ -250,13 +252,14 @@ static int evaluate(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k
     const SaeConfig unit = sae_config_unit_weights(c);
     double *rh = sae_alloc_array(c->n_hidden, sizeof(double));
     const SaePrecision p = s->train.precision;
-    int bad = !rh || sae_evaluate(c, p, k, theta, tr->x, tr->rows, &ev->t_tr, NULL, rh) ||
-              sae_evaluate(&unit, p, k, theta, tr->x, tr->rows, &ev->u_tr, NULL, NULL);
+    const SaeSamples str = sae_samples_of(tr, tr->rows), ste = sae_samples_of(te, te->rows);
+    int bad = !rh || sae_evaluate_samples(c, p, k, theta, &str, &ev->t_tr, NULL, rh, NULL, NULL) ||
+              sae_evaluate_samples(&unit, p, k, theta, &str, &ev->u_tr, NULL, NULL, NULL, NULL);
     if (!bad)
         ev->rs_tr = sae_rho_stats(rh, c->n_hidden, c->rho);
     if (!bad && te->rows) {
-        bad = sae_evaluate(c, p, k, theta, te->x, te->rows, &ev->t_te, NULL, rh) ||
-              sae_evaluate(&unit, p, k, theta, te->x, te->rows, &ev->u_te, NULL, NULL);
+        bad = sae_evaluate_samples(c, p, k, theta, &ste, &ev->t_te, NULL, rh, NULL, NULL) ||
+              sae_evaluate_samples(&unit, p, k, theta, &ste, &ev->u_te, NULL, NULL, NULL, NULL);
         if (!bad)
             ev->rs_te = sae_rho_stats(rh, c->n_hidden, c->rho);
     }
@@ -290,7 +293,8 @@ static int write_images(const char *dir, const SaeConfig *c, const double *theta
     double *xh = sae_alloc_array2(count, c->n_in, sizeof(double));
     double *h = sae_alloc_array2(count, c->n_hidden, sizeof(double));
     SaeTerms t;
-    int rc = !xh || !h || sae_evaluate_full(c, s->train.precision, k, theta, d->x, count, &t, NULL, NULL, h, xh)
+    const SaeSamples sd = sae_samples_of(d, count);
+    int rc = !xh || !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, h, xh)
                  ? sae_fail(e, "--images: out of memory")
                  : sae_write_run_images(dir, c, theta, d, xh, count, e);
     free(xh);
@@ -306,7 +310,8 @@ static int write_latents(const char *dir, const SaeConfig *c, const double *thet
     const size_t rows = d->rows < 10000 ? d->rows : 10000;
     double *h = sae_alloc_array2(rows, c->n_hidden, sizeof(double));
     SaeTerms t;
-    int rc = !h || sae_evaluate_full(c, s->train.precision, k, theta, d->x, rows, &t, NULL, NULL, h, NULL)
+    const SaeSamples sd = sae_samples_of(d, rows);
+    int rc = !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, h, NULL)
                  ? sae_fail(e, "--latents: out of memory")
                  : sae_write_latents(dir, c, theta, h, rows, e);
     free(h);
@@ -343,6 +348,7 @@ int sae_cmd_train(int argc, char **argv)
     const int tty = isatty(2);
     if (tty)
         fprintf(stderr, "loading %s ...", s.data_spec);
+    s.data.f32 = s.train.precision == SAE_PREC_FLOAT;
     const int lrc = sae_data_load(s.data_spec, &s.data, &tr, &te, &e);
     if (tty)
         fputs("\r\033[K", stderr);
@@ -374,7 +380,8 @@ int sae_cmd_train(int argc, char **argv)
     s.train.progress_ctx = &prog;
     s.train.stop = &interrupted;
     SaeTrainResult r;
-    const int rc = sae_train(&c, &s.train, &k, tr.x, tr.rows, theta, &r);
+    const SaeSamples samples = sae_samples_of(&tr, tr.rows);
+    const int rc = sae_train_samples(&c, &s.train, &k, &samples, theta, &r);
     if (c.batch_topk) /* the learned threshold is part of the model from here on */
         c.threshold = r.threshold;
     sae_progress_done(&prog);

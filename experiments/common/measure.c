@@ -25,20 +25,33 @@ static double const_recon(const SaeConfig *c, const SaeData *tr, const SaeData *
     double *mean = sae_alloc_array(n, sizeof(double));
     if (!mean)
         return NAN;
-    sae_column_mean(tr->x, tr->rows, n, mean);
+    for (size_t d = 0; d < n; d++) mean[d] = 0; /* sae_column_mean's order, in either type */
+    for (size_t i = 0; i < tr->rows; i++)
+        for (size_t d = 0; d < n; d++) mean[d] += sae_data_at(tr, i * n + d);
+    for (size_t d = 0; d < n; d++) mean[d] /= (double)tr->rows;
     if (c->decoder == SAE_ACT_SIGMOID)
         for (size_t d = 0; d < n; d++) mean[d] = fmin(fmax(mean[d], 0), 1);
     double se = 0;
     for (size_t i = 0; i < ev->rows; i++)
-        for (size_t d = 0; d < n; d++) se += (ev->x[i * n + d] - mean[d]) * (ev->x[i * n + d] - mean[d]);
+        for (size_t d = 0; d < n; d++) {
+            const double r = sae_data_at(ev, i * n + d) - mean[d];
+            se += r * r;
+        }
     free(mean);
     return 0.5 * se / (double)ev->rows;
 }
 
 int sae_measure_raw_probe(const SaeKernels *k, const SaeData *tr, const SaeData *ev, int classes, SaeProbeResult *r)
 {
-    return sae_probe_tuned(k, tr->x, tr->labels, tr->rows, ev->x, ev->labels, ev->rows, tr->cols, classes,
-                           probe_lambdas, sizeof probe_lambdas / sizeof *probe_lambdas, PROBE_ITERS, r);
+    double *own_tr, *own_ev; /* the probe's features are double: float rows widened for it */
+    const double *xtr = sae_data_double(tr, &own_tr), *xev = sae_data_double(ev, &own_ev);
+    const int rc = !xtr || !xev
+                       ? -1
+                       : sae_probe_tuned(k, xtr, tr->labels, tr->rows, xev, ev->labels, ev->rows, tr->cols, classes,
+                                         probe_lambdas, sizeof probe_lambdas / sizeof *probe_lambdas, PROBE_ITERS, r);
+    free(own_tr);
+    free(own_ev);
+    return rc;
 }
 
 void sae_measure_free(SaeMeasure *o)
@@ -57,23 +70,25 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
     o->h = sae_alloc_array2(ev->rows, kh, sizeof(double));
     o->xh = sae_alloc_array2(ev->rows, n, sizeof(double));
     o->rhohat = sae_alloc_array(kh, sizeof(double));
-    double *htr = classes ? sae_alloc_array2(tr->rows, kh, sizeof(double)) : NULL;
+    double *htr = classes ? sae_alloc_array2(tr->rows, kh, sizeof(double)) : NULL, *own_ev = NULL;
     int rc = SAE_MEASURE_NO_MEMORY;
     if (!o->h || !o->xh || !o->rhohat || (classes && !htr))
         goto out;
+    const SaeSamples sev = sae_samples_of(ev, ev->rows), str = sae_samples_of(tr, tr->rows);
     /* the evaluation rows, then the training rows (one pass gives their
      * objective and, for the probe, their codes) */
-    if (sae_evaluate_full(c, p, k, theta, ev->x, ev->rows, &o->eval, NULL, o->rhohat, o->h, o->xh) ||
-        sae_evaluate_full(c, p, k, theta, tr->x, tr->rows, &o->train, NULL, NULL, htr, NULL))
+    if (sae_evaluate_samples(c, p, k, theta, &sev, &o->eval, NULL, o->rhohat, o->h, o->xh) ||
+        sae_evaluate_samples(c, p, k, theta, &str, &o->train, NULL, NULL, htr, NULL))
         goto out;
     rc = SAE_MEASURE_DIVERGED;
     if (!isfinite(o->eval.loss) || !isfinite(o->train.loss))
         goto out;
     const SaeConfig unit = sae_config_unit_weights(c);
     rc = SAE_MEASURE_NO_MEMORY;
-    if (sae_evaluate(&unit, p, k, theta, ev->x, ev->rows, &o->unweighted, NULL, NULL))
+    const double *xev = sae_data_double(ev, &own_ev);
+    if (!xev || sae_evaluate_samples(&unit, p, k, theta, &sev, &o->unweighted, NULL, NULL, NULL, NULL))
         goto out;
-    sae_metrics(c, theta, ev->x, o->h, o->xh, ev->rows, &o->m);
+    sae_metrics(c, theta, xev, o->h, o->xh, ev->rows, &o->m);
     /* R over the training rows as recon_per_sample, undoing the reduction's scale (squared error only) */
     o->train_recon_per_sample = c->loss == SAE_LOSS_MSE ? o->train.recon / sae_recon_scale(c) : NAN;
     o->const_recon = const_recon(c, tr, ev);
@@ -87,6 +102,7 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
     rc = SAE_MEASURE_OK;
 out:
     free(htr);
+    free(own_ev);
     if (rc != SAE_MEASURE_OK)
         sae_measure_free(o);
     return rc;
@@ -106,11 +122,18 @@ int sae_write_run_images(const char *dir, const SaeConfig *c, const double *thet
     snprintf(path, sizeof path, "%s/filters.png", dir);
     int rc = sae_png_write_gray(path, w, h, img, e);
     free(img);
-    if (!rc && !sae_mosaic_pairs(d->x, xh, count, d->img_h, d->img_w, &img, &w, &h)) {
+    SaeData first = *d; /* the rows shown, in double */
+    first.rows = count;
+    double *own;
+    const double *x = sae_data_double(&first, &own);
+    if (!x)
+        rc = sae_fail(e, "out of memory for the reconstructions");
+    if (!rc && !sae_mosaic_pairs(x, xh, count, d->img_h, d->img_w, &img, &w, &h)) {
         snprintf(path, sizeof path, "%s/reconstructions.png", dir);
         rc = sae_png_write_gray(path, w, h, img, e);
         free(img);
     }
+    free(own);
     return rc;
 }
 

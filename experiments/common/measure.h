@@ -20,6 +20,13 @@
 #include "core/probe.h"
 #include "core/train.h"
 
+/* The first `rows` rows of d (at most d->rows) as the samples a training
+ * or an evaluation reads, in d's own type. */
+static inline SaeSamples sae_samples_of(const SaeData *d, size_t rows)
+{
+    return (SaeSamples){ .x = d->x, .xf = d->xf, .m = rows };
+}
+
 typedef struct SaeMeasure {
     SaeTerms eval, unweighted, train; /* unweighted: the eval terms with every penalty weight 1 */
     SaeMetrics m;

@@ -106,6 +106,7 @@ static int data_for(SaeSweepData *dc, const SaeRunSpec *s, uint32_t data_seed, i
     dc->loaded = 0;
     SaeDataOpts o = s->data;
     o.seed = data_seed;
+    o.f32 = s->train.precision == SAE_PREC_FLOAT;
     if (sae_data_load(s->data_spec, &o, &dc->train, &dc->test, e))
         return -1;
     dc->raw_probe = dc->raw_probe_se = dc->raw_probe_lambda = NAN;
@@ -276,7 +277,8 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
     if (!theta)
         return sae_fail(e, "out of memory for run %s", id);
     sae_init_params(&c, s.train.seed, theta);
-    if (sae_init_bdec(&c, sw->data.train.x, sw->data.train.rows, theta)) {
+    const SaeSamples samples = sae_samples_of(&sw->data.train, sw->data.train.rows);
+    if (sae_init_bdec(&c, &samples, theta)) {
         free(theta);
         return sae_fail(e, "out of memory for run %s's bdec-init", id);
     }
@@ -285,7 +287,7 @@ int sae_sweep_run(SaeSweep *sw, size_t idx, const SaeRunSpec *s0, const char *id
     s.train.progress_ctx = sw->prog;
     s.train.stop = sw->stop;
     SaeTrainResult r;
-    const int trc = sae_train(&c, &s.train, &k, sw->data.train.x, sw->data.train.rows, theta, &r);
+    const int trc = sae_train_samples(&c, &s.train, &k, &samples, theta, &r);
     if (c.batch_topk) /* measured as it would be used: per sample, at the learned threshold */
         c.threshold = r.threshold;
     int rc = 0;
