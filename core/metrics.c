@@ -40,18 +40,19 @@ static double treves_rolls(double s, double q, size_t n)
 
 /* How well X^ reconstructs X: the squared error per sample and per entry,
  * FVU (centred), and the per-row nmse, cosine and norm ratio. */
-static void recon_measures(const double *x, const double *xh, size_t m, size_t n, SaeMetrics *o)
+static void recon_measures(const SaeSamples *s, const double *xh, size_t m, size_t n, SaeMetrics *o)
 {
     double se = 0;
-    for (size_t i = 0; i < m * n; i++) se += (xh[i] - x[i]) * (xh[i] - x[i]);
+    for (size_t i = 0; i < m * n; i++) se += (xh[i] - sae_samples_at(s, i)) * (xh[i] - sae_samples_at(s, i));
     o->recon_per_sample = 0.5 * se / (double)m;
     o->mse_per_element = se / ((double)m * (double)n);
     double var = 0; /* sum ||x_i - mean x||^2, column by column */
     for (size_t j = 0; j < n; j++) {
         double mean = 0;
-        for (size_t i = 0; i < m; i++) mean += x[i * n + j];
+        for (size_t i = 0; i < m; i++) mean += sae_samples_at(s, i * n + j);
         mean /= (double)m;
-        for (size_t i = 0; i < m; i++) var += (x[i * n + j] - mean) * (x[i * n + j] - mean);
+        for (size_t i = 0; i < m; i++)
+            var += (sae_samples_at(s, i * n + j) - mean) * (sae_samples_at(s, i * n + j) - mean);
     }
     o->fvu = var > 0 ? se / var : NAN;
     double cos_sum = 0, ratio_sum = 0, nmse_sum = 0;
@@ -59,9 +60,9 @@ static void recon_measures(const double *x, const double *xh, size_t m, size_t n
     for (size_t i = 0; i < m; i++) {
         double dot = 0, xx = 0, hh = 0, ee = 0;
         for (size_t j = 0; j < n; j++) {
-            const double d = xh[i * n + j] - x[i * n + j];
-            dot += x[i * n + j] * xh[i * n + j];
-            xx += x[i * n + j] * x[i * n + j];
+            const double xv = sae_samples_at(s, i * n + j), d = xh[i * n + j] - xv;
+            dot += xv * xh[i * n + j];
+            xx += xv * xv;
             hh += xh[i * n + j] * xh[i * n + j];
             ee += d * d;
         }
@@ -163,9 +164,10 @@ static void sample_measures(const SaeConfig *c, const double *theta, const doubl
     o->silent_sample_frac = (double)silent_rows / (double)m;
 }
 
-void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
+void sae_metrics(const SaeConfig *c, const double *theta, const SaeSamples *x, const double *h, const double *xh,
                  SaeMetrics *o)
 {
+    const size_t m = x->m;
     recon_measures(x, xh, m, c->n_in, o);
     unit_measures(c, h, m, c->n_hidden, o);
     sample_measures(c, theta, h, m, o);

@@ -61,8 +61,8 @@ typedef struct SaeMetrics {
     SAE_METRIC_FIELDS(SAE_METRIC_FIELD)
 } SaeMetrics;
 
-/* x, xh: m x n; h: m x k; theta: the model's parameters (for ||W1_j||^2). */
-void sae_metrics(const SaeConfig *c, const double *theta, const double *x, const double *h, const double *xh, size_t m,
+/* x, xh: m x n (m = x->m); h: m x k; theta: the model's parameters (for ||W1_j||^2). */
+void sae_metrics(const SaeConfig *c, const double *theta, const SaeSamples *x, const double *h, const double *xh,
                  SaeMetrics *out);
 
 #ifdef __cplusplus

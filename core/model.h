@@ -126,6 +126,19 @@ int sae_sparse_path(const SaeConfig *c);
  * row by row ([cae]'s row scales, in the same rounding as the penalty). */
 int sae_step_takes_wpen(const SaeConfig *c);
 
+/* The rows a training, an evaluation or the metrics read: m x c->n_in, row-major, in
+ * the data set's own type: double (x) or float (xf), exactly one of them
+ * set. A float run reads float rows as they are, with no copy of the whole
+ * set; a double run widens them, exactly. */
+typedef struct SaeSamples {
+    const double *x;
+    const float *xf;
+    size_t m;
+} SaeSamples;
+
+/* Entry i (row-major) of s, whichever type holds it. */
+static inline double sae_samples_at(const SaeSamples *s, size_t i) { return s->xf ? (double)s->xf[i] : s->x[i]; }
+
 /* The layout of theta; returns -1 when the sizes overflow size_t. */
 int sae_layout(const SaeConfig *c, SaeLayout *l);
 

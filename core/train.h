@@ -73,16 +73,6 @@ int sae_precision_parse(const char *s, SaePrecision *p);
 
 enum { SAE_TRAIN_OK = 0, SAE_TRAIN_NO_MEMORY = -1, SAE_TRAIN_DIVERGED = -2 };
 
-/* The rows a training or an evaluation reads: m x c->n_in, row-major, in
- * the data set's own type: double (x) or float (xf), exactly one of them
- * set. A float run reads float rows as they are, with no copy of the whole
- * set; a double run widens them, exactly. */
-typedef struct SaeSamples {
-    const double *x;
-    const float *xf;
-    size_t m;
-} SaeSamples;
-
 /* b2 at c->bdec_init's point of the first min(m, 4096) rows of s (nothing
  * for zero): the mean, or the geometric median (core/MODEL.md §7 [init]).
  * Returns 0, or -1 when out of memory. */

@@ -277,7 +277,7 @@ Test(metrics, hand_computed)
     const double x[] = { 0.5, 1.0, 0.0, 0.0 }, xh[] = { 0.4, 1.3, 0.0, 0.2 };
     const double h[] = { 0.5, 0.02, 0.9, 0.0005 };
     SaeMetrics m;
-    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    sae_metrics(&c, theta, &(SaeSamples){ .x = x, .m = 2 }, h, xh, &m);
     /* squared errors 0.01 + 0.09 + 0 + 0.04 = 0.14 */
     cr_expect(close_enough(m.recon_per_sample, 0.5 * 0.14 / 2, 1e-15, 0));
     cr_expect(close_enough(m.mse_per_element, 0.14 / 4, 1e-15, 0));
@@ -310,7 +310,7 @@ Test(metrics, dead_relu_units)
     const double theta[] = { 1, 1, 1 }, x[] = { 1, 1 }, xh[] = { 1, 1 };
     const double h[] = { 0, 2, 0.01, 0, 0, 0.5 };
     SaeMetrics m;
-    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    sae_metrics(&c, theta, &(SaeSamples){ .x = x, .m = 2 }, h, xh, &m);
     cr_expect(close_enough(m.dead_frac, 1.0 / 3, 1e-15, 0)); /* unit 1 never fires */
     cr_expect(close_enough(m.frac_near_zero, 4.0 / 6, 1e-15, 0));
     cr_expect_eq(m.l0, 1.5, "three non-zero activations over two rows");
@@ -329,7 +329,7 @@ Test(metrics, silent_units_and_samples_are_excluded)
     /* rows: (0 0 0) silent; (2 0 0) one-hot; (2 0 2). Unit 1 is silent. */
     const double h[] = { 0, 0, 0, 2, 0, 0, 2, 0, 2 };
     SaeMetrics m;
-    sae_metrics(&c, theta, x, h, xh, 3, &m);
+    sae_metrics(&c, theta, &(SaeSamples){ .x = x, .m = 3 }, h, xh, &m);
     cr_expect(close_enough(m.silent_sample_frac, 1.0 / 3, 1e-15, 0));
     cr_expect(close_enough(m.silent_unit_frac, 1.0 / 3, 1e-15, 0));
     /* population over the two rows with activity: one-hot (1) and two of three on (0.5) */
@@ -337,7 +337,7 @@ Test(metrics, silent_units_and_samples_are_excluded)
     /* lifetime over units 0 (0,2,2: 0.5) and 2 (0,0,2: 1) */
     cr_expect(close_enough(m.lifetime_sparsity, (0.5 + 1.0) / 2, 1e-15, 0), "%g", m.lifetime_sparsity);
     const double none[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
-    sae_metrics(&c, theta, x, none, xh, 3, &m);
+    sae_metrics(&c, theta, &(SaeSamples){ .x = x, .m = 3 }, none, xh, &m);
     cr_expect(isnan(m.lifetime_sparsity) && isnan(m.population_sparsity));
     cr_expect_eq(m.silent_unit_frac, 1.0);
 }
@@ -352,7 +352,7 @@ Test(metrics, treves_rolls_by_hand)
     const double theta[] = { 1, 1, 1 }, x[] = { 1, 1 }, xh[] = { 1, 1 };
     const double h[] = { 0.2, 0.4, 0.8, 0.6, 0.6, 0.1 };
     SaeMetrics m;
-    sae_metrics(&c, theta, x, h, xh, 2, &m);
+    sae_metrics(&c, theta, &(SaeSamples){ .x = x, .m = 2 }, h, xh, &m);
     /* S = (1 - (mean a)^2 / mean a^2) / (1 - 1/N) */
     const double life0 = (1 - pow(0.4, 2) / ((0.04 + 0.36) / 2)) / (1 - 1.0 / 2);  /* 0.2, 0.6 */
     const double life1 = (1 - pow(0.5, 2) / ((0.16 + 0.36) / 2)) / (1 - 1.0 / 2);  /* 0.4, 0.6 */

@@ -70,7 +70,7 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
     o->h = sae_alloc_array2(ev->rows, kh, sizeof(double));
     o->xh = sae_alloc_array2(ev->rows, n, sizeof(double));
     o->rhohat = sae_alloc_array(kh, sizeof(double));
-    double *htr = classes ? sae_alloc_array2(tr->rows, kh, sizeof(double)) : NULL, *own_ev = NULL;
+    double *htr = classes ? sae_alloc_array2(tr->rows, kh, sizeof(double)) : NULL;
     int rc = SAE_MEASURE_NO_MEMORY;
     if (!o->h || !o->xh || !o->rhohat || (classes && !htr))
         goto out;
@@ -85,10 +85,9 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
         goto out;
     const SaeConfig unit = sae_config_unit_weights(c);
     rc = SAE_MEASURE_NO_MEMORY;
-    const double *xev = sae_data_double(ev, &own_ev);
-    if (!xev || sae_evaluate_samples(&unit, p, k, theta, &sev, &o->unweighted, NULL, NULL, NULL, NULL))
+    if (sae_evaluate_samples(&unit, p, k, theta, &sev, &o->unweighted, NULL, NULL, NULL, NULL))
         goto out;
-    sae_metrics(c, theta, xev, o->h, o->xh, ev->rows, &o->m);
+    sae_metrics(c, theta, &sev, o->h, o->xh, &o->m);
     /* R over the training rows as recon_per_sample, undoing the reduction's scale (squared error only) */
     o->train_recon_per_sample = c->loss == SAE_LOSS_MSE ? o->train.recon / sae_recon_scale(c) : NAN;
     o->const_recon = const_recon(c, tr, ev);
@@ -102,7 +101,6 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
     rc = SAE_MEASURE_OK;
 out:
     free(htr);
-    free(own_ev);
     if (rc != SAE_MEASURE_OK)
         sae_measure_free(o);
     return rc;
