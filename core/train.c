@@ -120,10 +120,11 @@ int sae_train(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, co
 }
 
 int sae_evaluate_samples(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta,
-                         const SaeSamples *s, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
+                         const SaeSamples *s, SaeTerms *terms, SaeTerms *unweighted, double *grad, double *rhohat,
+                         double *h, double *xh)
 {
-    return p == SAE_PREC_DOUBLE ? sae_evaluate_f64(c, &k->f64, theta, s, terms, grad, rhohat, h, xh)
-                                : sae_evaluate_f32(c, &k->f32, theta, s, terms, grad, rhohat, h, xh);
+    return p == SAE_PREC_DOUBLE ? sae_evaluate_f64(c, &k->f64, theta, s, terms, unweighted, grad, rhohat, h, xh)
+                                : sae_evaluate_f32(c, &k->f32, theta, s, terms, unweighted, grad, rhohat, h, xh);
 }
 
 int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
@@ -135,5 +136,5 @@ int sae_evaluate(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const 
 int sae_evaluate_full(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta, const double *x,
                       size_t m, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh)
 {
-    return sae_evaluate_samples(c, p, k, theta, &(SaeSamples){ .x = x, .m = m }, terms, grad, rhohat, h, xh);
+    return sae_evaluate_samples(c, p, k, theta, &(SaeSamples){ .x = x, .m = m }, terms, NULL, grad, rhohat, h, xh);
 }

@@ -78,11 +78,15 @@ enum { SAE_TRAIN_OK = 0, SAE_TRAIN_NO_MEMORY = -1, SAE_TRAIN_DIVERGED = -2 };
  * Returns 0, or -1 when out of memory. */
 int sae_init_bdec(const SaeConfig *c, const SaeSamples *s, double *theta);
 
-/* sae_train and sae_evaluate_full on samples of either type. */
+/* sae_train and sae_evaluate_full on samples of either type; unweighted
+ * (may be NULL) gets the terms at every penalty weight 1 (the terms of
+ * sae_config_unit_weights(c)) from the same forward pass when there is no
+ * gradient. */
 int sae_train_samples(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernels *k, const SaeSamples *s,
                       double *theta, SaeTrainResult *r);
 int sae_evaluate_samples(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const double *theta,
-                         const SaeSamples *s, SaeTerms *terms, double *grad, double *rhohat, double *h, double *xh);
+                         const SaeSamples *s, SaeTerms *terms, SaeTerms *unweighted, double *grad, double *rhohat,
+                         double *h, double *xh);
 
 /* Trains from theta (the layout of sae_layout, overwritten by the result)
  * on the m x n rows of x. Returns SAE_TRAIN_OK, SAE_TRAIN_DIVERGED (theta

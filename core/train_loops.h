@@ -26,10 +26,10 @@ int sae_train_lbfgs_f32(const SaeConfig *c, const SaeTrainOpts *o, const SaeKern
 int sae_train_lbfgs_f64(const SaeConfig *c, const SaeTrainOpts *o, const SaeKernelsF64 *kt, const SaeKernelsF64 *vec,
                         const SaeSamples *s, double *theta_io, SaeTrainResult *r);
 
-/* sae_evaluate_full at this precision. */
+/* sae_evaluate_samples at this precision. */
 int sae_evaluate_f32(const SaeConfig *c, const SaeKernelsF32 *kt, const double *theta_d, const SaeSamples *s,
-                     SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh);
+                     SaeTerms *terms, SaeTerms *unweighted, double *grad_d, double *rhohat, double *h, double *xh);
 int sae_evaluate_f64(const SaeConfig *c, const SaeKernelsF64 *kt, const double *theta_d, const SaeSamples *s,
-                     SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh);
+                     SaeTerms *terms, SaeTerms *unweighted, double *grad_d, double *rhohat, double *h, double *xh);
 
 #endif

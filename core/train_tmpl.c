@@ -324,21 +324,24 @@ int FN(sae_train_lbfgs)(const SaeConfig *c, const SaeTrainOpts *o, const TNAME(S
     return rc;
 }
 
-/* The terms (and, when asked for, rho-hat, H and X^ in double) over m rows
- * in chunks of EVAL_CHUNK: no array of all the rows in T. */
+/* The terms (and, when asked for, the unweighted ones, rho-hat, H and X^
+ * in double) over m rows in chunks of EVAL_CHUNK: no array of all the rows
+ * in T. One forward pass gives both sets of terms: its sums are those of
+ * the unit weights, every term on, and c's terms read the ones c has. */
 static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, const T *theta, const SaeSamples *s,
-                            SaeTerms *terms, double *rhohat, double *h, double *xh)
+                            SaeTerms *terms, SaeTerms *unweighted, double *rhohat, double *h, double *xh)
 {
     const size_t m = s->m, n = c->n_in, k = c->n_hidden, chunk = m < EVAL_CHUNK ? m : EVAL_CHUNK;
+    const SaeConfig unit = sae_config_unit_weights(c), *sums = unweighted ? &unit : c;
     T *xt = sae_alloc_array2(chunk, n, sizeof(T));
-    TNAME(SaeWork) *w = FN(sae_work_new)(c, chunk);
+    TNAME(SaeWork) *w = FN(sae_work_new)(sums, chunk);
     int rc = SAE_TRAIN_NO_MEMORY;
     if (xt && w) {
-        FN(sae_sums_clear)(c, w);
+        FN(sae_sums_clear)(sums, w);
         for (size_t lo = 0; lo < m; lo += chunk) {
             const size_t len = m - lo < chunk ? m - lo : chunk;
             sample_rows(s, n, lo, len, xt);
-            FN(sae_forward_sums)(c, kt, w, theta, xt, len);
+            FN(sae_forward_sums)(sums, kt, w, theta, xt, len);
             if (h)
                 to_double(w->h, len * k, h + lo * k);
             if (xh)
@@ -347,6 +350,8 @@ static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, con
         *terms = FN(sae_sums_terms)(c, kt, w, theta, m);
         if (rhohat)
             memcpy(rhohat, w->rhohat, k * sizeof(double));
+        if (unweighted)
+            *unweighted = FN(sae_sums_terms)(&unit, kt, w, theta, m);
         rc = 0;
     }
     FN(sae_work_free)(w);
@@ -357,7 +362,7 @@ static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, con
 /* With a gradient: the whole batch at once (the KL row needs every row's
  * rho-hat before the backward pass). */
 int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const double *theta_d, const SaeSamples *s,
-                     SaeTerms *terms, double *grad_d, double *rhohat, double *h, double *xh)
+                     SaeTerms *terms, SaeTerms *unweighted, double *grad_d, double *rhohat, double *h, double *xh)
 {
     const size_t m = s->m;
     SaeLayout L;
@@ -366,7 +371,7 @@ int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const doub
     if (!theta)
         return SAE_TRAIN_NO_MEMORY;
     if (!grad_d) {
-        const int rc = evaluate_chunked(c, kt, theta, s, terms, rhohat, h, xh);
+        const int rc = evaluate_chunked(c, kt, theta, s, terms, unweighted, rhohat, h, xh);
         free(theta);
         return rc;
     }
@@ -385,6 +390,10 @@ int FN(sae_evaluate)(const SaeConfig *c, const TNAME(SaeKernels) *kt, const doub
         if (xh)
             to_double(w->xh, m * c->n_in, xh);
         rc = 0;
+    }
+    if (!rc && unweighted) { /* the objective's sums are c's: the unit weights' need a pass of their own */
+        const SaeConfig unit = sae_config_unit_weights(c);
+        rc = evaluate_chunked(&unit, kt, theta, s, unweighted, NULL, NULL, NULL, NULL);
     }
     FN(sae_work_free)(w);
     free(theta);

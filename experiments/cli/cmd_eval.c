@@ -68,11 +68,9 @@ int sae_cmd_eval(int argc, char **argv)
     if (s.grads_path)
         grad = calloc(l.total, sizeof(double));
     SaeTerms t, u;
-    const SaeConfig unit = sae_config_unit_weights(&c);
     const SaeSamples sd = sae_samples_of(d, d->rows);
     if (!rhohat || (s.grads_path && !grad) ||
-        sae_evaluate_samples(&c, s.train.precision, &k, theta, &sd, &t, grad, rhohat, NULL, NULL) ||
-        sae_evaluate_samples(&unit, s.train.precision, &k, theta, &sd, &u, NULL, NULL, NULL, NULL)) {
+        sae_evaluate_samples(&c, s.train.precision, &k, theta, &sd, &t, &u, grad, rhohat, NULL, NULL)) {
         code = sae_cli_error("eval", SAE_EXIT_INPUT, "out of memory evaluating %zu rows", d->rows);
         goto out;
     }

@@ -249,17 +249,14 @@ static void print_json(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels
 static int evaluate(const SaeRunSpec *s, const SaeConfig *c, const SaeKernels *k, const double *theta,
                     const SaeData *tr, const SaeData *te, Eval *ev)
 {
-    const SaeConfig unit = sae_config_unit_weights(c);
     double *rh = sae_alloc_array(c->n_hidden, sizeof(double));
     const SaePrecision p = s->train.precision;
     const SaeSamples str = sae_samples_of(tr, tr->rows), ste = sae_samples_of(te, te->rows);
-    int bad = !rh || sae_evaluate_samples(c, p, k, theta, &str, &ev->t_tr, NULL, rh, NULL, NULL) ||
-              sae_evaluate_samples(&unit, p, k, theta, &str, &ev->u_tr, NULL, NULL, NULL, NULL);
+    int bad = !rh || sae_evaluate_samples(c, p, k, theta, &str, &ev->t_tr, &ev->u_tr, NULL, rh, NULL, NULL);
     if (!bad)
         ev->rs_tr = sae_rho_stats(rh, c->n_hidden, c->rho);
     if (!bad && te->rows) {
-        bad = sae_evaluate_samples(c, p, k, theta, &ste, &ev->t_te, NULL, rh, NULL, NULL) ||
-              sae_evaluate_samples(&unit, p, k, theta, &ste, &ev->u_te, NULL, NULL, NULL, NULL);
+        bad = sae_evaluate_samples(c, p, k, theta, &ste, &ev->t_te, &ev->u_te, NULL, rh, NULL, NULL);
         if (!bad)
             ev->rs_te = sae_rho_stats(rh, c->n_hidden, c->rho);
     }
@@ -294,7 +291,7 @@ static int write_images(const char *dir, const SaeConfig *c, const double *theta
     double *h = sae_alloc_array2(count, c->n_hidden, sizeof(double));
     SaeTerms t;
     const SaeSamples sd = sae_samples_of(d, count);
-    int rc = !xh || !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, h, xh)
+    int rc = !xh || !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, NULL, h, xh)
                  ? sae_fail(e, "--images: out of memory")
                  : sae_write_run_images(dir, c, theta, d, xh, count, e);
     free(xh);
@@ -311,7 +308,7 @@ static int write_latents(const char *dir, const SaeConfig *c, const double *thet
     double *h = sae_alloc_array2(rows, c->n_hidden, sizeof(double));
     SaeTerms t;
     const SaeSamples sd = sae_samples_of(d, rows);
-    int rc = !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, h, NULL)
+    int rc = !h || sae_evaluate_samples(c, s->train.precision, k, theta, &sd, &t, NULL, NULL, NULL, h, NULL)
                  ? sae_fail(e, "--latents: out of memory")
                  : sae_write_latents(dir, c, theta, h, rows, e);
     free(h);

@@ -77,15 +77,11 @@ int sae_measure(const SaeConfig *c, SaePrecision p, const SaeKernels *k, const d
     const SaeSamples sev = sae_samples_of(ev, ev->rows), str = sae_samples_of(tr, tr->rows);
     /* the evaluation rows, then the training rows (one pass gives their
      * objective and, for the probe, their codes) */
-    if (sae_evaluate_samples(c, p, k, theta, &sev, &o->eval, NULL, o->rhohat, o->h, o->xh) ||
-        sae_evaluate_samples(c, p, k, theta, &str, &o->train, NULL, NULL, htr, NULL))
+    if (sae_evaluate_samples(c, p, k, theta, &sev, &o->eval, &o->unweighted, NULL, o->rhohat, o->h, o->xh) ||
+        sae_evaluate_samples(c, p, k, theta, &str, &o->train, NULL, NULL, NULL, htr, NULL))
         goto out;
     rc = SAE_MEASURE_DIVERGED;
     if (!isfinite(o->eval.loss) || !isfinite(o->train.loss))
-        goto out;
-    const SaeConfig unit = sae_config_unit_weights(c);
-    rc = SAE_MEASURE_NO_MEMORY;
-    if (sae_evaluate_samples(&unit, p, k, theta, &sev, &o->unweighted, NULL, NULL, NULL, NULL))
         goto out;
     sae_metrics(c, theta, &sev, o->h, o->xh, &o->m);
     /* R over the training rows as recon_per_sample, undoing the reduction's scale (squared error only) */
