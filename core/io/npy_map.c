@@ -38,8 +38,21 @@ static void progress(const char *path, size_t done, size_t total, double t0, int
             dt > 0 ? (double)done / dt / 1e6 : 0.0, last ? "\n" : "");
 }
 
-/* Rows [r0, r0 + rows) of a into d, block by block; *reached: the rows
- * done so far, for the error of a pass cut short. */
+/* The whole pages of [p, p + len) of the map, released from this
+ * process (not from the page cache): the rows already read then no longer
+ * count twice in its memory, once mapped and once copied. */
+static void release(const unsigned char *p, size_t len)
+{
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo = ((uintptr_t)p + page - 1) / page * page,
+                    hi = ((uintptr_t)p + len) / page * page;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Rows [r0, r0 + rows) of a into d, block by block, each block's pages
+ * released once read (C order; Fortran order reads all columns at every
+ * block); *reached: the rows done so far, for the error of a pass cut
+ * short. */
 static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, SaeData *d, volatile size_t *reached)
 {
     const size_t row_bytes = a->shape[1] * a->itemsize, block = row_bytes < BLOCK_BYTES ? BLOCK_BYTES / row_bytes : 1;
@@ -48,6 +61,8 @@ static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, S
     for (size_t i = 0; i < rows; i += block) {
         const size_t len = rows - i < block ? rows - i : block;
         sae_data_npy_rows(a, r0 + i, len, d, i);
+        if (!a->fortran)
+            release(a->data + (r0 + i) * row_bytes, len * row_bytes);
         *reached = i + len;
         if (show)
             progress(path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
