@@ -24,17 +24,17 @@ enum { ROWS = 97, COLS = 13 };
 /* The value of row r, column c of every file here: exact in every dtype. */
 static double value(size_t r, size_t c) { return (double)((r * 7 + c * 3) % 251); }
 
-/* A ROWS x COLS file of dtype dt (fortran: stored column by column) at a
- * fresh temporary path. */
-static void write_npy(char *path, SaeDtype dt, int fortran)
+/* Rows [r0, r0 + rows) x cols of the values, of dtype dt (fortran:
+ * stored column by column), as an .npy image. */
+static unsigned char *npy_rows(SaeDtype dt, int fortran, size_t r0, size_t rows, size_t cols, size_t *len)
 {
     const size_t size = dt == SAE_DT_F64 ? 8 : dt == SAE_DT_F32 ? 4 : 1;
-    unsigned char *data = malloc(ROWS * COLS * size);
+    unsigned char *data = malloc(rows * cols * size);
     cr_assert_not_null(data);
-    for (size_t r = 0; r < ROWS; r++)
-        for (size_t c = 0; c < COLS; c++) {
-            const size_t at = fortran ? c * ROWS + r : r * COLS + c;
-            const double v = value(r, c);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++) {
+            const size_t at = fortran ? c * rows + r : r * cols + c;
+            const double v = value(r0 + r, c);
             const float f = (float)v;
             if (dt == SAE_DT_F64)
                 memcpy(data + at * 8, &v, 8);
@@ -43,21 +43,58 @@ static void write_npy(char *path, SaeDtype dt, int fortran)
             else
                 data[at] = (unsigned char)v;
         }
-    const size_t shape[2] = { fortran ? COLS : ROWS, fortran ? ROWS : COLS };
+    const size_t shape[2] = { fortran ? cols : rows, fortran ? rows : cols };
     unsigned char *b;
-    size_t len;
-    cr_assert_eq(sae_npy_encode(dt, 2, shape, data, &b, &len), 0);
+    cr_assert_eq(sae_npy_encode(dt, 2, shape, data, &b, len), 0);
+    free(data);
     if (fortran) { /* encode wrote the transposed C array: its header says so instead */
+        cr_assert(rows == ROWS && cols == COLS);
         char *h = strstr((char *)b + 10, "'fortran_order': False, 'shape': (13, 97)"); /* past the NUL of the version */
         cr_assert_not_null(h, "%s", (char *)b + 10);
         memcpy(h, "'fortran_order': True,  'shape': (97, 13)", 41);
     }
+    return b;
+}
+
+static void write_bytes(const char *path, const void *b, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(b, 1, len, f), len);
+    fclose(f);
+}
+
+/* A ROWS x COLS file of dtype dt at a fresh temporary path. */
+static void write_npy(char *path, SaeDtype dt, int fortran)
+{
+    size_t len;
+    unsigned char *b = npy_rows(dt, fortran, 0, ROWS, COLS, &len);
     const int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     cr_assert_eq(write(fd, b, len), (ssize_t)len);
     close(fd);
     free(b);
-    free(data);
+}
+
+/* Shard i of a folder: rows [r0, r0 + rows) at dir/name. */
+static void write_shard(const char *dir, const char *name, SaeDtype dt, size_t r0, size_t rows, size_t cols)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t len;
+    unsigned char *b = npy_rows(dt, 0, r0, rows, cols, &len);
+    write_bytes(path, b, len);
+    free(b);
+}
+
+static void remove_folder(const char *dir, const char *const *names, size_t n)
+{
+    char path[512];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
 }
 
 /* d holds rows [r0, r0 + n) of the file. */
@@ -216,4 +253,88 @@ Test(rows, float32_and_float64_files_train_the_same_model)
     }
     unlink(p32);
     unlink(p64);
+}
+
+/* A folder of shards is its rows end to end in name order (not the order
+ * they were written in), --offset and --limit across the shards' edges. */
+Test(rows, a_folder_of_shards_is_its_rows_end_to_end)
+{
+    char dir[] = "/tmp/sae_shards_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    static const char *const names[] = { "part-10.npy", "part-02.npy", "part-01.npy" };
+    write_shard(dir, names[0], SAE_DT_F32, 70, 27, COLS); /* sorted last */
+    write_shard(dir, names[1], SAE_DT_F32, 40, 30, COLS);
+    write_shard(dir, names[2], SAE_DT_F32, 0, 40, COLS);
+    static const size_t cuts[][3] = { { 0, 0, ROWS }, { 35, 40, 40 }, { 69, 0, 28 }, { 40, 30, 30 }, { 96, 5, 1 } };
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
+        for (int f32 = 0; f32 <= 1; f32++) {
+            SaeData d;
+            SaeError e;
+            cr_assert_eq(sae_npy_map_folder(dir, cuts[i][0], cuts[i][1], f32, &d, &e), 0, "%s", e.msg);
+            char what[64];
+            snprintf(what, sizeof what, "offset %zu limit %zu f32 %d", cuts[i][0], cuts[i][1], f32);
+            expect_rows(&d, cuts[i][0], cuts[i][2], what);
+            cr_expect_eq(d.xf != NULL, f32);
+            sae_data_free(&d);
+        }
+    SaeDataOpts o = sae_data_defaults(); /* through sae_data_load too */
+    o.scale = SAE_SCALE_NONE;
+    o.offset = 20;
+    o.limit = 50;
+    SaeData tr, te;
+    SaeError e;
+    cr_assert_eq(sae_data_load(dir, &o, &tr, &te, &e), 0, "%s", e.msg);
+    expect_rows(&tr, 20, 50, "sae_data_load");
+    sae_data_free(&te);
+    sae_data_free(&tr);
+    SaeData d;
+    cr_expect_eq(sae_npy_map_folder(dir, ROWS, 0, 1, &d, &e), -1);
+    cr_expect_not_null(strstr(e.msg, "--offset 97: the folder has 97 rows"), "%s", e.msg);
+    remove_folder(dir, names, 3);
+}
+
+/* What a folder of shards may not hold, each a one-line error naming the
+ * shard at fault. */
+Test(rows, bad_folders_of_shards)
+{
+    static const struct {
+        const char *second;  /* the other file beside a.npy (13 float32 columns) */
+        SaeDtype dt;         /* its dtype, */
+        size_t cols;         /* its columns */
+        int not_npy;         /* or this many bytes of text instead */
+        const char *frag[2]; /* what the message names */
+    } cases[] = {
+        { "b.npy", SAE_DT_F32, 12, 0, { "b.npy: 12 columns", "a.npy has 13" } },
+        { "b.npy", SAE_DT_F64, 13, 0, { "b.npy: dtype float64", "a.npy is float32" } },
+        { "notes.txt", SAE_DT_F32, 13, 5, { "notes.txt: not an .npy file", "holds .npy files only" } },
+        { "b.npy", SAE_DT_F32, 13, 5, { "b.npy: not a readable uncompressed .npy file", "b.npy" } },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char dir[] = "/tmp/sae_shards_XXXXXX";
+        cr_assert_not_null(mkdtemp(dir));
+        write_shard(dir, "a.npy", SAE_DT_F32, 0, 10, COLS);
+        if (cases[i].not_npy) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dir, cases[i].second);
+            write_bytes(path, "hello", 5);
+        } else
+            write_shard(dir, cases[i].second, cases[i].dt, 10, 10, cases[i].cols);
+        SaeData d;
+        SaeError e;
+        cr_expect_eq(sae_npy_map_folder(dir, 0, 0, 1, &d, &e), -1, "case %zu", i);
+        for (int f = 0; f < 2; f++)
+            cr_expect_not_null(strstr(e.msg, cases[i].frag[f]), "case %zu: '%s' lacks '%s'", i, e.msg,
+                               cases[i].frag[f]);
+        cr_expect(!d.x && !d.xf);
+        const char *const names[] = { "a.npy", cases[i].second };
+        remove_folder(dir, names, 2);
+    }
+    char dir[] = "/tmp/sae_shards_XXXXXX"; /* empty: neither shards nor images */
+    cr_assert_not_null(mkdtemp(dir));
+    SaeDataOpts o = sae_data_defaults();
+    SaeData tr, te;
+    SaeError e;
+    cr_expect_eq(sae_data_load(dir, &o, &tr, &te, &e), -1);
+    cr_expect_not_null(strstr(e.msg, "no .npy shards and no .pgm images"), "%s", e.msg);
+    rmdir(dir);
 }

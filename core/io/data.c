@@ -89,7 +89,7 @@ static int patches_from_dir(const char *dir, const SaeDataOpts *o, SaeData *d, S
     }
     closedir(dp);
     if (n == 0)
-        return sae_fail(e, "%s: no .pgm images in the folder", dir);
+        return sae_fail(e, "%s: no .npy shards and no .pgm images in the folder", dir);
     qsort(names, n, sizeof *names, cmp_str);
     SaeImage *imgs = calloc(n, sizeof *imgs);
     int rc = imgs ? 0 : sae_fail(e, "%s: out of memory", dir);
@@ -132,13 +132,21 @@ static int idx_labels_beside(const char *images_path, SaeData *d, SaeError *e)
     return rc;
 }
 
-/* Any file: sniffed by content. An uncompressed .npy is mapped, and only
- * rows [offset, offset + limit) are read when *cut (then set to 1: the
- * caller cuts nothing more); anything else is read whole. */
+/* Any file: sniffed by content. An uncompressed .npy (or a folder of
+ * them) is mapped, and only rows [offset, offset + limit) are read when
+ * *cut (left at 1: the caller cuts nothing more); anything else is read
+ * whole (*cut set to 0). */
 static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cut, SaeError *e)
 {
-    if (is_dir(path))
+    if (is_dir(path)) { /* a folder of .npy shards, else of images */
+        if (*cut) {
+            const int shards = sae_npy_map_folder(path, o->offset, o->limit, o->f32, d, e);
+            if (shards != SAE_NPY_MAP_NOT_NPY)
+                return shards;
+            *cut = 0;
+        }
         return patches_from_dir(path, o, d, e);
+    }
     if (*cut) {
         const int mapped = sae_npy_map_rows(path, o->offset, o->limit, o->f32, d, e);
         if (mapped != SAE_NPY_MAP_NOT_NPY)

@@ -1,11 +1,13 @@
 /* Rows of an .npy data set through a read-only map (core/io/npy_map.h). */
 #define _DEFAULT_SOURCE /* madvise's MADV_* under -std=c11 */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,6 +17,7 @@
 #include "core/io/data_formats.h"
 #include "core/io/npy.h"
 #include "core/io/npy_map.h"
+#include "core/safe_alloc.h"
 
 /* Rows are converted in blocks of about this many file bytes: the unit of
  * the progress line; and from this many bytes on, a terminal gets one. */
@@ -49,18 +52,19 @@ static void release(const unsigned char *p, size_t len)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-/* Rows [r0, r0 + rows) of a into d, block by block, each block's pages
+/* Rows [r0, r0 + rows) of a into d's rows from `at`, block by block, each block's pages
  * released once read (C order; Fortran order reads all columns at every
  * block); *reached: the rows done so far, for the error of a pass cut
  * short. */
-static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, SaeData *d, volatile size_t *reached)
+static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, SaeData *d, size_t at,
+                    volatile size_t *reached)
 {
     const size_t row_bytes = a->shape[1] * a->itemsize, block = row_bytes < BLOCK_BYTES ? BLOCK_BYTES / row_bytes : 1;
     const int show = rows * row_bytes >= PROGRESS_BYTES && isatty(STDERR_FILENO);
     const double t0 = sae_now();
     for (size_t i = 0; i < rows; i += block) {
         const size_t len = rows - i < block ? rows - i : block;
-        sae_data_npy_rows(a, r0 + i, len, d, i);
+        sae_data_npy_rows(a, r0 + i, len, d, at + i);
         if (!a->fortran)
             release(a->data + (r0 + i) * row_bytes, len * row_bytes);
         *reached = i + len;
@@ -82,60 +86,232 @@ static void advise(const SaeNpy *a, size_t r0, size_t rows)
     madvise((void *)(p - lead), rows * row_bytes + lead, MADV_WILLNEED);
 }
 
-/* The map of a whole .npy file, its rows selected and converted. */
-static int map_rows(const char *path, int fd, const struct stat *st, size_t offset, size_t limit, int f32, SaeData *d,
-                    SaeError *e)
-{
-    const size_t size = (size_t)st->st_size;
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map == MAP_FAILED)
-        return sae_fail(e, "%s: cannot map the file (%s)", path, strerror(errno));
+/* One .npy file, mapped whole, its header parsed and checked as a data
+ * set's. */
+typedef struct Mapped {
+    const char *path;
+    int fd;
+    struct stat st;
+    void *map;
+    size_t size;
     SaeNpy a;
-    int rc = -1;
-    if (sae_npy_parse(map, size, path, &a, e) || sae_data_npy_check(path, &a, e))
-        goto out;
-    if (offset >= a.shape[0]) {
-        sae_fail(e, "%s: --offset %zu: the file has %zu rows", path, offset, a.shape[0]);
-        goto out;
+} Mapped;
+
+static void map_close(Mapped *f)
+{
+    if (f->map && f->map != MAP_FAILED)
+        munmap(f->map, f->size);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->map = NULL;
+    f->fd = -1;
+}
+
+/* SAE_NPY_MAP_NOT_NPY when path is not an uncompressed .npy regular file
+ * (nothing left open), 0, or -1 with e set. */
+static int map_open(const char *path, Mapped *f, SaeError *e)
+{
+    *f = (Mapped){ .path = path, .fd = open(path, O_RDONLY | O_CLOEXEC) };
+    unsigned char magic[6];
+    if (f->fd < 0 || fstat(f->fd, &f->st) || !S_ISREG(f->st.st_mode) ||
+        pread(f->fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || memcmp(magic, "\x93NUMPY", sizeof magic)) {
+        map_close(f);
+        return SAE_NPY_MAP_NOT_NPY;
     }
-    const size_t rows = limit && limit < a.shape[0] - offset ? limit : a.shape[0] - offset;
-    if (sae_data_npy_alloc(path, &a, rows, f32, d, e))
-        goto out;
-    advise(&a, offset, rows);
+    f->size = (size_t)f->st.st_size;
+    f->map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+    if (f->map == MAP_FAILED) {
+        sae_fail(e, "%s: cannot map the file (%s)", path, strerror(errno));
+        map_close(f);
+        return -1;
+    }
+    if (sae_npy_parse(f->map, f->size, path, &f->a, e) || sae_data_npy_check(path, &f->a, e)) {
+        map_close(f);
+        return -1;
+    }
+    return 0;
+}
+
+/* Rows [r0, r0 + rows) of f into d's rows from `at`, under the SIGBUS
+ * guard, then the file's size and modification time checked again. */
+static int map_copy(Mapped *f, size_t r0, size_t rows, SaeData *d, size_t at, SaeError *e)
+{
+    advise(&f->a, r0, rows);
     volatile size_t reached = 0;
     struct sigaction bus = { .sa_handler = on_sigbus }, old;
     sigemptyset(&bus.sa_mask);
     sigaction(SIGBUS, &bus, &old);
+    int rc = -1;
     if (sigsetjmp(bus_exit, 1) == 0) {
-        convert(path, &a, offset, rows, d, &reached);
+        convert(f->path, &f->a, r0, rows, d, at, &reached);
         rc = 0;
     }
     sigaction(SIGBUS, &old, NULL);
     struct stat now;
     if (rc)
-        sae_fail(e, "%s: row %zu: the file shrank while it was read", path, offset + reached);
-    else if (fstat(fd, &now) || now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
-             now.st_mtim.tv_nsec != st->st_mtim.tv_nsec)
-        rc = sae_fail(e, "%s: the file changed while it was read", path);
-    if (rc)
-        sae_data_free(d);
-out:
-    munmap(map, size);
-    return rc;
+        return sae_fail(e, "%s: row %zu: the file shrank while it was read", f->path, r0 + reached);
+    if (fstat(f->fd, &now) || now.st_size != f->st.st_size || now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
+        now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec)
+        return sae_fail(e, "%s: the file changed while it was read", f->path);
+    return 0;
+}
+
+/* The rows kept of `total`: [offset, offset + limit), limit 0 to the end;
+ * noun: "file" or "folder", for the error. */
+static int select_rows(const char *what, const char *noun, size_t total, size_t offset, size_t limit, size_t *rows,
+                       SaeError *e)
+{
+    if (offset >= total)
+        return sae_fail(e, "%s: --offset %zu: the %s has %zu rows", what, offset, noun, total);
+    *rows = limit && limit < total - offset ? limit : total - offset;
+    return 0;
 }
 
 int sae_npy_map_rows(const char *path, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return SAE_NPY_MAP_NOT_NPY; /* the usual reader names the failure */
-    struct stat st;
-    unsigned char magic[6];
-    int rc = SAE_NPY_MAP_NOT_NPY;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
-        !memcmp(magic, "\x93NUMPY", sizeof magic))
-        rc = map_rows(path, fd, &st, offset, limit, f32, d, e);
-    close(fd);
+    Mapped f;
+    int rc = map_open(path, &f, e);
+    if (rc)
+        return rc;
+    size_t rows = 0;
+    rc = select_rows(path, "file", f.a.shape[0], offset, limit, &rows, e) ||
+                 sae_data_npy_alloc(path, &f.a, rows, f32, d, e) || map_copy(&f, offset, rows, d, 0, e)
+             ? -1
+             : 0;
+    if (rc)
+        sae_data_free(d);
+    map_close(&f);
+    return rc;
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int is_npy_name(const char *name)
+{
+    const size_t l = strlen(name);
+    return l > 4 && !strcmp(name + l - 4, ".npy");
+}
+
+/* The shard names of dir, sorted; SAE_NPY_MAP_NOT_NPY when it holds no
+ * .npy file; -1 (e set) on any other entry. */
+static int shard_names(const char *dir, char ***names, size_t *n, SaeError *e)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return sae_fail(e, "%s: cannot open the folder (%s)", dir, strerror(errno));
+    size_t cap = 0, others = 0;
+    char other[256] = "";
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(dp)) && !rc;) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (!is_npy_name(de->d_name)) {
+            if (!others++)
+                snprintf(other, sizeof other, "%s", de->d_name);
+            continue;
+        }
+        if (*n == SAE_MAX_SHARDS) {
+            rc = sae_fail(e, "%s: more than %d .npy shards", dir, SAE_MAX_SHARDS);
+            break;
+        }
+        if (*n == cap) {
+            char **g = realloc(*names, (cap = cap ? 2 * cap : 64) * sizeof *g);
+            if (!g) {
+                rc = sae_fail(e, "%s: out of memory listing the folder", dir);
+                break;
+            }
+            *names = g;
+        }
+        if (!((*names)[*n] = strdup(de->d_name))) {
+            rc = sae_fail(e, "%s: out of memory listing the folder", dir);
+            break;
+        }
+        (*n)++;
+    }
+    closedir(dp);
+    if (!rc && !*n)
+        rc = SAE_NPY_MAP_NOT_NPY;
+    else if (!rc && others)
+        rc = sae_fail(e, "%s/%s: not an .npy file; a folder of shards holds .npy files only", dir, other);
+    if (!rc)
+        qsort(*names, *n, sizeof **names, cmp_name);
+    return rc;
+}
+
+static const char *dtype_name(SaeDtype t)
+{
+    return t == SAE_DT_F32 ? "float32" : t == SAE_DT_F64 ? "float64" : "uint8";
+}
+
+/* Shard i's header against the first's: the same columns and dtype. */
+static int same_kind(const char *path, const SaeNpy *a, const char *first, const SaeNpy *a0, SaeError *e)
+{
+    if (a->shape[1] != a0->shape[1])
+        return sae_fail(e, "%s: %zu columns, but %s has %zu", path, a->shape[1], first, a0->shape[1]);
+    if (a->dtype != a0->dtype)
+        return sae_fail(e, "%s: dtype %s, but %s is %s", path, dtype_name(a->dtype), first, dtype_name(a0->dtype));
+    return 0;
+}
+
+int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e)
+{
+    memset(d, 0, sizeof *d);
+    char **names;
+    size_t n;
+    int rc = shard_names(dir, &names, &n, e);
+    size_t *rows = rc ? NULL : calloc(n, sizeof *rows), total = 0;
+    char(*paths)[4096] = rc ? NULL : malloc(n * sizeof *paths);
+    if (!rc && (!rows || !paths))
+        rc = sae_fail(e, "%s: out of memory listing the folder", dir);
+    SaeNpy first = { 0 };
+    for (size_t i = 0; i < n && !rc; i++) { /* every header, before any row is read */
+        snprintf(paths[i], sizeof *paths, "%s/%s", dir, names[i]);
+        Mapped f;
+        const int o = map_open(paths[i], &f, e);
+        if (o == SAE_NPY_MAP_NOT_NPY)
+            rc = sae_fail(e, "%s: not a readable uncompressed .npy file", paths[i]);
+        else if (o)
+            rc = -1;
+        else {
+            if (i == 0)
+                first = f.a;
+            rows[i] = f.a.shape[0];
+            if (same_kind(paths[i], &f.a, paths[0], &first, e))
+                rc = -1;
+            else if (sae_add_overflow(total, rows[i], &total))
+                rc = sae_fail(e, "%s: more rows than a size holds", dir);
+            map_close(&f);
+        }
+    }
+    size_t keep = 0;
+    if (!rc && (select_rows(dir, "folder", total, offset, limit, &keep, e) ||
+                sae_data_npy_alloc(dir, &first, keep, f32, d, e)))
+        rc = -1;
+    /* each shard's part of [offset, offset + keep) into d, in name order */
+    for (size_t i = 0, lo = 0, at = 0; i < n && !rc && at < keep; lo += rows[i++]) {
+        if (lo + rows[i] <= offset)
+            continue;
+        const size_t r0 = offset > lo ? offset - lo : 0, len = rows[i] - r0 < keep - at ? rows[i] - r0 : keep - at;
+        Mapped f;
+        const int o = map_open(paths[i], &f, e);
+        if (o == 0 && f.a.shape[0] != rows[i])
+            rc = sae_fail(e, "%s: the file changed while the folder was read", paths[i]);
+        else if (o)
+            rc =
+                o == SAE_NPY_MAP_NOT_NPY ? sae_fail(e, "%s: the file changed while the folder was read", paths[i]) : -1;
+        else
+            rc = map_copy(&f, r0, len, d, at, e);
+        map_close(&f);
+        at += len;
+    }
+    if (rc)
+        sae_data_free(d);
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    free(rows);
+    free(paths);
     return rc;
 }

@@ -31,6 +31,17 @@ extern "C" {
  * terminal and the rows are large. */
 int sae_npy_map_rows(const char *path, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e);
 
+/* The most shards a folder may hold. */
+#define SAE_MAX_SHARDS 65536
+
+/* sae_npy_map_rows over a folder of .npy shards, their rows end to end in
+ * the order of the sorted file names: the same columns and dtype in every
+ * shard (the first one named in the error otherwise), and nothing but .npy
+ * files in the folder. Every header is read before any row. Returns
+ * SAE_NPY_MAP_NOT_NPY when the folder holds no .npy file at all (the
+ * caller tries it as a folder of images). */
+int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e);
+
 #ifdef __cplusplus
 }
 #endif
