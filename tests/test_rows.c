@@ -108,6 +108,28 @@ static void expect_rows(const SaeData *d, size_t r0, size_t n, const char *what)
                          r, c, sae_data_at(d, r * COLS + c), value(r0 + r, c));
 }
 
+/* Each cut (offset, limit, rows kept) of the file or folder at path, in
+ * a float and a double run: the rows kept, held as float exactly when the
+ * run is float and `narrow` (the file is float32 or bytes). */
+static void expect_cuts(const char *path, int folder, const size_t (*cuts)[3], size_t n, int narrow, double scale,
+                        const char *label)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int f32 = 0; f32 <= 1; f32++) {
+            SaeData d;
+            SaeError e;
+            const int rc = folder ? sae_npy_map_folder(path, cuts[i][0], cuts[i][1], f32, &d, &e)
+                                  : sae_npy_map_rows(path, cuts[i][0], cuts[i][1], f32, &d, &e);
+            cr_assert_eq(rc, 0, "%s", e.msg);
+            char what[96];
+            snprintf(what, sizeof what, "%s offset %zu limit %zu f32 %d", label, cuts[i][0], cuts[i][1], f32);
+            expect_rows(&d, cuts[i][0], cuts[i][2], what);
+            cr_expect_eq(d.xf != NULL, f32 && narrow, "%s: the rows' type", what);
+            cr_expect_eq(d.auto_scale, scale, "%s: auto scale %g", what, d.auto_scale);
+            sae_data_free(&d);
+        }
+}
+
 Test(rows, offset_and_limit_select_those_rows_of_a_mapped_file)
 {
     static const SaeDtype dts[] = { SAE_DT_F32, SAE_DT_F64, SAE_DT_U8 };
@@ -117,21 +139,11 @@ Test(rows, offset_and_limit_select_those_rows_of_a_mapped_file)
     };
     for (int fortran = 0; fortran <= 1; fortran++)
         for (size_t t = 0; t < 3; t++) {
-            char path[] = "/tmp/sae_rows_XXXXXX";
+            char path[] = "/tmp/sae_rows_XXXXXX", label[32];
             write_npy(path, dts[t], fortran);
-            for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
-                for (int f32 = 0; f32 <= 1; f32++) {
-                    SaeData d;
-                    SaeError e;
-                    cr_assert_eq(sae_npy_map_rows(path, cuts[i][0], cuts[i][1], f32, &d, &e), 0, "%s", e.msg);
-                    char what[80];
-                    snprintf(what, sizeof what, "dtype %zu fortran %d offset %zu limit %zu f32 %d", t, fortran,
-                             cuts[i][0], cuts[i][1], f32);
-                    expect_rows(&d, cuts[i][0], cuts[i][2], what);
-                    cr_expect_eq(d.xf != NULL, f32 && dts[t] != SAE_DT_F64, "%s: the rows' type", what);
-                    cr_expect_eq(d.auto_scale, dts[t] == SAE_DT_U8 ? 1.0 / 255 : 1.0);
-                    sae_data_free(&d);
-                }
+            snprintf(label, sizeof label, "dtype %zu fortran %d", t, fortran);
+            expect_cuts(path, 0, cuts, sizeof cuts / sizeof *cuts, dts[t] != SAE_DT_F64,
+                        dts[t] == SAE_DT_U8 ? 1.0 / 255 : 1.0, label);
             SaeData d;
             SaeError e;
             cr_expect_eq(sae_npy_map_rows(path, ROWS, 0, 0, &d, &e), -1);
@@ -266,17 +278,7 @@ Test(rows, a_folder_of_shards_is_its_rows_end_to_end)
     write_shard(dir, names[1], SAE_DT_F32, 40, 30, COLS);
     write_shard(dir, names[2], SAE_DT_F32, 0, 40, COLS);
     static const size_t cuts[][3] = { { 0, 0, ROWS }, { 35, 40, 40 }, { 69, 0, 28 }, { 40, 30, 30 }, { 96, 5, 1 } };
-    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
-        for (int f32 = 0; f32 <= 1; f32++) {
-            SaeData d;
-            SaeError e;
-            cr_assert_eq(sae_npy_map_folder(dir, cuts[i][0], cuts[i][1], f32, &d, &e), 0, "%s", e.msg);
-            char what[64];
-            snprintf(what, sizeof what, "offset %zu limit %zu f32 %d", cuts[i][0], cuts[i][1], f32);
-            expect_rows(&d, cuts[i][0], cuts[i][2], what);
-            cr_expect_eq(d.xf != NULL, f32);
-            sae_data_free(&d);
-        }
+    expect_cuts(dir, 1, cuts, sizeof cuts / sizeof *cuts, 1, 1.0, "folder");
     SaeDataOpts o = sae_data_defaults(); /* through sae_data_load too */
     o.scale = SAE_SCALE_NONE;
     o.offset = 20;
