@@ -263,23 +263,25 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
     size_t n;
     int rc = shard_names(dir, &names, &n, e);
     size_t *rows = rc ? NULL : calloc(n, sizeof *rows), total = 0;
-    char(*paths)[4096] = rc ? NULL : malloc(n * sizeof *paths);
-    if (!rc && (!rows || !paths))
+    char path[4096], first_path[4096] = "";
+    if (!rc && !rows)
         rc = sae_fail(e, "%s: out of memory listing the folder", dir);
     SaeNpy first = { 0 };
     for (size_t i = 0; i < n && !rc; i++) { /* every header, before any row is read */
-        snprintf(paths[i], sizeof *paths, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         Mapped f;
-        const int o = map_open(paths[i], &f, e);
+        const int o = map_open(path, &f, e);
         if (o == SAE_NPY_MAP_NOT_NPY)
-            rc = sae_fail(e, "%s: not a readable uncompressed .npy file", paths[i]);
+            rc = sae_fail(e, "%s: not a readable uncompressed .npy file", path);
         else if (o)
             rc = -1;
         else {
-            if (i == 0)
+            if (i == 0) { /* its shape and dtype, not its rows: they are not mapped past here */
                 first = f.a;
+                snprintf(first_path, sizeof first_path, "%s", path);
+            }
             rows[i] = f.a.shape[0];
-            if (same_kind(paths[i], &f.a, paths[0], &first, e))
+            if (same_kind(path, &f.a, first_path, &first, e))
                 rc = -1;
             else if (sae_add_overflow(total, rows[i], &total))
                 rc = sae_fail(e, "%s: more rows than a size holds", dir);
@@ -296,12 +298,12 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
             continue;
         const size_t r0 = offset > lo ? offset - lo : 0, len = rows[i] - r0 < keep - at ? rows[i] - r0 : keep - at;
         Mapped f;
-        const int o = map_open(paths[i], &f, e);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        const int o = map_open(path, &f, e);
         if (o == 0 && f.a.shape[0] != rows[i])
-            rc = sae_fail(e, "%s: the file changed while the folder was read", paths[i]);
+            rc = sae_fail(e, "%s: the file changed while the folder was read", path);
         else if (o)
-            rc =
-                o == SAE_NPY_MAP_NOT_NPY ? sae_fail(e, "%s: the file changed while the folder was read", paths[i]) : -1;
+            rc = o == SAE_NPY_MAP_NOT_NPY ? sae_fail(e, "%s: the file changed while the folder was read", path) : -1;
         else
             rc = map_copy(&f, r0, len, d, at, e);
         map_close(&f);
@@ -312,6 +314,5 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
     free(rows);
-    free(paths);
     return rc;
 }
