@@ -134,6 +134,10 @@ typedef struct SaeSamples {
     const double *x;
     const float *xf;
     size_t m;
+    /* Streamed rows (read in place from a file's map; core/MODEL.md §7
+     * [stream]): chunk rows a chunk, window chunks a shuffle window. 0: in
+     * memory. */
+    size_t chunk, window;
 } SaeSamples;
 
 /* Entry i (row-major) of s, whichever type holds it. */

@@ -22,6 +22,13 @@ void *sae_alloc_array(size_t count, size_t size);
 /* rows * cols elements of size bytes: sae_alloc_array, overflow-checked. */
 void *sae_alloc_array2(size_t rows, size_t cols, size_t size);
 
+/* Advice on bytes [p, p + len) of a file's map: needed soon (the pages
+ * covering them are read ahead), or done with (the whole pages inside them
+ * leave this process, not the page cache). For a read-only file map only:
+ * on other memory, done drops the contents. */
+void sae_advise_willneed(const void *p, size_t len);
+void sae_advise_done(const void *p, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -140,6 +140,38 @@ static unsigned resample(const SaeConfig *c, TNAME(SaeWork) *w, T *theta, T *s1,
     return done;
 }
 
+/* The windows of a streamed epoch (core/MODEL.md §7 [stream]): m rows in
+ * chunks of `chunk`, `win` chunks a window. */
+typedef struct Windows {
+    size_t m, chunk, nchunks, win;
+    size_t *order; /* the chunks in this epoch's order */
+} Windows;
+
+static size_t elem_bytes(const SaeSamples *s) { return s->xf ? sizeof(float) : sizeof(double); }
+
+static const unsigned char *row_at(const SaeSamples *s, size_t n, size_t r)
+{
+    return s->xf ? (const unsigned char *)(s->xf + r * n) : (const unsigned char *)(s->x + r * n);
+}
+
+/* Window q of the epoch: its chunks' rows into idx (their count returned),
+ * the chunks read ahead. */
+static size_t window_rows(const Windows *wn, const SaeSamples *s, size_t n, size_t q, size_t *idx)
+{
+    size_t cnt = 0;
+    for (size_t c = q * wn->win; c < (q + 1) * wn->win && c < wn->nchunks; c++) {
+        const size_t r0 = wn->order[c] * wn->chunk, len = wn->m - r0 < wn->chunk ? wn->m - r0 : wn->chunk;
+        sae_advise_willneed(row_at(s, n, r0), len * n * elem_bytes(s));
+        for (size_t i = 0; i < len; i++) idx[cnt++] = r0 + i;
+    }
+    return cnt;
+}
+
+/* A window done with: every page of the rows leaves the process, not only
+ * the window's chunks' (a fault maps the whole page-cache folio around it,
+ * which may reach into a neighbouring chunk of another window). */
+static void window_done(const SaeSamples *s, size_t n) { sae_advise_done(row_at(s, n, 0), s->m * n * elem_bytes(s)); }
+
 /* The optimizer's step: the weights [0, nw) with the penalties the
  * objective left to it (lambda, l1; 0 when it left none), the biases
  * [nw, P) without. bc1, bc2: Adam's 1 - beta^t. */
@@ -164,6 +196,12 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
                             double *theta_io, SaeTrainResult *r)
 {
     const size_t m = s->m, n = c->n_in, batch = o->batch < m ? o->batch : m;
+    /* streamed, with more chunks than a window: windows of shuffled chunks; else one window of every row */
+    Windows wn = { .m = m, .chunk = s->chunk ? s->chunk : m, .win = s->window ? s->window : 1 };
+    wn.nchunks = (m + wn.chunk - 1) / wn.chunk;
+    const int windowed = s->chunk && wn.nchunks > wn.win;
+    const size_t idx_len = windowed ? wn.win * wn.chunk : m,
+                 n_windows = windowed ? (wn.nchunks + wn.win - 1) / wn.win : 1;
     SaeLayout L;
     sae_layout(c, &L);
     const size_t P = L.total;
@@ -171,17 +209,19 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
     T *grad = sae_alloc_array(P, sizeof(T));
     T *s1 = sae_alloc_array(P, sizeof(T)), *s2 = sae_alloc_array(P, sizeof(T)); /* v, or Adam's m and v */
     T *xb = sae_alloc_array2(batch, n, sizeof(T));
-    size_t *idx = sae_alloc_array(m, sizeof(size_t));
+    size_t *idx = sae_alloc_array(idx_len, sizeof(size_t));
+    wn.order = windowed ? sae_alloc_array(wn.nchunks, sizeof(size_t)) : NULL;
     double *fired = calloc(c->n_hidden, sizeof(double));     /* r->samples when each unit last fired */
     double *weight = sae_alloc_array(batch, sizeof(double)); /* [resample]'s draw */
     TNAME(SaeWork) *w = FN(sae_work_new)(c, batch);
     int rc = SAE_TRAIN_NO_MEMORY;
-    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !weight || !w)
+    if (!theta || !grad || !s1 || !s2 || !xb || !idx || !fired || !weight || !w || (windowed && !wn.order))
         goto done;
     rc = SAE_TRAIN_OK;
     memset(s1, 0, P * sizeof(T)); /* here, not calloc: huge pages make the first touch of 2 x P cheap */
     memset(s2, 0, P * sizeof(T));
-    for (size_t i = 0; i < m; i++) idx[i] = i;
+    for (size_t i = 0; i < idx_len && !windowed; i++) idx[i] = i;
+    for (size_t q = 0; q < wn.nchunks && windowed; q++) wn.order[q] = q;
     SaeRng rng, draws; /* the batch order; [resample]'s rows, apart so that it leaves the order alone */
     sae_rng_seed(&rng, o->seed + 1u);
     sae_rng_seed(&draws, o->seed + 2u);
@@ -193,51 +233,61 @@ int FN(sae_train_minibatch)(const SaeConfig *c, const SaeTrainOpts *o, const TNA
     const T step_lambda = w->wpen_in_step ? (T)sae_l2_grad_scale(c) : 0;
     const T step_l1 = w->wpen_in_step ? (T)c->l1_weight : 0;
     const double window = o->dead_window ? (double)o->dead_window : (double)m;
-    const unsigned total_steps = o->epochs * (unsigned)((m + batch - 1) / batch);
+    /* windowed, an upper bound: each window's last batch may be short */
+    const unsigned total_steps =
+        o->epochs * (unsigned)(windowed ? n_windows * ((idx_len + batch - 1) / batch) : (m + batch - 1) / batch);
     r->stop_reason = "epochs";
     for (unsigned ep = 0; ep < o->epochs; ep++) {
-        sae_rng_shuffle(&rng, idx, m);
+        if (windowed)
+            sae_rng_shuffle(&rng, wn.order, wn.nchunks);
         double sum = 0;
         size_t steps = 0;
-        for (size_t start = 0; start < m; start += batch) {
-            if (o->stop && *o->stop) {
-                r->interrupted = 1;
-                r->stop_reason = "interrupted";
-                goto finish;
+        for (size_t q = 0; q < n_windows; q++) {
+            const size_t cnt = windowed ? window_rows(&wn, s, n, q, idx) : m;
+            sae_rng_shuffle(&rng, idx, cnt);
+            for (size_t start = 0; start < cnt; start += batch) {
+                if (o->stop && *o->stop) {
+                    r->interrupted = 1;
+                    r->stop_reason = "interrupted";
+                    goto finish;
+                }
+                const size_t mb = cnt - start < batch ? cnt - start : batch;
+                for (size_t i = 0; i < mb; i++) sample_rows(s, n, idx[start + i], 1, xb + i * n);
+                if (c->aux_k) /* [auxk]: the units silent for the last window samples */
+                    for (size_t j = 0; j < c->n_hidden; j++)
+                        w->dead[j] = (unsigned char)is_dead(fired[j], r->samples, window);
+                const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
+                r->fevals++;
+                if (!isfinite(f)) {
+                    r->diverged = 1;
+                    r->last_loss = f;
+                    r->stop_reason = "diverged";
+                    rc = SAE_TRAIN_DIVERGED;
+                    goto finish;
+                }
+                sum += f;
+                steps++;
+                r->samples += (double)mb;
+                for (size_t j = 0; j < c->n_hidden; j++) /* relu: the batch's column sum is > 0 iff the unit fired */
+                    if (w->hsum[j] > 0)
+                        fired[j] = r->samples;
+                if (c->batch_topk)
+                    r->threshold = threshold_step(r->threshold, w->bval, mb * c->topk);
+                r->iters++;
+                if (c->unit_norm)
+                    FN(sae_atoms_project)(c, kt, theta, grad);
+                b1t *= o->adam_beta1;
+                b2t *= o->adam_beta2;
+                optimizer_step(o, kt, L.b1, P, step_lambda, step_l1, 1 - b1t, 1 - b2t, grad, s1, s2, theta);
+                /* [resample], not within resample_every steps of the end: a new unit needs steps to learn */
+                if (o->resample_every && r->iters % o->resample_every == 0 &&
+                    r->iters + o->resample_every <= total_steps)
+                    r->resampled += resample(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
+                if (c->unit_norm)
+                    FN(sae_atoms_normalise)(c, kt, theta);
             }
-            const size_t mb = m - start < batch ? m - start : batch;
-            for (size_t i = 0; i < mb; i++) sample_rows(s, n, idx[start + i], 1, xb + i * n);
-            if (c->aux_k) /* [auxk]: the units silent for the last window samples */
-                for (size_t j = 0; j < c->n_hidden; j++)
-                    w->dead[j] = (unsigned char)is_dead(fired[j], r->samples, window);
-            const double f = FN(sae_objective)(c, kt, w, theta, xb, mb, grad, NULL);
-            r->fevals++;
-            if (!isfinite(f)) {
-                r->diverged = 1;
-                r->last_loss = f;
-                r->stop_reason = "diverged";
-                rc = SAE_TRAIN_DIVERGED;
-                goto finish;
-            }
-            sum += f;
-            steps++;
-            r->samples += (double)mb;
-            for (size_t j = 0; j < c->n_hidden; j++) /* relu: the batch's column sum is > 0 iff the unit fired */
-                if (w->hsum[j] > 0)
-                    fired[j] = r->samples;
-            if (c->batch_topk)
-                r->threshold = threshold_step(r->threshold, w->bval, mb * c->topk);
-            r->iters++;
-            if (c->unit_norm)
-                FN(sae_atoms_project)(c, kt, theta, grad);
-            b1t *= o->adam_beta1;
-            b2t *= o->adam_beta2;
-            optimizer_step(o, kt, L.b1, P, step_lambda, step_l1, 1 - b1t, 1 - b2t, grad, s1, s2, theta);
-            /* [resample], not within resample_every steps of the end: a new unit needs steps to learn */
-            if (o->resample_every && r->iters % o->resample_every == 0 && r->iters + o->resample_every <= total_steps)
-                r->resampled += resample(c, w, theta, s1, s2, xb, mb, fired, r->samples, window, weight, &draws);
-            if (c->unit_norm)
-                FN(sae_atoms_normalise)(c, kt, theta);
+            if (windowed)
+                window_done(s, n);
         }
         r->epochs = ep + 1;
         r->last_loss = sum / (double)steps;
@@ -261,6 +311,7 @@ done:
     free(s2);
     free(xb);
     free(idx);
+    free(wn.order);
     return rc;
 }
 
@@ -341,6 +392,8 @@ static int evaluate_chunked(const SaeConfig *c, const TNAME(SaeKernels) *kt, con
         for (size_t lo = 0; lo < m; lo += chunk) {
             const size_t len = m - lo < chunk ? m - lo : chunk;
             sample_rows(s, n, lo, len, xt);
+            if (s->chunk) /* streamed: the chunk's pages leave the process once read */
+                sae_advise_done(row_at(s, n, lo), len * n * elem_bytes(s));
             FN(sae_forward_sums)(sums, kt, w, theta, xt, len);
             if (h)
                 to_double(w->h, len * k, h + lo * k);

@@ -5,7 +5,6 @@
  * file is written here. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "core/io/data.h"
 #include "core/io/npy.h"
+#include "core/io/data_formats.h"
 #include "core/io/npy_map.h"
 #include "core/model.h"
 #include "core/train.h"
@@ -118,7 +118,7 @@ static void expect_cuts(const char *path, int folder, const size_t (*cuts)[3], s
         for (int f32 = 0; f32 <= 1; f32++) {
             SaeData d;
             SaeError e;
-            const int rc = folder ? sae_npy_map_folder(path, cuts[i][0], cuts[i][1], f32, &d, &e)
+            const int rc = folder ? sae_npy_map_folder(path, cuts[i][0], cuts[i][1], f32, 0, &d, &e)
                                   : sae_npy_map_rows(path, cuts[i][0], cuts[i][1], f32, &d, &e);
             cr_assert_eq(rc, 0, "%s", e.msg);
             char what[96];
@@ -185,41 +185,42 @@ Test(rows, mapped_and_read_files_agree)
     unlink(csv);
 }
 
-/* A file cut to its header while its rows are read: the loader fails with
- * the file's name (a shrink before the map fails the header's size check,
- * one during the pass is caught from SIGBUS), and the process lives. */
-static void *truncate_soon(void *path)
-{
-    nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
-    truncate(path, 128);
-    return NULL;
-}
-
+/* A file cut short once mapped, before its rows are read: the copy fails
+ * with the file's name and the row reached (caught from SIGBUS), and the
+ * process lives. The map's steps are called one by one, so that the cut
+ * falls between them every time. */
 Test(rows, a_file_that_shrinks_while_read_is_an_error)
 {
-    char path[] = "/tmp/sae_rows_big_XXXXXX";
-    const int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    const size_t rows = 1 << 16, cols = 256; /* 64 MiB of zeros: sparse, but every page is read */
-    char hdr[128];
-    int hl = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows, cols);
-    while ((10 + hl + 1) % 64) hdr[hl++] = ' ';
-    hdr[hl++] = '\n';
-    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)hl, (unsigned char)(hl >> 8) };
-    cr_assert_eq(write(fd, pre, 10), 10);
-    cr_assert_eq(write(fd, hdr, (size_t)hl), hl);
-    cr_assert_eq(ftruncate(fd, (off_t)(10 + hl) + (off_t)(rows * cols * 4)), 0);
-    close(fd);
-    pthread_t t;
-    cr_assert_eq(pthread_create(&t, NULL, truncate_soon, path), 0);
+    char path[] = "/tmp/sae_rows_XXXXXX";
+    write_npy(path, SAE_DT_F32, 0);
+    SaeNpyMap f;
+    SaeError e;
+    cr_assert_eq(sae_npy_map_open(path, &f, &e), 0, "%s", e.msg);
+    SaeData d;
+    cr_assert_eq(sae_data_npy_alloc(path, &f.a, ROWS, 1, &d, &e), 0);
+    cr_assert_eq(truncate(path, 128), 0);
+    cr_expect_eq(sae_npy_map_copy(&f, 0, ROWS, &d, 0, &e), -1, "the file was cut to 128 bytes");
+    cr_expect_not_null(strstr(e.msg, "the file shrank while it was read"), "%s", e.msg);
+    cr_expect_not_null(strstr(e.msg, path), "%s", e.msg);
+    sae_npy_map_close(&f);
+    sae_data_free(&d);
+    unlink(path);
+}
+
+/* A streamed file cut short during training: the process stops with exit
+ * status 1 (and a line naming the file), not SIGBUS. */
+Test(rows, a_streamed_file_that_shrinks_exits_cleanly, .exit_code = 1)
+{
+    char path[] = "/tmp/sae_rows_XXXXXX";
+    write_npy(path, SAE_DT_F32, 0);
     SaeData d;
     SaeError e;
-    const int rc = sae_npy_map_rows(path, 0, 0, 1, &d, &e);
-    pthread_join(t, NULL);
-    cr_expect_eq(rc, -1, "the file was cut to 128 bytes while it was read");
-    cr_expect_not_null(strstr(e.msg, path), "%s", e.msg);
-    cr_expect(!d.x && !d.xf);
+    cr_assert_eq(sae_npy_map_stream(path, 0, 0, 1, 2048, &d, &e), 0, "%s", e.msg);
+    cr_assert_eq(truncate(path, 128), 0);
     unlink(path);
+    volatile float sink = d.xf[ROWS * COLS - 1]; /* past the new end: SIGBUS, then exit(1) */
+    (void)sink;
+    cr_assert_fail("reading past the end of a cut file did not stop the process");
 }
 
 /* Typed data: the same values as float32 and as float64 files train the
@@ -290,7 +291,7 @@ Test(rows, a_folder_of_shards_is_its_rows_end_to_end)
     sae_data_free(&te);
     sae_data_free(&tr);
     SaeData d;
-    cr_expect_eq(sae_npy_map_folder(dir, ROWS, 0, 1, &d, &e), -1);
+    cr_expect_eq(sae_npy_map_folder(dir, ROWS, 0, 1, 0, &d, &e), -1);
     cr_expect_not_null(strstr(e.msg, "--offset 97: the folder has 97 rows"), "%s", e.msg);
     remove_folder(dir, names, 3);
 }
@@ -323,7 +324,7 @@ Test(rows, bad_folders_of_shards)
             write_shard(dir, cases[i].second, cases[i].dt, 10, 10, cases[i].cols);
         SaeData d;
         SaeError e;
-        cr_expect_eq(sae_npy_map_folder(dir, 0, 0, 1, &d, &e), -1, "case %zu", i);
+        cr_expect_eq(sae_npy_map_folder(dir, 0, 0, 1, 0, &d, &e), -1, "case %zu", i);
         for (int f = 0; f < 2; f++)
             cr_expect_not_null(strstr(e.msg, cases[i].frag[f]), "case %zu: '%s' lacks '%s'", i, e.msg,
                                cases[i].frag[f]);
@@ -339,4 +340,79 @@ Test(rows, bad_folders_of_shards)
     cr_expect_eq(sae_data_load(dir, &o, &tr, &te, &e), -1);
     cr_expect_not_null(strstr(e.msg, "no .npy shards and no .pgm images"), "%s", e.msg);
     rmdir(dir);
+}
+
+/* Streaming (core/MODEL.md §7 [stream]): past the budget the rows are the
+ * file's own, read in place; a budget of a few rows a chunk makes many
+ * windows. The same seed gives the same model; the rows are the ones
+ * asked for; what streaming cannot do is refused. */
+Test(rows, streamed_rows_train_the_same_model_twice)
+{
+    char path[] = "/tmp/sae_rows_XXXXXX";
+    write_npy(path, SAE_DT_F32, 0);
+    SaeData d;
+    SaeError e;
+    cr_expect_eq(sae_npy_map_stream(path, 0, 0, 1, 1 << 20, &d, &e), SAE_NPY_MAP_FITS);
+    cr_assert_eq(sae_npy_map_stream(path, 11, 80, 1, 2048, &d, &e), 0, "%s", e.msg);
+    cr_assert(d.map && d.xf && d.chunk == 1 && d.window == 8, "streamed in 1-row chunks: chunk %zu", d.chunk);
+    expect_rows(&d, 11, 80, "streamed");
+    SaeConfig c = sae_config_default();
+    c.n_in = COLS;
+    c.n_hidden = 5;
+    SaeLayout l;
+    sae_layout(&c, &l);
+    double *theta[2];
+    SaeTrainOpts t = sae_train_defaults();
+    t.epochs = 3;
+    t.batch = 4;
+    for (int run = 0; run < 2; run++) {
+        cr_assert(theta[run] = malloc(l.total * sizeof(double)));
+        sae_init_params(&c, 9, theta[run]);
+        const SaeSamples s = { .xf = d.xf, .m = d.rows, .chunk = d.chunk, .window = d.window };
+        SaeTrainResult r;
+        cr_assert_eq(sae_train_samples(&c, &t, test_kernels(), &s, theta[run], &r), SAE_TRAIN_OK);
+        cr_expect_eq(r.iters, 3u * 10u * 2u, "80 rows in 10 windows of 8, 2 batches each, 3 epochs: %u", r.iters);
+    }
+    cr_expect_eq(memcmp(theta[0], theta[1], l.total * sizeof(double)), 0, "two streamed runs differ");
+    free(theta[0]);
+    free(theta[1]);
+    sae_data_free(&d);
+    cr_expect_eq(sae_npy_map_stream(path, 0, 0, 0, 2048, &d, &e), -1, "a float32 file for a double run");
+    cr_expect_not_null(strstr(e.msg, "needs a C-order float64 file for a double run"), "%s", e.msg);
+    unlink(path);
+    char fort[] = "/tmp/sae_rows_XXXXXX";
+    write_npy(fort, SAE_DT_F32, 1);
+    cr_expect_eq(sae_npy_map_stream(fort, 0, 0, 1, 2048, &d, &e), -1);
+    cr_expect_not_null(strstr(e.msg, "Fortran order"), "%s", e.msg);
+    unlink(fort);
+}
+
+/* Through sae_data_load at a 1 MiB budget: a 1.5 MiB file streams, its
+ * held-out rows are its last ones, and rescaling it is refused. */
+Test(rows, a_file_past_the_budget_streams_through_the_loader)
+{
+    char path[] = "/tmp/sae_rows_XXXXXX";
+    const size_t rows = 30000, cols = COLS;
+    size_t len;
+    unsigned char *b = npy_rows(SAE_DT_F32, 0, 0, rows, cols, &len);
+    const int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    write_bytes(path, b, len);
+    free(b);
+    SaeDataOpts o = sae_data_defaults();
+    o.f32 = 1;
+    o.memory_budget_mib = 1;
+    o.test_fraction = 0.1;
+    SaeData tr, te;
+    SaeError e;
+    cr_assert_eq(sae_data_load(path, &o, &tr, &te, &e), 0, "%s", e.msg);
+    cr_expect(tr.map && tr.rows == 27000 && te.rows == 3000, "%zu + %zu rows", tr.rows, te.rows);
+    cr_expect_eq(sae_data_at(&te, 0), value(27000, 0), "the held-out rows are the last ones");
+    sae_data_free(&te);
+    sae_data_free(&tr);
+    o.scale = SAE_SCALE_MINMAX;
+    cr_expect_eq(sae_data_load(path, &o, &tr, &te, &e), -1);
+    cr_expect_not_null(strstr(e.msg, "cannot be rescaled"), "%s", e.msg);
+    unlink(path);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/io/data.h"
 #include "core/io/fileio.h"
@@ -132,6 +133,15 @@ static int idx_labels_beside(const char *images_path, SaeData *d, SaeError *e)
     return rc;
 }
 
+/* The bytes a data set may take in memory before it is streamed. */
+static size_t memory_budget(const SaeDataOpts *o)
+{
+    if (o->memory_budget_mib)
+        return o->memory_budget_mib > SIZE_MAX >> 20 ? SIZE_MAX : o->memory_budget_mib << 20;
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (size_t)pages / 2 * (size_t)page : SIZE_MAX;
+}
+
 /* Any file: sniffed by content. An uncompressed .npy (or a folder of
  * them) is mapped, and only rows [offset, offset + limit) are read when
  * *cut (left at 1: the caller cuts nothing more); anything else is read
@@ -140,7 +150,7 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cu
 {
     if (is_dir(path)) { /* a folder of .npy shards, else of images */
         if (*cut) {
-            const int shards = sae_npy_map_folder(path, o->offset, o->limit, o->f32, d, e);
+            const int shards = sae_npy_map_folder(path, o->offset, o->limit, o->f32, memory_budget(o), d, e);
             if (shards != SAE_NPY_MAP_NOT_NPY)
                 return shards;
             *cut = 0;
@@ -148,7 +158,11 @@ static int load_file(const char *path, const SaeDataOpts *o, SaeData *d, int *cu
         return patches_from_dir(path, o, d, e);
     }
     if (*cut) {
-        const int mapped = sae_npy_map_rows(path, o->offset, o->limit, o->f32, d, e);
+        const int streamed = sae_npy_map_stream(path, o->offset, o->limit, o->f32, memory_budget(o), d, e);
+        if (streamed != SAE_NPY_MAP_FITS && streamed != SAE_NPY_MAP_NOT_NPY)
+            return streamed;
+        const int mapped =
+            streamed == SAE_NPY_MAP_FITS ? sae_npy_map_rows(path, o->offset, o->limit, o->f32, d, e) : streamed;
         if (mapped != SAE_NPY_MAP_NOT_NPY)
             return mapped;
         *cut = 0;
@@ -261,7 +275,10 @@ static int split(const char *spec, SaeData *all, double fraction, uint32_t which
     const size_t n_test = (size_t)floor(fraction * (double)all->rows + 0.5);
     if (n_test >= all->rows)
         return sae_fail(e, "%s: --test-fraction %g leaves no training rows (%zu rows)", spec, fraction, all->rows);
-    if (n_test > 0) {
+    if (n_test > 0 && all->map && which)
+        return sae_fail(e, "%s: --split %u: a streamed data set's held-out rows are its last ones, not re-drawn", spec,
+                        which);
+    if (n_test > 0 && !all->map) { /* streamed: the last rows, read in place (core/MODEL.md §7 [stream]) */
         size_t *idx = sae_alloc_array(all->rows, sizeof(size_t));
         if (!idx)
             return sae_fail(e, "%s: out of memory", spec);
@@ -386,6 +403,14 @@ int sae_data_load(const char *spec, const SaeDataOpts *o, SaeData *train, SaeDat
             return -1;
         }
     }
+    if (train->map && (o->scale == SAE_SCALE_MINMAX || o->scale == SAE_SCALE_ZSCORE)) {
+        sae_data_free(test);
+        sae_data_free(train);
+        return sae_fail(e, "%s: streamed rows are read in place, so they cannot be rescaled: --scale none or auto",
+                        spec);
+    }
+    if (train->map) /* checked while mapped, and never scaled (float data: auto is 1) */
+        return 0;
     scale_data(o, train, test);
     if (sae_data_check_finite(spec, train, e) || sae_data_check_finite(spec, test, e)) {
         sae_data_free(test);

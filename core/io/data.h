@@ -43,6 +43,8 @@ typedef struct SaeDataOpts {
     uint32_t split;              /* which held-out split: 0 the fixed one, k its k-th re-draw */
     int f32;                     /* the run is float: float32 .npy files stay float32 and bytes (.npy, IDX)
                                   * become float, with no double copy; everything else is double */
+    size_t memory_budget_mib;    /* what an .npy file's rows may take in memory before they are
+                                  * streamed (core/io/npy_map.h); 0: half the physical memory */
 } SaeDataOpts;
 
 SaeDataOpts sae_data_defaults(void);

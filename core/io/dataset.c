@@ -3,14 +3,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/io/dataset.h"
 
 void sae_data_free(SaeData *d)
 {
     if (!d->view) {
-        free(d->x);
-        free(d->xf);
+        if (d->map)
+            munmap(d->map, d->map_len);
+        else {
+            free(d->x);
+            free(d->xf);
+        }
         free(d->labels);
     }
     memset(d, 0, sizeof *d);

@@ -29,6 +29,11 @@ typedef struct SaeData {
     double auto_scale;   /* what --scale auto multiplies by (1/255 for bytes) */
     int view;            /* x and labels are rows of another SaeData (the held-out part of a
                           * split views the training part's allocation): not freed here */
+    /* Streamed (core/io/npy_map.h): x or xf point into the read-only map
+     * of map_len bytes at map (never written; unmapped here), read in
+     * chunks of `chunk` rows, `window` chunks a shuffle window. */
+    void *map;
+    size_t map_len, chunk, window;
 } SaeData;
 
 /* Element i (row-major) of d's matrix, whichever type holds it; v into it

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -86,18 +87,7 @@ static void advise(const SaeNpy *a, size_t r0, size_t rows)
     madvise((void *)(p - lead), rows * row_bytes + lead, MADV_WILLNEED);
 }
 
-/* One .npy file, mapped whole, its header parsed and checked as a data
- * set's. */
-typedef struct Mapped {
-    const char *path;
-    int fd;
-    struct stat st;
-    void *map;
-    size_t size;
-    SaeNpy a;
-} Mapped;
-
-static void map_close(Mapped *f)
+void sae_npy_map_close(SaeNpyMap *f)
 {
     if (f->map && f->map != MAP_FAILED)
         munmap(f->map, f->size);
@@ -109,24 +99,24 @@ static void map_close(Mapped *f)
 
 /* SAE_NPY_MAP_NOT_NPY when path is not an uncompressed .npy regular file
  * (nothing left open), 0, or -1 with e set. */
-static int map_open(const char *path, Mapped *f, SaeError *e)
+int sae_npy_map_open(const char *path, SaeNpyMap *f, SaeError *e)
 {
-    *f = (Mapped){ .path = path, .fd = open(path, O_RDONLY | O_CLOEXEC) };
+    *f = (SaeNpyMap){ .path = path, .fd = open(path, O_RDONLY | O_CLOEXEC) };
     unsigned char magic[6];
     if (f->fd < 0 || fstat(f->fd, &f->st) || !S_ISREG(f->st.st_mode) ||
         pread(f->fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || memcmp(magic, "\x93NUMPY", sizeof magic)) {
-        map_close(f);
+        sae_npy_map_close(f);
         return SAE_NPY_MAP_NOT_NPY;
     }
     f->size = (size_t)f->st.st_size;
     f->map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
     if (f->map == MAP_FAILED) {
         sae_fail(e, "%s: cannot map the file (%s)", path, strerror(errno));
-        map_close(f);
+        sae_npy_map_close(f);
         return -1;
     }
     if (sae_npy_parse(f->map, f->size, path, &f->a, e) || sae_data_npy_check(path, &f->a, e)) {
-        map_close(f);
+        sae_npy_map_close(f);
         return -1;
     }
     return 0;
@@ -134,7 +124,7 @@ static int map_open(const char *path, Mapped *f, SaeError *e)
 
 /* Rows [r0, r0 + rows) of f into d's rows from `at`, under the SIGBUS
  * guard, then the file's size and modification time checked again. */
-static int map_copy(Mapped *f, size_t r0, size_t rows, SaeData *d, size_t at, SaeError *e)
+int sae_npy_map_copy(SaeNpyMap *f, size_t r0, size_t rows, SaeData *d, size_t at, SaeError *e)
 {
     advise(&f->a, r0, rows);
     volatile size_t reached = 0;
@@ -170,18 +160,18 @@ static int select_rows(const char *what, const char *noun, size_t total, size_t 
 int sae_npy_map_rows(const char *path, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
-    Mapped f;
-    int rc = map_open(path, &f, e);
+    SaeNpyMap f;
+    int rc = sae_npy_map_open(path, &f, e);
     if (rc)
         return rc;
     size_t rows = 0;
     rc = select_rows(path, "file", f.a.shape[0], offset, limit, &rows, e) ||
-                 sae_data_npy_alloc(path, &f.a, rows, f32, d, e) || map_copy(&f, offset, rows, d, 0, e)
+                 sae_data_npy_alloc(path, &f.a, rows, f32, d, e) || sae_npy_map_copy(&f, offset, rows, d, 0, e)
              ? -1
              : 0;
     if (rc)
         sae_data_free(d);
-    map_close(&f);
+    sae_npy_map_close(&f);
     return rc;
 }
 
@@ -256,7 +246,7 @@ static int same_kind(const char *path, const SaeNpy *a, const char *first, const
     return 0;
 }
 
-int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, SaeData *d, SaeError *e)
+int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, size_t budget, SaeData *d, SaeError *e)
 {
     memset(d, 0, sizeof *d);
     char **names;
@@ -269,8 +259,8 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
     SaeNpy first = { 0 };
     for (size_t i = 0; i < n && !rc; i++) { /* every header, before any row is read */
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        Mapped f;
-        const int o = map_open(path, &f, e);
+        SaeNpyMap f;
+        const int o = sae_npy_map_open(path, &f, e);
         if (o == SAE_NPY_MAP_NOT_NPY)
             rc = sae_fail(e, "%s: not a readable uncompressed .npy file", path);
         else if (o)
@@ -285,28 +275,33 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
                 rc = -1;
             else if (sae_add_overflow(total, rows[i], &total))
                 rc = sae_fail(e, "%s: more rows than a size holds", dir);
-            map_close(&f);
+            sae_npy_map_close(&f);
         }
     }
-    size_t keep = 0;
-    if (!rc && (select_rows(dir, "folder", total, offset, limit, &keep, e) ||
-                sae_data_npy_alloc(dir, &first, keep, f32, d, e)))
+    size_t keep = 0, bytes;
+    const size_t elem = f32 && first.dtype != SAE_DT_F64 ? sizeof(float) : sizeof(double);
+    if (!rc && select_rows(dir, "folder", total, offset, limit, &keep, e))
+        rc = -1;
+    else if (!rc && budget && (sae_mul_overflow(keep, first.shape[1] * elem, &bytes) || bytes > budget))
+        rc = sae_fail(e, "%s: %zu rows do not fit --memory-budget (%zu MiB), and a folder of shards is not streamed",
+                      dir, keep, budget >> 20);
+    else if (!rc && sae_data_npy_alloc(dir, &first, keep, f32, d, e))
         rc = -1;
     /* each shard's part of [offset, offset + keep) into d, in name order */
     for (size_t i = 0, lo = 0, at = 0; i < n && !rc && at < keep; lo += rows[i++]) {
         if (lo + rows[i] <= offset)
             continue;
         const size_t r0 = offset > lo ? offset - lo : 0, len = rows[i] - r0 < keep - at ? rows[i] - r0 : keep - at;
-        Mapped f;
+        SaeNpyMap f;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        const int o = map_open(path, &f, e);
+        const int o = sae_npy_map_open(path, &f, e);
         if (o == 0 && f.a.shape[0] != rows[i])
             rc = sae_fail(e, "%s: the file changed while the folder was read", path);
         else if (o)
             rc = o == SAE_NPY_MAP_NOT_NPY ? sae_fail(e, "%s: the file changed while the folder was read", path) : -1;
         else
-            rc = map_copy(&f, r0, len, d, at, e);
-        map_close(&f);
+            rc = sae_npy_map_copy(&f, r0, len, d, at, e);
+        sae_npy_map_close(&f);
         at += len;
     }
     if (rc)
@@ -315,4 +310,113 @@ int sae_npy_map_folder(const char *dir, size_t offset, size_t limit, int f32, Sa
     free(names);
     free(rows);
     return rc;
+}
+
+/* The streamed file's name, for the exit of a SIGBUS after loading. */
+static char streamed_path[4096];
+
+static void on_stream_sigbus(int sig)
+{
+    (void)sig;
+    static const char pre[] = "saebench: ", post[] = ": the streamed data file shrank or changed under its map\n";
+    if (write(STDERR_FILENO, pre, sizeof pre - 1) < 0 ||
+        write(STDERR_FILENO, streamed_path, strlen(streamed_path)) < 0 ||
+        write(STDERR_FILENO, post, sizeof post - 1) < 0)
+        _exit(1);
+    _exit(1);
+}
+
+/* The first entry of rows [r0, r0 + rows) of a that is not finite, as a
+ * flat index from r0, or SIZE_MAX; read in blocks of about block_bytes,
+ * each block's pages released once read. */
+static size_t first_nonfinite(const SaeNpy *a, size_t r0, size_t rows, size_t block_bytes, volatile size_t *reached)
+{
+    const size_t n = a->shape[1], row_bytes = n * a->itemsize;
+    const size_t block = row_bytes < block_bytes ? block_bytes / row_bytes : 1;
+    for (size_t i = 0; i < rows; i += block) {
+        const size_t len = rows - i < block ? rows - i : block;
+        const unsigned char *p = a->data + (r0 + i) * row_bytes;
+        for (size_t j = 0; j < len * n; j++) {
+            double v;
+            if (a->dtype == SAE_DT_F32) {
+                float f;
+                memcpy(&f, p + 4 * j, 4);
+                v = f;
+            } else
+                memcpy(&v, p + 8 * j, 8);
+            if (!isfinite(v))
+                return i * n + j;
+        }
+        release(p, len * row_bytes);
+        *reached = i + len;
+    }
+    return SIZE_MAX;
+}
+
+int sae_npy_map_stream(const char *path, size_t offset, size_t limit, int f32, size_t budget, SaeData *d, SaeError *e)
+{
+    memset(d, 0, sizeof *d);
+    SaeNpyMap f;
+    int rc = sae_npy_map_open(path, &f, e);
+    if (rc)
+        return rc;
+    size_t rows = 0, bytes;
+    const size_t elem = f32 && f.a.dtype != SAE_DT_F64 ? sizeof(float) : sizeof(double);
+    if (select_rows(path, "file", f.a.shape[0], offset, limit, &rows, e)) {
+        sae_npy_map_close(&f);
+        return -1;
+    }
+    if (!budget || (!sae_mul_overflow(rows, f.a.shape[1] * elem, &bytes) && bytes <= budget)) {
+        sae_npy_map_close(&f);
+        return SAE_NPY_MAP_FITS;
+    }
+    const SaeDtype want = f32 ? SAE_DT_F32 : SAE_DT_F64;
+    if (f.a.fortran || f.a.dtype != want) {
+        rc = sae_fail(e,
+                      "%s: %zu rows do not fit --memory-budget (%zu MiB); streaming reads them in place, so it "
+                      "needs a C-order %s file for a %s run (this one is %s%s)",
+                      path, rows, budget >> 20, dtype_name(want), f32 ? "float" : "double", dtype_name(f.a.dtype),
+                      f.a.fortran ? ", Fortran order" : "");
+        sae_npy_map_close(&f);
+        return rc;
+    }
+    volatile size_t reached = 0;
+    size_t bad = SIZE_MAX;
+    struct sigaction bus = { .sa_handler = on_sigbus }, old;
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, &old);
+    rc = -1;
+    if (sigsetjmp(bus_exit, 1) == 0) {
+        bad = first_nonfinite(&f.a, offset, rows, budget / 4 < BLOCK_BYTES ? budget / 4 : BLOCK_BYTES, &reached);
+        rc = 0;
+    }
+    sigaction(SIGBUS, &old, NULL);
+    const size_t n = f.a.shape[1];
+    if (rc)
+        sae_fail(e, "%s: row %zu: the file shrank while it was read", path, offset + reached);
+    else if (bad != SIZE_MAX)
+        rc = sae_fail(e, "%s: row %zu, column %zu: expected a finite number", path, offset + bad / n + 1, bad % n + 1);
+    if (rc) {
+        sae_npy_map_close(&f);
+        return rc;
+    }
+    const size_t row_bytes = n * f.a.itemsize;
+    d->rows = rows;
+    d->cols = n;
+    d->auto_scale = 1;
+    d->map = f.map;
+    d->map_len = f.size;
+    d->window = 8;
+    d->chunk = budget / 4 / d->window / row_bytes ? budget / 4 / d->window / row_bytes : 1;
+    if (f32)
+        d->xf = (float *)(void *)(f.a.data + offset * row_bytes); /* read only: the map is PROT_READ */
+    else
+        d->x = (double *)(void *)(f.a.data + offset * row_bytes);
+    f.map = NULL; /* d owns the map now */
+    sae_npy_map_close(&f);
+    snprintf(streamed_path, sizeof streamed_path, "%s", path);
+    struct sigaction exit_bus = { .sa_handler = on_stream_sigbus };
+    sigemptyset(&exit_bus.sa_mask);
+    sigaction(SIGBUS, &exit_bus, NULL);
+    return 0;
 }

@@ -69,7 +69,7 @@ static int read_init(SaeRunSpec *s, SaeConfig *c, double **theta, SaeError *e)
     const int rc = sae_model_test_fraction(s->init_path, &tf, e);
     if (rc < 0)
         return -1;
-    if (rc == 0 && !(s->given >> sae_option_index("test-fraction") & 1))
+    if (rc == 0 && !sae_option_given(s, (size_t)sae_option_index("test-fraction")))
         s->data.test_fraction = tf;
     return 0;
 }
@@ -360,6 +360,8 @@ int sae_cmd_train(int argc, char **argv)
         goto out;
     }
     const char *untrainable = sae_train_problem(&c, &s.train);
+    if (!untrainable)
+        untrainable = sae_stream_problem(&tr, s.train.optimizer);
     if (untrainable) {
         code = sae_cli_error("train", SAE_EXIT_USAGE, "%s", untrainable);
         goto out;

@@ -21,10 +21,10 @@
 #include "core/train.h"
 
 /* The first `rows` rows of d (at most d->rows) as the samples a training
- * or an evaluation reads, in d's own type. */
+ * or an evaluation reads, in d's own type, streamed as d is. */
 static inline SaeSamples sae_samples_of(const SaeData *d, size_t rows)
 {
-    return (SaeSamples){ .x = d->x, .xf = d->xf, .m = rows };
+    return (SaeSamples){ .x = d->x, .xf = d->xf, .m = rows, .chunk = d->chunk, .window = d->window };
 }
 
 typedef struct SaeMeasure {

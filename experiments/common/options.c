@@ -83,6 +83,8 @@ static const Opt opts[] = {
       "F: held-out share of the rows (fixed split), default 0" },
     { "offset", K_SIZE, F(data.offset), BOTH, 0, INF, 0, 0, 0, 0,
       "R: skip the first R rows (an .npy file's skipped rows are not read)" },
+    { "memory-budget", K_SIZE, F(data.memory_budget_mib), BOTH, 0, INF, 0, 0, 0, 0,
+      "MiB: what an .npy file's rows may take in memory; past it they are streamed (0: half the RAM)" },
     { "limit", K_SIZE, F(data.limit), BOTH, 0, INF, 0, 0, 0, 0,
       "N: keep N rows from --offset (0: all; an .npy file's other rows are not read)" },
     { "scale", K_ENUM, F(data.scale), BOTH, 0, 0, 0, 0, p_scale, "auto|none|minmax|zscore",
@@ -311,7 +313,7 @@ int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *va
     if (!value) {
         if (o->kind == K_SWITCH || o->kind == K_BOOL) {
             *(int *)((char *)s + o->off) = 1;
-            s->given |= 1ull << i;
+            s->given[i / 64] |= 1ull << (i % 64);
             return 1;
         }
         snprintf(err, errlen, "--%s expects a value", o->name);
@@ -321,7 +323,7 @@ int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *va
         return -1;
     if (o->off == offsetof(SaeRunSpec, train.lr))
         s->lr_set = 1;
-    s->given |= 1ull << i;
+    s->given[i / 64] |= 1ull << (i % 64);
     return 0;
 }
 
@@ -382,7 +384,7 @@ void sae_options_help(unsigned cmd, const char *usage)
     printf("  %-34s %s\n", "--help", "this text");
 }
 
-_Static_assert(N_OPTS <= 64, "SaeRunSpec.given has one bit per option");
+_Static_assert(N_OPTS <= 128, "SaeRunSpec.given has one bit per option");
 
 void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, size_t len)
 {
@@ -392,7 +394,7 @@ void sae_options_override_model(const SaeRunSpec *s, SaeConfig *c, char *note, s
     if (note && len)
         note[0] = 0;
     for (int i = 0; i < N_OPTS; i++) {
-        if (!(s->given >> i & 1) || opts[i].off < lo || opts[i].off >= hi)
+        if (!sae_option_given(s, i) || opts[i].off < lo || opts[i].off >= hi)
             continue;
         char was[64], now[64];
         sae_option_format(&from, (size_t)i, was, sizeof was);
@@ -423,7 +425,7 @@ void sae_options_ignored(const SaeRunSpec *s, char *buf, size_t len)
 {
     buf[0] = 0;
     for (int i = 0; i < N_OPTS; i++)
-        if (s->given >> i & 1 && ignored_by(s->train.optimizer, opts[i].name))
+        if (sae_option_given(s, i) && ignored_by(s->train.optimizer, opts[i].name))
             snprintf(buf + strlen(buf), len - strlen(buf), "%s--%s", *buf ? ", " : "", opts[i].name);
 }
 

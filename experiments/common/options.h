@@ -32,7 +32,7 @@ typedef struct SaeRunSpec {
     const char *images_dir;     /* --images DIR (train) */
     const char *latents_dir;    /* --latents DIR (train) */
     int lr_set;                 /* --lr given (else the optimizer's default) */
-    uint64_t given;             /* bit i: option i of the table was given */
+    uint64_t given[2];          /* bit i % 64 of word i / 64: option i of the table was given */
 } SaeRunSpec;
 
 /* Which commands an option belongs to. */
@@ -50,6 +50,9 @@ int sae_option_set(SaeRunSpec *s, unsigned cmd, const char *name, const char *va
 /* Parses argv[first..argc) as options of cmd. Returns 0, 1 after --help
  * (printed), or -1 with err set (a usage error). */
 int sae_options_parse(SaeRunSpec *s, unsigned cmd, int argc, char **argv, int first, char *err, size_t errlen);
+
+/* Whether option i of the table was given. */
+static inline int sae_option_given(const SaeRunSpec *s, size_t i) { return (int)(s->given[i / 64] >> (i % 64) & 1); }
 
 /* Index of an option in the table (for s->given), or -1. */
 int sae_option_index(const char *name);

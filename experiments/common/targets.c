@@ -1,5 +1,12 @@
 #include "experiments/common/targets.h"
 
+const char *sae_stream_problem(const SaeData *d, SaeOptimizer opt)
+{
+    return d->map && opt == SAE_OPT_LBFGS ? "the rows are streamed (past --memory-budget) and full-batch L-BFGS over "
+                                            "chunks is not built: use --optimizer sgd or adam, or a larger budget"
+                                          : NULL;
+}
+
 int sae_check_targets(const SaeConfig *c, const char *source, const SaeData *d, SaeError *e)
 {
     if (c->loss != SAE_LOSS_BCE)

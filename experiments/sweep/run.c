@@ -83,8 +83,8 @@ size_t *sae_sweep_row_index(const SaeSweepConfig *c, const SaeRows *r)
     return at;
 }
 
-static const char *const data_keys[] = { "data",         "data-dir", "test-fraction", "offset", "limit", "scale",
-                                         "label-column", "patch",    "patches",       "zca",    "split" };
+static const char *const data_keys[] = { "data",  "data-dir",     "test-fraction", "offset",  "limit", "memory-budget",
+                                         "scale", "label-column", "patch",         "patches", "zca",   "split" };
 
 /* The data of the run with spec s: kept from the run before when its data
  * settings are the same. Patches are sampled once per sweep (data_seed),
@@ -191,6 +191,8 @@ static int prepare(SaeSweep *sw, size_t idx, const SaeRunSpec *s, SaeKernels *k,
     if (sae_config_check(c, err, sizeof err))
         return sae_fail(e, "%s", err);
     const char *untrainable = sae_train_problem(c, &s->train);
+    if (!untrainable)
+        untrainable = sae_stream_problem(&sw->data.train, s->train.optimizer);
     if (untrainable)
         return sae_fail(e, "%s", untrainable);
     if (sae_check_targets(c, s->data_spec, &sw->data.train, e) || sae_check_targets(c, s->data_spec, &sw->data.test, e))
