@@ -329,10 +329,13 @@ static void on_stream_sigbus(int sig)
 /* The first entry of rows [r0, r0 + rows) of a that is not finite, as a
  * flat index from r0, or SIZE_MAX; read in blocks of about block_bytes,
  * each block's pages released once read. */
-static size_t first_nonfinite(const SaeNpy *a, size_t r0, size_t rows, size_t block_bytes, volatile size_t *reached)
+static size_t first_nonfinite(const char *path, const SaeNpy *a, size_t r0, size_t rows, size_t block_bytes,
+                              volatile size_t *reached)
 {
     const size_t n = a->shape[1], row_bytes = n * a->itemsize;
     const size_t block = row_bytes < block_bytes ? block_bytes / row_bytes : 1;
+    const int show = rows * row_bytes >= PROGRESS_BYTES && isatty(STDERR_FILENO);
+    const double t0 = sae_now();
     for (size_t i = 0; i < rows; i += block) {
         const size_t len = rows - i < block ? rows - i : block;
         const unsigned char *p = a->data + (r0 + i) * row_bytes;
@@ -349,6 +352,8 @@ static size_t first_nonfinite(const SaeNpy *a, size_t r0, size_t rows, size_t bl
         }
         release(p, len * row_bytes);
         *reached = i + len;
+        if (show)
+            progress(path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
     }
     return SIZE_MAX;
 }
@@ -387,7 +392,7 @@ int sae_npy_map_stream(const char *path, size_t offset, size_t limit, int f32, s
     sigaction(SIGBUS, &bus, &old);
     rc = -1;
     if (sigsetjmp(bus_exit, 1) == 0) {
-        bad = first_nonfinite(&f.a, offset, rows, budget / 4 < BLOCK_BYTES ? budget / 4 : BLOCK_BYTES, &reached);
+        bad = first_nonfinite(path, &f.a, offset, rows, budget / 4 < BLOCK_BYTES ? budget / 4 : BLOCK_BYTES, &reached);
         rc = 0;
     }
     sigaction(SIGBUS, &old, NULL);
