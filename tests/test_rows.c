@@ -174,6 +174,8 @@ Test(rows, mapped_and_read_files_agree)
     cr_assert_eq(sae_data_load(csv, &o, &tr[1], &te[1], &e), 0, "%s", e.msg);
     expect_rows(&tr[0], 23, 31, "npy");
     expect_rows(&tr[1], 23, 31, "csv");
+    sae_data_free(&te[1]);
+    sae_data_free(&tr[1]);
     o.offset = ROWS;
     cr_expect_eq(sae_data_load(csv, &o, &tr[1], &te[1], &e), -1);
     cr_expect_not_null(strstr(e.msg, "--offset 97: the data set has 97 rows"), "%s", e.msg);
