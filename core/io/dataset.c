@@ -47,16 +47,24 @@ static int any_nonfinite_f(const float *x, size_t cnt)
     return bad != 0;
 }
 
-int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
+size_t sae_data_first_nonfinite(const SaeData *d)
 {
     const size_t cnt = d->rows * d->cols;
     if (d->xf ? !any_nonfinite_f(d->xf, cnt) : !any_nonfinite(d->x, cnt))
-        return 0;
-    for (size_t i = 0; i < cnt; i++) /* find the first, for the message */
+        return SIZE_MAX;
+    for (size_t i = 0; i < cnt; i++) /* find the first */
         if (!isfinite(sae_data_at(d, i)))
-            return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source, i / d->cols + 1,
-                            i % d->cols + 1, sae_data_at(d, i));
-    return 0;
+            return i;
+    return SIZE_MAX;
+}
+
+int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e)
+{
+    const size_t i = sae_data_first_nonfinite(d);
+    if (i == SIZE_MAX)
+        return 0;
+    return sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", source, i / d->cols + 1,
+                    i % d->cols + 1, sae_data_at(d, i));
 }
 
 const double *sae_data_double(const SaeData *d, double **owned)

@@ -8,6 +8,7 @@
 #define SAE_CORE_IO_DATASET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 
@@ -63,6 +64,8 @@ void sae_data_free(SaeData *d);
 
 /* Fails (naming the source, row and column) on NaN or Inf. */
 int sae_data_check_finite(const char *source, const SaeData *d, SaeError *e);
+/* The first entry (row-major) of d that is NaN or Inf, or SIZE_MAX. */
+size_t sae_data_first_nonfinite(const SaeData *d);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,49 +41,64 @@ static void progress(const char *path, size_t done, size_t total, double t0, int
             dt > 0 ? (double)done / dt / 1e6 : 0.0, last ? "\n" : "");
 }
 
-/* The whole pages of [p, p + len) of the map, released from this
- * process (not from the page cache): the rows already read then no longer
- * count twice in its memory, once mapped and once copied. */
-static void release(const unsigned char *p, size_t len)
-{
-    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo = ((uintptr_t)p + page - 1) / page * page,
-                    hi = ((uintptr_t)p + len) / page * page;
-    if (hi > lo)
-        madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
+/* What a pass does with rows [i, i + len) of its rows (the file's rows
+ * from r0 + i); nonzero stops the pass. */
+typedef int BlockFn(const SaeNpy *a, size_t r0, size_t i, size_t len, void *ctx);
 
-/* Rows [r0, r0 + rows) of a into d's rows from `at`, block by block, each block's pages
- * released once read (C order; Fortran order reads all columns at every
- * block); *reached: the rows done so far, for the error of a pass cut
- * short. */
-static void convert(const char *path, const SaeNpy *a, size_t r0, size_t rows, SaeData *d, size_t at,
-                    volatile size_t *reached)
+/* Rows [r0, r0 + rows) of f through fn in blocks of about block_bytes,
+ * each block's pages released once done (C order: then they do not count
+ * twice in the process; Fortran order reads every column at every block),
+ * a progress line on a terminal for large passes, all under the SIGBUS
+ * guard: a file that shrinks is an error naming the row reached. 0, fn's
+ * nonzero, or -1. */
+static int guarded_pass(const SaeNpyMap *f, size_t r0, size_t rows, size_t block_bytes, BlockFn *fn, void *ctx,
+                        SaeError *e)
 {
-    const size_t row_bytes = a->shape[1] * a->itemsize, block = row_bytes < BLOCK_BYTES ? BLOCK_BYTES / row_bytes : 1;
+    const SaeNpy *a = &f->a;
+    const size_t row_bytes = a->shape[1] * a->itemsize, block = row_bytes < block_bytes ? block_bytes / row_bytes : 1;
     const int show = rows * row_bytes >= PROGRESS_BYTES && isatty(STDERR_FILENO);
     const double t0 = sae_now();
-    for (size_t i = 0; i < rows; i += block) {
-        const size_t len = rows - i < block ? rows - i : block;
-        sae_data_npy_rows(a, r0 + i, len, d, at + i);
-        if (!a->fortran)
-            release(a->data + (r0 + i) * row_bytes, len * row_bytes);
-        *reached = i + len;
-        if (show)
-            progress(path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
-    }
+    volatile size_t reached = 0;
+    volatile int rc = 0;
+    struct sigaction bus = { .sa_handler = on_sigbus }, old;
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, &old);
+    if (sigsetjmp(bus_exit, 1) == 0) {
+        for (size_t i = 0; i < rows && !rc; i += block) {
+            const size_t len = rows - i < block ? rows - i : block;
+            rc = fn(a, r0, i, len, ctx);
+            if (!a->fortran)
+                sae_advise_done(a->data + (r0 + i) * row_bytes, len * row_bytes);
+            reached = i + len;
+            if (show && !rc)
+                progress(f->path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
+        }
+    } else
+        rc = sae_fail(e, "%s: row %zu: the file shrank while it was read", f->path, r0 + reached);
+    sigaction(SIGBUS, &old, NULL);
+    return rc;
 }
 
-/* The selected rows' bytes, paged in ahead of the pass (C order: one
- * range; Fortran order reads every column, so the kernel's default). */
+/* The copying pass: rows into d from row `at`. */
+typedef struct CopyTo {
+    SaeData *d;
+    size_t at;
+} CopyTo;
+
+static int copy_block(const SaeNpy *a, size_t r0, size_t i, size_t len, void *ctx)
+{
+    const CopyTo *t = ctx;
+    sae_data_npy_rows(a, r0 + i, len, t->d, t->at + i);
+    return 0;
+}
+
+/* The selected rows' bytes, read ahead of the pass (C order: one range;
+ * Fortran order reads every column, so the kernel's default). */
 static void advise(const SaeNpy *a, size_t r0, size_t rows)
 {
-    if (a->fortran)
-        return;
-    const size_t row_bytes = a->shape[1] * a->itemsize, page = (size_t)sysconf(_SC_PAGESIZE);
-    const unsigned char *p = a->data + r0 * row_bytes;
-    const size_t lead = (size_t)((uintptr_t)p % page);
-    madvise((void *)(p - lead), rows * row_bytes + lead, MADV_SEQUENTIAL);
-    madvise((void *)(p - lead), rows * row_bytes + lead, MADV_WILLNEED);
+    const size_t row_bytes = a->shape[1] * a->itemsize;
+    if (!a->fortran)
+        sae_advise_willneed(a->data + r0 * row_bytes, rows * row_bytes);
 }
 
 void sae_npy_map_close(SaeNpyMap *f)
@@ -127,19 +141,9 @@ int sae_npy_map_open(const char *path, SaeNpyMap *f, SaeError *e)
 int sae_npy_map_copy(SaeNpyMap *f, size_t r0, size_t rows, SaeData *d, size_t at, SaeError *e)
 {
     advise(&f->a, r0, rows);
-    volatile size_t reached = 0;
-    struct sigaction bus = { .sa_handler = on_sigbus }, old;
-    sigemptyset(&bus.sa_mask);
-    sigaction(SIGBUS, &bus, &old);
-    int rc = -1;
-    if (sigsetjmp(bus_exit, 1) == 0) {
-        convert(f->path, &f->a, r0, rows, d, at, &reached);
-        rc = 0;
-    }
-    sigaction(SIGBUS, &old, NULL);
+    if (guarded_pass(f, r0, rows, BLOCK_BYTES, copy_block, &(CopyTo){ d, at }, e))
+        return -1;
     struct stat now;
-    if (rc)
-        return sae_fail(e, "%s: row %zu: the file shrank while it was read", f->path, r0 + reached);
     if (fstat(f->fd, &now) || now.st_size != f->st.st_size || now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
         now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec)
         return sae_fail(e, "%s: the file changed while it was read", f->path);
@@ -326,36 +330,23 @@ static void on_stream_sigbus(int sig)
     _exit(1);
 }
 
-/* The first entry of rows [r0, r0 + rows) of a that is not finite, as a
- * flat index from r0, or SIZE_MAX; read in blocks of about block_bytes,
- * each block's pages released once read. */
-static size_t first_nonfinite(const char *path, const SaeNpy *a, size_t r0, size_t rows, size_t block_bytes,
-                              volatile size_t *reached)
+/* The finiteness pass: the first entry that is not, as a flat index into
+ * the pass's rows, in *bad (a block is a view of the map in the run's
+ * type, aligned: sae_npy_map_stream checks that). */
+static int check_block(const SaeNpy *a, size_t r0, size_t i, size_t len, void *ctx)
 {
-    const size_t n = a->shape[1], row_bytes = n * a->itemsize;
-    const size_t block = row_bytes < block_bytes ? block_bytes / row_bytes : 1;
-    const int show = rows * row_bytes >= PROGRESS_BYTES && isatty(STDERR_FILENO);
-    const double t0 = sae_now();
-    for (size_t i = 0; i < rows; i += block) {
-        const size_t len = rows - i < block ? rows - i : block;
-        const unsigned char *p = a->data + (r0 + i) * row_bytes;
-        for (size_t j = 0; j < len * n; j++) {
-            double v;
-            if (a->dtype == SAE_DT_F32) {
-                float f;
-                memcpy(&f, p + 4 * j, 4);
-                v = f;
-            } else
-                memcpy(&v, p + 8 * j, 8);
-            if (!isfinite(v))
-                return i * n + j;
-        }
-        release(p, len * row_bytes);
-        *reached = i + len;
-        if (show)
-            progress(path, (i + len) * row_bytes, rows * row_bytes, t0, i + len == rows);
-    }
-    return SIZE_MAX;
+    size_t *bad = ctx;
+    const size_t n = a->shape[1];
+    const void *p = a->data + (r0 + i) * n * a->itemsize;
+    const SaeData view = { .rows = len,
+                           .cols = n,
+                           .x = a->dtype == SAE_DT_F64 ? (double *)(uintptr_t)p : NULL,
+                           .xf = a->dtype == SAE_DT_F32 ? (float *)(uintptr_t)p : NULL };
+    const size_t at = sae_data_first_nonfinite(&view);
+    if (at == SIZE_MAX)
+        return 0;
+    *bad = i * n + at;
+    return 1;
 }
 
 int sae_npy_map_stream(const char *path, size_t offset, size_t limit, int f32, size_t budget, SaeData *d, SaeError *e)
@@ -376,31 +367,30 @@ int sae_npy_map_stream(const char *path, size_t offset, size_t limit, int f32, s
         return SAE_NPY_MAP_FITS;
     }
     const SaeDtype want = f32 ? SAE_DT_F32 : SAE_DT_F64;
-    if (f.a.fortran || f.a.dtype != want) {
+    if (f.a.fortran || f.a.dtype != want || (uintptr_t)f.a.data % f.a.itemsize) {
         rc = sae_fail(e,
                       "%s: %zu rows do not fit --memory-budget (%zu MiB); streaming reads them in place, so it "
-                      "needs a C-order %s file for a %s run (this one is %s%s)",
+                      "needs a C-order %s file for a %s run, its data aligned to its dtype (this one is %s%s%s)",
                       path, rows, budget >> 20, dtype_name(want), f32 ? "float" : "double", dtype_name(f.a.dtype),
-                      f.a.fortran ? ", Fortran order" : "");
+                      f.a.fortran ? ", Fortran order" : "", (uintptr_t)f.a.data % f.a.itemsize ? ", unaligned" : "");
         sae_npy_map_close(&f);
         return rc;
     }
-    volatile size_t reached = 0;
-    size_t bad = SIZE_MAX;
-    struct sigaction bus = { .sa_handler = on_sigbus }, old;
-    sigemptyset(&bus.sa_mask);
-    sigaction(SIGBUS, &bus, &old);
-    rc = -1;
-    if (sigsetjmp(bus_exit, 1) == 0) {
-        bad = first_nonfinite(path, &f.a, offset, rows, budget / 4 < BLOCK_BYTES ? budget / 4 : BLOCK_BYTES, &reached);
-        rc = 0;
-    }
-    sigaction(SIGBUS, &old, NULL);
     const size_t n = f.a.shape[1];
-    if (rc)
-        sae_fail(e, "%s: row %zu: the file shrank while it was read", path, offset + reached);
-    else if (bad != SIZE_MAX)
-        rc = sae_fail(e, "%s: row %zu, column %zu: expected a finite number", path, offset + bad / n + 1, bad % n + 1);
+    size_t bad = SIZE_MAX;
+    rc = guarded_pass(&f, offset, rows, budget / 4 < BLOCK_BYTES ? budget / 4 : BLOCK_BYTES, check_block, &bad, e);
+    if (rc > 0) {
+        const size_t at = (offset + bad / n) * n + bad % n;
+        double v;
+        if (f32) {
+            float x;
+            memcpy(&x, f.a.data + at * 4, 4);
+            v = x;
+        } else
+            memcpy(&v, f.a.data + at * 8, 8);
+        rc = sae_fail(e, "%s: row %zu, column %zu: expected a finite number, got %g", path, offset + bad / n + 1,
+                      bad % n + 1, v);
+    }
     if (rc) {
         sae_npy_map_close(&f);
         return rc;

@@ -90,7 +90,8 @@ static int initial_theta(const SaeRunSpec *s, const SaeConfig *c, const SaeData 
     if (!(*theta = sae_alloc_array(l.total, sizeof(double))))
         return sae_fail(e, "out of memory for %zu parameters", l.total);
     sae_init_params(c, s->train.seed, *theta);
-    if (sae_init_bdec(c, &(SaeSamples){ .x = tr->x, .xf = tr->xf, .m = tr->rows }, *theta))
+    const SaeSamples rows = sae_samples_of(tr, tr->rows);
+    if (sae_init_bdec(c, &rows, *theta))
         return sae_fail(e, "out of memory for --bdec-init");
     return 0;
 }
